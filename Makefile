@@ -1,0 +1,42 @@
+# The two commands of the README: `make run` and `make test`.
+PYTHON ?= python
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ladder
+
+.PHONY: run test lint check-python
+
+check-python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 13) else "Ladder needs Python 3.13; with pyenv: pyenv install 3.13.0 (.python-version selects it), or make PYTHON=python3.13")'
+
+$(BIN)/python: | check-python
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.app: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet .
+	touch $@
+
+$(VENV)/.test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet ".[test]"
+	touch $@ $(VENV)/.app
+
+## run: set up an embedded SQLite database with the IC5 ladder and demo people, and serve it.
+run: $(VENV)/.app
+	mkdir -p var
+	DEBUG=true $(BIN)/python manage.py migrate --noinput
+	DEBUG=true $(BIN)/python manage.py load_builtin_ladder
+	DEBUG=true $(BIN)/python manage.py create_demo_org --url http://127.0.0.1:$(PORT)/
+	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+lint: $(VENV)/.test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+## test: install what the tests need, then lint and run the suite on SQLite and on PostgreSQL.
+test: lint
+	SECRET_KEY=test $(BIN)/python manage.py makemigrations --check --dry-run
+	SECRET_KEY=test $(BIN)/pytest
+	bash .ci/ensure-postgres
+	SECRET_KEY=test DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest

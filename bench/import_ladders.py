@@ -1,0 +1,185 @@
+"""Import 50 generated ladder pages of ~70 behaviours into a fresh SQLite file and time it.
+
+Run: .venv/bin/python bench/import_ladders.py [--pages 50] [--repeat 3]
+
+Prints, from the same run: the time to parse the pages alone, the time of a bare
+bulk insert of the same number of rows (the floor for any importer), and the time
+of `manage.py import_ladder` on the files, first into an empty database, then again
+with nothing changed.
+"""
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from io import StringIO
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+WORDS = [
+    "I",
+    "lead",
+    "design",
+    "reviews",
+    "across",
+    "teams",
+    "and",
+    "set",
+    "technical",
+    "direction",
+    "for",
+    "the",
+    "platform",
+    "while",
+    "mentoring",
+    "engineers",
+    "on",
+    "reliability",
+    "latency",
+    "cost",
+    "quality",
+    "experimentation",
+    "and",
+    "delivery",
+]
+
+
+def sentence(rng: random.Random) -> str:
+    return "I " + " ".join(rng.choice(WORDS) for _ in range(rng.randint(12, 40)))
+
+
+def generate(pages: int, directory: Path) -> list[Path]:
+    from ladder.ladder_format import (
+        AREA_KINDS,
+        EXPECTATION_KINDS,
+        AreaDoc,
+        BehaviourDoc,
+        LevelDoc,
+        ResponsibilityDoc,
+        derived_key,
+        render_ladder,
+    )
+
+    rng = random.Random(5000)
+    paths = []
+    for n in range(pages):
+        areas = []
+        for kind in AREA_KINDS:
+            if kind in EXPECTATION_KINDS:
+                items = tuple(
+                    BehaviourDoc(sentence(rng), derived_key(kind, None, i)) for i in range(1, 5)
+                )
+                areas.append(AreaDoc(kind, "What this covers", items, ()))
+                continue
+            groups = tuple(
+                ResponsibilityDoc(
+                    f"Responsibility {r}",
+                    tuple(
+                        BehaviourDoc(sentence(rng), derived_key(kind, f"Responsibility {r}", i))
+                        for i in range(1, 5)
+                    ),
+                )
+                for r in range(1, 4)
+            )
+            areas.append(AreaDoc(kind, "", (), groups))
+        doc = LevelDoc(
+            f"IC{n + 1}",
+            f"Level {n + 1} Software Engineer",
+            "Software",
+            sentence(rng),
+            tuple(areas),
+        )
+        path = directory / f"level-{n + 1}.md"
+        path.write_text(render_ladder(doc), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=50)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="ladder-bench-"))
+    os.environ["DATABASE_URL"] = f"sqlite:///{work / 'bench.sqlite3'}"
+    os.environ.setdefault("SECRET_KEY", "bench")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ladder.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection, transaction
+
+    from ladder.ladder_format import parse_ladder
+    from ladder.models import Behaviour, Framework, Level
+    from ladder.services import create_levels
+
+    call_command("migrate", verbosity=0)
+    pages = generate(args.pages, work)
+    texts = [p.read_text(encoding="utf-8") for p in pages]
+    docs = [parse_ladder(t, str(p)) for t, p in zip(texts, pages, strict=True)]
+    behaviours = sum(d.behaviour_count for d in docs)
+
+    def timed(fn) -> list[float]:
+        runs = []
+        for _ in range(args.repeat):
+            start = time.perf_counter()
+            fn()
+            runs.append(time.perf_counter() - start)
+        return runs
+
+    parse_runs = timed(lambda: [parse_ladder(t, "x") for t in texts])
+
+    def bare_insert():
+        # The floor: the same rows written straight through create_levels, no parsing
+        # or comparison, then removed again.
+        with transaction.atomic():
+            framework = Framework.objects.create(name="Floor", version=1)
+            create_levels(framework=framework, documents=docs)
+            transaction.set_rollback(True)
+
+    floor_runs = timed(bare_insert)
+
+    def import_fresh():
+        with connection.cursor() as cursor:
+            for table in (
+                "ladder_behaviour",
+                "ladder_responsibility",
+                "ladder_area",
+                "ladder_level",
+                "ladder_framework",
+            ):
+                cursor.execute(f"DELETE FROM {table}")
+        call_command("import_ladder", *map(str, pages), framework="Bench", stdout=StringIO())
+
+    import_runs = timed(import_fresh)
+    unchanged_runs = timed(
+        lambda: call_command(
+            "import_ladder", *map(str, pages), framework="Bench", stdout=StringIO()
+        )
+    )
+    assert Level.objects.filter(framework__name="Bench").count() == args.pages
+    assert Behaviour.objects.filter(area__level__framework__name="Bench").count() == behaviours
+
+    def show(label: str, runs: list[float]) -> None:
+        each = ", ".join(f"{r:.3f}" for r in runs)
+        print(f"{label:<46} median {statistics.median(runs):7.3f}s  (runs: {each})")
+
+    per_page = behaviours / args.pages
+    print(f"{args.pages} pages, {behaviours} behaviours ({per_page:.0f} a page), SQLite at {work}")
+    show("parse only", parse_runs)
+    show("floor: bulk insert of the same rows", floor_runs)
+    show("import_ladder into an empty database", import_runs)
+    show("import_ladder again, nothing changed", unchanged_runs)
+    ratio = statistics.median(import_runs) / statistics.median(floor_runs)
+    print(f"import / floor: {ratio:.1f}x; target: well under 10 s for the import")
+
+
+if __name__ == "__main__":
+    main()

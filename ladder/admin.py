@@ -1,0 +1,303 @@
+"""The Django admin, arranged for the people who write and publish the ladder."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, render
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.text import slugify
+
+from ladder import services
+from ladder.exporters import IncompleteLevelError, export_level
+from ladder.markdown import render_markdown
+from ladder.models import Area, Behaviour, Framework, Level, Responsibility, Track, User
+
+
+def _framework_of(obj) -> Framework | None:
+    match obj:
+        case Framework():
+            return obj
+        case Level():
+            return obj.framework
+        case Area():
+            return obj.level.framework
+        case Responsibility() | Behaviour():
+            return obj.area.level.framework
+    return None
+
+
+class FrozenWhenPublished:
+    """Everything inside a published version opens read-only and cannot be deleted."""
+
+    def _published(self, obj) -> bool:
+        framework = _framework_of(obj)
+        return framework is not None and framework.is_published
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not self._published(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not self._published(obj)
+
+
+class FrozenInline(FrozenWhenPublished):
+    """Inlines get the parent object, so adding rows to a published parent is refused too."""
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and not self._published(obj)
+
+
+@admin.register(Framework)
+class FrameworkAdmin(FrozenWhenPublished, admin.ModelAdmin):
+    list_display = ["name", "version", "status", "level_count", "published_at", "created_at"]
+    list_filter = ["status", "name"]
+    search_fields = ["name", "notes"]
+    actions = ["publish_versions", "start_drafts"]
+    fields = ["name", "version", "status", "notes", "based_on", "published_at", "levels_overview"]
+    readonly_fields = ["version", "status", "based_on", "published_at", "levels_overview"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(level_count=Count("levels"))
+
+    def get_readonly_fields(self, request, obj=None):
+        # The name is what versions are grouped by, so it is fixed once created.
+        return [*self.readonly_fields, "name"] if obj else self.readonly_fields
+
+    @admin.display(description="Levels", ordering="level_count")
+    def level_count(self, obj):
+        return obj.level_count
+
+    @admin.display(description="Levels in this version")
+    def levels_overview(self, obj):
+        if obj is None or obj.pk is None:
+            return "Save first, then add levels or import them with manage.py import_ladder."
+        items = [
+            format_html(
+                '<li><a href="{}">{} {}</a> · {} · <a href="{}">view page</a></li>',
+                reverse("admin:ladder_level_change", args=[level.pk]),
+                level.code,
+                level.title,
+                level.track,
+                level.get_absolute_url(),
+            )
+            for level in obj.levels.select_related("framework", "track").order_by(
+                "track__name", "rank"
+            )
+        ]
+        return (
+            format_html("<ul>{}</ul>", format_html("".join(items))) if items else "No levels yet."
+        )
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.version = Framework.next_version_number(slugify(obj.name))
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="Publish the selected drafts as new versions", permissions=["change"])
+    def publish_versions(self, request, queryset):
+        for framework in queryset:
+            if not framework.is_draft:
+                self.message_user(request, f"{framework} is already published.", messages.WARNING)
+                continue
+            try:
+                services.publish(framework)
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+            else:
+                self.message_user(request, f"Published {framework.name} v{framework.version}.")
+
+    @admin.action(description="Start a new draft from the selected version", permissions=["add"])
+    def start_drafts(self, request, queryset):
+        for framework in queryset:
+            try:
+                draft = services.new_draft_from(framework)
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+            else:
+                self.message_user(request, f"Started {draft} from v{framework.version}.")
+
+
+class AreaInline(FrozenInline, admin.TabularInline):
+    model = Area
+    fields = ["kind", "description"]
+    extra = 0
+    max_num = 8
+    show_change_link = True
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "description":
+            kwargs["widget"] = forms.Textarea(attrs={"rows": 2, "cols": 60})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+@admin.register(Level)
+class LevelAdmin(FrozenWhenPublished, admin.ModelAdmin):
+    list_display = ["code", "title", "track", "framework", "behaviour_count", "markdown_link"]
+    list_filter = ["framework", "track"]
+    search_fields = ["code", "title", "summary"]
+    list_select_related = ["framework", "track"]
+    fields = ["framework", "track", "code", "title", "summary", "markdown_link"]
+    readonly_fields = ["markdown_link"]
+    inlines = [AreaInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(behaviour_total=Count("areas__behaviours"))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "framework":
+            kwargs["queryset"] = Framework.objects.drafts()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description="Behaviours", ordering="behaviour_total")
+    def behaviour_count(self, obj):
+        return obj.behaviour_total
+
+    @admin.display(description="Markdown")
+    def markdown_link(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        return format_html(
+            '<a href="{}">Preview as Markdown</a>',
+            reverse("admin:ladder_level_markdown", args=[obj.pk]),
+        )
+
+    def get_urls(self):
+        preview = self.admin_site.admin_view(self.markdown_preview)
+        return [
+            path("<int:pk>/markdown/", preview, name="ladder_level_markdown"),
+            *super().get_urls(),
+        ]
+
+    def markdown_preview(self, request, pk):
+        """The level as its Markdown export, beside that Markdown rendered."""
+        level = get_object_or_404(Level.objects.with_rubric(), pk=pk)
+        if not self.has_view_permission(request, level):
+            raise PermissionDenied
+        try:
+            text = export_level(level)
+            error = None
+        except IncompleteLevelError as problem:
+            text, error = "", problem
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Markdown preview: {level}",
+            "level": level,
+            "opts": self.model._meta,
+            "text": text,
+            "html": render_markdown(text) if text else "",
+            "error": error,
+        }
+        return render(request, "admin/ladder/level_markdown.html", context)
+
+
+class ResponsibilityInline(FrozenInline, admin.TabularInline):
+    model = Responsibility
+    fields = ["name", "order"]
+    extra = 0
+
+
+class BehaviourForm(forms.ModelForm):
+    class Meta:
+        model = Behaviour
+        fields = ["responsibility", "text", "key", "order"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 2, "cols": 70})}
+
+
+class BehaviourInline(FrozenInline, admin.TabularInline):
+    model = Behaviour
+    form = BehaviourForm
+    extra = 0
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # Only the responsibilities of the area being edited make sense here.
+        if db_field.name == "responsibility":
+            area_id = request.resolver_match.kwargs.get("object_id")
+            kwargs["queryset"] = Responsibility.objects.filter(area_id=area_id)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Area)
+class AreaAdmin(FrozenWhenPublished, admin.ModelAdmin):
+    list_display = ["__str__", "kind", "level", "framework"]
+    list_filter = ["level__framework", "kind", "level__track"]
+    search_fields = ["level__code", "description", "behaviours__text"]
+    list_select_related = ["level__framework"]
+    fields = ["level", "kind", "description"]
+    inlines = [ResponsibilityInline, BehaviourInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["level", "kind"] if obj else []
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "level":
+            kwargs["queryset"] = Level.objects.filter(framework__status=Framework.Status.DRAFT)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description="Framework", ordering="level__framework")
+    def framework(self, obj):
+        return obj.level.framework
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, _duplicates = super().get_search_results(request, queryset, search_term)
+        return queryset.distinct(), False
+
+
+@admin.register(Behaviour)
+class BehaviourAdmin(FrozenWhenPublished, admin.ModelAdmin):
+    list_display = ["text", "key", "responsibility", "area_name", "level_code", "framework"]
+    list_filter = ["area__level__framework", "area__kind", "area__level__track"]
+    search_fields = ["text", "key", "responsibility__name", "area__level__code"]
+    list_select_related = ["area__level__framework", "responsibility"]
+    fields = ["area", "responsibility", "text", "key", "order"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["area"] if obj else []
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "area":
+            kwargs["queryset"] = Area.objects.filter(
+                level__framework__status=Framework.Status.DRAFT
+            ).select_related("level")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description="Area", ordering="area__order")
+    def area_name(self, obj):
+        return obj.area.name
+
+    @admin.display(description="Level", ordering="area__level__code")
+    def level_code(self, obj):
+        return obj.area.level.code
+
+    @admin.display(description="Framework")
+    def framework(self, obj):
+        return obj.area.level.framework
+
+
+@admin.register(Track)
+class TrackAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(User)
+class PersonAdmin(UserAdmin):
+    list_display = [
+        "username",
+        "first_name",
+        "last_name",
+        "level_code",
+        "track",
+        "manager",
+        "is_staff",
+    ]
+    list_filter = ["track", "level_code", "is_staff", "groups"]
+    list_select_related = ["track", "manager"]
+    autocomplete_fields = ["manager"]
+    fieldsets = [
+        *UserAdmin.fieldsets,
+        ("Place in the organisation", {"fields": ["manager", "track", "level_code"]}),
+    ]

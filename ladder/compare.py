@@ -1,0 +1,235 @@
+"""Behaviour-by-behaviour comparison of two levels, or of one level in two versions.
+
+Versions are compared by the behaviours' stable keys, so a reworded behaviour shows
+as changed rather than as one removed and one added. Two levels of a track are
+written separately, so there behaviours are paired by how alike their words are,
+with a small preference for the same key and responsibility.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from ladder.ladder_format import AREA_KINDS, AREA_NAMES, EXPECTATION_KINDS
+from ladder.models import Area, Behaviour, Level
+
+# Below this share of common words two behaviours are treated as different ones.
+SIMILARITY_THRESHOLD = 0.5
+
+_TOKENS = re.compile(r"\s+|\w+|[^\w\s]")
+
+
+class Status(StrEnum):
+    SAME = "same"
+    CHANGED = "changed"
+    ADDED = "added"
+    REMOVED = "removed"
+
+
+@dataclass(frozen=True)
+class Segment:
+    kind: str  # "same", "added" or "removed"
+    text: str
+
+
+@dataclass
+class BehaviourChange:
+    status: Status
+    before: Behaviour | None
+    after: Behaviour | None
+    segments: list[Segment] = field(default_factory=list)
+
+
+@dataclass
+class GroupChange:
+    """The behaviours of one responsibility (or of a whole level expectation)."""
+
+    name: str
+    changes: list[BehaviourChange]
+
+    @property
+    def status(self) -> Status:
+        statuses = {change.status for change in self.changes}
+        if statuses <= {Status.ADDED}:
+            return Status.ADDED
+        if statuses <= {Status.REMOVED}:
+            return Status.REMOVED
+        return Status.SAME if statuses == {Status.SAME} else Status.CHANGED
+
+
+@dataclass
+class AreaChange:
+    kind: str
+    description: list[Segment]
+    groups: list[GroupChange]
+
+    @property
+    def name(self) -> str:
+        return AREA_NAMES[self.kind]
+
+    @property
+    def is_expectation(self) -> bool:
+        return self.kind in EXPECTATION_KINDS
+
+    def count(self, status: Status) -> int:
+        return sum(1 for g in self.groups for c in g.changes if c.status == status)
+
+
+@dataclass
+class Comparison:
+    before: Level
+    after: Level
+    summary: list[Segment]
+    areas: list[AreaChange]
+
+    def count(self, status: str) -> int:
+        return sum(area.count(Status(status)) for area in self.areas)
+
+    @property
+    def added(self) -> int:
+        return self.count(Status.ADDED)
+
+    @property
+    def changed(self) -> int:
+        return self.count(Status.CHANGED)
+
+    @property
+    def removed(self) -> int:
+        return self.count(Status.REMOVED)
+
+    @property
+    def same(self) -> int:
+        return self.count(Status.SAME)
+
+
+def word_diff(before: str, after: str) -> list[Segment]:
+    """The words of after, with what was removed from before and added in after marked."""
+    a, b = _TOKENS.findall(before), _TOKENS.findall(after)
+    segments: list[Segment] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            segments.append(Segment("same", "".join(a[i1:i2])))
+            continue
+        if i2 > i1:
+            segments.append(Segment("removed", "".join(a[i1:i2])))
+        if j2 > j1:
+            segments.append(Segment("added", "".join(b[j1:j2])))
+    return segments
+
+
+def similarity(before: str, after: str) -> float:
+    a, b = before.lower().split(), after.lower().split()
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+def compare_versions(before: Level, after: Level) -> Comparison:
+    """The same level in two versions, matched by behaviour key."""
+    return _compare(before, after, by_key=True)
+
+
+def compare_levels(lower: Level, higher: Level) -> Comparison:
+    """Two levels of a track: what the higher one adds or changes."""
+    return _compare(lower, higher, by_key=False)
+
+
+def _compare(before: Level, after: Level, *, by_key: bool) -> Comparison:
+    before_areas = {area.kind: area for area in before.areas.all()}
+    after_areas = {area.kind: area for area in after.areas.all()}
+    areas = [
+        _compare_area(before_areas.get(kind), after_areas.get(kind), kind, by_key=by_key)
+        for kind in AREA_KINDS
+        if kind in before_areas or kind in after_areas
+    ]
+    return Comparison(
+        before=before,
+        after=after,
+        summary=word_diff(before.summary, after.summary),
+        areas=areas,
+    )
+
+
+def _group_names(area: Area | None) -> dict[int, str]:
+    """Each behaviour's responsibility name; "" for the level expectations."""
+    if area is None:
+        return {}
+    names = {r.id: r.name for r in area.responsibilities.all()}
+    return {b.pk: names.get(b.responsibility_id, "") for b in area.behaviours.all()}
+
+
+def _compare_area(
+    before: Area | None, after: Area | None, kind: str, *, by_key: bool
+) -> AreaChange:
+    old = list(before.behaviours.all()) if before else []
+    new = list(after.behaviours.all()) if after else []
+    old_group = _group_names(before)
+    new_group = _group_names(after)
+    pairs = _pair(old, new, old_group, new_group, by_key=by_key)
+
+    paired_old = {b.pk for b, _ in pairs.values()}
+    groups: dict[str, list[BehaviourChange]] = {}
+    # Groups follow the newer level's order; anything only in the older one comes last.
+    for r in after.responsibilities.all() if after else []:
+        groups[r.name] = []
+    for b in new:
+        match = pairs.get(b.pk)
+        if match is None:
+            change = BehaviourChange(Status.ADDED, None, b, [Segment("added", b.text)])
+        elif match[0].text == b.text:
+            change = BehaviourChange(Status.SAME, match[0], b, [Segment("same", b.text)])
+        else:
+            change = BehaviourChange(Status.CHANGED, match[0], b, word_diff(match[0].text, b.text))
+        groups.setdefault(new_group[b.pk], []).append(change)
+    for b in old:
+        if b.pk not in paired_old:
+            change = BehaviourChange(Status.REMOVED, b, None, [Segment("removed", b.text)])
+            groups.setdefault(old_group[b.pk], []).append(change)
+
+    return AreaChange(
+        kind=kind,
+        description=word_diff(
+            before.description if before else "", after.description if after else ""
+        ),
+        groups=[GroupChange(name, changes) for name, changes in groups.items() if changes],
+    )
+
+
+def _pair(
+    old: list[Behaviour],
+    new: list[Behaviour],
+    old_group: dict[int, str],
+    new_group: dict[int, str],
+    *,
+    by_key: bool,
+) -> dict[int, tuple[Behaviour, Behaviour]]:
+    """Pairs keyed by the newer behaviour's pk: (older, newer)."""
+    pairs: dict[int, tuple[Behaviour, Behaviour]] = {}
+    if by_key:
+        old_by_key = {b.key: b for b in old}
+        for b in new:
+            if b.key in old_by_key:
+                pairs[b.pk] = (old_by_key.pop(b.key), b)
+        old = list(old_by_key.values())
+        new = [b for b in new if b.pk not in pairs]
+
+    scored = []
+    for o in old:
+        for n in new:
+            score = similarity(o.text, n.text)
+            if o.key == n.key:
+                score += 0.1
+            if old_group[o.pk].lower() == new_group[n.pk].lower():
+                score += 0.1
+            if score >= SIMILARITY_THRESHOLD:
+                scored.append((score, o.order, n.order, o, n))
+    # Greedy best-first: good enough for a few dozen behaviours and easy to follow.
+    scored.sort(key=lambda row: (-row[0], row[1], row[2]))
+    used: set[int] = set()
+    for _score, _o_order, _n_order, o, n in scored:
+        if o.pk in used or n.pk in pairs:
+            continue
+        used.add(o.pk)
+        pairs[n.pk] = (o, n)
+    return pairs

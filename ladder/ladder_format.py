@@ -1,0 +1,910 @@
+"""Read and write career-ladder level pages as Markdown.
+
+Two page shapes are read: the wiki export (a table of level expectations, then one
+setext-headed table of responsibilities per pillar) and hand-written heading-and-list
+Markdown. ``render_ladder`` always writes the second shape, escaping whatever the parser
+would otherwise read as markup, so that ``parse_ladder(render_ladder(doc)) == doc`` for
+any document whose texts are normalised the way the parser normalises them.
+
+Parsing is two passes: ``_tokenize`` turns lines into block tokens (headings, tables,
+bullets, bold name lines, paragraphs, comments) and ``_Parser`` walks them as a small
+state machine (before the level heading / summary / in an area / in a responsibility).
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+__all__ = [
+    "AREA_KINDS",
+    "AREA_NAMES",
+    "EXPECTATION_KINDS",
+    "PILLAR_EMOJI",
+    "PILLAR_KINDS",
+    "AreaDoc",
+    "BehaviourDoc",
+    "LadderFormatError",
+    "LevelDoc",
+    "ResponsibilityDoc",
+    "clean_inline",
+    "derived_key",
+    "derived_track",
+    "normalise_text",
+    "parse_ladder",
+    "render_ladder",
+]
+
+AREA_KINDS: tuple[str, ...] = (
+    "scope",
+    "reach",
+    "levers",
+    "results",
+    "direction",
+    "talent",
+    "culture",
+    "craft",
+)
+EXPECTATION_KINDS: tuple[str, ...] = AREA_KINDS[:3]
+PILLAR_KINDS: tuple[str, ...] = AREA_KINDS[3:]
+AREA_NAMES: dict[str, str] = {
+    "scope": "Scope",
+    "reach": "Collaborative Reach",
+    "levers": "Impact Levers",
+    "results": "Results",
+    "direction": "Direction",
+    "talent": "Talent",
+    "culture": "Culture",
+    "craft": "Craft",
+}
+# Decoration only: the parser ignores emoji in headings.
+PILLAR_EMOJI: dict[str, str] = {
+    "results": "🏆",
+    "direction": "🌟",
+    "talent": "🌳",
+    "culture": "🌈",
+    "craft": "🦉",
+}
+
+KEY_MAX_LENGTH = 64
+_KEY = re.compile(r"[a-z0-9][a-z0-9.-]*")
+
+_SENIORITY_WORDS = frozenset(
+    {
+        "junior",
+        "jr",
+        "jr.",
+        "senior",
+        "sr",
+        "sr.",
+        "staff",
+        "principal",
+        "distinguished",
+        "lead",
+        "associate",
+        "fellow",
+    }
+)
+# Longest first, so "Engineering Manager" wins over "Manager".
+_ROLE_SUFFIXES = (("engineering", "manager"), ("engineer",), ("manager",))
+
+
+# --------------------------------------------------------------------------- documents
+
+
+@dataclass(frozen=True)
+class BehaviourDoc:
+    """One bullet: a single rubric item."""
+
+    text: str
+    key: str
+
+
+@dataclass(frozen=True)
+class ResponsibilityDoc:
+    """A named group of behaviours inside a pillar, e.g. "Impact"."""
+
+    name: str
+    behaviours: tuple[BehaviourDoc, ...]
+
+
+@dataclass(frozen=True)
+class AreaDoc:
+    """A level expectation (behaviours only) or a pillar (responsibilities only)."""
+
+    kind: str
+    description: str
+    behaviours: tuple[BehaviourDoc, ...] = ()
+    responsibilities: tuple[ResponsibilityDoc, ...] = ()
+
+    @property
+    def name(self) -> str:
+        """Display name, e.g. "Collaborative Reach"."""
+        return AREA_NAMES[self.kind]
+
+    @property
+    def is_pillar(self) -> bool:
+        """True for the five pillars, False for the three level expectations."""
+        return self.kind in PILLAR_KINDS
+
+    @property
+    def all_behaviours(self) -> tuple[BehaviourDoc, ...]:
+        """Behaviours of the area, including those inside responsibilities, in page order."""
+        nested = tuple(b for r in self.responsibilities for b in r.behaviours)
+        return self.behaviours + nested
+
+
+@dataclass(frozen=True)
+class LevelDoc:
+    """One level page: heading, summary and all eight areas in AREA_KINDS order."""
+
+    code: str
+    title: str
+    track: str
+    summary: str
+    areas: tuple[AreaDoc, ...]
+
+    @property
+    def behaviour_count(self) -> int:
+        """Number of behaviours across all areas."""
+        return sum(len(area.all_behaviours) for area in self.areas)
+
+    @property
+    def responsibility_count(self) -> int:
+        """Number of responsibilities across all pillars."""
+        return sum(len(area.responsibilities) for area in self.areas)
+
+    def area(self, kind: str) -> AreaDoc:
+        """The area of the given kind; KeyError if the document lacks it."""
+        for area in self.areas:
+            if area.kind == kind:
+                return area
+        raise KeyError(kind)
+
+
+class LadderFormatError(ValueError):
+    """A level page that cannot be read, with the file and 1-based line to blame."""
+
+    def __init__(self, filename: str, line: int, message: str):
+        super().__init__(f"{filename}:{line}: {message}")
+        self.filename = filename
+        self.line = line
+        self.message = message
+
+    def __reduce__(self):
+        return type(self), (self.filename, self.line, self.message)
+
+
+# --------------------------------------------------------------------------- inline text
+
+# Alternatives are tried left to right at each position, so an escape is consumed
+# before the character after the backslash could be read as markup.
+_INLINE_TOKEN = re.compile(
+    r"""
+    (?P<escape>\\[!-/:-@\[-`{-~])
+  | (?P<comment><!--.*?-->)
+  | (?P<br><br\s*/?>)
+  | (?P<image>!\[[^\]]*\]\([^)]*\))
+  | (?P<strong>\*\*)
+  | (?P<emph>[*_])
+  | (?P<text>[^\\<!*_]+|.)
+    """,
+    re.VERBOSE | re.IGNORECASE | re.DOTALL,
+)
+_WHITESPACE = re.compile(r"\s+")
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+
+
+def _collapse(text: str) -> str:
+    return _WHITESPACE.sub(" ", text).strip()
+
+
+def _is_escaped(text: str, index: int) -> bool:
+    """Whether text[index] is preceded by an odd number of backslashes."""
+    run = 0
+    while index - run > 0 and text[index - run - 1] == "\\":
+        run += 1
+    return run % 2 == 1
+
+
+def _is_literal_marker(text: str, index: int) -> bool:
+    """Whether the * or _ at text[index] is a plain character rather than emphasis."""
+    before = text[index - 1] if index > 0 else " "
+    after = text[index + 1] if index + 1 < len(text) else " "
+    inside_word = before.isalnum() and after.isalnum()
+    standalone = before.isspace() and after.isspace()
+    return inside_word or standalone
+
+
+def clean_inline(text: str) -> str:
+    """Strip inline Markdown (bold, emphasis, escapes, <br>, comments, images); collapse spaces."""
+    parts = []
+    for match in _INLINE_TOKEN.finditer(text):
+        kind = match.lastgroup
+        if kind == "escape":
+            parts.append(match.group()[1])
+        elif kind == "br":
+            parts.append(" ")
+        elif kind == "emph":
+            if _is_literal_marker(text, match.start()):
+                parts.append(match.group())
+        elif kind == "text":
+            parts.append(match.group())
+        # comments, images and ** carry no content
+    return _collapse("".join(parts))
+
+
+def normalise_text(text: str) -> str:
+    """Collapse whitespace within paragraphs; separate paragraphs by exactly one blank line."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    paragraphs = (_collapse(p) for p in _PARAGRAPH_BREAK.split(text))
+    return "\n\n".join(p for p in paragraphs if p)
+
+
+def _split_inline(text: str, separator: str) -> list[str]:
+    """Split text at unescaped <br> tags (separator "br") or pipes (separator "|")."""
+    pieces, start = [], 0
+    if separator == "|":
+        for index, char in enumerate(text):
+            if char == "|" and not _is_escaped(text, index):
+                pieces.append(text[start:index])
+                start = index + 1
+    else:
+        for match in _INLINE_TOKEN.finditer(text):
+            if match.lastgroup == "br":
+                pieces.append(text[start : match.start()])
+                start = match.end()
+    pieces.append(text[start:])
+    return pieces
+
+
+# --------------------------------------------------------------------------- keys, track
+
+
+def _slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def derived_key(kind: str, responsibility: str | None, index: int) -> str:
+    """Position-based key: slug of the responsibility (or area kind) plus the 1-based index."""
+    suffix = f"-{index}"
+    slug = _slug(responsibility) if responsibility is not None else ""
+    slug = slug or _slug(kind)
+    return slug[: KEY_MAX_LENGTH - len(suffix)].rstrip("-") + suffix
+
+
+def derived_track(title: str) -> str:
+    """Track implied by a level title: "Staff Machine Learning Engineer" -> "Machine Learning"."""
+    words = title.split()
+    while words and words[0].lower() in _SENIORITY_WORDS:
+        words.pop(0)
+    for suffix in _ROLE_SUFFIXES:
+        tail = tuple(word.lower() for word in words[-len(suffix) :])
+        if len(words) >= len(suffix) and tail == suffix:
+            words = words[: -len(suffix)]
+            break
+    return " ".join(words) or " ".join(title.split())
+
+
+def _area_kind(name: str) -> str | None:
+    """The area kind a heading or bold line names, ignoring case, emoji and punctuation."""
+    words = re.sub(r"[\W_]+", " ", name.lower()).split()
+    return _KIND_BY_NAME.get(" ".join(words))
+
+
+_KIND_BY_NAME = {name.lower(): kind for kind, name in AREA_NAMES.items()}
+_ALL_NAMES = ", ".join(AREA_NAMES.values())
+_EXPECTATION_NAMES = ", ".join(AREA_NAMES[kind] for kind in EXPECTATION_KINDS)
+
+
+# --------------------------------------------------------------------------- tokens
+
+BLANK, RULE, COMMENT, HEADING, TABLE, BULLET, NAME, PARA = (
+    "blank",
+    "rule",
+    "comment",
+    "heading",
+    "table",
+    "bullet",
+    "name",
+    "para",
+)
+
+_ATX = re.compile(r"(#{1,6})(?=\s|$)")
+_ATX_CLOSING = re.compile(r"(?:^|\s+)#+\s*$")
+_SETEXT_UNDERLINE = re.compile(r"=+|-{2,}")
+_THEMATIC_BREAK = re.compile(r"(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,}")
+_COMMENT_LINE = re.compile(r"<!--.*-->", re.DOTALL)
+_BULLET_MARKER = re.compile(r"[-*+](?:\s+|$)")
+_SEPARATOR_CELL = re.compile(r":?-+:?")
+
+
+@dataclass
+class _Token:
+    kind: str
+    line: int
+    text: str = ""
+    level: int = 0
+    rows: list[tuple[int, str]] = field(default_factory=list)
+
+
+def _without_colon(text: str) -> str:
+    """Drop one unescaped trailing colon: "**Impact:**" and "## Results:" name Impact, Results."""
+    text = text.rstrip()
+    if text.endswith(":") and not _is_escaped(text, len(text) - 1):
+        return text[:-1]
+    return text
+
+
+def _bold_body(line: str) -> str | None:
+    """The text between the outer ** (or __) of a bold name line, or None if it isn't one."""
+    line = _without_colon(line)
+    for mark in ("**", "__"):
+        if (
+            len(line) > 4
+            and line.startswith(mark)
+            and line.endswith(mark)
+            and line[2] != mark[0]  # "***text***" is the emphasised summary, not a name
+            and not _is_escaped(line, len(line) - 2)
+        ):
+            return _without_colon(line[2:-2])
+    return None
+
+
+def _classify(line: str) -> str:
+    if _THEMATIC_BREAK.fullmatch(line):
+        return RULE
+    if _COMMENT_LINE.fullmatch(line):
+        return COMMENT
+    if _ATX.match(line):
+        return HEADING
+    if line.startswith("|"):
+        return TABLE
+    if _BULLET_MARKER.match(line):
+        return BULLET
+    if _bold_body(line) is not None:
+        return NAME
+    return PARA
+
+
+def _tokenize(lines: list[str]) -> list[_Token]:
+    tokens: list[_Token] = []
+    last_bullet: _Token | None = None  # still open for continuation lines
+    for number, raw in enumerate(lines, 1):
+        line = raw.strip()
+        previous = tokens[-1] if tokens else None
+        if not line:
+            tokens.append(_Token(BLANK, number))
+            continue
+        if previous and previous.kind in (PARA, NAME) and _SETEXT_UNDERLINE.fullmatch(line):
+            previous.kind, previous.level = HEADING, 1 if line[0] == "=" else 2
+            continue
+        kind = _classify(line)
+        # A wrapped bullet: a plain line straight after it, or an indented one after a blank.
+        if kind == PARA and last_bullet and (previous is last_bullet or raw[:1] in (" ", "\t")):
+            last_bullet.text += "\n" + line
+            continue
+        last_bullet = None
+        if kind == PARA and previous and previous.kind == PARA:
+            previous.text += "\n" + line
+        elif kind == TABLE and previous and previous.kind == TABLE:
+            previous.rows.append((number, line))
+        elif kind == TABLE:
+            tokens.append(_Token(TABLE, number, rows=[(number, line)]))
+        elif kind == HEADING:
+            marks = _ATX.match(line)
+            text = _ATX_CLOSING.sub("", line[marks.end() :].strip())
+            tokens.append(_Token(HEADING, number, text, level=len(marks.group(1))))
+        elif kind == BULLET:
+            last_bullet = _Token(BULLET, number, line[_BULLET_MARKER.match(line).end() :])
+            tokens.append(last_bullet)
+        else:
+            tokens.append(_Token(kind, number, line))
+    return tokens
+
+
+# --------------------------------------------------------------------------- parser
+
+_LEVEL_HEADING = re.compile(r"([A-Za-z]+[0-9]+)(?:\s*[-:])?(?:\s+|$)")
+_KEY_COMMENT = re.compile(r"<!--\s*key\b(.*?)-->", re.IGNORECASE | re.DOTALL)
+_KEY_VALUE = re.compile(r"\s*:\s*(\S*)\s*")
+_TRACK_COMMENT = re.compile(r"<!--\s*track\s*:(.*?)-->", re.IGNORECASE | re.DOTALL)
+
+
+def _snippet(text: str) -> str:
+    text = _collapse(text)
+    return repr(text if len(text) <= 50 else text[:47] + "...")
+
+
+@dataclass
+class _Behaviour:
+    text: str
+    key: str | None
+    line: int
+
+
+@dataclass
+class _Responsibility:
+    name: str
+    line: int
+    behaviours: list[_Behaviour] = field(default_factory=list)
+
+
+@dataclass
+class _Area:
+    kind: str
+    line: int
+    level: int  # heading level that opened it, 0 for a bold line or table
+    description: list[str] = field(default_factory=list)
+    behaviours: list[_Behaviour] = field(default_factory=list)
+    responsibilities: list[_Responsibility] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return AREA_NAMES[self.kind]
+
+    @property
+    def is_pillar(self) -> bool:
+        return self.kind in PILLAR_KINDS
+
+
+class _Parser:
+    def __init__(self, filename: str, last_line: int):
+        self.filename = filename
+        self.last_line = last_line
+        self.code: str | None = None
+        self.title = ""
+        self.track: str | None = None
+        self.summary: list[str] = []
+        self.areas: dict[str, _Area] = {}
+        self.area: _Area | None = None
+        self.responsibility: _Responsibility | None = None
+
+    def error(self, line: int, message: str) -> LadderFormatError:
+        return LadderFormatError(self.filename, line, message)
+
+    def parse(self, tokens: list[_Token]) -> LevelDoc:
+        handlers = {
+            COMMENT: self.on_comment,
+            HEADING: self.on_heading,
+            TABLE: self.on_table,
+            BULLET: self.on_bullet,
+            NAME: self.on_name,
+            PARA: self.on_paragraph,
+        }
+        for token in tokens:
+            if token.kind in handlers:
+                handlers[token.kind](token)
+        self.finish_area()
+        return self.document()
+
+    # ---- state changes
+
+    def require_heading(self, line: int) -> None:
+        if self.code is None:
+            raise self.error(
+                line,
+                "expected the level heading first, e.g. '# IC5 Staff Machine Learning Engineer'",
+            )
+
+    def start_area(self, kind: str, line: int, level: int) -> _Area:
+        self.finish_area()
+        if kind in self.areas:
+            first = self.areas[kind].line
+            raise self.error(
+                line, f"the {AREA_NAMES[kind]} area appears twice (also on line {first})"
+            )
+        self.area = self.areas[kind] = _Area(kind, line, level)
+        return self.area
+
+    def finish_area(self) -> None:
+        area = self.area
+        if area is None:
+            return
+        self.finish_responsibility()
+        if area.is_pillar and not area.responsibilities:
+            raise self.error(
+                area.line,
+                f"the {area.name} pillar has no responsibilities; "
+                "expected a bold responsibility name such as **Impact** followed by bullets",
+            )
+        if not area.is_pillar and not area.behaviours:
+            raise self.error(area.line, f"the {area.name} area has no behaviours (bullets)")
+        self.area = None
+
+    def start_responsibility(self, name: str, line: int) -> None:
+        area = self.area
+        self.finish_responsibility()
+        if not name:
+            raise self.error(line, f"empty responsibility name in the {area.name} pillar")
+        for other in area.responsibilities:
+            if other.name.casefold() == name.casefold():
+                raise self.error(
+                    line,
+                    f"responsibility {name!r} appears twice in the {area.name} pillar "
+                    f"(also on line {other.line})",
+                )
+        self.responsibility = _Responsibility(name, line)
+        area.responsibilities.append(self.responsibility)
+
+    def finish_responsibility(self) -> None:
+        resp = self.responsibility
+        if resp is not None and not resp.behaviours:
+            raise self.error(resp.line, f"responsibility {resp.name!r} has no behaviours (bullets)")
+        self.responsibility = None
+
+    def add_behaviour(self, raw: str, line: int) -> None:
+        if self.area is None:
+            raise self.error(
+                line,
+                "bullet outside any area; expected an area name (e.g. **Scope**) "
+                "or a pillar heading (e.g. '## Results') above it",
+            )
+        if self.area.is_pillar and self.responsibility is None:
+            raise self.error(
+                line,
+                f"bullet in the {self.area.name} pillar before any responsibility; "
+                "expected a bold responsibility name such as **Impact** above it",
+            )
+        text, key = self.split_key(raw, line)
+        text = clean_inline(text)
+        if not text:
+            raise self.error(line, "empty bullet; every bullet must describe a behaviour")
+        target = self.responsibility or self.area
+        target.behaviours.append(_Behaviour(text, key, line))
+
+    def split_key(self, raw: str, line: int) -> tuple[str, str | None]:
+        """Separate a trailing <!-- key: ... --> comment from a bullet's raw text."""
+        comments = [
+            match
+            for match in _INLINE_TOKEN.finditer(raw)
+            if match.lastgroup == "comment" and _KEY_COMMENT.fullmatch(match.group())
+        ]
+        if not comments:
+            return raw, None
+        last = comments[-1]
+        if len(comments) > 1 or raw[last.end() :].strip():
+            raise self.error(line, "a bullet may carry one key comment, at the very end")
+        value = _KEY_VALUE.fullmatch(_KEY_COMMENT.fullmatch(last.group()).group(1))
+        key = value.group(1) if value else ""
+        if not _KEY.fullmatch(key) or len(key) > KEY_MAX_LENGTH:
+            raise self.error(
+                line,
+                f"malformed key comment {last.group()!r}; expected '<!-- key: some-key -->' "
+                f"with 1-{KEY_MAX_LENGTH} characters of a-z, 0-9, '.' and '-', "
+                "starting with a letter or digit",
+            )
+        return raw[: last.start()], key
+
+    # ---- token handlers
+
+    def on_comment(self, token: _Token) -> None:
+        if match := _TRACK_COMMENT.fullmatch(token.text):
+            if self.areas:
+                raise self.error(token.line, "the track comment must come before the first area")
+            if self.track is not None:
+                raise self.error(token.line, "the track is given twice")
+            self.track = clean_inline(match.group(1))
+            if not self.track:
+                raise self.error(token.line, "empty track comment; expected '<!-- track: Name -->'")
+        elif _KEY_COMMENT.fullmatch(token.text):
+            raise self.error(token.line, "a key comment must follow a bullet's text on its line")
+        # Any other comment is an editor's note.
+
+    def on_heading(self, token: _Token) -> None:
+        name = clean_inline(token.text)
+        kind = _area_kind(name)
+        if token.level == 1 and (self.code is None or kind is None):
+            self.on_level_heading(token)
+            return
+        self.require_heading(token.line)
+        if kind is not None:
+            self.start_area(kind, token.line, token.level)
+        elif self.area and self.area.is_pillar and 0 < self.area.level < token.level:
+            self.start_responsibility(clean_inline(_without_colon(token.text)), token.line)
+        else:
+            raise self.error(
+                token.line, f"unknown area {_snippet(name)}; expected one of: {_ALL_NAMES}"
+            )
+
+    def on_level_heading(self, token: _Token) -> None:
+        if self.code is not None:
+            raise self.error(token.line, "a second level heading; a page describes one level")
+        raw = token.text.strip()
+        match = _LEVEL_HEADING.match(raw)
+        if not match:
+            raise self.error(
+                token.line,
+                f"the level heading {_snippet(clean_inline(raw))} does not start with a level "
+                "code; expected e.g. '# IC5 Staff Machine Learning Engineer'",
+            )
+        self.title = clean_inline(raw[match.end() :])
+        if not self.title:
+            raise self.error(token.line, "the level heading has a code but no title")
+        self.code = match.group(1).upper()
+
+    def on_name(self, token: _Token) -> None:
+        self.require_heading(token.line)
+        name = clean_inline(_bold_body(token.text))
+        kind = _area_kind(name)
+        if self.area is not None and self.area.is_pillar:
+            # Inside a pillar a bold line always names a responsibility.
+            self.start_responsibility(name, token.line)
+        elif kind is not None:
+            self.start_area(kind, token.line, 0)
+        elif not self.areas:
+            self.summary.append(clean_inline(token.text))  # wiki summary: bold-italic fragments
+        elif self.area is not None:
+            raise self.error(
+                token.line,
+                f"{_snippet(name)} is not a level expectation ({_EXPECTATION_NAMES}); "
+                f"responsibilities belong under a pillar heading, not in {self.area.name}",
+            )
+        else:
+            raise self.error(
+                token.line, f"unknown area {_snippet(name)}; expected one of: {_ALL_NAMES}"
+            )
+
+    def on_paragraph(self, token: _Token) -> None:
+        self.require_heading(token.line)
+        text = clean_inline(token.text)
+        area = self.area
+        if not text:
+            return
+        if area is None and not self.areas:
+            self.summary.append(text)
+        elif area is not None and not area.behaviours and not area.responsibilities:
+            area.description.append(text)
+        elif area is None:
+            raise self.error(
+                token.line,
+                f"unexpected text {_snippet(text)} outside any area; "
+                "expected an area name or a pillar heading",
+            )
+        elif area.is_pillar:
+            raise self.error(
+                token.line,
+                f"unexpected text {_snippet(text)} in {area.name}; expected bullets ('- ...') "
+                "or a bold responsibility name (intro text goes before the first one)",
+            )
+        else:
+            raise self.error(
+                token.line,
+                f"unexpected text {_snippet(text)} after the {area.name} bullets; expected "
+                "another bullet, an area name or a pillar heading",
+            )
+
+    def on_bullet(self, token: _Token) -> None:
+        self.require_heading(token.line)
+        self.add_behaviour(token.text, token.line)
+
+    def on_table(self, token: _Token) -> None:
+        rows = [(line, _table_cells(raw)) for line, raw in token.rows]
+        width = len(rows[0][1])
+        for line, cells in rows:
+            if len(cells) != width:
+                raise self.error(
+                    line, f"table row has {len(cells)} cells but the table's header has {width}"
+                )
+        rows = [(line, cells) for line, cells in rows if not _is_filler_row(cells)]
+        if not rows:
+            return
+        self.require_heading(rows[0][0])
+        header_line, header = rows[0]
+        kinds = [_area_kind(_cell_heading(cell)[0]) for cell in header]
+        if all(kind in EXPECTATION_KINDS for kind in kinds):
+            self.on_expectation_table(rows)
+        elif self.area is not None and self.area.is_pillar:
+            self.on_responsibility_table(rows)
+        else:
+            unknown = next(
+                _cell_heading(cell)[0]
+                for cell, kind in zip(header, kinds, strict=True)
+                if kind not in EXPECTATION_KINDS
+            )
+            raise self.error(
+                header_line,
+                f"unknown area {_snippet(unknown)} in the table header; expected the level "
+                f"expectations ({_EXPECTATION_NAMES})",
+            )
+
+    def on_expectation_table(self, rows: list[tuple[int, list[str]]]) -> None:
+        header_line, header = rows[0]
+        columns = []
+        for cell in header:
+            name, description = _cell_heading(cell)
+            area = self.start_area(_area_kind(name), header_line, 0)
+            area.description.extend(description)
+            self.area = None  # each column stays open until the body rows are read
+            columns.append(area)
+        for line, cells in rows[1:]:
+            for area, cell in zip(columns, cells, strict=True):
+                self.area = area
+                for raw in _cell_bullets(cell):
+                    self.add_behaviour(raw, line)
+        for area in columns:
+            self.area = area
+            self.finish_area()
+
+    def on_responsibility_table(self, rows: list[tuple[int, list[str]]]) -> None:
+        first_cell = clean_inline(rows[0][1][0]).lower()
+        if first_cell in ("responsibility", "responsibilities"):
+            rows = rows[1:]
+        for line, (name_cell, *behaviour_cells) in rows:
+            name = clean_inline(_bold_body(name_cell.strip()) or name_cell).rstrip(":").rstrip()
+            if name:
+                self.start_responsibility(name, line)
+            for cell in behaviour_cells:
+                for raw in _cell_bullets(cell):
+                    self.add_behaviour(raw, line)
+
+    # ---- result
+
+    def document(self) -> LevelDoc:
+        if self.code is None:
+            raise self.error(
+                self.last_line,
+                "no level heading; expected one like '# IC5 Staff Machine Learning Engineer'",
+            )
+        missing = [AREA_NAMES[kind] for kind in AREA_KINDS if kind not in self.areas]
+        if missing:
+            raise self.error(
+                self.last_line,
+                f"missing area(s): {', '.join(missing)}; every level page needs {_ALL_NAMES}",
+            )
+        return LevelDoc(
+            code=self.code,
+            title=self.title,
+            track=self.track if self.track is not None else derived_track(self.title),
+            summary=_collapse(" ".join(self.summary)),
+            areas=tuple(self.area_doc(self.areas[kind]) for kind in AREA_KINDS),
+        )
+
+    def area_doc(self, area: _Area) -> AreaDoc:
+        seen: dict[str, int] = {}
+
+        def behaviours(items: list[_Behaviour], owner: str | None) -> tuple[BehaviourDoc, ...]:
+            docs = []
+            for index, item in enumerate(items, 1):
+                key = item.key or derived_key(area.kind, owner, index)
+                if key in seen:
+                    raise self.error(
+                        item.line,
+                        f"duplicate key {key!r} in the {area.name} area "
+                        f"(also used on line {seen[key]})",
+                    )
+                seen[key] = item.line
+                docs.append(BehaviourDoc(item.text, key))
+            return tuple(docs)
+
+        return AreaDoc(
+            kind=area.kind,
+            description="\n\n".join(area.description),
+            behaviours=behaviours(area.behaviours, None),
+            responsibilities=tuple(
+                ResponsibilityDoc(r.name, behaviours(r.behaviours, r.name))
+                for r in area.responsibilities
+            ),
+        )
+
+
+def _table_cells(row: str) -> list[str]:
+    row = row.strip()
+    if row.startswith("|"):
+        row = row[1:]
+    if row.endswith("|") and not _is_escaped(row, len(row) - 1):
+        row = row[:-1]
+    return [cell.strip() for cell in _split_inline(row, "|")]
+
+
+def _is_filler_row(cells: list[str]) -> bool:
+    """Empty rows (the wiki export's blank header) and |---|---| separators carry nothing."""
+    return all(not cell for cell in cells) or all(_SEPARATOR_CELL.fullmatch(c) for c in cells)
+
+
+def _cell_heading(cell: str) -> tuple[str, list[str]]:
+    """Split a header cell like '**Scope**<br><br>_description_' into name and paragraphs."""
+    parts = [text for text in (clean_inline(p) for p in _split_inline(cell, "br")) if text]
+    return (parts[0], parts[1:]) if parts else ("", [])
+
+
+def _cell_bullets(cell: str) -> list[str]:
+    """Raw behaviour texts of a table cell whose bullets are separated by <br> tags."""
+    items: list[str] = []
+    after_gap = True
+    for piece in _split_inline(cell, "br"):
+        piece = piece.strip()
+        if not piece:
+            after_gap = True
+            continue
+        marker = _BULLET_MARKER.match(piece)
+        if marker:
+            items.append(piece[marker.end() :])
+        elif items and not after_gap:
+            items[-1] += " " + piece  # a bullet wrapped with a single <br>
+        else:
+            items.append(piece)
+        after_gap = False
+    return items
+
+
+def parse_ladder(text: str, filename: str = "<string>") -> LevelDoc:
+    """Parse a level page in either the wiki-export or the heading-and-list shape."""
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise LadderFormatError(filename, line, "NUL byte in the text; is this a text file?")
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    if len(lines) > 1 and lines[-1] == "":
+        lines.pop()
+    return _Parser(filename, max(len(lines), 1)).parse(_tokenize(lines))
+
+
+# --------------------------------------------------------------------------- renderer
+
+_ALWAYS_ESCAPED = frozenset("\\*<|`[")
+# At the start of a line these would begin a list, heading, quote, fence or underline.
+_LINE_START_ESCAPED = frozenset("-+>=~#")
+_ORDERED_LIST_MARKER = re.compile(r"[0-9]{1,9}[.)]")
+
+
+def _escape(text: str, *, line_start: bool = False, heading: bool = False) -> str:
+    """Backslash-escape everything the parser would otherwise read as markup."""
+    out = []
+    for index, char in enumerate(text):
+        if char in _ALWAYS_ESCAPED or (char == "#" and heading):
+            out.append("\\" + char)
+        elif char == "_" and not (
+            0 < index < len(text) - 1 and text[index - 1].isalnum() and text[index + 1].isalnum()
+        ):
+            out.append("\\_")  # snake_case stays readable; any other _ could be emphasis
+        else:
+            out.append(char)
+    if text and out[0] == text[0]:
+        if (line_start and text[0] in _LINE_START_ESCAPED) or (heading and text[0] in "-:"):
+            out[0] = "\\" + text[0]
+        elif line_start and (marker := _ORDERED_LIST_MARKER.match(text)):
+            out[marker.end() - 1] = "\\" + text[marker.end() - 1]
+    return "".join(out)
+
+
+def _render_name(name: str) -> str:
+    escaped = _escape(name)
+    if escaped.endswith(":"):
+        escaped = escaped[:-1] + "\\:"  # an unescaped trailing colon is dropped when parsed
+    return f"**{escaped}**"
+
+
+def _render_bullets(kind: str, owner: str | None, behaviours: tuple[BehaviourDoc, ...]) -> str:
+    lines = []
+    for index, behaviour in enumerate(behaviours, 1):
+        line = f"- {_escape(behaviour.text, line_start=True)}"
+        if behaviour.key != derived_key(kind, owner, index):
+            line += f" <!-- key: {behaviour.key} -->"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def render_ladder(level: LevelDoc) -> str:
+    """Write a level page as heading-and-list Markdown that parse_ladder reads back unchanged."""
+    heading = f"# {level.code} {_escape(level.title, heading=True)}"
+    if level.track != derived_track(level.title):
+        heading += f"\n<!-- track: {_escape(level.track).replace('>', '\\>')} -->"
+    blocks = [heading]
+    if level.summary:
+        blocks.append(f"***{_escape(level.summary)}***")
+    for area in level.areas:
+        paragraphs = area.description.split("\n\n") if area.description else []
+        if area.kind in PILLAR_KINDS:
+            blocks.append(f"## {PILLAR_EMOJI[area.kind]} {AREA_NAMES[area.kind]}")
+            blocks.extend(_escape(p, line_start=True) for p in paragraphs)
+            for resp in area.responsibilities:
+                blocks.append(_render_name(resp.name))
+                blocks.append(_render_bullets(area.kind, resp.name, resp.behaviours))
+        else:
+            italic = [f"_{_escape(p)}_" for p in paragraphs]
+            # The first description line sits right under the name, as people write it.
+            blocks.append("\n".join([f"**{AREA_NAMES[area.kind]}**", *italic[:1]]))
+            blocks.extend(italic[1:])
+            blocks.append(_render_bullets(area.kind, None, area.behaviours))
+    return "\n\n".join(blocks) + "\n"

@@ -1,0 +1,88 @@
+"""manage.py create_demo_org: a small organisation to try Ladder with. Never in production."""
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from ladder.models import Level, User
+
+DEMO_PASSWORD = "ladder-demo"
+CALIBRATORS_GROUP = "Calibrators"
+
+# (username, first name, last name, manager's username or None)
+PEOPLE = [
+    ("mira", "Mira", "Okafor", None),
+    ("tomas", "Tomás", "Lindqvist", None),
+    ("ana", "Ana", "Petrova", "mira"),
+    ("ben", "Ben", "Adeyemi", "mira"),
+    ("chloe", "Chloé", "Martin", "mira"),
+    ("dev", "Dev", "Raman", "mira"),
+    ("elif", "Elif", "Yılmaz", "tomas"),
+    ("farid", "Farid", "Haddad", "tomas"),
+    ("grace", "Grace", "Kim", "tomas"),
+    ("hugo", "Hugo", "Silva", "tomas"),
+]
+
+
+class Command(BaseCommand):
+    help = "Create demo accounts (admin, two managers, a calibrator, eight engineers). DEBUG only."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--url", default="http://127.0.0.1:8000/", help="Printed sign-in URL.")
+
+    @transaction.atomic
+    def handle(self, *args, url, **options):
+        # Demo logins share a published password, so they must never reach production.
+        if not settings.DEBUG:
+            raise CommandError(
+                "Demo accounts are only created with DEBUG=true, never in production."
+            )
+        level = (
+            Level.objects.published()
+            .select_related("track")
+            .order_by("-framework__version")
+            .first()
+        )
+        if level is None:
+            raise CommandError("Load a ladder first: manage.py load_builtin_ladder")
+
+        admin = self.person("admin", "Ada", "Admin", is_staff=True, is_superuser=True)
+        calibrator = self.person("cal", "Priya", "Nair")
+        calibrators, _ = Group.objects.get_or_create(name=CALIBRATORS_GROUP)
+        calibrators.user_set.add(calibrator)
+        people = {}
+        for username, first, last, manager in PEOPLE:
+            people[username] = self.person(
+                username,
+                first,
+                last,
+                manager=people.get(manager),
+                track=level.track if manager else None,
+                level_code=level.code if manager else "",
+            )
+
+        rows = [("admin", "admin: edits the ladder, runs cycles", admin)]
+        rows += [("cal", "calibrator", calibrator)]
+        for username, *_rest, manager in PEOPLE:
+            role = f"engineer, {level.code}, reports to {manager}" if manager else "manager"
+            rows.append((username, role, people[username]))
+        self.stdout.write(self.style.SUCCESS(f"\nLadder is ready at {url}"))
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+        for username, role, user in rows:
+            self.stdout.write(f"  {username:<7} {user.get_full_name():<18} {role}")
+
+    def person(self, username: str, first: str, last: str, **fields) -> User:
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={
+                "first_name": first,
+                "last_name": last,
+                "email": f"{username}@example.com",
+                **fields,
+            },
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        return user

@@ -1,0 +1,220 @@
+"""Writes that span several framework models: creating levels, drafts, imports."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.text import slugify
+
+from ladder.exporters import IncompleteLevelError, level_document, level_problems
+from ladder.ladder_format import AREA_KINDS, LevelDoc
+from ladder.models import (
+    Area,
+    Behaviour,
+    Framework,
+    Level,
+    PublishedFrameworkError,
+    Responsibility,
+    Track,
+    level_rank,
+)
+
+
+def tracks_by_name(names: set[str]) -> dict[str, Track]:
+    """The tracks with these names, creating the missing ones."""
+    found = {track.name: track for track in Track.objects.filter(name__in=names)}
+    for name in sorted(names - found.keys()):
+        found[name] = Track.objects.create(name=name, slug=slugify(name) or "track")
+    return found
+
+
+def create_levels(*, framework: Framework, documents: Sequence[LevelDoc]) -> list[Level]:
+    """Write whole levels into a draft with one bulk insert per table."""
+    if not framework.is_draft:
+        raise PublishedFrameworkError(framework)
+    tracks = tracks_by_name({doc.track for doc in documents})
+    levels = Level.objects.bulk_create(
+        Level(
+            framework=framework,
+            track=tracks[doc.track],
+            code=doc.code,
+            rank=level_rank(doc.code),
+            title=doc.title,
+            summary=doc.summary,
+        )
+        for doc in documents
+    )
+    areas = Area.objects.bulk_create(
+        Area(
+            level=level,
+            kind=area.kind,
+            order=AREA_KINDS.index(area.kind),
+            description=area.description,
+        )
+        for level, doc in zip(levels, documents, strict=True)
+        for area in doc.areas
+    )
+    area_docs = [area for doc in documents for area in doc.areas]
+    responsibilities = Responsibility.objects.bulk_create(
+        Responsibility(area=area, name=r.name, order=position)
+        for area, area_doc in zip(areas, area_docs, strict=True)
+        for position, r in enumerate(area_doc.responsibilities)
+    )
+    behaviours = []
+    responsibility_iter = iter(responsibilities)
+    for area, area_doc in zip(areas, area_docs, strict=True):
+        position = 0
+        for b in area_doc.behaviours:
+            behaviours.append(Behaviour(area=area, key=b.key, text=b.text, order=position))
+            position += 1
+        for r_doc in area_doc.responsibilities:
+            responsibility = next(responsibility_iter)
+            for b in r_doc.behaviours:
+                behaviours.append(
+                    Behaviour(
+                        area=area,
+                        responsibility=responsibility,
+                        key=b.key,
+                        text=b.text,
+                        order=position,
+                    )
+                )
+                position += 1
+    Behaviour.objects.bulk_create(behaviours)
+    return levels
+
+
+def level_documents(framework: Framework) -> dict[tuple[str, str], LevelDoc]:
+    """Every complete level of a version as documents, keyed by (track name, code)."""
+    levels = Level.objects.filter(framework=framework).with_rubric()
+    return {(level.track.name, level.code): level_document(level) for level in levels}
+
+
+@transaction.atomic
+def new_draft_from(framework: Framework) -> Framework:
+    """Copy a version, whole, into the next draft of the same framework."""
+    if Framework.objects.drafts().filter(slug=framework.slug).exists():
+        raise ValidationError(
+            f"{framework.name} already has a draft; edit or delete it before starting another."
+        )
+    draft = Framework.objects.create(
+        name=framework.name,
+        version=Framework.next_version_number(framework.slug),
+        notes="",
+        based_on=framework,
+    )
+    create_levels(framework=draft, documents=list(level_documents(framework).values()))
+    return draft
+
+
+@transaction.atomic
+def publish(framework: Framework) -> Framework:
+    """Check every level is complete, then freeze the draft as its version."""
+    framework = Framework.objects.select_for_update().get(pk=framework.pk)
+    problems = [
+        f"{level.code}: {problem}"
+        for level in Level.objects.filter(framework=framework).with_rubric()
+        for problem in level_problems(level)
+    ]
+    if problems:
+        raise ValidationError(["This draft cannot be published yet.", *problems])
+    framework.publish()
+    return framework
+
+
+@dataclass
+class ImportReport:
+    framework: Framework | None
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated)
+
+
+ProgressCallback = Callable[[int, int, str, str], None]
+
+
+@transaction.atomic
+def import_levels(
+    *,
+    framework_name: str,
+    documents: Sequence[tuple[str, LevelDoc]],
+    publish_version: bool = False,
+    progress: ProgressCallback | None = None,
+) -> ImportReport:
+    """Bring a framework's draft in line with parsed ladder pages, all or nothing.
+
+    A page identical to the level already in the draft (or, with no draft, in the
+    latest version) writes nothing; a draft is only started when something changed.
+    """
+    seen: dict[tuple[str, str], str] = {}
+    for source, doc in documents:
+        where = (doc.track, doc.code)
+        if where in seen:
+            raise ValidationError(
+                f"{source}: {doc.code} ({doc.track}) is also defined in {seen[where]}."
+            )
+        seen[where] = source
+
+    slug = slugify(framework_name)
+    draft = Framework.objects.drafts().select_for_update().filter(slug=slug).first()
+    base = draft or Framework.objects.published().filter(slug=slug).order_by("-version").first()
+    try:
+        existing = level_documents(base) if base is not None else {}
+    except IncompleteLevelError:
+        # An unfinished draft level is about to be replaced or left alone; compare
+        # level by level instead so only the complete ones count as "unchanged".
+        existing = _complete_level_documents(base)
+
+    present = _level_pks(base)
+    report = ImportReport(framework=base)
+    to_write: list[LevelDoc] = []
+    for index, (source, doc) in enumerate(documents, start=1):
+        where = (doc.track, doc.code)
+        if existing.get(where) == doc:
+            outcome = "unchanged"
+        else:
+            outcome = "updated" if where in present else "created"
+            to_write.append(doc)
+        getattr(report, outcome).append(f"{doc.code} {doc.title}")
+        if progress is not None:
+            progress(index, len(documents), source, f"{doc.code} {doc.title}: {outcome}")
+
+    if to_write:
+        if draft is None:
+            draft = new_draft_from(base) if base is not None else _first_draft(framework_name)
+        in_draft = _level_pks(draft)
+        stale = [
+            in_draft[(doc.track, doc.code)] for doc in to_write if (doc.track, doc.code) in in_draft
+        ]
+        Level.objects.filter(pk__in=stale).delete()
+        create_levels(framework=draft, documents=to_write)
+        report.framework = draft
+    if publish_version and report.framework is not None and report.framework.is_draft:
+        report.framework = publish(report.framework)
+    return report
+
+
+def _first_draft(name: str) -> Framework:
+    return Framework.objects.create(name=name, version=1)
+
+
+def _level_pks(framework: Framework | None) -> dict[tuple[str, str], int]:
+    if framework is None:
+        return {}
+    rows = Level.objects.filter(framework=framework).values_list("track__name", "code", "pk")
+    return {(track, code): pk for track, code, pk in rows}
+
+
+def _complete_level_documents(framework: Framework) -> dict[tuple[str, str], LevelDoc]:
+    return {
+        (level.track.name, level.code): level_document(level)
+        for level in Level.objects.filter(framework=framework).with_rubric()
+        if not level_problems(level)
+    }

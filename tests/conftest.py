@@ -1,0 +1,76 @@
+"""Shared fixtures: the seed ladder and the personas every access test walks through."""
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from ladder.ladder_format import parse_ladder
+from ladder.models import Level
+from ladder.services import import_levels
+from tests.factories import UserFactory
+
+SEED_PATH = (
+    Path(settings.BASE_DIR)
+    / "ladder"
+    / "data"
+    / "ladders"
+    / "ic5-staff-machine-learning-engineer.md"
+)
+
+
+@pytest.fixture(scope="session")
+def seed_text() -> str:
+    return SEED_PATH.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def ic5(db, seed_text) -> Level:
+    """The seed imported and published as v1 of the default framework."""
+    report = import_levels(
+        framework_name=settings.LADDER_DEFAULT_FRAMEWORK,
+        documents=[(SEED_PATH.name, parse_ladder(seed_text, SEED_PATH.name))],
+        publish_version=True,
+    )
+    return Level.objects.select_related("framework", "track").get(
+        framework=report.framework, code="IC5"
+    )
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(username="admin", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def manager(db):
+    return UserFactory(username="manager")
+
+
+@pytest.fixture
+def other_manager(db):
+    return UserFactory(username="other-manager")
+
+
+@pytest.fixture
+def engineer(db, manager):
+    return UserFactory(username="engineer", manager=manager, level_code="IC5")
+
+
+@pytest.fixture
+def peer(db, manager):
+    return UserFactory(username="peer", manager=manager, level_code="IC5")
+
+
+@pytest.fixture
+def calibrator(db):
+    return UserFactory(username="calibrator")
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    # Production serves hashed files from collectstatic's manifest; tests don't run it.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }

@@ -1,0 +1,104 @@
+"""factory-boy factories and small builders for framework content."""
+
+import factory
+from django.contrib.auth.hashers import make_password
+
+from ladder.ladder_format import (
+    AREA_KINDS,
+    EXPECTATION_KINDS,
+    AreaDoc,
+    BehaviourDoc,
+    LevelDoc,
+    ResponsibilityDoc,
+    derived_key,
+)
+from ladder.models import Framework, Track, User
+from ladder.services import create_levels
+
+PASSWORD = "correct horse battery"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ["username"]
+
+    username = factory.Sequence(lambda n: f"person{n}")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
+    password = factory.LazyFunction(lambda: make_password(PASSWORD))
+
+
+class TrackFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Track
+        django_get_or_create = ["name"]
+
+    name = "Machine Learning"
+    slug = factory.LazyAttribute(lambda t: t.name.lower().replace(" ", "-"))
+
+
+class FrameworkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Framework
+
+    name = "Test Framework"
+    version = factory.Sequence(lambda n: n + 1)
+
+
+def level_doc(
+    code: str = "IC4",
+    title: str = "Machine Learning Engineer",
+    *,
+    track: str = "Machine Learning",
+    responsibilities: int = 2,
+    behaviours: int = 2,
+    text: str = "I do {what} well at {code}",
+) -> LevelDoc:
+    """A complete level: every area, `responsibilities` per pillar, `behaviours` each."""
+    areas = []
+    for kind in AREA_KINDS:
+        if kind in EXPECTATION_KINDS:
+            items = tuple(
+                BehaviourDoc(
+                    text=text.format(what=f"{kind} {i}", code=code), key=derived_key(kind, None, i)
+                )
+                for i in range(1, behaviours + 1)
+            )
+            areas.append(
+                AreaDoc(
+                    kind=kind, description=f"About {kind}", behaviours=items, responsibilities=()
+                )
+            )
+            continue
+        groups = []
+        for r in range(1, responsibilities + 1):
+            name = f"{kind.title()} Part {r}"
+            items = tuple(
+                BehaviourDoc(
+                    text=text.format(what=f"{name.lower()} item {i}", code=code),
+                    key=derived_key(kind, name, i),
+                )
+                for i in range(1, behaviours + 1)
+            )
+            groups.append(ResponsibilityDoc(name=name, behaviours=items))
+        areas.append(
+            AreaDoc(kind=kind, description="", behaviours=(), responsibilities=tuple(groups))
+        )
+    return LevelDoc(
+        code=code, title=title, track=track, summary=f"I am a {code}", areas=tuple(areas)
+    )
+
+
+def make_framework(
+    *docs: LevelDoc, name: str = "Test Framework", publish: bool = True
+) -> Framework:
+    """A framework version holding these levels, published unless asked otherwise."""
+    framework = FrameworkFactory(
+        name=name, version=Framework.next_version_number(name.lower().replace(" ", "-"))
+    )
+    create_levels(framework=framework, documents=list(docs))
+    if publish:
+        framework.publish()
+    return framework

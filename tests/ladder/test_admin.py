@@ -1,0 +1,139 @@
+"""The admin: drafts are edited inline, published versions open read-only."""
+
+import pytest
+from django.urls import reverse
+
+from ladder.models import Area, Behaviour, Framework, Level
+from ladder.services import new_draft_from
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client_(client, admin_user):
+    client.force_login(admin_user)
+    return client
+
+
+def test_published_level_opens_read_only(admin_client_, ic5):
+    response = admin_client_.get(reverse("admin:ladder_level_change", args=[ic5.pk]))
+    assert response.status_code == 200
+    assert response.context["has_change_permission"] is False
+    assert 'name="title"' not in response.content.decode()
+
+
+def test_posting_to_a_published_area_changes_nothing(admin_client_, ic5):
+    area = Area.objects.get(level=ic5, kind="scope")
+    response = admin_client_.post(
+        reverse("admin:ladder_area_change", args=[area.pk]), {"description": "Hacked"}
+    )
+    assert response.status_code == 403
+    area.refresh_from_db()
+    assert area.description != "Hacked"
+
+
+def test_published_behaviour_cannot_be_deleted_in_admin(admin_client_, ic5):
+    behaviour = Behaviour.objects.filter(area__level=ic5).first()
+    response = admin_client_.post(
+        reverse("admin:ladder_behaviour_delete", args=[behaviour.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 403
+    assert Behaviour.objects.filter(pk=behaviour.pk).exists()
+
+
+def test_draft_area_edits_behaviours_inline(admin_client_, ic5):
+    draft = new_draft_from(ic5.framework)
+    area = Area.objects.get(level__framework=draft, kind="scope")
+    behaviours = list(area.behaviours.order_by("order"))
+    data = {
+        "description": "Where I own things",
+        "responsibilities-TOTAL_FORMS": "0",
+        "responsibilities-INITIAL_FORMS": "0",
+        "behaviours-TOTAL_FORMS": str(len(behaviours) + 1),
+        "behaviours-INITIAL_FORMS": str(len(behaviours)),
+    }
+    for index, b in enumerate(behaviours):
+        data.update(
+            {
+                f"behaviours-{index}-id": str(b.pk),
+                f"behaviours-{index}-area": str(area.pk),
+                f"behaviours-{index}-text": b.text + " (edited)",
+                f"behaviours-{index}-key": b.key,
+                f"behaviours-{index}-order": str(len(behaviours) - index),
+            }
+        )
+    new = len(behaviours)
+    data.update(
+        {
+            f"behaviours-{new}-area": str(area.pk),
+            f"behaviours-{new}-text": "I take on a new kind of scope",
+            f"behaviours-{new}-key": "",
+            f"behaviours-{new}-order": "0",
+        }
+    )
+    response = admin_client_.post(reverse("admin:ladder_area_change", args=[area.pk]), data)
+    assert response.status_code == 302, response.context["errors"] if response.context else ""
+    area.refresh_from_db()
+    assert area.description == "Where I own things"
+    texts = list(area.behaviours.order_by("order", "pk").values_list("text", flat=True))
+    assert texts[0] == "I take on a new kind of scope"
+    assert texts[1].endswith("(edited)")
+    assert area.behaviours.get(text="I take on a new kind of scope").key == "scope-3"
+
+
+def test_publish_action_freezes_a_draft(admin_client_, ic5):
+    draft = new_draft_from(ic5.framework)
+    response = admin_client_.post(
+        reverse("admin:ladder_framework_changelist"),
+        {"action": "publish_versions", "_selected_action": [draft.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    draft.refresh_from_db()
+    assert draft.is_published
+    assert "Published" in response.content.decode()
+
+
+def test_new_draft_action_copies_a_version(admin_client_, ic5):
+    admin_client_.post(
+        reverse("admin:ladder_framework_changelist"),
+        {"action": "start_drafts", "_selected_action": [ic5.framework.pk]},
+    )
+    draft = Framework.objects.drafts().get()
+    assert Behaviour.objects.filter(area__level__framework=draft).count() == 58
+
+
+def test_markdown_preview_shows_the_export(admin_client_, ic5):
+    response = admin_client_.get(reverse("admin:ladder_level_markdown", args=[ic5.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "# IC5 Staff Machine Learning Engineer" in html
+    assert "<h1>IC5 Staff Machine Learning Engineer</h1>" in html
+
+
+def test_markdown_preview_is_for_staff_only(client, engineer, ic5):
+    client.force_login(engineer)
+    response = client.get(reverse("admin:ladder_level_markdown", args=[ic5.pk]))
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "ladder_framework",
+        "ladder_level",
+        "ladder_area",
+        "ladder_behaviour",
+        "ladder_track",
+        "ladder_user",
+    ],
+)
+def test_admin_lists_and_searches(admin_client_, ic5, name):
+    response = admin_client_.get(reverse(f"admin:{name}_changelist"), {"q": "IC5"})
+    assert response.status_code == 200
+
+
+def test_level_list_shows_behaviour_counts(admin_client_, ic5):
+    response = admin_client_.get(reverse("admin:ladder_level_changelist"))
+    assert ">58<" in response.content.decode()
+    assert Level.objects.count() == 1

@@ -1,0 +1,173 @@
+"""manage.py import_ladder: the seed's numbers, idempotence, drafts, all-or-nothing, speed."""
+
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from ladder.ladder_format import render_ladder
+from ladder.models import Area, Behaviour, Framework, Level, Responsibility
+from tests.conftest import SEED_PATH
+from tests.factories import level_doc
+
+pytestmark = pytest.mark.django_db
+
+
+def run_import(*paths, **options) -> str:
+    out = StringIO()
+    call_command("import_ladder", *[str(p) for p in paths], stdout=out, **options)
+    return out.getvalue()
+
+
+def counts() -> tuple[int, int, int, int]:
+    return (
+        Level.objects.count(),
+        Area.objects.count(),
+        Responsibility.objects.count(),
+        Behaviour.objects.count(),
+    )
+
+
+def test_seed_imports_with_the_expected_numbers():
+    output = run_import(SEED_PATH)
+    level = Level.objects.get()
+    assert (level.code, level.title, level.track.name) == (
+        "IC5",
+        "Staff Machine Learning Engineer",
+        "Machine Learning",
+    )
+    assert level.summary == (
+        "I set the multi-year, multi-team technical strategy and deliver it through "
+        "direct implementation or broad technical leadership"
+    )
+    kinds = list(level.areas.order_by("order").values_list("kind", flat=True))
+    assert kinds == [
+        "scope",
+        "reach",
+        "levers",
+        "results",
+        "direction",
+        "talent",
+        "culture",
+        "craft",
+    ]
+    assert Responsibility.objects.filter(area__level=level).count() == 18
+    assert Behaviour.objects.filter(area__level=level).count() == 58
+    assert Behaviour.objects.filter(area__kind="scope", responsibility=None).count() == 2
+    assert Responsibility.objects.filter(name="Code Fluency").exists()
+    assert Behaviour.objects.filter(
+        text__startswith="Product Expertise - I increasingly influence or make product decisions"
+    ).exists()
+    assert "1 created, 0 updated, 0 unchanged" in output
+    assert "[1/1]" in output
+    assert Framework.objects.get().is_draft
+
+
+def test_importing_the_same_file_twice_changes_nothing():
+    run_import(SEED_PATH)
+    before = list(Behaviour.objects.order_by("pk").values_list("pk", "key", "text", "order"))
+    output = run_import(SEED_PATH)
+    assert "0 created, 0 updated, 1 unchanged" in output
+    assert (
+        list(Behaviour.objects.order_by("pk").values_list("pk", "key", "text", "order")) == before
+    )
+    assert Framework.objects.count() == 1
+
+
+def test_reimporting_a_published_ladder_does_not_start_a_draft():
+    run_import(SEED_PATH, publish=True)
+    output = run_import(SEED_PATH)
+    assert "1 unchanged" in output
+    assert not Framework.objects.drafts().exists()
+
+
+def test_changed_text_updates_the_draft(tmp_path):
+    run_import(SEED_PATH)
+    changed = tmp_path / "ic5.md"
+    changed.write_text(
+        SEED_PATH.read_text().replace("I disagree and commit", "I disagree and then commit"),
+        encoding="utf-8",
+    )
+    output = run_import(changed)
+    assert "1 updated" in output
+    assert Behaviour.objects.filter(text__startswith="I disagree and then commit").count() == 1
+    assert not Behaviour.objects.filter(text__startswith="I disagree and commit").exists()
+    assert counts() == (1, 8, 18, 58)
+    assert Framework.objects.count() == 1
+
+
+def test_changed_text_after_publishing_goes_into_a_new_draft(tmp_path):
+    run_import(SEED_PATH, publish=True)
+    other = tmp_path / "ic4.md"
+    other.write_text(render_ladder(level_doc("IC4")), encoding="utf-8")
+    run_import(other)
+    draft = Framework.objects.drafts().get()
+    assert draft.version == 2
+    assert sorted(draft.levels.values_list("code", flat=True)) == ["IC4", "IC5"]
+    assert Framework.objects.published().get().levels.count() == 1
+
+
+def test_a_malformed_file_is_refused_with_file_and_line(tmp_path):
+    bad = tmp_path / "broken.md"
+    bad.write_text(
+        "# IC4 Machine Learning Engineer\n\n***Summary***\n\n## 🏆 Results\n\n- orphan bullet\n"
+    )
+    with pytest.raises(CommandError, match=rf"{bad}:7:"):
+        run_import(bad)
+    assert counts() == (0, 0, 0, 0)
+
+
+def test_one_bad_file_means_nothing_is_written(tmp_path):
+    good = tmp_path / "ic4.md"
+    good.write_text(render_ladder(level_doc("IC4")), encoding="utf-8")
+    bad = tmp_path / "ic6.md"
+    bad.write_text("no heading here\n", encoding="utf-8")
+    with pytest.raises(CommandError, match=r"ic6\.md:1:"):
+        run_import(SEED_PATH, good, bad)
+    assert counts() == (0, 0, 0, 0)
+    assert not Framework.objects.exists()
+
+
+def test_the_same_level_twice_in_one_import_is_refused(tmp_path):
+    copy = tmp_path / "again.md"
+    copy.write_text(SEED_PATH.read_text(), encoding="utf-8")
+    with pytest.raises(CommandError, match="also defined in"):
+        run_import(SEED_PATH, copy)
+    assert counts() == (0, 0, 0, 0)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"\xff\xfe not utf-8", "not UTF-8"),
+        (b"# IC4 Engineer\x00\n", ":1:"),
+    ],
+)
+def test_unreadable_files_are_refused(tmp_path, content, message):
+    bad = tmp_path / "bad.md"
+    bad.write_bytes(content)
+    with pytest.raises(CommandError, match=message):
+        run_import(bad)
+    assert counts() == (0, 0, 0, 0)
+
+
+def test_a_missing_file_is_named():
+    with pytest.raises(CommandError, match=r"nowhere\.md: cannot read"):
+        run_import(Path("nowhere.md"))
+
+
+def test_many_pages_import_in_one_go(tmp_path):
+    paths = []
+    for n in range(1, 21):
+        path = tmp_path / f"level-{n}.md"
+        path.write_text(
+            render_ladder(level_doc(f"IC{n}", f"Level {n} Engineer", track="Software")),
+            encoding="utf-8",
+        )
+        paths.append(path)
+    output = run_import(*paths, framework="Big Ladder")
+    assert "20 created" in output
+    assert "[20/20]" in output
+    assert Level.objects.filter(framework__name="Big Ladder").count() == 20
+    assert Behaviour.objects.count() == 20 * (3 * 2 + 5 * 2 * 2)

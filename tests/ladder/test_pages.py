@@ -1,0 +1,190 @@
+"""The ladder in the browser: level pages, comparisons, downloads, and who may see drafts."""
+
+import pytest
+from django.urls import reverse
+from django.utils.html import escape
+
+from ladder.models import Behaviour
+from ladder.services import new_draft_from
+from tests.factories import level_doc, make_framework
+
+pytestmark = pytest.mark.django_db
+
+
+def level_url(level) -> str:
+    return level.get_absolute_url()
+
+
+def test_level_page_needs_sign_in(client, ic5):
+    response = client.get(level_url(ic5))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_level_page_shows_every_area_responsibility_and_behaviour_in_order(client, engineer, ic5):
+    client.force_login(engineer)
+    response = client.get(level_url(ic5))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Staff Machine Learning Engineer" in html
+    assert "I set the multi-year, multi-team technical strategy" in html
+    positions = [
+        html.index(f'id="{kind}-heading"')
+        for kind in [
+            "scope",
+            "reach",
+            "levers",
+            "results",
+            "direction",
+            "talent",
+            "culture",
+            "craft",
+        ]
+    ]
+    assert positions == sorted(positions)
+    behaviours = Behaviour.objects.filter(area__level=ic5).order_by("area__order", "order")
+    assert behaviours.count() == 58
+    assert html.count('<li id="b-') == 58
+    texts = [b.text for b in behaviours]
+    found = [html.index(escape(t)) for t in texts]
+    assert found == sorted(found)
+    assert "Code Fluency" in html
+
+
+def test_level_page_runs_a_constant_number_of_queries(
+    client, engineer, ic5, django_assert_num_queries
+):
+    client.force_login(engineer)
+    # session, user, framework, level+track, areas, responsibilities, behaviours,
+    # sibling levels, earlier version
+    with django_assert_num_queries(9):
+        response = client.get(level_url(ic5))
+    assert response.status_code == 200
+
+
+def test_level_page_query_count_does_not_grow_with_the_level(
+    client, engineer, django_assert_num_queries
+):
+    small = make_framework(level_doc("IC4", behaviours=1, responsibilities=1))
+    big = make_framework(level_doc("IC4", behaviours=6, responsibilities=4), name="Big")
+    client.force_login(engineer)
+    small_url = level_url(small.levels.get())
+    big_url = level_url(big.levels.get())
+    with django_assert_num_queries(9):
+        assert client.get(small_url).status_code == 200
+    with django_assert_num_queries(9):
+        assert client.get(big_url).status_code == 200
+
+
+def test_unknown_level_is_404(client, engineer, ic5):
+    client.force_login(engineer)
+    url = reverse("ladder:level", args=[ic5.framework.slug, 1, "machine-learning", "IC99"])
+    assert client.get(url).status_code == 404
+    url = reverse("ladder:level", args=[ic5.framework.slug, 7, "machine-learning", "IC5"])
+    assert client.get(url).status_code == 404
+
+
+def test_drafts_are_hidden_from_people_who_do_not_edit_the_ladder(
+    client, engineer, admin_user, ic5
+):
+    draft = new_draft_from(ic5.framework)
+    draft_level = draft.levels.get()
+    client.force_login(engineer)
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    assert client.get(level_url(draft_level)).status_code == 404
+    client.force_login(admin_user)
+    response = client.get(level_url(draft_level))
+    assert response.status_code == 200
+    assert "draft" in response.content.decode()
+
+
+def test_index_opens_the_latest_published_version(client, engineer, ic5):
+    client.force_login(engineer)
+    response = client.get(reverse("ladder:index"))
+    assert response.status_code == 302
+    assert response["Location"] == ic5.framework.get_absolute_url()
+
+
+def test_index_without_a_framework_explains(client, engineer):
+    client.force_login(engineer)
+    response = client.get(reverse("ladder:index"))
+    assert response.status_code == 200
+    assert "No career framework yet" in response.content.decode()
+
+
+def test_framework_page_lists_levels_by_track(client, engineer, ic5, django_assert_max_num_queries):
+    client.force_login(engineer)
+    with django_assert_max_num_queries(6):
+        response = client.get(ic5.framework.get_absolute_url())
+    assert "IC5" in response.content.decode()
+    assert "Machine Learning" in response.content.decode()
+
+
+def test_markdown_download_round_trips(client, engineer, ic5, seed_text):
+    from ladder.ladder_format import parse_ladder
+
+    client.force_login(engineer)
+    response = client.get(
+        reverse("ladder:level-markdown", args=[ic5.framework.slug, 1, "machine-learning", "IC5"])
+    )
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="machine-learning-ic5-v1.md"'
+    assert parse_ladder(response.content.decode(), "download.md") == parse_ladder(
+        seed_text, "seed.md"
+    )
+
+
+def compare_url(framework, track="machine-learning") -> str:
+    return reverse("ladder:compare-levels", args=[framework.slug, framework.version, track])
+
+
+def test_level_comparison_marks_added_changed_and_removed(client, engineer):
+    lower = level_doc("IC4", "Machine Learning Engineer", text="I deliver {what} for my team")
+    higher = level_doc(
+        "IC5", "Staff Machine Learning Engineer", text="I deliver {what} for my whole org"
+    )
+    framework = make_framework(lower, higher)
+    client.force_login(engineer)
+    response = client.get(compare_url(framework), {"from": "IC4", "to": "IC5"})
+    assert response.status_code == 200
+    comparison = response.context["comparison"]
+    assert comparison.changed == 26
+    assert comparison.added == comparison.removed == 0
+    html = response.content.decode()
+    assert "<del>team</del>" in html
+    assert "<ins>whole org</ins>" in html or "<ins>whole</ins>" in html
+
+
+def test_level_comparison_rejects_unknown_or_equal_levels(client, engineer):
+    framework = make_framework(level_doc("IC4"), level_doc("IC5"))
+    client.force_login(engineer)
+    assert client.get(compare_url(framework), {"from": "IC4", "to": "IC4"}).status_code == 400
+    response = client.get(compare_url(framework), {"from": "IC4", "to": "<script>"})
+    assert response.status_code == 400
+    assert "<script>" not in response.content.decode()
+
+
+def test_version_comparison_follows_keys_through_rewording(client, admin_user, ic5):
+    draft = new_draft_from(ic5.framework)
+    behaviour = Behaviour.objects.get(area__level__framework=draft, key="ownership-1")
+    behaviour.text = "I feel responsible for acting on opportunities across the company"
+    behaviour.save()
+    client.force_login(admin_user)
+    url = reverse("ladder:compare-versions", args=[ic5.framework.slug, "machine-learning", "IC5"])
+    response = client.get(url, {"from": 1, "to": 2})
+    assert response.status_code == 200
+    comparison = response.context["comparison"]
+    assert (comparison.changed, comparison.added, comparison.removed, comparison.same) == (
+        1,
+        0,
+        0,
+        57,
+    )
+
+
+def test_version_comparison_with_one_version_says_so(client, engineer, ic5):
+    client.force_login(engineer)
+    url = reverse("ladder:compare-versions", args=[ic5.framework.slug, "machine-learning", "IC5"])
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "only one version" in response.content.decode()

@@ -1,0 +1,44 @@
+"""The built-in ladder and the demo organisation."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from ladder.models import Behaviour, Framework, User
+
+pytestmark = pytest.mark.django_db
+
+
+def test_builtin_ladder_is_published_once():
+    call_command("load_builtin_ladder", stdout=StringIO())
+    call_command("load_builtin_ladder", stdout=StringIO())
+    framework = Framework.objects.get()
+    assert framework.is_published
+    assert Behaviour.objects.count() == 58
+
+
+def test_demo_org_is_refused_without_debug(settings):
+    settings.DEBUG = False
+    call_command("load_builtin_ladder", stdout=StringIO())
+    with pytest.raises(CommandError, match="never in production"):
+        call_command("create_demo_org", stdout=StringIO())
+    assert not User.objects.exists()
+
+
+def test_demo_org_prints_logins_and_builds_the_org_chart(settings):
+    settings.DEBUG = True
+    call_command("load_builtin_ladder", stdout=StringIO())
+    out = StringIO()
+    call_command("create_demo_org", stdout=out)
+    call_command("create_demo_org", stdout=StringIO())
+    text = out.getvalue()
+    assert "ladder-demo" in text
+    assert "http://127.0.0.1:8000/" in text
+    engineers = User.objects.filter(level_code="IC5")
+    assert engineers.count() == 8
+    assert {e.manager.username for e in engineers} == {"mira", "tomas"}
+    assert User.objects.get(username="admin").is_superuser
+    assert User.objects.get(username="cal").groups.filter(name="Calibrators").exists()
+    assert User.objects.count() == 12
+    assert User.objects.get(username="ana").check_password("ladder-demo")
