@@ -34,8 +34,13 @@ lint: $(VENV)/.test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# Browser tests drive Debian's Chromium; Playwright cannot download its own here.
+/usr/bin/chromium:
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
+
 ## test: install what the tests need, then lint and run the suite on SQLite and on PostgreSQL.
-test: lint
+test: lint /usr/bin/chromium
 	SECRET_KEY=test $(BIN)/python manage.py makemigrations --check --dry-run
 	SECRET_KEY=test $(BIN)/pytest
 	bash .ci/ensure-postgres

@@ -77,6 +77,11 @@ class AreaChange:
     def count(self, status: Status) -> int:
         return sum(1 for g in self.groups for c in g.changes if c.status == status)
 
+    @property
+    def unchanged(self) -> bool:
+        described_alike = all(segment.kind == "same" for segment in self.description)
+        return described_alike and all(g.status == Status.SAME for g in self.groups)
+
 
 @dataclass
 class Comparison:

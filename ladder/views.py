@@ -152,7 +152,14 @@ def version_comparison(request: HttpRequest, slug: str, track: str, code: str) -
         return render(request, "ladder/compare_versions.html", {"code": code}, status=404)
     older = request.GET.get("from", numbers[-2] if len(numbers) > 1 else numbers[0]).strip()
     newer = request.GET.get("to", numbers[-1]).strip()
-    context = {"versions": versions, "code": code.upper(), "from": older, "to": newer, "slug": slug}
+    context = {
+        "versions": versions,
+        "code": code.upper(),
+        "from": older,
+        "to": newer,
+        # Between versions most behaviours stay the same; lead with what moved.
+        "changes_only": request.GET.get("show") != "all",
+    }
     if older not in numbers or newer not in numbers or older == newer:
         context["error"] = (
             "Choose two different versions."

@@ -188,3 +188,20 @@ def test_version_comparison_with_one_version_says_so(client, engineer, ic5):
     response = client.get(url)
     assert response.status_code == 200
     assert "only one version" in response.content.decode()
+
+
+def test_version_comparison_leads_with_what_changed(client, admin_user, ic5):
+    draft = new_draft_from(ic5.framework)
+    Behaviour.objects.filter(area__level__framework=draft, key="ownership-1").update(
+        text="I act on opportunities across the company"
+    )
+    client.force_login(admin_user)
+    url = reverse("ladder:compare-versions", args=[ic5.framework.slug, "machine-learning", "IC5"])
+    changes = client.get(url, {"from": 1, "to": 2}).content.decode()
+    everything = client.get(url, {"from": 1, "to": 2, "show": "all"}).content.decode()
+    unchanged_text = "I tailor my message to my audience"
+    assert changes.count("change change-changed") == 1
+    assert unchanged_text not in changes
+    assert unchanged_text in everything
+    assert changes.count("change-same") == 0
+    assert everything.count("change change-same") == 57
