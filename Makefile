@@ -41,7 +41,7 @@ lint: $(VENV)/.test
 
 ## test: install what the tests need, then lint and run the suite on SQLite and on PostgreSQL.
 test: lint /usr/bin/chromium
-	SECRET_KEY=test $(BIN)/python manage.py makemigrations --check --dry-run
+	SECRET_KEY=test DATABASE_URL=sqlite://:memory: $(BIN)/python manage.py makemigrations --check --dry-run
 	SECRET_KEY=test $(BIN)/pytest
 	bash .ci/ensure-postgres
 	SECRET_KEY=test DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest

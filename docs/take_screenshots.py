@@ -23,7 +23,7 @@ CHROMIUM_ARGS = [
 
 PAGES = [
     # (file name, path, width, login, full page)
-    ("level", "/ladder/engineering-career-framework/v1/machine-learning/IC5/", 1280, "ana", True),
+    ("level", "/ladder/engineering-career-framework/v1/machine-learning/IC5/", 1280, "ana", False),
     (
         "level-phone",
         "/ladder/engineering-career-framework/v1/machine-learning/IC5/",

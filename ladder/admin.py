@@ -203,7 +203,11 @@ class BehaviourForm(forms.ModelForm):
     class Meta:
         model = Behaviour
         fields = ["responsibility", "text", "key", "order"]
-        widgets = {"text": forms.Textarea(attrs={"rows": 2, "cols": 70})}
+        widgets = {
+            "text": forms.Textarea(attrs={"rows": 3, "cols": 56}),
+            "key": forms.TextInput(attrs={"size": 16}),
+            "order": forms.NumberInput(attrs={"class": "order-input"}),
+        }
 
 
 class BehaviourInline(FrozenInline, admin.TabularInline):
@@ -227,6 +231,9 @@ class AreaAdmin(FrozenWhenPublished, admin.ModelAdmin):
     list_select_related = ["level__framework"]
     fields = ["level", "kind", "description"]
     inlines = [ResponsibilityInline, BehaviourInline]
+
+    class Media:
+        css = {"all": ["css/admin-extra.css"]}
 
     def get_readonly_fields(self, request, obj=None):
         return ["level", "kind"] if obj else []

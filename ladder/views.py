@@ -20,12 +20,14 @@ from ladder.permissions import (
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     """Open the newest version the person may read, or explain that none is loaded."""
-    latest = readable_frameworks(request.user).order_by("-status", "name", "-version").first()
-    if latest is None:
+    frameworks = readable_frameworks(request.user)
+    newest = (
+        frameworks.published().order_by("-published_at").first()
+        or frameworks.order_by("-created_at").first()
+    )
+    if newest is None:
         return render(request, "ladder/empty.html", {"can_edit": can_edit_rubric(request.user)})
-    newest = readable_frameworks(request.user).filter(slug=latest.slug).order_by("-version").first()
-    published = readable_frameworks(request.user).published().filter(slug=latest.slug).first()
-    return redirect(published or newest)
+    return redirect(newest)
 
 
 @require_GET

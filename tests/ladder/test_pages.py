@@ -205,3 +205,27 @@ def test_version_comparison_leads_with_what_changed(client, admin_user, ic5):
     assert unchanged_text in everything
     assert changes.count("change-same") == 0
     assert everything.count("change change-same") == 57
+
+
+def test_every_ladder_page_needs_sign_in(client, ic5):
+    slug, track = ic5.framework.slug, "machine-learning"
+    urls = [
+        reverse("ladder:index"),
+        reverse("ladder:framework", args=[slug, 1]),
+        reverse("ladder:level", args=[slug, 1, track, "IC5"]),
+        reverse("ladder:level-markdown", args=[slug, 1, track, "IC5"]),
+        reverse("ladder:compare-levels", args=[slug, 1, track]),
+        reverse("ladder:compare-versions", args=[slug, track, "IC5"]),
+    ]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith(reverse("login")), url
+
+
+def test_not_found_page_is_friendly(client, engineer, settings):
+    settings.DEBUG = False
+    client.force_login(engineer)
+    response = client.get("/ladder/nothing-here/v1/")
+    assert response.status_code == 404
+    assert "We couldn't find that page" in response.content.decode()
