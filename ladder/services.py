@@ -155,6 +155,7 @@ def import_levels(
     """
     seen: dict[tuple[str, str], str] = {}
     for source, doc in documents:
+        _check_lengths(source, doc)
         where = (doc.track, doc.code)
         if where in seen:
             raise ValidationError(
@@ -199,6 +200,30 @@ def import_levels(
     if publish_version and report.framework is not None and report.framework.is_draft:
         report.framework = publish(report.framework)
     return report
+
+
+def _check_lengths(source: str, doc: LevelDoc) -> None:
+    # The parser accepts any length; the columns don't, and PostgreSQL would refuse
+    # the whole insert with a message that names neither the file nor the field.
+    limits = [
+        ("level code", doc.code, Level._meta.get_field("code").max_length),
+        ("title", doc.title, Level._meta.get_field("title").max_length),
+        ("track name", doc.track, Track._meta.get_field("name").max_length),
+    ]
+    limits += [
+        (
+            f"responsibility name {r.name[:40]!r}…",
+            r.name,
+            Responsibility._meta.get_field("name").max_length,
+        )
+        for area in doc.areas
+        for r in area.responsibilities
+    ]
+    for what, value, limit in limits:
+        if len(value) > limit:
+            raise ValidationError(
+                f"{source}: the {what} is {len(value)} characters; the limit is {limit}."
+            )
 
 
 def _first_draft(name: str) -> Framework:

@@ -171,3 +171,14 @@ def test_many_pages_import_in_one_go(tmp_path):
     assert "[20/20]" in output
     assert Level.objects.filter(framework__name="Big Ladder").count() == 20
     assert Behaviour.objects.count() == 20 * (3 * 2 + 5 * 2 * 2)
+
+
+def test_an_over_long_title_is_refused_by_name(tmp_path):
+    long_title = "Staff " + "Very " * 40 + "Engineer"
+    path = tmp_path / "long.md"
+    path.write_text(render_ladder(level_doc("IC4", long_title)), encoding="utf-8")
+    with pytest.raises(
+        CommandError, match=r"long\.md: the title is \d+ characters; the limit is 160"
+    ):
+        run_import(path)
+    assert counts() == (0, 0, 0, 0)
