@@ -127,6 +127,9 @@ class AreaInline(FrozenInline, admin.TabularInline):
     max_num = 8
     show_change_link = True
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("level")
+
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "description":
             kwargs["widget"] = forms.Textarea(attrs={"rows": 2, "cols": 60})
@@ -216,11 +219,17 @@ class BehaviourInline(FrozenInline, admin.TabularInline):
     extra = 0
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        # Only the responsibilities of the area being edited make sense here.
-        if db_field.name == "responsibility":
-            area_id = request.resolver_match.kwargs.get("object_id")
-            kwargs["queryset"] = Responsibility.objects.filter(area_id=area_id)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        # Only the responsibilities of the area being edited make sense here, and
+        # every row offers the same ones: read them once, not once per row.
+        if db_field.name != "responsibility":
+            return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        area_id = request.resolver_match.kwargs.get("object_id")
+        kwargs["queryset"] = Responsibility.objects.filter(area_id=area_id)
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if not hasattr(request, "_responsibility_choices"):
+            request._responsibility_choices = list(field.choices)
+        field.choices = request._responsibility_choices
+        return field
 
 
 @admin.register(Area)

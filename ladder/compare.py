@@ -211,6 +211,16 @@ def _pair(
 ) -> dict[int, tuple[Behaviour, Behaviour]]:
     """Pairs keyed by the newer behaviour's pk: (older, newer)."""
     pairs: dict[int, tuple[Behaviour, Behaviour]] = {}
+    # Unchanged wording is the surest match of all, whatever the keys say.
+    unmatched_old = {}
+    for b in old:
+        unmatched_old.setdefault(b.text, []).append(b)
+    for b in new:
+        if unmatched_old.get(b.text):
+            pairs[b.pk] = (unmatched_old[b.text].pop(0), b)
+    paired = {o.pk for o, _ in pairs.values()}
+    old = [b for b in old if b.pk not in paired]
+    new = [b for b in new if b.pk not in pairs]
     if by_key:
         old_by_key = {b.key: b for b in old}
         for b in new:

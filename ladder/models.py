@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.core.validators import RegexValidator
+from django.db import models, transaction
 from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +22,7 @@ from ladder.ladder_format import (
     AREA_KINDS,
     AREA_NAMES,
     EXPECTATION_KINDS,
+    KEY_MAX_LENGTH,
     derived_key,
     normalise_text,
 )
@@ -102,12 +104,26 @@ class Framework(models.Model):
 
     def save(self, *args, **kwargs):
         self.slug = slugify(self.name)
-        if self.pk is not None and _framework_is_published(self.pk):
-            raise PublishedFrameworkError(self)
-        super().save(*args, **kwargs)
+        with transaction.atomic():
+            if self.pk is not None:
+                lock_frameworks([self.pk])
+            super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("ladder:framework", args=[self.slug, self.version])
+
+    def clean(self):
+        self.slug = slugify(self.name)
+        if not self.slug:
+            raise ValidationError({"name": "Use some letters or digits (a–z, 0–9) in the name."})
+        others = Framework.objects.filter(slug=self.slug).exclude(pk=self.pk)
+        clash = others.exclude(name=self.name).first()
+        if clash is not None:
+            raise ValidationError({"name": f"Too close to “{clash.name}”; choose another name."})
+        if self.is_draft and others.drafts().exists():
+            raise ValidationError(
+                {"name": f"{self.name} already has a draft; edit that one or publish it first."}
+            )
 
     @property
     def is_draft(self) -> bool:
@@ -118,9 +134,9 @@ class Framework(models.Model):
         return self.status == self.Status.PUBLISHED
 
     def delete(self, *args, **kwargs):
-        if _framework_is_published(self.pk):
-            raise PublishedFrameworkError(self)
-        return super().delete(*args, **kwargs)
+        with transaction.atomic():
+            lock_frameworks([self.pk])
+            return super().delete(*args, **kwargs)
 
     def publish(self) -> None:
         """Freeze this draft as its version; from now on it can only be read."""
@@ -140,17 +156,30 @@ class Framework(models.Model):
         return (latest or 0) + 1
 
 
-def _framework_is_published(framework_id: int | None) -> bool:
-    if framework_id is None:
-        return False
-    return Framework.objects.filter(pk=framework_id, status=Framework.Status.PUBLISHED).exists()
+def lock_frameworks(framework_ids) -> None:
+    """Lock framework rows until the transaction ends; refuse if any is published.
+
+    Every write to framework content goes through here inside its transaction, and
+    publish() locks the same row, so an edit and a publication can never interleave:
+    whichever comes second sees the other's outcome.
+    """
+    ids = {pk for pk in framework_ids if pk is not None}
+    if not ids:
+        return
+    statuses = set(
+        Framework.objects.select_for_update().filter(pk__in=ids).values_list("status", flat=True)
+    )
+    if Framework.Status.PUBLISHED in statuses:
+        raise PublishedFrameworkError()
 
 
 class Track(models.Model):
     """A career track such as Machine Learning or Software; shared by all versions."""
 
     name = models.CharField(max_length=80, unique=True)
-    slug = models.SlugField(max_length=80, unique=True)
+    slug = models.SlugField(
+        max_length=80, unique=True, help_text="The track's part of page addresses."
+    )
 
     class Meta:
         ordering = ["name"]
@@ -161,61 +190,123 @@ class Track(models.Model):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = slugify(self.name)
+        if self._renamed_while_published():
+            raise ValidationError(self.FROZEN_MESSAGE)
         super().save(*args, **kwargs)
+
+    FROZEN_MESSAGE = (
+        "Published versions use this track, and their pages and exports must keep its "
+        "name and address. Create a new track for new wording."
+    )
+
+    def clean(self):
+        if not (self.slug or slugify(self.name)):
+            raise ValidationError({"name": "Use some letters or digits (a–z, 0–9) in the name."})
+        if self._renamed_while_published():
+            raise ValidationError(self.FROZEN_MESSAGE)
+
+    def _renamed_while_published(self) -> bool:
+        if self.pk is None:
+            return False
+        stored = Track.objects.filter(pk=self.pk).values_list("name", "slug").first()
+        return (
+            stored != (self.name, self.slug)
+            and self.levels.filter(framework__status=Framework.Status.PUBLISHED).exists()
+        )
+
+
+def frameworks_of(model: type[models.Model], ids) -> set[int]:
+    """The framework versions that rows of a framework model (or Framework) belong to."""
+    ids = {pk for pk in ids if pk is not None}
+    if not ids:
+        return set()
+    if model is Framework:
+        return ids
+    rows = model._base_manager.filter(pk__in=ids).values_list(model.framework_path, flat=True)
+    return set(rows)
+
+
+def _content_foreign_keys(model: type[models.Model]):
+    """The model's foreign keys that point into a framework version."""
+    return [
+        field
+        for field in model._meta.concrete_fields
+        if field.many_to_one
+        and (field.related_model is Framework or issubclass(field.related_model, FrameworkContent))
+    ]
+
+
+def _target_frameworks(model: type[models.Model], values: dict) -> set[int]:
+    """Frameworks that the foreign-key values about to be written point into."""
+    found: set[int] = set()
+    for field in _content_foreign_keys(model):
+        for key in (field.name, field.attname):
+            if key in values and values[key] is not None:
+                target = values[key]
+                found |= frameworks_of(field.related_model, [getattr(target, "pk", target)])
+    return found
 
 
 class FrameworkContentQuerySet(models.QuerySet):
-    """Bulk writes on framework content refuse rows that belong to a published version."""
+    """Bulk writes refuse rows in, or links into, a published version.
 
-    framework_path: str = ""
-
-    def _touches_published(self) -> bool:
-        return self.filter(
-            **{f"{self.framework_path}__status": Framework.Status.PUBLISHED}
-        ).exists()
+    Content models use this as their base manager too, so related managers
+    (`area.behaviours.add(...)`) and cascades go through the same checks.
+    """
 
     def update(self, **kwargs):
-        if self._touches_published():
-            raise PublishedFrameworkError()
-        return super().update(**kwargs)
+        with transaction.atomic(using=self.db):
+            own = set(self.values_list(self.model.framework_path, flat=True))
+            lock_frameworks(own | _target_frameworks(self.model, kwargs))
+            return super().update(**kwargs)
 
     def delete(self):
-        if self._touches_published():
-            raise PublishedFrameworkError()
-        return super().delete()
+        with transaction.atomic(using=self.db):
+            lock_frameworks(self.values_list(self.model.framework_path, flat=True))
+            return super().delete()
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        with transaction.atomic(using=self.db):
+            targets: set[int] = set()
+            for field in _content_foreign_keys(self.model):
+                ids = [getattr(obj, field.attname) for obj in objs]
+                targets |= frameworks_of(field.related_model, ids)
+            lock_frameworks(targets)
+            return super().bulk_create(objs, *args, **kwargs)
 
 
 class FrameworkContent(models.Model):
     """Base for rows inside a framework version: frozen once the version is published."""
 
+    # The lookup from this model to its Framework, e.g. "area__level__framework".
+    framework_path: str = ""
+
     class Meta:
         abstract = True
 
     def save(self, *args, **kwargs):
-        self._refuse_if_published()
-        super().save(*args, **kwargs)
-
-    def framework_id_for_lock(self) -> int | None:
-        raise NotImplementedError
-
-    def _refuse_if_published(self) -> None:
-        framework_id = self.framework_id_for_lock()
-        if _framework_is_published(framework_id):
-            raise PublishedFrameworkError()
-        # A row moved out of a published version is a change to that version too.
-        if self.pk is not None:
-            stored = type(self)._base_manager.filter(pk=self.pk).first()
-            if stored is not None and _framework_is_published(stored.framework_id_for_lock()):
-                raise PublishedFrameworkError()
+        with transaction.atomic():
+            self._lock_own_frameworks()
+            super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        self._refuse_if_published()
-        return super().delete(*args, **kwargs)
+        with transaction.atomic():
+            self._lock_own_frameworks()
+            return super().delete(*args, **kwargs)
+
+    def _lock_own_frameworks(self) -> None:
+        fields = _content_foreign_keys(type(self))
+        values = {field.attname: getattr(self, field.attname) for field in fields}
+        # Where the row is going, and where it is now: moving a row out of a
+        # published version changes that version too.
+        frameworks = _target_frameworks(type(self), values)
+        if self.pk is not None:
+            frameworks |= frameworks_of(type(self), [self.pk])
+        lock_frameworks(frameworks)
 
 
 class LevelQuerySet(FrameworkContentQuerySet):
-    framework_path = "framework"
-
     def published(self):
         return self.filter(framework__status=Framework.Status.PUBLISHED)
 
@@ -223,19 +314,30 @@ class LevelQuerySet(FrameworkContentQuerySet):
         """Everything a level page shows, in four queries whatever the size of the level."""
         return self.select_related("framework", "track").prefetch_related(
             models.Prefetch("areas", queryset=Area.objects.order_by("order")),
+            # New rows default to order 0: the primary key keeps ties in a fixed order.
             models.Prefetch(
-                "areas__responsibilities", queryset=Responsibility.objects.order_by("order")
+                "areas__responsibilities", queryset=Responsibility.objects.order_by("order", "pk")
             ),
-            models.Prefetch("areas__behaviours", queryset=Behaviour.objects.order_by("order")),
+            models.Prefetch(
+                "areas__behaviours", queryset=Behaviour.objects.order_by("order", "pk")
+            ),
         )
 
 
 class Level(FrameworkContent):
     """A level of one track in one framework version, e.g. IC5 Staff Machine Learning Engineer."""
 
+    framework_path = "framework"
+
     framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="levels")
     track = models.ForeignKey(Track, on_delete=models.PROTECT, related_name="levels")
-    code = models.CharField(max_length=12, help_text="Short code such as IC5 or M4.")
+    code = models.CharField(
+        max_length=12,
+        validators=[
+            RegexValidator(r"^[A-Za-z]+[0-9]+\Z", "Use letters then a number, such as IC5 or M4.")
+        ],
+        help_text="Letters then a number, such as IC5 or M4.",
+    )
     rank = models.PositiveIntegerField(
         editable=False, help_text="The number in the code; orders levels within a track."
     )
@@ -249,6 +351,7 @@ class Level(FrameworkContent):
     objects = LevelQuerySet.as_manager()
 
     class Meta:
+        base_manager_name = "objects"
         ordering = ["framework", "track", "rank", "code"]
         constraints = [
             models.UniqueConstraint(
@@ -262,8 +365,8 @@ class Level(FrameworkContent):
     def save(self, *args, **kwargs):
         self.code = self.code.strip().upper()
         self.rank = level_rank(self.code)
-        self.title = normalise_text(self.title)
-        self.summary = normalise_text(self.summary)
+        self.title = one_line(self.title)
+        self.summary = one_line(self.summary)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -272,8 +375,9 @@ class Level(FrameworkContent):
             args=[self.framework.slug, self.framework.version, self.track.slug, self.code],
         )
 
-    def framework_id_for_lock(self) -> int | None:
-        return self.framework_id
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 def level_rank(code: str) -> int:
@@ -281,12 +385,10 @@ def level_rank(code: str) -> int:
     return int(digits) if digits else 0
 
 
-class AreaQuerySet(FrameworkContentQuerySet):
-    framework_path = "level__framework"
-
-
 class Area(FrameworkContent):
     """One of the eight areas of a level: three level expectations and five pillars."""
+
+    framework_path = "level__framework"
 
     class Kind(models.TextChoices):
         SCOPE = "scope", AREA_NAMES["scope"]
@@ -307,9 +409,10 @@ class Area(FrameworkContent):
         "paragraphs separated by a blank line.",
     )
 
-    objects = AreaQuerySet.as_manager()
+    objects = FrameworkContentQuerySet.as_manager()
 
     class Meta:
+        base_manager_name = "objects"
         ordering = ["level", "order"]
         constraints = [
             models.UniqueConstraint(fields=["level", "kind"], name="area_unique_kind_per_level"),
@@ -331,9 +434,6 @@ class Area(FrameworkContent):
     def is_expectation(self) -> bool:
         return self.kind in EXPECTATION_KINDS
 
-    def framework_id_for_lock(self) -> int | None:
-        return Level.objects.filter(pk=self.level_id).values_list("framework_id", flat=True).first()
-
     def grouped_behaviours(self) -> list[tuple[Responsibility | None, list[Behaviour]]]:
         """Behaviours under their responsibility, from prefetched rows (no queries)."""
         behaviours = list(self.behaviours.all())
@@ -345,21 +445,20 @@ class Area(FrameworkContent):
         ]
 
 
-class ResponsibilityQuerySet(FrameworkContentQuerySet):
-    framework_path = "area__level__framework"
-
-
 class Responsibility(FrameworkContent):
     """A responsibility within a pillar, such as Impact or Decision Making."""
+
+    framework_path = "area__level__framework"
 
     area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="responsibilities")
     name = models.CharField(max_length=120)
     order = models.PositiveSmallIntegerField(default=0)
 
-    objects = ResponsibilityQuerySet.as_manager()
+    objects = FrameworkContentQuerySet.as_manager()
 
     class Meta:
-        ordering = ["area", "order"]
+        base_manager_name = "objects"
+        ordering = ["area", "order", "pk"]
         verbose_name_plural = "responsibilities"
         constraints = [
             models.UniqueConstraint(fields=["area", "name"], name="responsibility_unique_name"),
@@ -369,7 +468,7 @@ class Responsibility(FrameworkContent):
         return self.name
 
     def save(self, *args, **kwargs):
-        self.name = normalise_text(self.name)
+        self.name = one_line(self.name)
         super().save(*args, **kwargs)
 
     def clean(self):
@@ -378,20 +477,11 @@ class Responsibility(FrameworkContent):
                 f"{self.area.name} is a level expectation; responsibilities belong to pillars."
             )
 
-    def framework_id_for_lock(self) -> int | None:
-        return (
-            Area.objects.filter(pk=self.area_id)
-            .values_list("level__framework_id", flat=True)
-            .first()
-        )
-
-
-class BehaviourQuerySet(FrameworkContentQuerySet):
-    framework_path = "area__level__framework"
-
 
 class Behaviour(FrameworkContent):
     """One rubric item: a key behaviour, rated in self-assessments."""
+
+    framework_path = "area__level__framework"
 
     area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="behaviours")
     responsibility = models.ForeignKey(
@@ -402,9 +492,15 @@ class Behaviour(FrameworkContent):
         related_name="behaviours",
         help_text="Required in pillars; empty for the level expectations.",
     )
-    key = models.SlugField(
-        max_length=64,
+    key = models.CharField(
+        max_length=KEY_MAX_LENGTH,
         blank=True,
+        validators=[
+            RegexValidator(
+                r"^[a-z0-9][a-z0-9.-]*\Z",
+                "Lower-case letters, digits, dots and hyphens, starting with a letter or digit.",
+            )
+        ],
         help_text="Stable identifier used to compare versions and levels. Keep it when "
         "rewording; leave empty on a new behaviour to get one.",
     )
@@ -413,10 +509,11 @@ class Behaviour(FrameworkContent):
         default=0, help_text="Position within the area; behaviours are listed by this number."
     )
 
-    objects = BehaviourQuerySet.as_manager()
+    objects = FrameworkContentQuerySet.as_manager()
 
     class Meta:
-        ordering = ["area", "order"]
+        base_manager_name = "objects"
+        ordering = ["area", "order", "pk"]
         constraints = [
             # Keys are what versions are compared by, so one may not repeat in an area.
             models.UniqueConstraint(fields=["area", "key"], name="behaviour_unique_key_per_area"),
@@ -427,7 +524,8 @@ class Behaviour(FrameworkContent):
         return self.text if len(self.text) <= 80 else self.text[:79] + "…"
 
     def save(self, *args, **kwargs):
-        self.text = normalise_text(self.text)
+        # A behaviour is one bullet: a blank line inside it would split it in two.
+        self.text = one_line(self.text)
         if not self.key:
             self.key = self._free_key()
         super().save(*args, **kwargs)
@@ -448,13 +546,6 @@ class Behaviour(FrameworkContent):
                 raise ValidationError(
                     {"responsibility": "That responsibility belongs to another area."}
                 )
-
-    def framework_id_for_lock(self) -> int | None:
-        return (
-            Area.objects.filter(pk=self.area_id)
-            .values_list("level__framework_id", flat=True)
-            .first()
-        )
 
     def _free_key(self) -> str:
         name = self.responsibility.name if self.responsibility_id else None

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
-from ladder.exporters import IncompleteLevelError, level_document, level_problems
-from ladder.ladder_format import AREA_KINDS, LevelDoc
+from ladder.compare import similarity
+from ladder.exporters import level_document, level_problems
+from ladder.ladder_format import AREA_KINDS, AreaDoc, LevelDoc, derived_key
 from ladder.models import (
     Area,
     Behaviour,
@@ -27,7 +28,7 @@ def tracks_by_name(names: set[str]) -> dict[str, Track]:
     """The tracks with these names, creating the missing ones."""
     found = {track.name: track for track in Track.objects.filter(name__in=names)}
     for name in sorted(names - found.keys()):
-        found[name] = Track.objects.create(name=name, slug=slugify(name) or "track")
+        found[name] = Track.objects.create(name=name, slug=slugify(name))
     return found
 
 
@@ -125,16 +126,83 @@ def publish(framework: Framework) -> Framework:
     return framework
 
 
+# Share of words two wordings need in common to count as the same behaviour reworded.
+CARRY_KEY_SIMILARITY = 0.5
+
+
+def carry_keys(doc: LevelDoc, before: LevelDoc | None) -> LevelDoc:
+    """Give a page's key-less bullets the keys their behaviours already have.
+
+    A bullet without a key comment gets a key from its position, so inserting one
+    bullet would shift every key after it and break version comparisons. Instead,
+    such a bullet takes the key of the behaviour in `before` with the same text, or
+    else with much the same words; only genuinely new bullets get new keys.
+    """
+    if before is None:
+        return doc
+    return replace(
+        doc, areas=tuple(_carry_area_keys(area, before.area(area.kind)) for area in doc.areas)
+    )
+
+
+def _carry_area_keys(area: AreaDoc, before: AreaDoc) -> AreaDoc:
+    slots = [(None, i, b) for i, b in enumerate(area.behaviours, start=1)] + [
+        (r.name, i, b) for r in area.responsibilities for i, b in enumerate(r.behaviours, start=1)
+    ]
+    old = {b.key: b.text for b in before.all_behaviours}
+    chosen: dict[int, str] = {}
+    free = dict(old)
+    # A key that differs from the positional one was written on purpose: keep it.
+    for n, (owner, index, b) in enumerate(slots):
+        if b.key != derived_key(area.kind, owner, index):
+            chosen[n] = b.key
+            free.pop(b.key, None)
+    for n, (_owner, _index, b) in enumerate(slots):
+        if n not in chosen:
+            same = next((key for key, text in free.items() if text == b.text), None)
+            if same is not None:
+                chosen[n] = same
+                del free[same]
+    scored = sorted(
+        (
+            (similarity(text, b.text) + (0.1 if key == b.key else 0), n, key)
+            for n, (_owner, _index, b) in enumerate(slots)
+            if n not in chosen
+            for key, text in free.items()
+        ),
+        key=lambda row: (-row[0], row[1], row[2]),
+    )
+    for score, n, key in scored:
+        if score >= CARRY_KEY_SIMILARITY and n not in chosen and key in free:
+            chosen[n] = key
+            del free[key]
+    # New behaviours never take a key that meant something else before.
+    taken = set(old) | set(chosen.values())
+    for n, (owner, _index, _b) in enumerate(slots):
+        if n not in chosen:
+            number = 1
+            while (key := derived_key(area.kind, owner, number)) in taken:
+                number += 1
+            chosen[n] = key
+            taken.add(key)
+
+    keys = iter(chosen[n] for n in range(len(slots)))
+    return replace(
+        area,
+        behaviours=tuple(replace(b, key=next(keys)) for b in area.behaviours),
+        responsibilities=tuple(
+            replace(r, behaviours=tuple(replace(b, key=next(keys)) for b in r.behaviours))
+            for r in area.responsibilities
+        ),
+    )
+
+
 @dataclass
 class ImportReport:
     framework: Framework | None
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.created or self.updated)
 
 
 ProgressCallback = Callable[[int, int, str, str], None]
@@ -153,9 +221,22 @@ def import_levels(
     A page identical to the level already in the draft (or, with no draft, in the
     latest version) writes nothing; a draft is only started when something changed.
     """
+    slug = slugify(framework_name)
+    if not slug:
+        raise ValidationError(
+            f"The framework name {framework_name!r} needs some letters or digits (a–z, 0–9)."
+        )
+    clash = Framework.objects.filter(slug=slug).exclude(name=framework_name).first()
+    if clash is not None:
+        raise ValidationError(
+            f"The framework name {framework_name!r} is too close to {clash.name!r}."
+        )
+
+    track_slugs = dict(Track.objects.values_list("slug", "name"))
     seen: dict[tuple[str, str], str] = {}
     for source, doc in documents:
         _check_lengths(source, doc)
+        _check_track(source, doc.track, track_slugs)
         where = (doc.track, doc.code)
         if where in seen:
             raise ValidationError(
@@ -163,21 +244,18 @@ def import_levels(
             )
         seen[where] = source
 
-    slug = slugify(framework_name)
     draft = Framework.objects.drafts().select_for_update().filter(slug=slug).first()
     base = draft or Framework.objects.published().filter(slug=slug).order_by("-version").first()
-    try:
-        existing = level_documents(base) if base is not None else {}
-    except IncompleteLevelError:
-        # An unfinished draft level is about to be replaced or left alone; compare
-        # level by level instead so only the complete ones count as "unchanged".
-        existing = _complete_level_documents(base)
+    # An unfinished draft level can't be written as a document; it is simply
+    # replaced by the page, if the import has one for it.
+    existing = _complete_level_documents(base) if base is not None else {}
 
     present = _level_pks(base)
     report = ImportReport(framework=base)
     to_write: list[LevelDoc] = []
-    for index, (source, doc) in enumerate(documents, start=1):
-        where = (doc.track, doc.code)
+    for index, (source, page) in enumerate(documents, start=1):
+        where = (page.track, page.code)
+        doc = carry_keys(page, existing.get(where))
         if existing.get(where) == doc:
             outcome = "unchanged"
         else:
@@ -224,6 +302,19 @@ def _check_lengths(source: str, doc: LevelDoc) -> None:
             raise ValidationError(
                 f"{source}: the {what} is {len(value)} characters; the limit is {limit}."
             )
+
+
+def _check_track(source: str, name: str, slugs: dict[str, str]) -> None:
+    # Tracks are part of page addresses, so two names may not share one.
+    slug = slugify(name)
+    if not slug:
+        raise ValidationError(
+            f"{source}: the track {name!r} needs some letters or digits (a–z, 0–9)."
+        )
+    if slugs.setdefault(slug, name) != name:
+        raise ValidationError(
+            f"{source}: the track {name!r} would share its address with the track {slugs[slug]!r}."
+        )
 
 
 def _first_draft(name: str) -> Framework:

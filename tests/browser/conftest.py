@@ -1,14 +1,42 @@
 """Playwright drives Debian's Chromium against pytest-django's live server."""
 
 import os
+from contextlib import contextmanager
 
 import pytest
 
-# Playwright's sync API runs an event loop in this thread; Django refuses ORM calls
-# from a thread with a running loop unless told that this is deliberate.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = "/usr/bin/chromium"
+
+
+@contextmanager
+def _orm_beside_playwright():
+    # Playwright's sync API runs an event loop in this thread, and Django refuses
+    # ORM calls from such a thread unless told it is deliberate. Only the browser
+    # tests say so, for their own setup, call and teardown (the per-item hooks of
+    # this conftest see only the items in this folder).
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        yield
+    finally:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item):
+    with _orm_beside_playwright():
+        return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    with _orm_beside_playwright():
+        return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    with _orm_beside_playwright():
+        return (yield)
 
 
 @pytest.fixture(scope="session")

@@ -137,3 +137,30 @@ def test_level_list_shows_behaviour_counts(admin_client_, ic5):
     response = admin_client_.get(reverse("admin:ladder_level_changelist"))
     assert ">58<" in response.content.decode()
     assert Level.objects.count() == 1
+
+
+def test_draft_area_page_query_count_does_not_grow_with_its_rows(
+    admin_client_, ic5, django_assert_max_num_queries
+):
+    draft = new_draft_from(ic5.framework)
+    craft = Area.objects.get(level__framework=draft, kind="craft")
+    scope = Area.objects.get(level__framework=draft, kind="scope")
+    admin_client_.get(reverse("admin:ladder_area_change", args=[scope.pk]))  # warm caches
+    counts = []
+    for area in (scope, craft):
+        url = reverse("admin:ladder_area_change", args=[area.pk])
+        with django_assert_max_num_queries(20) as captured:
+            assert admin_client_.get(url).status_code == 200
+        counts.append(len(captured))
+    # Craft has 6 responsibilities and 18 behaviours, Scope none and 2.
+    assert counts[0] == counts[1]
+
+
+def test_draft_level_page_query_count_is_bounded(admin_client_, ic5, django_assert_max_num_queries):
+    draft = new_draft_from(ic5.framework)
+    level = draft.levels.get()
+    with django_assert_max_num_queries(14):
+        assert (
+            admin_client_.get(reverse("admin:ladder_level_change", args=[level.pk])).status_code
+            == 200
+        )

@@ -160,3 +160,56 @@ def test_keys_are_unique_within_an_area():
     scope = Area.objects.get(level__framework=draft, kind="scope")
     with pytest.raises(IntegrityError), transaction.atomic():
         Behaviour.objects.create(area=scope, text="Duplicate", key="scope-1")
+
+
+@pytest.fixture
+def draft_and_published(ic5):
+    draft = make_framework(level_doc("IC4"), name="Other", publish=False)
+    return draft, ic5
+
+
+def test_related_manager_cannot_move_a_draft_behaviour_into_a_published_area(draft_and_published):
+    draft, ic5 = draft_and_published
+    published_scope = Area.objects.get(level=ic5, kind="scope")
+    draft_behaviour = Behaviour.objects.filter(
+        area__level__framework=draft, area__kind="scope"
+    ).first()
+    with pytest.raises(PublishedFrameworkError):
+        published_scope.behaviours.add(draft_behaviour)
+    assert published_scope.behaviours.count() == 2
+
+
+def test_related_manager_cannot_move_a_published_behaviour_out(draft_and_published):
+    draft, ic5 = draft_and_published
+    draft_scope = Area.objects.get(level__framework=draft, kind="scope")
+    published_behaviour = Behaviour.objects.filter(area__level=ic5, area__kind="scope").first()
+    with pytest.raises(PublishedFrameworkError):
+        draft_scope.behaviours.add(published_behaviour)
+    assert Behaviour.objects.filter(area__level=ic5, area__kind="scope").count() == 2
+
+
+def test_bulk_create_into_a_published_area_is_refused(ic5):
+    published_scope = Area.objects.get(level=ic5, kind="scope")
+    with pytest.raises(PublishedFrameworkError):
+        Behaviour.objects.bulk_create(
+            [Behaviour(area=published_scope, key="scope-9", text="Sneaked in")]
+        )
+    assert published_scope.behaviours.count() == 2
+
+
+def test_bulk_update_cannot_point_draft_rows_at_a_published_area(draft_and_published):
+    draft, ic5 = draft_and_published
+    published_scope = Area.objects.get(level=ic5, kind="scope")
+    with pytest.raises(PublishedFrameworkError):
+        Behaviour.objects.filter(area__level__framework=draft, area__kind="scope").update(
+            area=published_scope
+        )
+    assert published_scope.behaviours.count() == 2
+
+
+def test_a_published_level_cannot_be_moved_into_a_draft(draft_and_published):
+    draft, ic5 = draft_and_published
+    with pytest.raises(PublishedFrameworkError):
+        draft.levels.add(ic5)
+    ic5.refresh_from_db()
+    assert ic5.framework.is_published

@@ -182,3 +182,60 @@ def test_an_over_long_title_is_refused_by_name(tmp_path):
     ):
         run_import(path)
     assert counts() == (0, 0, 0, 0)
+
+
+def test_inserting_a_bullet_keeps_the_other_behaviours_keys(tmp_path):
+    from ladder.compare import compare_versions
+
+    run_import(SEED_PATH, publish=True)
+    edited = tmp_path / "ic5.md"
+    edited.write_text(
+        SEED_PATH.read_text().replace(
+            "| **Impact** | * I identify",
+            "| **Impact** | * I set goals that others rally around<br><br>* I identify",
+        ),
+        encoding="utf-8",
+    )
+    run_import(edited, publish=True)
+    v1, v2 = (Level.objects.with_rubric().get(framework__version=n) for n in (1, 2))
+    keys = dict(
+        Behaviour.objects.filter(area__level=v2, area__kind="results").values_list("text", "key")
+    )
+    assert (
+        keys[
+            "I have a sense of responsibility and obligation to act on opportunities I see across "
+            "the engineering org/company"
+        ]
+        == "ownership-1"
+    )
+    assert keys["I set goals that others rally around"] == "impact-5"
+    assert keys[next(t for t in keys if t.startswith("I identify and execute"))] == "impact-1"
+    comparison = compare_versions(v1, v2)
+    assert (comparison.added, comparison.changed, comparison.removed, comparison.same) == (
+        1,
+        0,
+        0,
+        58,
+    )
+    # The export keeps the carried keys, so it reads back to the same level.
+    out = StringIO()
+    call_command("export_ladder", draft=False, level="IC5", stdout=out)
+    assert "<!-- key: impact-1 -->" in out.getvalue()
+    again = tmp_path / "again.md"
+    again.write_text(out.getvalue(), encoding="utf-8")
+    assert "1 unchanged" in run_import(again)
+
+
+def test_a_reworded_bullet_keeps_its_key(tmp_path):
+    run_import(SEED_PATH)
+    edited = tmp_path / "ic5.md"
+    edited.write_text(
+        SEED_PATH.read_text().replace(
+            "I disagree and commit when necessary",
+            "I disagree and then commit when it is necessary",
+        ),
+        encoding="utf-8",
+    )
+    run_import(edited)
+    reworded = Behaviour.objects.get(text__startswith="I disagree and then commit")
+    assert reworded.key == "collaboration-3"

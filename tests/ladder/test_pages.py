@@ -138,14 +138,19 @@ def compare_url(framework, track="machine-learning") -> str:
     return reverse("ladder:compare-levels", args=[framework.slug, framework.version, track])
 
 
-def test_level_comparison_marks_added_changed_and_removed(client, engineer):
+def test_level_comparison_marks_added_changed_and_removed(
+    client, engineer, django_assert_num_queries
+):
     lower = level_doc("IC4", "Machine Learning Engineer", text="I deliver {what} for my team")
     higher = level_doc(
         "IC5", "Staff Machine Learning Engineer", text="I deliver {what} for my whole org"
     )
     framework = make_framework(lower, higher)
     client.force_login(engineer)
-    response = client.get(compare_url(framework), {"from": "IC4", "to": "IC5"})
+    url = compare_url(framework)
+    # session, user, framework, the track's levels, then 4 for each level's rubric
+    with django_assert_num_queries(12):
+        response = client.get(url, {"from": "IC4", "to": "IC5"})
     assert response.status_code == 200
     comparison = response.context["comparison"]
     assert comparison.changed == 26
@@ -161,17 +166,23 @@ def test_level_comparison_rejects_unknown_or_equal_levels(client, engineer):
     assert client.get(compare_url(framework), {"from": "IC4", "to": "IC4"}).status_code == 400
     response = client.get(compare_url(framework), {"from": "IC4", "to": "<script>"})
     assert response.status_code == 400
-    assert "<script>" not in response.content.decode()
+    assert "Choose two different levels of this track." in response.content.decode()
+    assert "comparison" not in response.context
 
 
-def test_version_comparison_follows_keys_through_rewording(client, admin_user, ic5):
+def test_version_comparison_follows_keys_through_rewording(
+    client, admin_user, ic5, django_assert_num_queries
+):
     draft = new_draft_from(ic5.framework)
     behaviour = Behaviour.objects.get(area__level__framework=draft, key="ownership-1")
     behaviour.text = "I feel responsible for acting on opportunities across the company"
     behaviour.save()
     client.force_login(admin_user)
     url = reverse("ladder:compare-versions", args=[ic5.framework.slug, "machine-learning", "IC5"])
-    response = client.get(url, {"from": 1, "to": 2})
+    # session, user, versions, then 4 for each version's level (a superuser's
+    # permissions need no queries)
+    with django_assert_num_queries(11):
+        response = client.get(url, {"from": 1, "to": 2})
     assert response.status_code == 200
     comparison = response.context["comparison"]
     assert (comparison.changed, comparison.added, comparison.removed, comparison.same) == (

@@ -58,6 +58,7 @@ class Command(BaseCommand):
                 )
             self.stdout.write(pages[0][1], ending="")
         elif len(pages) == 1 and not output.is_dir():
+            output.parent.mkdir(parents=True, exist_ok=True)
             output.write_text(pages[0][1], encoding="utf-8")
             self.stderr.write(f"Wrote {output}")
         else:

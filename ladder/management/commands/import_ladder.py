@@ -6,6 +6,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.db import IntegrityError
 
 from ladder.ladder_format import LadderFormatError, LevelDoc, parse_ladder
 from ladder.services import import_levels
@@ -72,6 +73,11 @@ class Command(BaseCommand):
             )
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
+        except IntegrityError:
+            raise CommandError(
+                "Someone else changed this framework at the same moment; nothing was written. "
+                "Run the import again."
+            ) from None
 
         elapsed = time.perf_counter() - started
         where = framework if report.framework is None else str(report.framework)
