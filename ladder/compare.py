@@ -125,9 +125,24 @@ def word_diff(before: str, after: str) -> list[Segment]:
     return segments
 
 
-def similarity(before: str, after: str) -> float:
-    a, b = before.lower().split(), after.lower().split()
-    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+def similarity(before: str, after: str, floor: float = 0.0) -> float:
+    """Share of words in common, 0 to 1; below `floor` only an upper bound is returned."""
+    return similarities(after, [before], floor)[0]
+
+
+def similarities(text: str, others: list[str], floor: float = 0.0) -> list[float]:
+    """similarity(other, text) for each of others, indexing text's words only once."""
+    matcher = difflib.SequenceMatcher(None, autojunk=False)
+    matcher.set_seq2(text.lower().split())
+    scores = []
+    for other in others:
+        matcher.set_seq1(other.lower().split())
+        # The cheap upper bounds settle most pairs that could never reach the floor.
+        if matcher.real_quick_ratio() < floor or matcher.quick_ratio() < floor:
+            scores.append(matcher.quick_ratio())
+        else:
+            scores.append(matcher.ratio())
+    return scores
 
 
 def compare_versions(before: Level, after: Level) -> Comparison:
@@ -232,7 +247,7 @@ def _pair(
     scored = []
     for o in old:
         for n in new:
-            score = similarity(o.text, n.text)
+            score = similarity(o.text, n.text, floor=SIMILARITY_THRESHOLD - 0.2)
             if o.key == n.key:
                 score += 0.1
             if old_group[o.pk].lower() == new_group[n.pk].lower():

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
-from ladder.compare import similarity
+from ladder.compare import similarities
 from ladder.exporters import level_document, level_problems
 from ladder.ladder_format import AREA_KINDS, AreaDoc, LevelDoc, derived_key
 from ladder.models import (
@@ -163,15 +163,15 @@ def _carry_area_keys(area: AreaDoc, before: AreaDoc) -> AreaDoc:
             if same is not None:
                 chosen[n] = same
                 del free[same]
-    scored = sorted(
-        (
-            (similarity(text, b.text) + (0.1 if key == b.key else 0), n, key)
-            for n, (_owner, _index, b) in enumerate(slots)
-            if n not in chosen
-            for key, text in free.items()
-        ),
-        key=lambda row: (-row[0], row[1], row[2]),
-    )
+    candidates = list(free.items())
+    scored = []
+    for n, (_owner, _index, b) in enumerate(slots):
+        if n in chosen:
+            continue
+        scores = similarities(b.text, [text for _, text in candidates], CARRY_KEY_SIMILARITY - 0.1)
+        for (key, _text), score in zip(candidates, scores, strict=True):
+            scored.append((score + (0.1 if key == b.key else 0), n, key))
+    scored.sort(key=lambda row: (-row[0], row[1], row[2]))
     for score, n, key in scored:
         if score >= CARRY_KEY_SIMILARITY and n not in chosen and key in free:
             chosen[n] = key

@@ -74,3 +74,10 @@ def _plain_static_storage(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+def pytest_collection_modifyitems(items):
+    # From its first test on, Playwright keeps an event loop running in this thread
+    # and Django then refuses ORM calls here; so the browser tests go last, and only
+    # they allow that (tests/browser/conftest.py).
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
