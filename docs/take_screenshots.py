@@ -5,21 +5,13 @@ Run `make run` in one terminal, then:
 """
 
 import argparse
+import sys
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 
 PAGES = [
     # (file name, path, width, login, full page)
@@ -47,7 +39,7 @@ def main() -> None:
         (name, path, 1280, "admin", True) for name, path in (e.split("=", 1) for e in args.extra)
     ]
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for name, path, width, login, full in pages:
             context = browser.new_context(viewport={"width": width, "height": 900})
             page = context.new_page()
