@@ -312,16 +312,19 @@ class LevelQuerySet(FrameworkContentQuerySet):
 
     def with_rubric(self):
         """Everything a level page shows, in four queries whatever the size of the level."""
-        return self.select_related("framework", "track").prefetch_related(
-            models.Prefetch("areas", queryset=Area.objects.order_by("order")),
-            # New rows default to order 0: the primary key keeps ties in a fixed order.
-            models.Prefetch(
-                "areas__responsibilities", queryset=Responsibility.objects.order_by("order", "pk")
-            ),
-            models.Prefetch(
-                "areas__behaviours", queryset=Behaviour.objects.order_by("order", "pk")
-            ),
-        )
+        return self.select_related("framework", "track").prefetch_related(*rubric_prefetches())
+
+
+def rubric_prefetches() -> list[models.Prefetch]:
+    """A level's areas, responsibilities and behaviours in ladder order: three queries."""
+    return [
+        models.Prefetch("areas", queryset=Area.objects.order_by("order")),
+        # New rows default to order 0: the primary key keeps ties in a fixed order.
+        models.Prefetch(
+            "areas__responsibilities", queryset=Responsibility.objects.order_by("order", "pk")
+        ),
+        models.Prefetch("areas__behaviours", queryset=Behaviour.objects.order_by("order", "pk")),
+    ]
 
 
 class Level(FrameworkContent):

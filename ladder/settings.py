@@ -185,6 +185,8 @@ MAILERS = {
     )
 }
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ladder@localhost")
+# Links in e-mails point here.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
 SECURE_CSP = {
     "default-src": [CSP.SELF],

@@ -1,9 +1,10 @@
 """The project's URLs; the ladder pages live under the `ladder` namespace."""
 
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import RedirectView
 
+from assessments import views as assessment_views
 from ladder import views
 
 ladder_patterns = [
@@ -31,9 +32,22 @@ admin.site.site_header = "Ladder administration"
 admin.site.site_title = "Ladder admin"
 admin.site.index_title = "Framework content, people and cycles"
 
+# Only the account pages Ladder uses; password resets go through the admins.
+account_patterns = [
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"
+    ),
+]
+
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="ladder:index"), name="home"),
+    path("", assessment_views.home, name="home"),
+    path("", include("assessments.urls")),
     path("ladder/", include((ladder_patterns, "ladder"))),
-    path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/", include(account_patterns)),
     path("admin/", admin.site.urls),
 ]
+
+handler403 = "assessments.views.forbidden"

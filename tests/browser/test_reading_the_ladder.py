@@ -13,6 +13,7 @@ def test_engineer_signs_in_and_reads_the_ic5_ladder(page, live_server, sign_in, 
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     sign_in(page, engineer, PASSWORD)
     page.goto(f"{live_server.url}/")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Career framework").click()
     page.get_by_role("link", name="IC5 Staff Machine Learning Engineer").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("IC5 Staff Machine Learning Engineer")

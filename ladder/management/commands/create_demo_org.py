@@ -1,10 +1,14 @@
 """manage.py create_demo_org: a small organisation to try Ladder with. Never in production."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
+from assessments.models import Cycle
 from ladder.models import Level, User
 
 DEMO_PASSWORD = "ladder-demo"
@@ -62,15 +66,34 @@ class Command(BaseCommand):
                 level_code=level.code if manager else "",
             )
 
+        cycle = self.open_cycle(level.framework_id)
+
         rows = [("admin", "admin: edits the ladder, runs cycles", admin)]
         rows += [("cal", "calibrator", calibrator)]
         for username, *_rest, manager in PEOPLE:
             role = f"engineer, {level.code}, reports to {manager}" if manager else "manager"
             rows.append((username, role, people[username]))
         self.stdout.write(self.style.SUCCESS(f"\nLadder is ready at {url}"))
+        self.stdout.write(
+            f"Open cycle: {cycle}, self-assessments due {cycle.self_assessment_due:%-d %B %Y}"
+        )
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for username, role, user in rows:
             self.stdout.write(f"  {username:<7} {user.get_full_name():<18} {role}")
+
+    def open_cycle(self, framework_id: int) -> Cycle:
+        today = timezone.localdate()
+        cycle, _ = Cycle.objects.get_or_create(
+            name="Demo review cycle",
+            defaults={
+                "framework_id": framework_id,
+                "status": Cycle.Status.OPEN,
+                "self_assessment_due": today + timedelta(days=14),
+                "manager_review_due": today + timedelta(days=28),
+                "calibration_due": today + timedelta(days=42),
+            },
+        )
+        return cycle
 
     def person(self, username: str, first: str, last: str, **fields) -> User:
         user, created = User.objects.get_or_create(

@@ -1,0 +1,170 @@
+"""The engineer's side: home, the assessment page, autosave, submit; and returning a draft."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from assessments.forms import RatingForm, ReturnForm
+from assessments.home import home_context
+from assessments.models import Assessment, Cycle
+from assessments.permissions import (
+    Action,
+    allowed,
+    get_assessment_for_user,
+    get_rating_for_user,
+    signed_in,
+)
+from assessments.progress import Progress, progress_of, sections
+from assessments.scale import HELP, Score
+from assessments.services import save_rating, start_assessment
+from ladder.models import Level
+
+
+@require_GET
+@signed_in
+def home(request: HttpRequest) -> HttpResponse:
+    """What is due for the signed-in person: their assessment, and their reports'."""
+    return render(request, "assessments/home.html", home_context(request.user))
+
+
+@require_POST
+@signed_in
+def start(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    """Create the signed-in engineer's assessment for an open cycle (once)."""
+    cycle = get_object_or_404(Cycle.objects.open(), pk=cycle_id)
+    try:
+        assessment = start_assessment(cycle=cycle, engineer=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("home")
+    return redirect(assessment)
+
+
+@require_GET
+@signed_in
+def assessment_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """The assessment: every behaviour of the level with its score and evidence."""
+    assessment = get_assessment_for_user(request.user, pk)
+    return render(request, "assessments/assessment.html", _page_context(request, assessment))
+
+
+@require_POST
+@signed_in
+def save(request: HttpRequest, pk: int, behaviour_id: int) -> HttpResponse:
+    """Save one rating (autosave or plain form post); 409 with both texts if it moved on."""
+    rating = get_rating_for_user(request.user, pk, behaviour_id)
+    form = RatingForm(request.POST)
+    if not form.is_valid():
+        return _rating_response(request, rating, form=form, status=400)
+    result = save_rating(
+        rating=rating,
+        score=form.cleaned_data["score"],
+        evidence=form.cleaned_data["evidence"],
+        base_version=form.base_version,
+    )
+    if result.conflict:
+        return _rating_response(request, result.rating, form=form, conflict=True, status=409)
+    if not request.htmx:
+        messages.success(request, "Saved.")
+        return redirect(f"{rating.assessment.get_absolute_url()}#b-{behaviour_id}")
+    return _rating_response(request, result.rating, form=form, status=200)
+
+
+@require_POST
+@signed_in
+def submit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Submit a complete draft to the manager."""
+    assessment = get_assessment_for_user(request.user, pk, Action.SUBMIT)
+    try:
+        assessment.submit(by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(f"{assessment.get_absolute_url()}#submit")
+    messages.success(request, "Submitted. Your manager has been told; you can still read it here.")
+    return redirect(assessment)
+
+
+@require_POST
+@signed_in
+def return_to_draft(request: HttpRequest, pk: int) -> HttpResponse:
+    """The manager returns a submission to the engineer with a note."""
+    assessment = get_assessment_for_user(request.user, pk, Action.RETURN)
+    form = ReturnForm(request.POST)
+    if not form.is_valid():
+        context = _page_context(request, assessment, return_form=form)
+        return render(request, "assessments/assessment.html", context, status=400)
+    assessment.return_to_draft(by=request.user, note=form.cleaned_data["note"])
+    messages.success(request, f"Returned to {assessment.engineer} as a draft, with your note.")
+    return redirect("home")
+
+
+def _page_context(request: HttpRequest, assessment: Assessment, **extra) -> dict:
+    level = assessment.level
+    higher = (
+        Level.objects.filter(
+            framework_id=level.framework_id, track_id=level.track_id, rank__gt=level.rank
+        )
+        .order_by("rank")
+        .first()
+    )
+    beside = higher if higher is not None and request.GET.get("beside") == higher.code else None
+    parts = sections(assessment, beside)
+    if failed := extra.pop("failed", None):
+        _show_refused_save(parts, **failed)
+    return {
+        "assessment": assessment,
+        "sections": parts,
+        "progress": Progress(areas=[part.progress for part in parts]),
+        "higher": higher,
+        "beside": beside,
+        "editable": allowed(request.user, assessment, Action.EDIT),
+        "can_return": allowed(request.user, assessment, Action.RETURN),
+        "is_engineer": assessment.engineer_id == request.user.pk,
+        "scale": [(score, HELP[score]) for score in Score],
+        "return_form": extra.get("return_form") or ReturnForm(),
+        **extra,
+    }
+
+
+def _show_refused_save(parts, *, behaviour_id: int, form: RatingForm, conflict: bool) -> None:
+    """Put what the person sent back into their row, with why it wasn't saved."""
+    for part in parts:
+        for group in part.groups:
+            for row in group.rows:
+                if row.behaviour.pk == behaviour_id:
+                    posted = form.data.get("score", "")
+                    row.score = int(posted) if posted.isdigit() else None
+                    row.evidence = form.data.get("evidence", "")
+                    row.conflict = conflict
+                    row.errors = [e for errors in form.errors.values() for e in errors]
+                    return
+
+
+def _rating_response(request, rating, *, form, status: int, conflict: bool = False) -> HttpResponse:
+    """htmx: the row's status, version and preview as out-of-band swaps; else the whole page."""
+    if not request.htmx:
+        assessment = get_assessment_for_user(request.user, rating.assessment_id)
+        failed = {"behaviour_id": rating.behaviour_id, "form": form, "conflict": conflict}
+        context = _page_context(request, assessment, failed=failed)
+        return render(request, "assessments/assessment.html", context, status=status)
+    context = {
+        "rating": rating,
+        "behaviour_id": rating.behaviour_id,
+        "form": form,
+        "conflict": conflict,
+        "errors": form.errors if status == 400 else None,
+        "progress": progress_of(rating.assessment) if status == 200 else None,
+        "assessment": rating.assessment,
+    }
+    response = render(request, "assessments/assessment.html#saved", context, status=status)
+    response["X-Rating-Version"] = str(rating.version)
+    return response
+
+
+def forbidden(request: HttpRequest, exception=None) -> HttpResponse:
+    message = str(exception) if isinstance(exception, PermissionDenied) and str(exception) else None
+    if request.htmx:
+        return HttpResponse(message or "Not allowed.", status=403)
+    return render(request, "403.html", {"message": message}, status=403)

@@ -1,0 +1,181 @@
+// Autosave on the assessment page. htmx sends each rating form; this file shows
+// what happened, retries what failed, resolves conflicts, and keeps a copy of
+// unsaved text in this browser so a reload or a lost connection loses nothing.
+(function () {
+  "use strict";
+
+  const page = document.querySelector("[data-assessment]");
+  if (!page || !window.htmx) return;
+  const storeKey = (form) => `ladder:rating:${form.dataset.rating}`;
+  const retryTimers = new WeakMap();
+  const attempts = new WeakMap();
+
+  function stateOf(form) {
+    return document.getElementById(`state-${form.dataset.behaviour}`);
+  }
+
+  function show(form, text, kind) {
+    const state = stateOf(form);
+    if (!state) return;
+    state.textContent = text;
+    state.className = `save-state ${kind || ""}`.trim();
+    form.dataset.state = kind || "";
+  }
+
+  function values(form) {
+    const checked = form.querySelector("input[name=score]:checked");
+    return {
+      score: checked ? checked.value : "",
+      evidence: form.querySelector("textarea[name=evidence]").value,
+      version: form.querySelector("input[name=version]").value,
+    };
+  }
+
+  function remember(form) {
+    try {
+      localStorage.setItem(storeKey(form), JSON.stringify({ ...values(form), at: Date.now() }));
+    } catch (e) {
+      /* storage full or disabled: the text is still in the page */
+    }
+  }
+
+  function forget(form, sent) {
+    const stored = localStorage.getItem(storeKey(form));
+    if (!stored) return;
+    const now = values(form);
+    // Only forget the copy if nothing was typed after the request left.
+    if (now.evidence === sent.evidence && now.score === sent.score) {
+      localStorage.removeItem(storeKey(form));
+    }
+  }
+
+  function csrfToken() {
+    const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : null;
+  }
+
+  function scheduleRetry(form, message) {
+    const n = (attempts.get(form) || 0) + 1;
+    attempts.set(form, n);
+    const seconds = Math.min(60, 2 ** Math.min(n, 6));
+    show(form, `${message} Retrying in ${seconds} s; your text stays here.`, "failed");
+    clearTimeout(retryTimers.get(form));
+    retryTimers.set(form, setTimeout(() => htmx.trigger(form, "save-now"), seconds * 1000));
+  }
+
+  // A token from the cookie, not the page: signing in again in another tab
+  // rotates it, and retries must use the new one.
+  document.body.addEventListener("htmx:configRequest", (event) => {
+    const token = csrfToken();
+    if (token) event.detail.headers["X-CSRFToken"] = token;
+  });
+
+  page.addEventListener("input", (event) => {
+    const form = event.target.closest(".rating-form");
+    if (!form) return;
+    remember(form);
+    if (form.dataset.state !== "conflict") show(form, "Not saved yet…", "pending");
+  });
+
+  page.addEventListener("htmx:beforeRequest", (event) => {
+    const form = event.target.closest(".rating-form");
+    if (!form) return;
+    // While a conflict is open, nothing is sent until the person chooses.
+    if (form.dataset.state === "conflict" && !form.dataset.resolving) {
+      event.preventDefault();
+      return;
+    }
+    form.dataset.sent = JSON.stringify(values(form));
+    show(form, "Saving…", "saving");
+  });
+
+  page.addEventListener("htmx:afterRequest", (event) => {
+    const form = event.target.closest(".rating-form");
+    if (!form) return;
+    const status = event.detail.xhr ? event.detail.xhr.status : 0;
+    delete form.dataset.resolving;
+    if (status === 200) {
+      attempts.delete(form);
+      form.dataset.state = "saved";
+      forget(form, JSON.parse(form.dataset.sent || "{}"));
+    } else if (status === 409) {
+      form.dataset.state = "conflict";
+    } else if (status === 400) {
+      form.dataset.state = "failed";
+    } else if (status === 401) {
+      scheduleRetry(form, "Not saved: you are signed out. Sign in again in another tab.");
+      const state = stateOf(form);
+      if (state && !state.querySelector("a")) {
+        const link = document.createElement("a");
+        link.href = "/accounts/login/";
+        link.target = "_blank";
+        link.rel = "noopener";
+        link.textContent = " Sign in";
+        state.append(link);
+      }
+    } else if (status === 403) {
+      show(form, `Not saved: ${event.detail.xhr.responseText || "not allowed."}`, "failed");
+    } else {
+      scheduleRetry(form, status ? `Not saved (server error ${status}).` : "Not saved: no connection.");
+    }
+  });
+
+  page.addEventListener("click", (event) => {
+    const keep = event.target.closest("[data-keep-mine]");
+    const theirs = event.target.closest("[data-use-theirs]");
+    if (!keep && !theirs) return;
+    event.preventDefault();
+    const box = event.target.closest(".conflict");
+    const behaviour = box.closest("[id^=b-]").id.slice(2);
+    const form = document.getElementById(`rating-${behaviour}`);
+    if (keep) {
+      // The person has now seen the other version and chose theirs over it.
+      form.querySelector("input[name=version]").value = keep.value;
+      form.dataset.resolving = "1";
+      box.remove();
+      htmx.trigger(form, "save-now");
+    } else {
+      form.querySelector("input[name=version]").value = theirs.dataset.version;
+      form.querySelector("textarea[name=evidence]").value = box.querySelector(".their-evidence").dataset.evidence;
+      form.querySelectorAll("input[name=score]").forEach((radio) => {
+        radio.checked = radio.value === theirs.dataset.score;
+      });
+      localStorage.removeItem(storeKey(form));
+      box.remove();
+      show(form, "Using the saved version", "saved");
+    }
+  });
+
+  // Text typed but not saved before a reload or a crash comes back, and is saved
+  // against the version it was based on, so a newer save elsewhere still conflicts.
+  document.querySelectorAll(".rating-form").forEach((form) => {
+    const stored = localStorage.getItem(storeKey(form));
+    if (!stored) return;
+    let copy;
+    try {
+      copy = JSON.parse(stored);
+    } catch (e) {
+      localStorage.removeItem(storeKey(form));
+      return;
+    }
+    const now = values(form);
+    if (copy.evidence === now.evidence && copy.score === now.score) {
+      localStorage.removeItem(storeKey(form));
+      return;
+    }
+    form.querySelector("textarea[name=evidence]").value = copy.evidence;
+    form.querySelectorAll("input[name=score]").forEach((radio) => {
+      radio.checked = radio.value === copy.score;
+    });
+    form.querySelector("input[name=version]").value = copy.version;
+    show(form, "Restored unsaved text from this browser; saving…", "pending");
+    htmx.trigger(form, "save-now");
+  });
+
+  window.addEventListener("beforeunload", (event) => {
+    const unsaved = document.querySelector(
+      ".rating-form[data-state=pending], .rating-form[data-state=saving], .rating-form[data-state=failed], .rating-form[data-state=conflict]",
+    );
+    if (unsaved) event.preventDefault();
+  });
+})();
