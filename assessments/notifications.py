@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 SITE_URL = settings.SITE_URL
 
 
-def _link(path: str) -> str:
+def link(path: str) -> str:
     return f"{SITE_URL.rstrip('/')}{path}"
 
 
@@ -25,7 +25,7 @@ def notify_manager_of_submission(assessment: Assessment) -> None:
         subject=f"{assessment.engineer} submitted their self-assessment",
         message=(
             f"{assessment.engineer} submitted their {assessment.level.code} self-assessment "
-            f"for {assessment.cycle}.\n\nRead it: {_link(assessment.get_absolute_url())}\n\n"
+            f"for {assessment.cycle}.\n\nRead it: {link(assessment.get_absolute_url())}\n\n"
             f"Manager reviews are due by {assessment.cycle.manager_review_due:%-d %B %Y}."
         ),
         from_email=None,
@@ -42,7 +42,7 @@ def notify_engineer_of_return(assessment: Assessment) -> None:
         message=(
             f"{engineer.manager or 'Your manager'} returned your self-assessment for "
             f"{assessment.cycle} to draft:\n\n{assessment.return_note}\n\n"
-            f"Edit it: {_link(assessment.get_absolute_url())}"
+            f"Edit it: {link(assessment.get_absolute_url())}"
         ),
         from_email=None,
         recipient_list=[engineer.email],

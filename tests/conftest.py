@@ -68,6 +68,12 @@ def calibrator(db):
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Real hashing is slow on purpose; seven personas per test would add up.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _plain_static_storage(settings):
     # Production serves hashed files from collectstatic's manifest; tests don't run it.
     settings.STORAGES = {

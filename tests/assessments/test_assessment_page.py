@@ -1,0 +1,141 @@
+"""The assessment page: ladder order, progress, chart, the next level beside, read-only states."""
+
+import pytest
+from django.utils.html import escape
+
+from assessments.models import Rating
+from assessments.services import start_assessment
+from tests.assessments.conftest import make_cycle
+from tests.factories import UserFactory, level_doc, make_framework
+
+pytestmark = pytest.mark.django_db
+
+
+def test_page_groups_behaviours_as_the_ladder_does(client, engineer, assessment):
+    client.force_login(engineer)
+    response = client.get(assessment.get_absolute_url())
+    assert response.status_code == 200
+    html = response.content.decode()
+    headings = [
+        html.index(f'id="{kind}-heading"')
+        for kind in [
+            "scope",
+            "reach",
+            "levers",
+            "results",
+            "direction",
+            "talent",
+            "culture",
+            "craft",
+        ]
+    ]
+    assert headings == sorted(headings)
+    texts = list(
+        Rating.objects.filter(assessment=assessment)
+        .order_by("behaviour__area__order", "behaviour__order")
+        .values_list("behaviour__text", flat=True)
+    )
+    positions = [html.index(escape(text)) for text in texts]
+    assert positions == sorted(positions)
+    assert html.count('class="rating-form"') == 58
+    assert "<h3>Decision Making</h3>" in html
+    assert "0 of 58</strong> behaviours answered" in html
+
+
+def test_page_shows_progress_per_area_and_the_chart(client, engineer, assessment):
+    assessment.ratings.filter(behaviour__area__kind="results").update(score=4)
+    assessment.ratings.filter(behaviour__area__kind="scope").update(score=2)
+    client.force_login(engineer)
+    html = client.get(assessment.get_absolute_url()).content.decode()
+    assert "10 of 58</strong>" in html
+    assert '<a href="#results">Results</a> <span class="muted">8/8</span>' in html
+    assert "Results: 4.0 of 4." in html
+    assert "Scope: 2.0 of 4." in html
+    assert "Craft: no scores yet." in html
+    assert '<svg class="chart"' in html
+
+
+def _assessment_for(level_doc_, name):
+    framework = make_framework(level_doc_, name=name)
+    level = framework.levels.get()
+    person = UserFactory(username=f"e-{name}", track=level.track, level_code=level.code)
+    return person, start_assessment(cycle=make_cycle(framework, name=name), engineer=person)
+
+
+def test_page_query_count_is_the_same_for_20_and_80_behaviours(client, django_assert_num_queries):
+    small_user, small = _assessment_for(level_doc("IC4", behaviours=2, responsibilities=1), "Small")
+    big_user, big = _assessment_for(level_doc("IC4", behaviours=5, responsibilities=3), "Big")
+    assert (small.ratings.count(), big.ratings.count()) == (16, 90)
+    counts = []
+    for user, assessment in ((small_user, small), (big_user, big)):
+        client.force_login(user)
+        url = assessment.get_absolute_url()
+        # session, user, assessment, next level, areas, responsibilities, behaviours, ratings
+        with django_assert_num_queries(8) as captured:
+            assert client.get(url).status_code == 200
+        counts.append(len(captured))
+    assert counts[0] == counts[1] <= 12
+
+
+def test_next_level_can_be_shown_beside(client):
+    framework = make_framework(
+        level_doc("IC4", text="I do {what} for my team"),
+        level_doc("IC5", "Staff Machine Learning Engineer", text="I do {what} for the company"),
+        name="Two levels",
+    )
+    ic4 = framework.levels.get(code="IC4")
+    person = UserFactory(username="two", track=ic4.track, level_code="IC4")
+    assessment = start_assessment(cycle=make_cycle(framework), engineer=person)
+    client.force_login(person)
+    plain = client.get(assessment.get_absolute_url()).content.decode()
+    assert "Show IC5 Staff Machine Learning Engineer beside" in plain
+    assert "for the company" not in plain
+    beside = client.get(assessment.get_absolute_url(), {"beside": "IC5"}).content.decode()
+    assert "At IC5" in beside
+    assert "I do results part 1 item 1 for the company" in beside
+
+
+def test_submitted_assessment_is_read_only_for_the_engineer(client, engineer, submitted):
+    client.force_login(engineer)
+    html = client.get(submitted.get_absolute_url()).content.decode()
+    assert 'class="rating-form"' not in html
+    assert "Consistently" in html
+    assert "Submitted" in html
+
+
+def test_manager_reads_a_submitted_assessment_but_not_a_draft(
+    client, manager, assessment, engineer
+):
+    client.force_login(manager)
+    assert client.get(assessment.get_absolute_url()).status_code == 404
+    from tests.assessments.conftest import answer_all
+
+    answer_all(assessment)
+    assessment.submit(by=engineer)
+    response = client.get(assessment.get_absolute_url())
+    assert response.status_code == 200
+    assert "Return to" in response.content.decode()
+    assert 'class="rating-form"' not in response.content.decode()
+
+
+@pytest.mark.parametrize("who", ["peer", "other_manager", "admin_user", "calibrator"])
+def test_nobody_else_can_see_an_assessment(client, submitted, who, request):
+    client.force_login(request.getfixturevalue(who))
+    assert client.get(submitted.get_absolute_url()).status_code == 404
+
+
+def test_evidence_is_shown_sanitised_inside_an_htmx_free_zone(client, engineer, assessment):
+    from assessments.services import save_rating
+
+    rating = assessment.ratings.first()
+    save_rating(
+        rating=rating,
+        score=3,
+        evidence='<div hx-get="/admin/">x</div><script>alert(1)</script>',
+        base_version=0,
+    )
+    client.force_login(engineer)
+    html = client.get(assessment.get_absolute_url()).content.decode()
+    assert "<script>alert(1)" not in html
+    assert 'hx-get="/admin/"' not in html
+    assert f'id="preview-{rating.behaviour_id}" hx-disable>' in html

@@ -1,0 +1,194 @@
+"""Saving a rating: autosave and plain posts, versions and conflicts, bad input, budgets."""
+
+import pytest
+from django.urls import reverse
+
+from assessments.models import Rating
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def rating(assessment):
+    return (
+        assessment.ratings.select_related("behaviour")
+        .order_by("behaviour__area__order", "behaviour__order")
+        .first()
+    )
+
+
+def save_url(rating) -> str:
+    return reverse("assessments:save", args=[rating.assessment_id, rating.behaviour_id])
+
+
+def test_autosave_stores_score_and_evidence_and_bumps_the_version(client, engineer, rating):
+    client.force_login(engineer)
+    response = client.post(
+        save_url(rating),
+        {"score": "3", "evidence": "See [doc](https://x.test/d)", "version": "0"},
+        **HTMX,
+    )
+    assert response.status_code == 200
+    assert response["X-Rating-Version"] == "1"
+    html = response.content.decode()
+    assert f'id="version-{rating.behaviour_id}" hx-swap-oob="true"' in html
+    assert "Saved" in html
+    assert 'href="https://x.test/d" rel="noopener noreferrer nofollow"' in html
+    assert 'id="progress" hx-swap-oob="true"' in html
+    assert 'name="evidence"' not in html  # the textarea is never sent back to be swapped
+    rating.refresh_from_db()
+    assert (rating.score, rating.evidence, rating.version) == (3, "See [doc](https://x.test/d)", 1)
+    assert "<a href" in rating.evidence_html
+
+
+def test_plain_form_post_saves_and_returns_to_the_row(client, engineer, rating):
+    client.force_login(engineer)
+    response = client.post(save_url(rating), {"score": "2", "evidence": "Plain", "version": "0"})
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"#b-{rating.behaviour_id}")
+    rating.refresh_from_db()
+    assert (rating.score, rating.version) == (2, 1)
+
+
+def test_saving_the_same_values_again_writes_nothing(client, engineer, rating):
+    client.force_login(engineer)
+    client.post(save_url(rating), {"score": "3", "evidence": "Same", "version": "0"}, **HTMX)
+    response = client.post(
+        save_url(rating), {"score": "3", "evidence": "Same", "version": "1"}, **HTMX
+    )
+    assert response.status_code == 200
+    rating.refresh_from_db()
+    assert rating.version == 1
+
+
+def test_a_stale_tab_gets_a_conflict_with_both_texts(client, engineer, rating):
+    client.force_login(engineer)
+    client.post(
+        save_url(rating), {"score": "4", "evidence": "Written in tab A", "version": "0"}, **HTMX
+    )
+    response = client.post(
+        save_url(rating), {"score": "1", "evidence": "Written in tab B", "version": "0"}, **HTMX
+    )
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "Written in tab A" in html
+    assert "Keep my version" in html
+    assert f'id="version-{rating.behaviour_id}"' not in html  # the tab is not silently moved on
+    rating.refresh_from_db()
+    assert (rating.evidence, rating.score, rating.version) == ("Written in tab A", 4, 1)
+
+
+def test_a_stale_plain_post_shows_the_page_with_the_persons_text_kept(client, engineer, rating):
+    client.force_login(engineer)
+    client.post(save_url(rating), {"score": "4", "evidence": "Tab A", "version": "0"})
+    response = client.post(
+        save_url(rating), {"score": "1", "evidence": "Tab B text", "version": "0"}
+    )
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert ">Tab B text</textarea>" in html
+    assert "Tab A" in html
+    assert 'name="overwrite_version" value="1"' in html
+
+
+def test_keep_my_version_overwrites_once_the_other_was_seen(client, engineer, rating):
+    client.force_login(engineer)
+    client.post(save_url(rating), {"score": "4", "evidence": "Tab A", "version": "0"}, **HTMX)
+    response = client.post(
+        save_url(rating),
+        {"score": "1", "evidence": "Tab B", "version": "0", "overwrite_version": "1"},
+        **HTMX,
+    )
+    assert response.status_code == 200
+    rating.refresh_from_db()
+    assert (rating.evidence, rating.version) == ("Tab B", 2)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"score": "7", "evidence": "x", "version": "0"}, "Choose one of the scale"),
+        ({"score": "-1", "evidence": "x", "version": "0"}, "Choose one of the scale"),
+        ({"score": "three", "evidence": "x", "version": "0"}, "Choose one of the scale"),
+        ({"score": "3", "evidence": "x" * 10_001, "version": "0"}, "at most 10000 characters"),
+        (
+            {"score": "3", "evidence": "null\x00byte", "version": "0"},
+            "Null characters are not allowed",
+        ),
+        ({"score": "3", "evidence": "x", "version": "abc"}, "Enter a whole number"),
+        ({"score": "3", "evidence": "x"}, "This field is required"),
+    ],
+)
+def test_bad_input_is_refused_clearly_and_changes_nothing(client, engineer, rating, data, message):
+    client.force_login(engineer)
+    for extra in (HTMX, {}):
+        response = client.post(save_url(rating), data, **extra)
+        assert response.status_code == 400
+        assert message in response.content.decode()
+    rating.refresh_from_db()
+    assert (rating.score, rating.evidence, rating.version) == (None, "", 0)
+
+
+def test_an_unknown_behaviour_is_404(client, engineer, assessment):
+    client.force_login(engineer)
+    url = reverse("assessments:save", args=[assessment.pk, 999_999])
+    assert client.post(url, {"score": "3", "evidence": "", "version": "0"}).status_code == 404
+
+
+def test_a_behaviour_of_another_level_is_404(client, engineer, assessment):
+    from tests.factories import level_doc, make_framework
+
+    other = make_framework(level_doc("IC4"), name="Other")
+    foreign = other.levels.get().areas.first().behaviours.first()
+    client.force_login(engineer)
+    url = reverse("assessments:save", args=[assessment.pk, foreign.pk])
+    assert client.post(url, {"score": "3", "evidence": "", "version": "0"}).status_code == 404
+
+
+@pytest.mark.parametrize("who", ["peer", "manager", "admin_user"])
+def test_only_the_engineer_saves(client, rating, who, request):
+    client.force_login(request.getfixturevalue(who))
+    response = client.post(save_url(rating), {"score": "3", "evidence": "hijack", "version": "0"})
+    assert response.status_code == 404
+    rating.refresh_from_db()
+    assert rating.evidence == ""
+
+
+def test_saving_after_submission_is_refused(client, engineer, submitted):
+    rating = submitted.ratings.first()
+    client.force_login(engineer)
+    for extra in (HTMX, {}):
+        response = client.post(
+            save_url(rating), {"score": "1", "evidence": "late", "version": "0"}, **extra
+        )
+        assert response.status_code == 403
+        assert "can no longer be changed" in response.content.decode()
+    rating.refresh_from_db()
+    assert rating.evidence == ""
+
+
+def test_an_ended_session_gets_401_for_htmx_and_a_login_redirect_otherwise(client, rating):
+    data = {"score": "3", "evidence": "x", "version": "0"}
+    assert client.post(save_url(rating), data, **HTMX).status_code == 401
+    response = client.post(save_url(rating), data)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_autosave_runs_at_most_six_queries(client, engineer, rating, django_assert_max_num_queries):
+    client.force_login(engineer)
+    # session, user, rating with its assessment, the conditional update, progress
+    with django_assert_max_num_queries(6) as captured:
+        response = client.post(
+            save_url(rating), {"score": "3", "evidence": "x", "version": "0"}, **HTMX
+        )
+    assert response.status_code == 200
+    assert len(captured) == 5
+
+
+def test_saving_does_not_touch_other_ratings(client, engineer, rating):
+    client.force_login(engineer)
+    client.post(save_url(rating), {"score": "3", "evidence": "x", "version": "0"}, **HTMX)
+    assert Rating.objects.exclude(pk=rating.pk).filter(version__gt=0).count() == 0

@@ -1,0 +1,125 @@
+"""Sign-in, the home page, and starting an assessment in an open cycle."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from assessments.models import Assessment, Cycle
+from tests.assessments.conftest import make_cycle
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def test_sign_in_and_out(client, engineer):
+    response = client.post(reverse("login"), {"username": "engineer", "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.get(reverse("home")).status_code == 200
+    client.post(reverse("logout"))
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_wrong_password_says_so_and_signs_nobody_in(client, engineer):
+    response = client.post(reverse("login"), {"username": "engineer", "password": "nope"})
+    assert response.status_code == 200
+    assert "Please enter a correct username and password" in response.content.decode()
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_password_change(client, engineer):
+    client.force_login(engineer)
+    response = client.post(
+        reverse("password_change"),
+        {
+            "old_password": PASSWORD,
+            "new_password1": "a-much-longer-secret-42",
+            "new_password2": "a-much-longer-secret-42",
+        },
+    )
+    assert response.status_code == 302
+    engineer.refresh_from_db()
+    assert engineer.check_password("a-much-longer-secret-42")
+
+
+def test_home_shows_the_open_cycle_and_its_deadlines(client, engineer, cycle, on_ic5):
+    client.force_login(engineer)
+    html = client.get(reverse("home")).content.decode()
+    assert cycle.name in html
+    assert "Self-assessment</strong> due" in html
+    assert "in 10 days" in html
+    assert "Start your IC5 self-assessment" in html
+
+
+def test_home_without_an_open_cycle_says_so(client, engineer, ic5):
+    make_cycle(ic5.framework, status=Cycle.Status.CLOSED)
+    client.force_login(engineer)
+    assert "No review cycle is open" in client.get(reverse("home")).content.decode()
+
+
+def test_starting_creates_one_assessment_with_a_rating_per_behaviour(
+    client, engineer, cycle, on_ic5
+):
+    client.force_login(engineer)
+    url = reverse("assessments:start", args=[cycle.pk])
+    first = client.post(url)
+    second = client.post(url)
+    assessment = Assessment.objects.get()
+    assert first["Location"] == second["Location"] == assessment.get_absolute_url()
+    assert assessment.level == on_ic5
+    assert assessment.ratings.count() == 58
+    assert assessment.is_draft
+
+
+def test_starting_without_a_level_explains(client, engineer, cycle):
+    client.force_login(engineer)
+    response = client.post(reverse("assessments:start", args=[cycle.pk]), follow=True)
+    assert "level and track aren" in response.content.decode()
+    assert not Assessment.objects.exists()
+
+
+def test_a_closed_cycle_cannot_be_started(client, engineer, ic5, on_ic5):
+    closed = make_cycle(ic5.framework, status=Cycle.Status.CLOSED)
+    client.force_login(engineer)
+    assert client.post(reverse("assessments:start", args=[closed.pk])).status_code == 404
+    assert not Assessment.objects.exists()
+
+
+def test_home_shows_progress_and_reports(
+    client, manager, assessment, peer, django_assert_max_num_queries
+):
+    assessment.ratings.filter(behaviour__area__kind="scope").update(score=3)
+    client.force_login(manager)
+    with django_assert_max_num_queries(6):
+        html = client.get(reverse("home")).content.decode()
+    assert "Your reports" in html
+    assert "2 / 58" in html
+    # A draft is not the manager's to read: the name is not a link yet.
+    assert assessment.get_absolute_url() not in html
+    assert "Not started" in html  # the peer
+
+
+def test_a_cycle_must_pin_a_published_version(ic5):
+    from ladder.services import new_draft_from
+
+    draft = new_draft_from(ic5.framework)
+    cycle = Cycle(
+        name="x",
+        framework=draft,
+        self_assessment_due="2026-12-01",
+        manager_review_due="2026-12-10",
+        calibration_due="2026-12-20",
+    )
+    with pytest.raises(ValidationError, match="published version"):
+        cycle.full_clean()
+
+
+def test_deadlines_must_be_in_order(ic5):
+    cycle = Cycle(
+        name="x",
+        framework=ic5.framework,
+        self_assessment_due="2026-12-20",
+        manager_review_due="2026-12-10",
+        calibration_due="2026-12-30",
+    )
+    with pytest.raises(ValidationError, match="Deadlines go in order"):
+        cycle.full_clean()

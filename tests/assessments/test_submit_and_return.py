@@ -1,0 +1,123 @@
+"""Submitting a complete draft, telling the manager, and returning it with a note."""
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from assessments.models import Assessment
+from assessments.scale import Score
+from tests.assessments.conftest import answer_all
+
+pytestmark = pytest.mark.django_db
+
+
+def submit_url(assessment):
+    return reverse("assessments:submit", args=[assessment.pk])
+
+
+def test_an_incomplete_draft_cannot_be_submitted(client, engineer, assessment):
+    assessment.ratings.filter(behaviour__area__kind="scope").update(score=3)
+    client.force_login(engineer)
+    response = client.post(submit_url(assessment), follow=True)
+    assert "56 behaviours still need a score" in response.content.decode()
+    assessment.refresh_from_db()
+    assert assessment.is_draft
+    assert mail.outbox == []
+
+
+def test_no_evidence_yet_counts_as_an_answer(
+    client, engineer, assessment, django_capture_on_commit_callbacks
+):
+    answer_all(assessment, score=Score.NO_EVIDENCE)
+    client.force_login(engineer)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(submit_url(assessment))
+    assessment.refresh_from_db()
+    assert assessment.status == Assessment.Status.SUBMITTED
+
+
+def test_submitting_tells_the_manager(
+    client, engineer, manager, assessment, django_capture_on_commit_callbacks
+):
+    answer_all(assessment)
+    client.force_login(engineer)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(submit_url(assessment), follow=True)
+    assert "Submitted. Your manager has been told" in response.content.decode()
+    assessment.refresh_from_db()
+    assert assessment.status == Assessment.Status.SUBMITTED
+    assert assessment.submitted_at is not None
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == [manager.email]
+    assert "submitted their self-assessment" in message.subject
+    assert assessment.get_absolute_url() in message.body
+
+
+def test_the_manager_sees_it_arrive(client, manager, submitted):
+    client.force_login(manager)
+    html = client.get(reverse("home")).content.decode()
+    assert submitted.get_absolute_url() in html
+    assert "Submitted" in html
+
+
+def test_only_the_engineer_submits(client, manager, peer, assessment):
+    answer_all(assessment)
+    for person in (manager, peer):
+        client.force_login(person)
+        assert client.post(submit_url(assessment)).status_code == 404
+    assessment.refresh_from_db()
+    assert assessment.is_draft
+
+
+def test_submitting_twice_is_refused(client, engineer, submitted):
+    client.force_login(engineer)
+    response = client.post(submit_url(submitted))
+    assert response.status_code == 403
+
+
+def test_manager_returns_a_submission_with_a_note(
+    client, manager, engineer, submitted, django_capture_on_commit_callbacks
+):
+    client.force_login(manager)
+    url = reverse("assessments:return", args=[submitted.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"note": "Add evidence for Hiring, please."})
+    assert response.status_code == 302
+    submitted.refresh_from_db()
+    assert submitted.is_draft
+    assert submitted.return_note == "Add evidence for Hiring, please."
+    assert submitted.submitted_at is None
+    assert mail.outbox[-1].to == [engineer.email]
+    assert "Add evidence for Hiring" in mail.outbox[-1].body
+    client.force_login(engineer)
+    html = client.get(submitted.get_absolute_url()).content.decode()
+    assert "Add evidence for Hiring, please." in html
+    assert 'class="rating-form"' in html  # editable again
+    # and the manager can no longer read it while it is a draft
+    client.force_login(manager)
+    assert client.get(submitted.get_absolute_url()).status_code == 404
+
+
+def test_returning_needs_a_note(client, manager, submitted):
+    client.force_login(manager)
+    response = client.post(reverse("assessments:return", args=[submitted.pk]), {"note": "   "})
+    assert response.status_code == 400
+    assert "Say what should change" in response.content.decode()
+    submitted.refresh_from_db()
+    assert not submitted.is_draft
+
+
+@pytest.mark.parametrize("who", ["engineer", "other_manager", "peer", "admin_user"])
+def test_only_the_manager_returns(client, submitted, who, request):
+    client.force_login(request.getfixturevalue(who))
+    response = client.post(reverse("assessments:return", args=[submitted.pk]), {"note": "x"})
+    assert response.status_code in (403, 404)
+    submitted.refresh_from_db()
+    assert not submitted.is_draft
+
+
+def test_a_draft_cannot_be_returned(client, manager, assessment):
+    client.force_login(manager)
+    response = client.post(reverse("assessments:return", args=[assessment.pk]), {"note": "x"})
+    assert response.status_code == 404
