@@ -168,3 +168,13 @@ def forbidden(request: HttpRequest, exception=None) -> HttpResponse:
     if request.htmx:
         return HttpResponse(message or "Not allowed.", status=403)
     return render(request, "403.html", {"message": message}, status=403)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A stale page (signed in again elsewhere, or a very old tab) rather than an attack."""
+    message = "This page's session has ended. Sign in again in another tab; your text is kept here."
+    if request.htmx:
+        response = HttpResponse(message, status=403)
+        response["X-Ladder-Retry"] = "session"
+        return response
+    return render(request, "403.html", {"message": message}, status=403)

@@ -67,7 +67,10 @@
   // rotates it, and retries must use the new one.
   document.body.addEventListener("htmx:configRequest", (event) => {
     const token = csrfToken();
-    if (token) event.detail.headers["X-CSRFToken"] = token;
+    if (!token) return;
+    event.detail.headers["X-CSRFToken"] = token;
+    // Django reads the form field before the header; the page's copy may be stale.
+    delete event.detail.parameters.csrfmiddlewaretoken;
   });
 
   page.addEventListener("input", (event) => {
@@ -102,7 +105,7 @@
       form.dataset.state = "conflict";
     } else if (status === 400) {
       form.dataset.state = "failed";
-    } else if (status === 401) {
+    } else if (status === 401 || (status === 403 && event.detail.xhr.getResponseHeader("X-Ladder-Retry"))) {
       scheduleRetry(form, "Not saved: you are signed out. Sign in again in another tab.");
       const state = stateOf(form);
       if (state && !state.querySelector("a")) {
@@ -148,7 +151,16 @@
 
   // Text typed but not saved before a reload or a crash comes back, and is saved
   // against the version it was based on, so a newer save elsewhere still conflicts.
-  document.querySelectorAll(".rating-form").forEach((form) => {
+  // It waits for htmx to have set up the forms, or the save would go nowhere.
+  htmx.onLoad((element) => {
+    if (element === document.body) restoreUnsaved();
+  });
+
+  function restoreUnsaved() {
+    document.querySelectorAll(".rating-form").forEach(restoreForm);
+  }
+
+  function restoreForm(form) {
     const stored = localStorage.getItem(storeKey(form));
     if (!stored) return;
     let copy;
@@ -170,7 +182,7 @@
     form.querySelector("input[name=version]").value = copy.version;
     show(form, "Restored unsaved text from this browser; saving…", "pending");
     htmx.trigger(form, "save-now");
-  });
+  }
 
   window.addEventListener("beforeunload", (event) => {
     const unsaved = document.querySelector(
