@@ -43,15 +43,21 @@ def test_engineer_rates_everything_reloads_and_submits_and_the_manager_sees_it(
         form = forms.nth(index)
         form.get_by_text("Consistently", exact=True).click()
         if index < 3:
-            form.get_by_label("Evidence", exact=True).fill(f"Evidence {index}: [design doc](https://docs.example/{index})")
+            form.get_by_label("Evidence", exact=True).fill(
+                f"Evidence {index}: [design doc](https://docs.example/{index})"
+            )
     expect(page.locator("#progress")).to_contain_text("58 of 58", timeout=20_000)
     for index in range(3):
         saved(forms.nth(index))
 
     page.reload()
     expect(page.locator("input[name=score]:checked")).to_have_count(58)
-    expect(forms.nth(1).get_by_label("Evidence", exact=True)).to_have_value("Evidence 1: [design doc](https://docs.example/1)")
-    expect(page.locator("#preview-" + forms.nth(1).get_attribute("data-behaviour")).get_by_role("link")).to_have_text("design doc")
+    expect(forms.nth(1).get_by_label("Evidence", exact=True)).to_have_value(
+        "Evidence 1: [design doc](https://docs.example/1)"
+    )
+    expect(
+        page.locator("#preview-" + forms.nth(1).get_attribute("data-behaviour")).get_by_role("link")
+    ).to_have_text("design doc")
 
     page.get_by_role("button", name="Submit self-assessment").click()
     expect(page.get_by_text("Submitted. Your manager has been told")).to_be_visible()
@@ -132,7 +138,9 @@ def test_unsaved_text_comes_back_after_a_reload(page, live_server, sign_in, engi
     expect(form.locator(".save-state")).to_contain_text("no connection", timeout=10_000)
     page.unroute("**/behaviours/**")
     page.reload()
-    expect(rows(page).first.get_by_label("Evidence", exact=True)).to_have_value("Not saved before the reload")
+    expect(rows(page).first.get_by_label("Evidence", exact=True)).to_have_value(
+        "Not saved before the reload"
+    )
     saved(rows(page).first)
     assert Rating.objects.filter(assessment=draft, evidence="Not saved before the reload").exists()
 
@@ -148,5 +156,7 @@ def test_an_ended_session_keeps_the_text_and_saves_after_signing_in_again(
     expect(form.locator(".save-state")).to_contain_text("signed out", timeout=10_000)
     sign_in(context.new_page(), engineer, PASSWORD)
     saved(form)
-    assert Rating.objects.filter(assessment=draft, evidence="Typed after the session ended").exists()
+    assert Rating.objects.filter(
+        assessment=draft, evidence="Typed after the session ended"
+    ).exists()
     assert Assessment.objects.get(pk=draft.pk).is_draft
