@@ -84,8 +84,12 @@ class Cycle(models.Model):
 
 class AssessmentQuerySet(models.QuerySet):
     def for_page(self):
-        """What every assessment view needs besides the ratings, in one query."""
-        return self.select_related("cycle", "engineer__manager", "level__track", "level__framework")
+        """What every assessment view needs besides the ratings and the level, in one query.
+
+        The level comes from assessments.progress.published_level(), which keeps
+        published levels in memory; joining it here would cost more than the row.
+        """
+        return self.select_related("cycle", "engineer")
 
 
 class Assessment(models.Model):
@@ -203,7 +207,8 @@ class Rating(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        ordering = ["assessment", "behaviour__area__order", "behaviour__order"]
+        # No joins in the default order: the autosave path looks ratings up by key.
+        ordering = ["assessment", "behaviour"]
         constraints = [
             models.UniqueConstraint(
                 fields=["assessment", "behaviour"], name="rating_one_per_behaviour"
@@ -220,6 +225,10 @@ class Rating(models.Model):
     @property
     def is_answered(self) -> bool:
         return self.score is not None
+
+    @property
+    def score_label(self) -> str:
+        return self.get_score_display() if self.score is not None else "Not answered"
 
 
 def evidence_html(text: str) -> str:

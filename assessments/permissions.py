@@ -33,24 +33,31 @@ def allowed(user: User, assessment: Assessment, action: Action) -> bool:
         return False
     Status = type(assessment).Status
     is_engineer = assessment.engineer_id == user.pk
-    is_manager = assessment.engineer.manager_id == user.pk
+
+    def is_manager() -> bool:
+        # Only asked when needed: the engineer's own saves never load the engineer row.
+        return assessment.engineer.manager_id == user.pk
+
     match action:
         case Action.VIEW:
-            return is_engineer or (is_manager and assessment.status != Status.DRAFT)
+            return is_engineer or (assessment.status != Status.DRAFT and is_manager())
         case Action.EDIT | Action.SUBMIT:
             return is_engineer and assessment.status == Status.DRAFT
         case Action.RETURN:
-            return is_manager and assessment.status in (Status.SUBMITTED, Status.IN_REVIEW)
+            return assessment.status in (Status.SUBMITTED, Status.IN_REVIEW) and is_manager()
     return False
 
 
 def get_assessment_for_user(user: User, pk: int, action: Action = Action.VIEW) -> Assessment:
     """The assessment if the user may do `action`; 404 if they may not even see it, else 403."""
     from assessments.models import Assessment
+    from assessments.progress import published_level
 
-    assessment = Assessment.objects.for_page().filter(pk=pk).first()
+    # A primary-key lookup needs no ORDER BY, which first() would add.
+    assessment = next(iter(Assessment.objects.for_page().filter(pk=pk).order_by()[:1]), None)
     if assessment is None or not allowed(user, assessment, Action.VIEW):
         raise Http404("No such assessment.")
+    assessment.level = published_level(assessment.level_id)
     if not allowed(user, assessment, action):
         raise PermissionDenied(refusal(assessment, action))
     return assessment
@@ -60,11 +67,12 @@ def get_rating_for_user(user: User, assessment_pk: int, behaviour_pk: int):
     """A rating the user may edit, with its assessment; 404 or 403 as above. One query."""
     from assessments.models import Rating
 
-    rating = (
-        Rating.objects.select_related("assessment__engineer", "assessment__cycle")
+    ratings = (
+        Rating.objects.select_related("assessment")
         .filter(assessment_id=assessment_pk, behaviour_id=behaviour_pk)
-        .first()
+        .order_by()
     )
+    rating = next(iter(ratings[:1]), None)
     if rating is None or not allowed(user, rating.assessment, Action.VIEW):
         raise Http404("No such behaviour in this assessment.")
     if not allowed(user, rating.assessment, Action.EDIT):

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Exists, F
 from django.utils import timezone
 
 from assessments.models import Assessment, Cycle, Rating, evidence_html
@@ -41,6 +41,7 @@ class SaveResult:
     rating: Rating
     saved: bool  # False when nothing had changed
     conflict: bool = False  # the rating moved on since `base_version`
+    score_changed: bool = False
 
 
 def save_rating(
@@ -54,16 +55,27 @@ def save_rating(
     if (rating.score, rating.evidence, rating.version) == (score, evidence, base_version):
         return SaveResult(rating=rating, saved=False)
     now = timezone.now()
-    html = evidence_html(evidence)
-    updated = Rating.objects.filter(
-        pk=rating.pk, version=base_version, assessment__status=Assessment.Status.DRAFT
-    ).update(
-        score=score, evidence=evidence, evidence_html=html, version=F("version") + 1, updated_at=now
+    # Rendering is the costly part of a save; a score-only change keeps the HTML.
+    html = rating.evidence_html if evidence == rating.evidence else evidence_html(evidence)
+    still_a_draft = Exists(
+        Assessment.objects.filter(pk=rating.assessment_id, status=Assessment.Status.DRAFT)
+    )
+    updated = (
+        Rating.objects.filter(still_a_draft, pk=rating.pk, version=base_version)
+        .order_by()
+        .update(
+            score=score,
+            evidence=evidence,
+            evidence_html=html,
+            version=F("version") + 1,
+            updated_at=now,
+        )
     )
     if updated:
+        score_changed = score != rating.score
         rating.score, rating.evidence, rating.evidence_html = score, evidence, html
         rating.version, rating.updated_at = base_version + 1, now
-        return SaveResult(rating=rating, saved=True)
+        return SaveResult(rating=rating, saved=True, score_changed=score_changed)
     current = Rating.objects.select_related("assessment").get(pk=rating.pk)
     if not current.assessment.is_draft:
         raise PermissionDenied(refusal(current.assessment, Action.EDIT))

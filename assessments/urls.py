@@ -8,6 +8,7 @@ urlpatterns = [
     path("cycles/<int:cycle_id>/start/", views.start, name="start"),
     path("assessments/<int:pk>/", views.assessment_page, name="assessment"),
     path("assessments/<int:pk>/behaviours/<int:behaviour_id>/", views.save, name="save"),
+    path("assessments/<int:pk>/progress/", views.progress_panel, name="progress"),
     path("assessments/<int:pk>/submit/", views.submit, name="submit"),
     path("assessments/<int:pk>/return/", views.return_to_draft, name="return"),
 ]

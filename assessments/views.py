@@ -16,7 +16,8 @@ from assessments.permissions import (
     get_rating_for_user,
     signed_in,
 )
-from assessments.progress import Progress, progress_of, sections
+from assessments.progress import outline_of, page_progress, progress_of, rating_states
+from assessments.rubric import Refused, RubricWriter, saved_fragment
 from assessments.scale import HELP, Score
 from assessments.services import save_rating, start_assessment
 from ladder.models import Level
@@ -57,7 +58,7 @@ def save(request: HttpRequest, pk: int, behaviour_id: int) -> HttpResponse:
     rating = get_rating_for_user(request.user, pk, behaviour_id)
     form = RatingForm(request.POST)
     if not form.is_valid():
-        return _rating_response(request, rating, form=form, status=400)
+        return _refused_response(request, rating, form=form, status=400)
     result = save_rating(
         rating=rating,
         score=form.cleaned_data["score"],
@@ -65,11 +66,30 @@ def save(request: HttpRequest, pk: int, behaviour_id: int) -> HttpResponse:
         base_version=form.base_version,
     )
     if result.conflict:
-        return _rating_response(request, result.rating, form=form, conflict=True, status=409)
+        return _refused_response(request, result.rating, form=form, conflict=True, status=409)
     if not request.htmx:
         messages.success(request, "Saved.")
         return redirect(f"{rating.assessment.get_absolute_url()}#b-{behaviour_id}")
-    return _rating_response(request, result.rating, form=form, status=200)
+    response = HttpResponse(saved_fragment(result.rating))
+    response["X-Rating-Version"] = str(result.rating.version)
+    if result.score_changed:
+        # The progress panel listens for this and refreshes itself, once for a burst
+        # of answers rather than once per click.
+        response["HX-Trigger"] = "scores-changed"
+    return response
+
+
+@require_GET
+@signed_in
+def progress_panel(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress panel alone, for the page to refresh after answers change."""
+    assessment = get_assessment_for_user(request.user, pk)
+    context = {
+        "assessment": assessment,
+        "progress": progress_of(assessment),
+        "editable": allowed(request.user, assessment, Action.EDIT),
+    }
+    return render(request, "assessments/assessment.html#progress", context)
 
 
 @require_POST
@@ -100,26 +120,24 @@ def return_to_draft(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("home")
 
 
-def _page_context(request: HttpRequest, assessment: Assessment, **extra) -> dict:
-    level = assessment.level
-    higher = (
-        Level.objects.filter(
-            framework_id=level.framework_id, track_id=level.track_id, rank__gt=level.rank
-        )
-        .order_by("rank")
-        .first()
-    )
-    beside = higher if higher is not None and request.GET.get("beside") == higher.code else None
-    parts = sections(assessment, beside)
-    if failed := extra.pop("failed", None):
-        _show_refused_save(parts, **failed)
+def _page_context(
+    request: HttpRequest, assessment: Assessment, refused: Refused | None = None, **extra
+) -> dict:
+    outline = outline_of(assessment.level)
+    ratings = rating_states(assessment)
+    higher = outline.higher
+    beside = None
+    if higher is not None and request.GET.get("beside") == higher.code:
+        beside = outline_of(Level.objects.select_related("framework").get(pk=higher.id))
+    editable = allowed(request.user, assessment, Action.EDIT)
+    writer = RubricWriter(request, assessment, editable=editable, refused=refused)
     return {
         "assessment": assessment,
-        "sections": parts,
-        "progress": Progress(areas=[part.progress for part in parts]),
+        "rubric": writer.write(outline, ratings, beside, higher.code if beside else ""),
+        "progress": page_progress(outline, {b: r.score for b, r in ratings.items()}),
         "higher": higher,
         "beside": beside,
-        "editable": allowed(request.user, assessment, Action.EDIT),
+        "editable": editable,
         "can_return": allowed(request.user, assessment, Action.RETURN),
         "is_engineer": assessment.engineer_id == request.user.pk,
         "scale": [(score, HELP[score]) for score in Score],
@@ -128,26 +146,21 @@ def _page_context(request: HttpRequest, assessment: Assessment, **extra) -> dict
     }
 
 
-def _show_refused_save(parts, *, behaviour_id: int, form: RatingForm, conflict: bool) -> None:
-    """Put what the person sent back into their row, with why it wasn't saved."""
-    for part in parts:
-        for group in part.groups:
-            for row in group.rows:
-                if row.behaviour.pk == behaviour_id:
-                    posted = form.data.get("score", "")
-                    row.score = int(posted) if posted.isdigit() else None
-                    row.evidence = form.data.get("evidence", "")
-                    row.conflict = conflict
-                    row.errors = [e for errors in form.errors.values() for e in errors]
-                    return
-
-
-def _rating_response(request, rating, *, form, status: int, conflict: bool = False) -> HttpResponse:
-    """htmx: the row's status, version and preview as out-of-band swaps; else the whole page."""
+def _refused_response(
+    request, rating, *, form, status: int, conflict: bool = False
+) -> HttpResponse:
+    """Why a save was refused: htmx gets the row's status (and the conflict); else the page."""
     if not request.htmx:
         assessment = get_assessment_for_user(request.user, rating.assessment_id)
-        failed = {"behaviour_id": rating.behaviour_id, "form": form, "conflict": conflict}
-        context = _page_context(request, assessment, failed=failed)
+        posted = form.data.get("score", "")
+        refused = Refused(
+            behaviour_id=rating.behaviour_id,
+            score=int(posted) if posted.isdigit() else None,
+            evidence=form.data.get("evidence", ""),
+            conflict=conflict,
+            errors=[e for errors in form.errors.values() for e in errors],
+        )
+        context = _page_context(request, assessment, refused=refused)
         return render(request, "assessments/assessment.html", context, status=status)
     context = {
         "rating": rating,
@@ -155,10 +168,9 @@ def _rating_response(request, rating, *, form, status: int, conflict: bool = Fal
         "form": form,
         "conflict": conflict,
         "errors": form.errors if status == 400 else None,
-        "progress": progress_of(rating.assessment) if status == 200 else None,
         "assessment": rating.assessment,
     }
-    response = render(request, "assessments/assessment.html#saved", context, status=status)
+    response = render(request, "assessments/assessment.html#refused", context, status=status)
     response["X-Rating-Version"] = str(rating.version)
     return response
 

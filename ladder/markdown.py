@@ -4,6 +4,8 @@ python-markdown passes raw HTML and javascript: links straight through, so its
 output is never trusted as it stands.
 """
 
+import threading
+
 import markdown as markdown_lib
 import nh3
 from django.utils.safestring import SafeString, mark_safe
@@ -27,9 +29,22 @@ def _links_filter(tag: str, attribute: str, value: str) -> str | None:
     return value
 
 
+_local = threading.local()
+
+
+def _converter() -> markdown_lib.Markdown:
+    # Building a Markdown instance loads its extensions and costs as much as the
+    # conversion itself; each thread keeps one and resets it between texts.
+    if not hasattr(_local, "markdown"):
+        _local.markdown = markdown_lib.Markdown(
+            extensions=["extra", "sane_lists"], output_format="html"
+        )
+    return _local.markdown.reset()
+
+
 def render_markdown(text: str) -> SafeString:
     """Render Markdown and sanitise it; the result is safe to put in a page."""
-    html = markdown_lib.markdown(text, extensions=["extra", "sane_lists"], output_format="html")
+    html = _converter().convert(text)
     cleaned = nh3.clean(
         html,
         tags=ALLOWED_TAGS,

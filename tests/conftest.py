@@ -68,6 +68,15 @@ def calibrator(db):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_level_caches():
+    from assessments.progress import forget_published_levels
+
+    forget_published_levels()
+    yield
+    forget_published_levels()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # Real hashing is slow on purpose; seven personas per test would add up.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -65,6 +65,7 @@ TABLE = {
         lambda w: [w.draft.pk, w.behaviour.pk],
         only({"engineer": 302}, 404),
     ),
+    "assessments:progress": ("get", lambda w: [w.draft.pk], only({"engineer": 200}, 404)),
     "assessments:submit": ("post", lambda w: [w.draft.pk], only({"engineer": 302}, 404)),
     # The peer's own submission: the peer may read it but not return it.
     "assessments:return": (

@@ -36,7 +36,7 @@ def test_autosave_stores_score_and_evidence_and_bumps_the_version(client, engine
     assert f'id="version-{rating.behaviour_id}" hx-swap-oob="true"' in html
     assert "Saved" in html
     assert 'href="https://x.test/d" rel="noopener noreferrer nofollow"' in html
-    assert 'id="progress" hx-swap-oob="true"' in html
+    assert response["HX-Trigger"] == "scores-changed"  # the progress panel refreshes itself
     assert 'name="evidence"' not in html  # the textarea is never sent back to be swapped
     rating.refresh_from_db()
     assert (rating.score, rating.evidence, rating.version) == (3, "See [doc](https://x.test/d)", 1)
@@ -50,6 +50,48 @@ def test_plain_form_post_saves_and_returns_to_the_row(client, engineer, rating):
     assert response["Location"].endswith(f"#b-{rating.behaviour_id}")
     rating.refresh_from_db()
     assert (rating.score, rating.version) == (2, 1)
+
+
+def test_typing_evidence_alone_does_not_ask_for_a_progress_refresh(client, engineer, rating):
+    client.force_login(engineer)
+    client.post(save_url(rating), {"score": "3", "evidence": "a", "version": "0"}, **HTMX)
+    response = client.post(
+        save_url(rating), {"score": "3", "evidence": "ab", "version": "1"}, **HTMX
+    )
+    assert response.status_code == 200
+    assert "HX-Trigger" not in response
+
+
+def test_the_progress_panel_refreshes_on_its_own(
+    client, engineer, assessment, django_assert_max_num_queries
+):
+    assessment.ratings.filter(behaviour__area__kind="craft").update(score=2)
+    client.force_login(engineer)
+    url = reverse("assessments:progress", args=[assessment.pk])
+    with django_assert_max_num_queries(5):
+        response = client.get(url, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert "18 of 58</strong>" in html
+    assert "Craft: 2.0 of 4." in html
+    assert 'hx-trigger="scores-changed from:body delay:500ms"' in html
+
+
+def test_progress_is_counted_the_same_with_or_without_the_outline_in_memory(engineer, assessment):
+    from assessments.progress import (
+        forget_published_levels,
+        outline_of,
+        progress_of,
+        published_level,
+    )
+
+    assessment.ratings.filter(behaviour__area__kind="results").update(score=4)
+    assessment.ratings.filter(behaviour__area__kind="scope").update(score=0)
+    forget_published_levels()
+    by_query = progress_of(assessment)
+    outline_of(published_level(assessment.level_id))
+    from_outline = progress_of(assessment)
+    assert by_query == from_outline
+    assert (from_outline.answered, from_outline.total) == (10, 58)
 
 
 def test_saving_the_same_values_again_writes_nothing(client, engineer, rating):
@@ -88,7 +130,7 @@ def test_a_stale_plain_post_shows_the_page_with_the_persons_text_kept(client, en
     )
     assert response.status_code == 409
     html = response.content.decode()
-    assert ">Tab B text</textarea>" in html
+    assert ">\nTab B text</textarea>" in html
     assert "Tab A" in html
     assert 'name="overwrite_version" value="1"' in html
 
@@ -179,13 +221,13 @@ def test_an_ended_session_gets_401_for_htmx_and_a_login_redirect_otherwise(clien
 
 def test_autosave_runs_at_most_six_queries(client, engineer, rating, django_assert_max_num_queries):
     client.force_login(engineer)
-    # session, user, rating with its assessment, the conditional update, progress
+    # session, user, rating with its assessment, the conditional update
     with django_assert_max_num_queries(6) as captured:
         response = client.post(
             save_url(rating), {"score": "3", "evidence": "x", "version": "0"}, **HTMX
         )
     assert response.status_code == 200
-    assert len(captured) == 5
+    assert len(captured) == 4
 
 
 def test_saving_does_not_touch_other_ratings(client, engineer, rating):
