@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import Exists, F
+from django.db import connection, transaction
 from django.utils import timezone
 
 from assessments.models import Assessment, Cycle, Rating, evidence_html
@@ -57,19 +56,8 @@ def save_rating(
     now = timezone.now()
     # Rendering is the costly part of a save; a score-only change keeps the HTML.
     html = rating.evidence_html if evidence == rating.evidence else evidence_html(evidence)
-    still_a_draft = Exists(
-        Assessment.objects.filter(pk=rating.assessment_id, status=Assessment.Status.DRAFT)
-    )
-    updated = (
-        Rating.objects.filter(still_a_draft, pk=rating.pk, version=base_version)
-        .order_by()
-        .update(
-            score=score,
-            evidence=evidence,
-            evidence_html=html,
-            version=F("version") + 1,
-            updated_at=now,
-        )
+    updated = _conditional_update(
+        rating=rating, score=score, evidence=evidence, html=html, base_version=base_version, now=now
     )
     if updated:
         score_changed = score != rating.score
@@ -80,3 +68,32 @@ def save_rating(
     if not current.assessment.is_draft:
         raise PermissionDenied(refusal(current.assessment, Action.EDIT))
     return SaveResult(rating=current, saved=False, conflict=True)
+
+
+def _conditional_update(*, rating, score, evidence, html, base_version, now) -> int:
+    """UPDATE the rating if it is still at base_version and its assessment still a draft.
+
+    Written as SQL, not through the ORM: this statement runs for every keystroke
+    pause of everyone before a deadline, its shape never changes, and compiling it
+    was the largest part of an autosave's time (bench/autosave.py). Plain SQL that
+    SQLite and PostgreSQL both run.
+    """
+    sql = (
+        f"UPDATE {Rating._meta.db_table} "
+        "SET score = %s, evidence = %s, evidence_html = %s, version = version + 1, updated_at = %s "
+        "WHERE id = %s AND version = %s AND EXISTS ("
+        f"SELECT 1 FROM {Assessment._meta.db_table} WHERE id = %s AND status = %s)"
+    )
+    params = [
+        score,
+        evidence,
+        html,
+        connection.ops.adapt_datetimefield_value(now),
+        rating.pk,
+        base_version,
+        rating.assessment_id,
+        Assessment.Status.DRAFT.value,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount

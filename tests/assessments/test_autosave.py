@@ -38,9 +38,12 @@ def test_autosave_stores_score_and_evidence_and_bumps_the_version(client, engine
     assert 'href="https://x.test/d" rel="noopener noreferrer nofollow"' in html
     assert response["HX-Trigger"] == "scores-changed"  # the progress panel refreshes itself
     assert 'name="evidence"' not in html  # the textarea is never sent back to be swapped
+    before = rating.updated_at
     rating.refresh_from_db()
     assert (rating.score, rating.evidence, rating.version) == (3, "See [doc](https://x.test/d)", 1)
     assert "<a href" in rating.evidence_html
+    assert rating.updated_at > before
+    assert rating.updated_at.tzinfo is not None
 
 
 def test_plain_form_post_saves_and_returns_to_the_row(client, engineer, rating):
