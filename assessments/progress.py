@@ -229,7 +229,7 @@ class Progress:
         Plain SVG prints well, needs no script, and reads out through its title and
         description; the progress list beside it says the same in words.
         """
-        label, bars, row = 170, 160, 28
+        label, bars, row = 192, 150, 28
         axis = 8 + len(self.areas) * row
         parts = [
             f'<svg class="chart" viewBox="0 0 {label + bars + 12} {axis + 24}" width="100%" '
