@@ -5,6 +5,7 @@ from django.utils.html import escape
 
 from assessments.models import Rating
 from assessments.services import start_assessment
+from ladder.ladder_format import AREA_KINDS
 from tests.assessments.conftest import make_cycle
 from tests.factories import UserFactory, level_doc, make_framework
 
@@ -16,19 +17,7 @@ def test_page_groups_behaviours_as_the_ladder_does(client, engineer, assessment)
     response = client.get(assessment.get_absolute_url())
     assert response.status_code == 200
     html = response.content.decode()
-    headings = [
-        html.index(f'id="{kind}-heading"')
-        for kind in [
-            "scope",
-            "reach",
-            "levers",
-            "results",
-            "direction",
-            "talent",
-            "culture",
-            "craft",
-        ]
-    ]
+    headings = [html.index(f'id="{kind}-heading"') for kind in AREA_KINDS]
     assert headings == sorted(headings)
     texts = list(
         Rating.objects.filter(assessment=assessment)

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
+from ladder.ladder_format import AREA_KINDS
 from ladder.models import Behaviour
 from ladder.services import new_draft_from
 from tests.factories import level_doc, make_framework
@@ -28,19 +29,7 @@ def test_level_page_shows_every_area_responsibility_and_behaviour_in_order(clien
     html = response.content.decode()
     assert "Staff Machine Learning Engineer" in html
     assert "I set the multi-year, multi-team technical strategy" in html
-    positions = [
-        html.index(f'id="{kind}-heading"')
-        for kind in [
-            "scope",
-            "reach",
-            "levers",
-            "results",
-            "direction",
-            "talent",
-            "culture",
-            "craft",
-        ]
-    ]
+    positions = [html.index(f'id="{kind}-heading"') for kind in AREA_KINDS]
     assert positions == sorted(positions)
     behaviours = Behaviour.objects.filter(area__level=ic5).order_by("area__order", "order")
     assert behaviours.count() == 58
