@@ -5,6 +5,8 @@ from django import forms
 from assessments.models import EVIDENCE_MAX_LENGTH
 from assessments.scale import Score
 
+MAX_VERSION = 2**31 - 1
+
 
 class RatingForm(forms.Form):
     score = forms.TypedChoiceField(
@@ -14,24 +16,22 @@ class RatingForm(forms.Form):
         required=False,
         error_messages={"invalid_choice": "Choose one of the scale's answers."},
     )
-    evidence = forms.CharField(
-        required=False,
-        max_length=EVIDENCE_MAX_LENGTH,
-        strip=False,
-        error_messages={
-            "max_length": (
-                "Evidence can be at most %(limit_value)s characters (this has %(show_value)s). "
-                "Link to longer documents instead."
-            )
-        },
-    )
-    version = forms.IntegerField(min_value=0)
+    # The limit is checked after line endings are made one character (browsers send
+    # two), so the count matches what the textarea showed.
+    evidence = forms.CharField(required=False, strip=False)
+    version = forms.IntegerField(min_value=0, max_value=MAX_VERSION)
     # Sent by "Keep my version" after a conflict: the version the person has now seen.
-    overwrite_version = forms.IntegerField(min_value=0, required=False)
+    overwrite_version = forms.IntegerField(min_value=0, max_value=MAX_VERSION, required=False)
 
     def clean_evidence(self) -> str:
         # Line endings differ by browser; store one form so "unchanged" compares true.
-        return self.cleaned_data["evidence"].replace("\r\n", "\n").rstrip()
+        evidence = self.cleaned_data["evidence"].replace("\r\n", "\n").rstrip()
+        if len(evidence) > EVIDENCE_MAX_LENGTH:
+            raise forms.ValidationError(
+                f"Evidence can be at most {EVIDENCE_MAX_LENGTH} characters "
+                f"(this has {len(evidence)}). Link to longer documents instead."
+            )
+        return evidence
 
     @property
     def base_version(self) -> int:

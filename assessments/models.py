@@ -160,7 +160,8 @@ class Assessment(models.Model):
             self.status = self.Status.SUBMITTED
             self.submitted_at = timezone.now()
             self.save(update_fields=["status", "submitted_at"])
-            transaction.on_commit(lambda: notify_manager_of_submission(self))
+            # The submission stands even if the mail server is down; that failure is logged.
+            transaction.on_commit(lambda: notify_manager_of_submission(self), robust=True)
 
     def return_to_draft(self, *, by, note: str) -> None:
         """The manager sends a submission back to the engineer, saying why."""
@@ -181,7 +182,7 @@ class Assessment(models.Model):
             self.returned_at = timezone.now()
             self.return_note = note
             self.save(update_fields=["status", "submitted_at", "returned_at", "return_note"])
-            transaction.on_commit(lambda: notify_engineer_of_return(self))
+            transaction.on_commit(lambda: notify_engineer_of_return(self), robust=True)
 
     def _reload_locked(self) -> None:
         # Decide on the row as it is now, and hold it until the change commits, so a

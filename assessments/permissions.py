@@ -27,6 +27,11 @@ class Action(StrEnum):
     RETURN = "return"  # send back to draft with a note
 
 
+# Ids in URLs are whole numbers of any size; past this no row can match, and SQLite
+# would overflow rather than find nothing.
+LARGEST_ID = 2**63 - 1
+
+
 def allowed(user: User, assessment: Assessment, action: Action) -> bool:
     """The whole policy: one place to read, one place to change."""
     if not user.is_authenticated or not user.is_active:
@@ -53,6 +58,8 @@ def get_assessment_for_user(user: User, pk: int, action: Action = Action.VIEW) -
     from assessments.models import Assessment
     from assessments.progress import published_level
 
+    if pk > LARGEST_ID:
+        raise Http404("No such assessment.")
     # A primary-key lookup needs no ORDER BY, which first() would add.
     assessment = next(iter(Assessment.objects.for_page().filter(pk=pk).order_by()[:1]), None)
     if assessment is None or not allowed(user, assessment, Action.VIEW):
@@ -67,6 +74,8 @@ def get_rating_for_user(user: User, assessment_pk: int, behaviour_pk: int):
     """A rating the user may edit, with its assessment; 404 or 403 as above. One query."""
     from assessments.models import Rating
 
+    if max(assessment_pk, behaviour_pk) > LARGEST_ID:
+        raise Http404("No such behaviour in this assessment.")
     ratings = (
         Rating.objects.select_related("assessment")
         .filter(assessment_id=assessment_pk, behaviour_id=behaviour_pk)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from assessments.models import Assessment, Cycle, Rating, evidence_html
@@ -13,9 +13,17 @@ from assessments.permissions import Action, refusal
 from ladder.models import Behaviour, User
 
 
-@transaction.atomic
 def start_assessment(*, cycle: Cycle, engineer: User) -> Assessment:
     """The engineer's assessment for this cycle, created with a blank rating per behaviour."""
+    try:
+        return _start(cycle=cycle, engineer=engineer)
+    except IntegrityError:
+        # A double click: the other request created it a moment ago.
+        return Assessment.objects.get(cycle=cycle, engineer=engineer)
+
+
+@transaction.atomic
+def _start(*, cycle: Cycle, engineer: User) -> Assessment:
     if cycle.status != Cycle.Status.OPEN:
         raise ValidationError(f"{cycle} is not open for self-assessments.")
     existing = Assessment.objects.filter(cycle=cycle, engineer=engineer).first()
@@ -67,6 +75,10 @@ def save_rating(
     current = Rating.objects.select_related("assessment").get(pk=rating.pk)
     if not current.assessment.is_draft:
         raise PermissionDenied(refusal(current.assessment, Action.EDIT))
+    if (current.score, current.evidence) == (score, evidence):
+        # The row already says exactly this (a retried save whose answer was lost):
+        # nothing to choose between, so no conflict.
+        return SaveResult(rating=current, saved=False)
     return SaveResult(rating=current, saved=False, conflict=True)
 
 
@@ -78,11 +90,14 @@ def _conditional_update(*, rating, score, evidence, html, base_version, now) -> 
     was the largest part of an autosave's time (bench/autosave.py). Plain SQL that
     SQLite and PostgreSQL both run.
     """
+    # On PostgreSQL, FOR SHARE makes the check wait for a submit that holds the
+    # assessment's row and then see its outcome; SQLite runs one writer at a time.
+    share = " FOR SHARE" if connection.vendor == "postgresql" else ""
     sql = (
         f"UPDATE {Rating._meta.db_table} "
         "SET score = %s, evidence = %s, evidence_html = %s, version = version + 1, updated_at = %s "
         "WHERE id = %s AND version = %s AND EXISTS ("
-        f"SELECT 1 FROM {Assessment._meta.db_table} WHERE id = %s AND status = %s)"
+        f"SELECT 1 FROM {Assessment._meta.db_table} WHERE id = %s AND status = %s{share})"
     )
     params = [
         score,

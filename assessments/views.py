@@ -146,6 +146,9 @@ def _page_context(
     }
 
 
+VALID_SCORES = {str(score.value) for score in Score}
+
+
 def _refused_response(
     request, rating, *, form, status: int, conflict: bool = False
 ) -> HttpResponse:
@@ -155,7 +158,7 @@ def _refused_response(
         posted = form.data.get("score", "")
         refused = Refused(
             behaviour_id=rating.behaviour_id,
-            score=int(posted) if posted.isdigit() else None,
+            score=int(posted) if posted in VALID_SCORES else None,
             evidence=form.data.get("evidence", ""),
             conflict=conflict,
             errors=[e for errors in form.errors.values() for e in errors],

@@ -4,6 +4,7 @@ python-markdown passes raw HTML and javascript: links straight through, so its
 output is never trusted as it stands.
 """
 
+import re
 import threading
 
 import markdown as markdown_lib
@@ -21,10 +22,18 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"align"}
 URL_SCHEMES = {"http", "https", "mailto"}
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def _links_filter(tag: str, attribute: str, value: str) -> str | None:
     # nh3 passes relative links through, and counts "//host/path" among them;
-    # that one leads off-site with no scheme to check, so it goes.
-    if attribute == "href" and value.strip().replace("\\", "/").startswith("//"):
+    # that one leads off-site with no scheme to check, so it goes. Browsers drop
+    # tabs and newlines from URLs and read "\\" as "/", so the check does too, and
+    # a link with any other control character in it is not a link anyone wrote.
+    if attribute != "href":
+        return value
+    seen = value.replace("\t", "").replace("\n", "").replace("\r", "").strip()
+    if _CONTROL.search(seen) or seen.replace("\\", "/").startswith("//"):
         return None
     return value
 

@@ -92,9 +92,10 @@ def test_home_shows_progress_and_reports(
     with django_assert_max_num_queries(6):
         html = client.get(reverse("home")).content.decode()
     assert "Your reports" in html
-    assert "2 / 58" in html
-    # A draft is not the manager's to read: the name is not a link yet.
+    # A draft is not the manager's to read: no link, and no progress either.
     assert assessment.get_absolute_url() not in html
+    assert "2 / 58" not in html
+    assert "Draft" in html
     assert "Not started" in html  # the peer
 
 

@@ -121,3 +121,21 @@ def test_a_draft_cannot_be_returned(client, manager, assessment):
     client.force_login(manager)
     response = client.post(reverse("assessments:return", args=[assessment.pk]), {"note": "x"})
     assert response.status_code == 404
+
+
+def test_a_mail_server_that_is_down_does_not_undo_a_submission(
+    client, engineer, assessment, settings, django_capture_on_commit_callbacks
+):
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": 1, "timeout": 2},
+        }
+    }
+    answer_all(assessment)
+    client.force_login(engineer)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(submit_url(assessment))
+    assert response.status_code == 302
+    assessment.refresh_from_db()
+    assert assessment.status == Assessment.Status.SUBMITTED
