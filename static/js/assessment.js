@@ -49,6 +49,19 @@
     }
   }
 
+  // Text typed while a save was on its way now sits on top of that save: its copy
+  // must name the new version, or a reload would conflict with one's own save.
+  function rebase(form, version) {
+    const stored = localStorage.getItem(storeKey(form));
+    if (!stored || !version) return;
+    try {
+      localStorage.setItem(storeKey(form), JSON.stringify({ ...JSON.parse(stored), version }));
+    } catch (e) {
+      localStorage.removeItem(storeKey(form));
+    }
+    if (form.dataset.state === "saved") form.dataset.state = "pending";
+  }
+
   function csrfToken() {
     const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
     return match ? decodeURIComponent(match[1]) : null;
@@ -101,6 +114,7 @@
       attempts.delete(form);
       form.dataset.state = "saved";
       forget(form, JSON.parse(form.dataset.sent || "{}"));
+      rebase(form, event.detail.xhr.getResponseHeader("X-Rating-Version"));
     } else if (status === 409) {
       form.dataset.state = "conflict";
     } else if (status === 400) {
@@ -184,7 +198,40 @@
     htmx.trigger(form, "save-now");
   }
 
+  // Submitting waits for the last answers to be saved, and refuses to go while a
+  // row could not be saved, so nothing typed just before is left behind.
+  const submitForm = document.getElementById("submit-form");
+  let submitting = false;
+  const outstanding = (states) =>
+    Array.from(page.querySelectorAll(".rating-form")).filter((f) => states.includes(f.dataset.state));
+  if (submitForm) {
+    submitForm.addEventListener("submit", async (event) => {
+      if (!outstanding(["pending", "saving", "failed", "conflict"]).length) return;
+      event.preventDefault();
+      const status = document.getElementById("submit-status");
+      status.textContent = "Saving your last answers first…";
+      status.className = "save-state saving";
+      outstanding(["pending", "failed"]).forEach((f) => htmx.trigger(f, "save-now"));
+      for (let waited = 0; waited < 15000 && outstanding(["pending", "saving"]).length; waited += 200) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      const stuck = outstanding(["pending", "saving", "failed", "conflict"]);
+      if (stuck.length) {
+        status.textContent = `${stuck.length} answer${stuck.length > 1 ? "s are" : " is"} not saved yet; see the first one above, then submit again.`;
+        status.className = "save-state failed";
+        stuck[0].closest(".rating").scrollIntoView({ block: "center" });
+        return;
+      }
+      submitting = true;
+      submitForm.submit();
+    });
+    submitForm.addEventListener("submit", (event) => {
+      if (!event.defaultPrevented) submitting = true;
+    });
+  }
+
   window.addEventListener("beforeunload", (event) => {
+    if (submitting) return;
     const unsaved = document.querySelector(
       ".rating-form[data-state=pending], .rating-form[data-state=saving], .rating-form[data-state=failed], .rating-form[data-state=conflict]",
     );

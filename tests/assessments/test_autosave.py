@@ -75,7 +75,9 @@ def test_the_progress_panel_refreshes_on_its_own(
     html = response.content.decode()
     assert "18 of 58</strong>" in html
     assert "Craft: 2.0 of 4." in html
-    assert 'hx-trigger="scores-changed from:body delay:500ms"' in html
+    assert 'id="progress"' not in html  # only the inside: the listening element stays
+    page = client.get(assessment.get_absolute_url()).content.decode()
+    assert 'hx-trigger="scores-changed from:body delay:500ms"' in page
 
 
 def test_progress_is_counted_the_same_with_or_without_the_outline_in_memory(engineer, assessment):

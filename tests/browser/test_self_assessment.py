@@ -160,3 +160,32 @@ def test_an_ended_session_keeps_the_text_and_saves_after_signing_in_again(
         assessment=draft, evidence="Typed after the session ended"
     ).exists()
     assert Assessment.objects.get(pk=draft.pk).is_draft
+
+
+def test_text_typed_just_before_submitting_is_saved_first(
+    page, live_server, sign_in, engineer, draft
+):
+    Rating.objects.filter(assessment=draft).update(score=3)
+    sign_in(page, engineer, PASSWORD)
+    page.goto(f"{live_server.url}{draft.get_absolute_url()}")
+    # Hold the save back a moment, so the submit click comes while it is pending.
+    page.route("**/behaviours/**", lambda route: (page.wait_for_timeout(800), route.continue_()))
+    rows(page).first.get_by_label("Evidence", exact=True).fill("Typed at the last second")
+    page.get_by_role("button", name="Submit self-assessment").click()
+    expect(page.get_by_text("Submitted. Your manager has been told")).to_be_visible(timeout=15_000)
+    assert Rating.objects.filter(assessment=draft, evidence="Typed at the last second").exists()
+    assert Assessment.objects.get(pk=draft.pk).status == Assessment.Status.SUBMITTED
+
+
+def test_a_row_that_cannot_be_saved_holds_the_submit_back(
+    page, live_server, sign_in, engineer, draft
+):
+    Rating.objects.filter(assessment=draft).update(score=3)
+    sign_in(page, engineer, PASSWORD)
+    page.goto(f"{live_server.url}{draft.get_absolute_url()}")
+    page.route("**/behaviours/**", lambda route: route.abort())
+    rows(page).first.get_by_label("Evidence", exact=True).fill("Cannot reach the server")
+    expect(rows(page).first.locator(".save-state")).to_contain_text("no connection", timeout=10_000)
+    page.get_by_role("button", name="Submit self-assessment").click()
+    expect(page.locator("#submit-status")).to_contain_text("not saved yet", timeout=20_000)
+    assert Assessment.objects.get(pk=draft.pk).is_draft
