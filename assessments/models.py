@@ -224,10 +224,6 @@ class Rating(models.Model):
         return f"{self.assessment} · {self.behaviour.key}"
 
     @property
-    def is_answered(self) -> bool:
-        return self.score is not None
-
-    @property
     def score_label(self) -> str:
         return self.get_score_display() if self.score is not None else "Not answered"
 

@@ -207,10 +207,6 @@ class Progress:
         return round(100 * self.answered / self.total) if self.total else 0
 
     @property
-    def complete(self) -> bool:
-        return self.answered == self.total
-
-    @property
     def remaining(self) -> int:
         return self.total - self.answered
 
