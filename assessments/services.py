@@ -1,4 +1,4 @@
-"""Writes on assessments: starting one, saving a rating, submitting, returning."""
+"""Writes on assessments: starting one and saving a rating (submit and return are model methods)."""
 
 from __future__ import annotations
 
