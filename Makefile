@@ -3,6 +3,8 @@ PYTHON ?= python
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# The address people open, printed by create_demo_org and used by links in e-mails.
+SITE_URL ?= http://127.0.0.1:$(PORT)
 LOCAL_POSTGRES := postgres://postgres@127.0.0.1:5432/ladder
 TEST_DATABASE_URL ?= $(LOCAL_POSTGRES)
 
@@ -24,12 +26,14 @@ $(VENV)/.test: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.app
 
 ## run: set up an embedded SQLite database with the IC5 ladder and demo people, and serve it.
+run: export DEBUG = true
+run: export SITE_URL := $(SITE_URL)
 run: $(VENV)/.app
 	mkdir -p var
-	DEBUG=true $(BIN)/python manage.py migrate --noinput
-	DEBUG=true $(BIN)/python manage.py load_builtin_ladder
-	DEBUG=true $(BIN)/python manage.py create_demo_org --url http://127.0.0.1:$(PORT)/
-	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_builtin_ladder
+	$(BIN)/python manage.py create_demo_org
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 lint: $(VENV)/.test
 	$(BIN)/ruff check .

@@ -9,7 +9,9 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from assessments.models import Assessment, Cycle
+from assessments.permissions import can_run_cycles, is_calibrator
 from ladder.models import User
+from ladder.permissions import can_edit_rubric
 
 
 @dataclass
@@ -42,6 +44,27 @@ class CycleCard:
     mine: Assessment | None  # with answered/total annotated
     can_start: bool
     reports: list[tuple[User, Assessment | None]]
+    counts: dict[str, int] | None = None  # started and submitted, for whoever runs cycles
+
+
+@dataclass(frozen=True)
+class Roles:
+    """What a person does in Ladder besides assessing themselves."""
+
+    edits_ladder: bool
+    runs_cycles: bool
+    calibrates: bool
+
+    def __bool__(self) -> bool:
+        return self.edits_ladder or self.runs_cycles or self.calibrates
+
+
+def roles_of(user: User) -> Roles:
+    return Roles(
+        edits_ladder=can_edit_rubric(user),
+        runs_cycles=can_run_cycles(user),
+        calibrates=is_calibrator(user),
+    )
 
 
 def _with_progress(assessments):
@@ -50,8 +73,25 @@ def _with_progress(assessments):
     )
 
 
+NO_COUNTS = {"started": 0, "submitted": 0}
+
+
+def _cycle_counts(cycles) -> dict[int, dict[str, int]]:
+    rows = (
+        Assessment.objects.filter(cycle__in=cycles)
+        .values("cycle_id")
+        .annotate(started=Count("pk"), submitted=Count("pk", filter=~Q(status="draft")))
+        .order_by()
+    )
+    return {row["cycle_id"]: row for row in rows}
+
+
 def home_context(user: User) -> dict:
-    """Open cycles with the person's own assessment and their reports': four queries."""
+    """Open cycles with the person's own assessment and their reports': four queries.
+
+    People without a level of their own (admins, ladder editors, calibrators) see
+    what their roles give them instead, for a few queries more.
+    """
     today = timezone.localdate()
     cycles = list(Cycle.objects.open().select_related("framework"))
     mine = {
@@ -73,6 +113,8 @@ def home_context(user: User) -> dict:
         if reports
         else {}
     )
+    roles = roles_of(user) if not (user.level_code and user.track_id) else None
+    counts = _cycle_counts(cycles) if roles and roles.runs_cycles else None
     cards = [
         CycleCard(
             cycle=cycle,
@@ -84,7 +126,8 @@ def home_context(user: User) -> dict:
             mine=mine.get(cycle.pk),
             can_start=bool(user.level_code and user.track_id),
             reports=[(person, theirs.get((cycle.pk, person.pk))) for person in reports],
+            counts=None if counts is None else counts.get(cycle.pk, NO_COUNTS),
         )
         for cycle in cycles
     ]
-    return {"cards": cards, "today": today}
+    return {"cards": cards, "today": today, "roles": roles}

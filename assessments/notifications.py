@@ -10,11 +10,11 @@ from django.core.mail import send_mail
 if TYPE_CHECKING:
     from assessments.models import Assessment
 
-SITE_URL = settings.SITE_URL
-
 
 def link(path: str) -> str:
-    return f"{SITE_URL.rstrip('/')}{path}"
+    # Read when the mail is written, not at import: the address is the running
+    # server's (make run derives it from PORT), and tests change it.
+    return f"{settings.SITE_URL.rstrip('/')}{path}"
 
 
 def notify_manager_of_submission(assessment: Assessment) -> None:

@@ -27,6 +27,19 @@ class Action(StrEnum):
     RETURN = "return"  # send back to draft with a note
 
 
+# Members of this group sit on the calibration committee.
+CALIBRATORS_GROUP = "Calibrators"
+
+
+def can_run_cycles(user: User) -> bool:
+    """Opening, closing and scheduling cycles happens in the admin, so staff only."""
+    return user.is_active and user.is_staff and user.has_perm("assessments.change_cycle")
+
+
+def is_calibrator(user: User) -> bool:
+    return user.is_active and user.groups.filter(name=CALIBRATORS_GROUP).exists()
+
+
 # Ids in URLs are whole numbers of any size; past this no row can match, and SQLite
 # would overflow rather than find nothing.
 LARGEST_ID = 2**63 - 1

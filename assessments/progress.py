@@ -8,36 +8,30 @@ ratings are read as plain tuples, not model instances.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime
-from html import escape
 
-from django.db.models import Avg, Count, Q, prefetch_related_objects
+from django.db.models import Max, prefetch_related_objects
 from django.template.defaultfilters import linebreaks_filter
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 from assessments.models import Assessment, Rating
 from assessments.scale import CHARTED, HIGHEST, Score
-from ladder.models import Area, Level, rubric_prefetches
+from ladder.models import Framework, Level, rubric_prefetches
 
 # ---- the rubric's outline
-
-
-# The *_html fields are escaped (or rendered) once, when the outline is built, since
-# the outline is reused for every view of the level.
 
 
 @dataclass(frozen=True)
 class OutlineBehaviour:
     id: int
     text: str
-    text_html: str
 
 
 @dataclass(frozen=True)
 class OutlineGroup:
     name: str  # the responsibility, or "" under a level expectation
-    name_html: str
     behaviours: tuple[OutlineBehaviour, ...]
 
 
@@ -45,7 +39,9 @@ class OutlineGroup:
 class OutlineArea:
     kind: str
     name: str
-    description_html: str
+    description: str
+    # The description as paragraphs, escaped: made once with the outline, which is kept.
+    description_html: SafeString
     groups: tuple[OutlineGroup, ...]
 
 
@@ -74,17 +70,38 @@ def _keep(cache: dict, key, value) -> None:
         cache.pop(next(iter(cache)), None)
 
 
+# The newest published version number per framework, and when it was read. A new
+# version can be published at any time; a page may learn of it a minute late.
+_NEWEST: dict[str, tuple[int | None, float]] = {}
+NEWEST_VERSION_SECONDS = 60
+
+
 def forget_published_levels() -> None:
     """Empty the caches (tests roll back, and may hand out the same keys again)."""
     _OUTLINES.clear()
     _LEVELS.clear()
+    _NEWEST.clear()
+
+
+def newer_version(framework: Framework) -> int | None:
+    """The newest version of this framework published after it, if any; read once a minute."""
+    now = time.monotonic()
+    newest, read_at = _NEWEST.get(framework.slug, (None, -NEWEST_VERSION_SECONDS))
+    if now - read_at >= NEWEST_VERSION_SECONDS:
+        newest = (
+            Framework.objects.published()
+            .filter(slug=framework.slug)
+            .aggregate(newest=Max("version"))["newest"]
+        )
+        _NEWEST[framework.slug] = (newest, now)
+    return newest if newest is not None and newest > framework.version else None
 
 
 def published_level(level_id: int) -> Level:
-    """A level with its framework; kept once published, since it can't change after that."""
+    """A level with its framework and track; kept once published, since it can't change."""
     level = _LEVELS.get(level_id)
     if level is None:
-        level = Level.objects.select_related("framework").get(pk=level_id)
+        level = Level.objects.select_related("framework", "track").get(pk=level_id)
         if level.framework.is_published:
             _keep(_LEVELS, level_id, level)
     return level
@@ -120,14 +137,12 @@ def _build_outline(level: Level) -> Outline:
             OutlineArea(
                 kind=area.kind,
                 name=area.name,
-                description_html=linebreaks_filter(area.description) if area.description else "",
+                description=area.description,
+                description_html=linebreaks_filter(area.description),
                 groups=tuple(
                     OutlineGroup(
                         name=responsibility.name if responsibility else "",
-                        name_html=escape(responsibility.name) if responsibility else "",
-                        behaviours=tuple(
-                            OutlineBehaviour(b.pk, b.text, escape(b.text)) for b in behaviours
-                        ),
+                        behaviours=tuple(OutlineBehaviour(b.pk, b.text) for b in behaviours),
                     )
                     for responsibility, behaviours in area.grouped_behaviours()
                 ),
@@ -193,6 +208,9 @@ def area_progress(area: OutlineArea, scores: list[int | None]) -> AreaProgress:
 @dataclass
 class Progress:
     areas: list[AreaProgress]
+    # In ladder order; None when all are answered, or when not known (the refresh
+    # of the panel may count without the outline).
+    first_unanswered: int | None = None
 
     @property
     def answered(self) -> int:
@@ -210,98 +228,72 @@ class Progress:
     def remaining(self) -> int:
         return self.total - self.answered
 
-    def area_list(self) -> SafeString:
-        """Each area's answered count, linking to the area on the page."""
-        items = "".join(
-            f'<li><a href="#{a.kind}">{escape(a.name)}</a> '
-            f'<span class="muted">{a.answered}/{a.total}</span></li>'
-            for a in self.areas
-        )
-        return mark_safe(f'<ul class="area-progress">{items}</ul>')  # names escaped
-
-    def svg(self) -> SafeString:
-        """A bar chart of the average self-score per area, drawn on the server.
-
-        Plain SVG prints well, needs no script, and reads out through its title and
-        description; the progress list beside it says the same in words.
-        """
+    def chart(self) -> Chart:
+        """Where the bars and grid lines of the average-score chart go, in SVG units."""
         label, bars, row = 192, 150, 28
         axis = 8 + len(self.areas) * row
-        parts = [
-            f'<svg class="chart" viewBox="0 0 {label + bars + 12} {axis + 24}" width="100%" '
-            'role="img" aria-labelledby="chart-title chart-desc">'
-            '<title id="chart-title">Average self-score per area</title><desc id="chart-desc">'
-        ]
-        parts += [
-            f"{escape(a.name)}: "
-            + ("no scores yet. " if a.average is None else f"{a.average:.1f} of 4. ")
-            for a in self.areas
-        ]
-        parts.append("</desc>")
-        for score in CHARTED:
-            x = label + round(bars * score / HIGHEST)
-            parts.append(
-                f'<line x1="{x}" x2="{x}" y1="4" y2="{axis}" class="chart-grid"/>'
-                f'<text x="{x}" y="{axis + 18}" class="chart-tick">{int(score)}</text>'
-            )
-        for index, a in enumerate(self.areas):
-            y = 8 + index * row
-            width = round(bars * a.bar_width / 100)
-            parts.append(
-                f'<text x="0" y="{y + 15}" class="chart-label">{escape(a.name)}</text>'
-                f'<rect x="{label}" y="{y}" width="{width}" height="18" rx="3" class="chart-bar"/>'
-            )
-        parts.append("</svg>")
-        return mark_safe("".join(parts))  # names are escaped; the rest are numbers
+        return Chart(
+            width=label + bars + 12,
+            height=axis + 24,
+            axis=axis,
+            ticks=[(int(score), label + round(bars * score / HIGHEST)) for score in CHARTED],
+            bars=[
+                ChartBar(
+                    area=a,
+                    label_y=8 + index * row + 15,
+                    x=label,
+                    y=8 + index * row,
+                    width=round(bars * a.bar_width / 100),
+                )
+                for index, a in enumerate(self.areas)
+            ],
+        )
+
+
+@dataclass(frozen=True)
+class ChartBar:
+    area: AreaProgress
+    label_y: int
+    x: int
+    y: int
+    width: int
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A bar chart of the average self-score per area, drawn by the template as SVG.
+
+    Plain SVG prints well, needs no script, and reads out through its title and
+    description; the progress list beside it says the same in words.
+    """
+
+    width: int
+    height: int
+    axis: int
+    ticks: list[tuple[int, int]]  # (score, x)
+    bars: list[ChartBar]
 
 
 def progress_of(assessment: Assessment) -> Progress:
-    """Progress per area for the autosave response, in one query.
-
-    With the level's outline already in memory (the page was viewed), the scores
-    alone are read and counted here; otherwise one aggregate query groups them.
-    """
-    level = _LEVELS.get(assessment.level_id)
-    outline = level and _OUTLINES.get((level.pk, level.framework.published_at))
-    if outline:
-        scores = (
-            Rating.objects.filter(assessment=assessment)
-            .order_by()
-            .values_list("behaviour_id", "score")
-        )
-        return page_progress(outline, dict(scores))
-    rows = (
-        Rating.objects.filter(assessment=assessment)
-        .values("behaviour__area__kind", "behaviour__area__order")
-        .annotate(
-            total=Count("pk"),
-            answered=Count("score"),
-            average=Avg("score", filter=Q(score__gte=Score.NOT_YET)),
-        )
-        .order_by("behaviour__area__order")
+    """Progress per area for the panel's refresh: the level's kept outline and the scores."""
+    outline = outline_of(published_level(assessment.level_id))
+    scores = (
+        Rating.objects.filter(assessment=assessment).order_by().values_list("behaviour_id", "score")
     )
-    names = dict(Area.Kind.choices)
-    return Progress(
-        areas=[
-            AreaProgress(
-                kind=row["behaviour__area__kind"],
-                name=names[row["behaviour__area__kind"]],
-                answered=row["answered"],
-                total=row["total"],
-                average=row["average"],
-            )
-            for row in rows
-        ]
-    )
+    return page_progress(outline, dict(scores))
 
 
 def page_progress(outline: Outline, scores: dict[int, int | None]) -> Progress:
     """Progress per area from scores by behaviour id, already read: no query."""
+    in_order = [
+        [b.id for g in area.groups for b in g.behaviours if b.id in scores]
+        for area in outline.areas
+    ]
+    unanswered = (pk for ids in in_order for pk in ids if scores[pk] is None)
     return Progress(
         areas=[
-            area_progress(
-                area, [scores[b.id] for g in area.groups for b in g.behaviours if b.id in scores]
-            )
-            for area in outline.areas
-        ]
+            area_progress(area, [scores[pk] for pk in ids])
+            for area, ids in zip(outline.areas, in_order, strict=True)
+        ],
+        first_unanswered=next(unanswered, None),
     )

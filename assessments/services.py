@@ -61,6 +61,10 @@ def save_rating(
     """
     if (rating.score, rating.evidence, rating.version) == (score, evidence, base_version):
         return SaveResult(rating=rating, saved=False)
+    if rating.version != base_version:
+        # Stale already as read: the UPDATE below can't match, so don't pay for
+        # rendering the evidence (the costly part of a save) just to throw it away.
+        return _not_saved(rating, score=score, evidence=evidence)
     now = timezone.now()
     # Rendering is the costly part of a save; a score-only change keeps the HTML.
     html = rating.evidence_html if evidence == rating.evidence else evidence_html(evidence)
@@ -73,6 +77,11 @@ def save_rating(
         rating.version, rating.updated_at = base_version + 1, now
         return SaveResult(rating=rating, saved=True, score_changed=score_changed)
     current = Rating.objects.select_related("assessment").get(pk=rating.pk)
+    return _not_saved(current, score=score, evidence=evidence)
+
+
+def _not_saved(current: Rating, *, score: int | None, evidence: str) -> SaveResult:
+    """Why a save didn't write, given the rating as it now is (with its assessment)."""
     if not current.assessment.is_draft:
         raise PermissionDenied(refusal(current.assessment, Action.EDIT))
     if (current.score, current.evidence) == (score, evidence):

@@ -16,11 +16,20 @@ from assessments.permissions import (
     get_rating_for_user,
     signed_in,
 )
-from assessments.progress import outline_of, page_progress, progress_of, rating_states
-from assessments.rubric import Refused, RubricWriter, saved_fragment
-from assessments.scale import HELP, Score
+from assessments.progress import (
+    newer_version,
+    outline_of,
+    page_progress,
+    progress_of,
+    rating_states,
+)
+from assessments.rubric import SCALE, Refused, rubric_context
+from assessments.scale import Score
 from assessments.services import save_rating, start_assessment
 from ladder.models import Level
+
+# Messages with this tag are shown beside the Submit button, where the person is.
+SUBMIT_MESSAGE = "submit-message"
 
 
 @require_GET
@@ -48,7 +57,7 @@ def start(request: HttpRequest, cycle_id: int) -> HttpResponse:
 def assessment_page(request: HttpRequest, pk: int) -> HttpResponse:
     """The assessment: every behaviour of the level with its score and evidence."""
     assessment = get_assessment_for_user(request.user, pk)
-    return render(request, "assessments/assessment.html", _page_context(request, assessment))
+    return _page(request, _page_context(request, assessment))
 
 
 @require_POST
@@ -70,7 +79,7 @@ def save(request: HttpRequest, pk: int, behaviour_id: int) -> HttpResponse:
     if not request.htmx:
         messages.success(request, "Saved.")
         return redirect(f"{rating.assessment.get_absolute_url()}#b-{behaviour_id}")
-    response = HttpResponse(saved_fragment(result.rating))
+    response = render(request, "assessments/saved.html", {"rating": result.rating}, using="jinja2")
     response["X-Rating-Version"] = str(result.rating.version)
     if result.score_changed:
         # The progress panel listens for this and refreshes itself, once for a burst
@@ -82,14 +91,14 @@ def save(request: HttpRequest, pk: int, behaviour_id: int) -> HttpResponse:
 @require_GET
 @signed_in
 def progress_panel(request: HttpRequest, pk: int) -> HttpResponse:
-    """The progress panel alone, for the page to refresh after answers change."""
+    """The progress pieces alone, out of band, for the page to refresh after answers change."""
     assessment = get_assessment_for_user(request.user, pk)
     context = {
         "assessment": assessment,
         "progress": progress_of(assessment),
         "editable": allowed(request.user, assessment, Action.EDIT),
     }
-    return render(request, "assessments/assessment.html#progress", context)
+    return render(request, "assessments/progress_refresh.html", context, using="jinja2")
 
 
 @require_POST
@@ -100,7 +109,7 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         assessment.submit(by=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, " ".join(error.messages), extra_tags=SUBMIT_MESSAGE)
         return redirect(f"{assessment.get_absolute_url()}#submit")
     messages.success(request, "Submitted. Your manager has been told; you can still read it here.")
     return redirect(assessment)
@@ -113,11 +122,14 @@ def return_to_draft(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = get_assessment_for_user(request.user, pk, Action.RETURN)
     form = ReturnForm(request.POST)
     if not form.is_valid():
-        context = _page_context(request, assessment, return_form=form)
-        return render(request, "assessments/assessment.html", context, status=400)
+        return _page(request, _page_context(request, assessment, return_form=form), status=400)
     assessment.return_to_draft(by=request.user, note=form.cleaned_data["note"])
     messages.success(request, f"Returned to {assessment.engineer} as a draft, with your note.")
     return redirect("home")
+
+
+def _page(request: HttpRequest, context: dict, status: int = 200) -> HttpResponse:
+    return render(request, "assessments/assessment.html", context, status=status, using="jinja2")
 
 
 def _page_context(
@@ -130,18 +142,31 @@ def _page_context(
     if higher is not None and request.GET.get("beside") == higher.code:
         beside = outline_of(Level.objects.select_related("framework").get(pk=higher.id))
     editable = allowed(request.user, assessment, Action.EDIT)
-    writer = RubricWriter(request, assessment, editable=editable, refused=refused)
     return {
+        **rubric_context(
+            request,
+            assessment,
+            outline,
+            ratings,
+            editable=editable,
+            refused=refused,
+            beside=beside,
+            beside_code=higher.code if beside else "",
+        ),
         "assessment": assessment,
-        "rubric": writer.write(outline, ratings, beside, higher.code if beside else ""),
         "progress": page_progress(outline, {b: r.score for b, r in ratings.items()}),
         "higher": higher,
         "beside": beside,
         "editable": editable,
         "can_return": allowed(request.user, assessment, Action.RETURN),
         "is_engineer": assessment.engineer_id == request.user.pk,
-        "scale": [(score, HELP[score]) for score in Score],
+        "scale": SCALE,
         "return_form": extra.get("return_form") or ReturnForm(),
+        # The ladder as this cycle pins it, not the newest version: ratings were
+        # given against this wording.
+        "ladder_url": assessment.level.get_absolute_url(),
+        "newer_version": newer_version(assessment.level.framework),
+        "submit_message": SUBMIT_MESSAGE,
         **extra,
     }
 
@@ -163,17 +188,13 @@ def _refused_response(
             conflict=conflict,
             errors=[e for errors in form.errors.values() for e in errors],
         )
-        context = _page_context(request, assessment, refused=refused)
-        return render(request, "assessments/assessment.html", context, status=status)
+        return _page(request, _page_context(request, assessment, refused=refused), status=status)
     context = {
         "rating": rating,
-        "behaviour_id": rating.behaviour_id,
-        "form": form,
         "conflict": conflict,
-        "errors": form.errors if status == 400 else None,
-        "assessment": rating.assessment,
+        "errors": [e for errors in form.errors.values() for e in errors] if status == 400 else [],
     }
-    response = render(request, "assessments/assessment.html#refused", context, status=status)
+    response = render(request, "assessments/refused.html", context, status=status, using="jinja2")
     response["X-Rating-Version"] = str(rating.version)
     return response
 

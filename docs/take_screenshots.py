@@ -1,7 +1,10 @@
-"""Sign in to a running Ladder as a demo person and capture its pages as PNGs.
+"""Sign in to a running Ladder as demo people and capture its pages as PNGs.
 
 Run `make run` in one terminal, then:
     .venv/bin/python docs/take_screenshots.py [--base URL] [--out docs/screenshots]
+
+Ana's self-assessment is started (and a few answers given) if it isn't yet, so the
+assessment pages have something to show.
 """
 
 import argparse
@@ -13,19 +16,48 @@ from playwright.sync_api import sync_playwright
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 
+LEVEL = "/ladder/engineering-career-framework/v1/machine-learning/IC5/"
+LAPTOP, PHONE = (1280, 900), (390, 844)
 PAGES = [
-    # (file name, path, width, login, full page)
-    ("level", "/ladder/engineering-career-framework/v1/machine-learning/IC5/", 1280, "ana", False),
-    (
-        "level-phone",
-        "/ladder/engineering-career-framework/v1/machine-learning/IC5/",
-        390,
-        "ana",
-        False,
-    ),
-    ("framework", "/ladder/engineering-career-framework/v1/", 1280, "ana", False),
-    ("login", "/accounts/login/", 1280, None, False),
+    # (file name, path or "assessment", viewport, login, full page)
+    ("level", LEVEL, LAPTOP, "ana", False),
+    ("level-phone", LEVEL, PHONE, "ana", False),
+    ("framework", "/ladder/engineering-career-framework/v1/", LAPTOP, "ana", False),
+    ("login", "/accounts/login/", LAPTOP, None, False),
+    ("assessment", "assessment", LAPTOP, "ana", False),
+    ("assessment-phone", "assessment", PHONE, "ana", False),
+    ("home", "/", LAPTOP, "ana", False),
+    ("home-phone", "/", PHONE, "ana", False),
+    ("admin-home", "/", LAPTOP, "admin", False),
+    ("manager-home", "/", LAPTOP, "mira", False),
 ]
+
+
+def sign_in(page, base: str, login: str) -> None:
+    page.goto(base + "/accounts/login/")
+    page.get_by_label("Username").fill(login)
+    page.get_by_label("Password").fill("ladder-demo")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+
+
+def open_assessment(page, base: str) -> None:
+    """Ana's assessment, started and partly answered the first time."""
+    page.goto(base + "/")
+    start = page.get_by_role("button", name="Start your IC5 self-assessment")
+    if start.count():
+        start.click()
+        forms = page.locator(".rating-form")
+        for index, answer in enumerate(["Consistently", "Sometimes", "Beyond this level"] * 3):
+            forms.nth(index).get_by_text(answer, exact=True).click()
+        forms.first.get_by_label("Evidence", exact=True).fill(
+            "Led the **feature store** migration with three teams: "
+            "https://github.com/acme/ml/pull/123 and the [design doc](https://docs.example/fs)."
+        )
+        page.wait_for_timeout(2500)  # autosave and the progress refresh
+    else:
+        page.get_by_role("link", name="self-assessment").first.click()
+    page.wait_for_load_state()
 
 
 def main() -> None:
@@ -36,20 +68,19 @@ def main() -> None:
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     pages = PAGES + [
-        (name, path, 1280, "admin", True) for name, path in (e.split("=", 1) for e in args.extra)
+        (name, path, LAPTOP, "admin", True) for name, path in (e.split("=", 1) for e in args.extra)
     ]
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        for name, path, width, login, full in pages:
-            context = browser.new_context(viewport={"width": width, "height": 900})
+        for name, path, (width, height), login, full in pages:
+            context = browser.new_context(viewport={"width": width, "height": height})
             page = context.new_page()
             if login:
-                page.goto(args.base + "/accounts/login/")
-                page.get_by_label("Username").fill(login)
-                page.get_by_label("Password").fill("ladder-demo")
-                page.get_by_role("button", name="Sign in").click()
-                page.wait_for_load_state()
-            page.goto(args.base + path)
+                sign_in(page, args.base, login)
+            if path == "assessment":
+                open_assessment(page, args.base)
+            else:
+                page.goto(args.base + path)
             page.screenshot(path=str(args.out / f"{name}.png"), full_page=full)
             context.close()
             print(f"{name}: {args.out / f'{name}.png'}")

@@ -2,7 +2,10 @@
 
 from functools import cache
 
+from django.middleware.csrf import get_token
+from django.template.backends.utils import csrf_input
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 
 
 @cache
@@ -20,3 +23,15 @@ def _nav_urls() -> dict[str, str]:
 
 def nav(request) -> dict:
     return {"nav": _nav_urls()}
+
+
+def csrf_once(request) -> dict:
+    """The CSRF field and token for Jinja2 pages, masked once per response, not per use.
+
+    The backend's own are lazy and mask the secret again each time they are written,
+    which costs a string of random characters every time; a page writes several.
+    """
+    return {
+        "csrf_input": SimpleLazyObject(lambda: csrf_input(request)),
+        "csrf_token": SimpleLazyObject(lambda: get_token(request)),
+    }

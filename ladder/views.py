@@ -1,6 +1,8 @@
 """Reading the ladder: framework versions, level pages, level and version comparisons."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LogoutView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
@@ -133,6 +135,16 @@ def level_comparison(request: HttpRequest, slug: str, version: int, track: str) 
     if lower not in codes or higher not in codes or lower == higher:
         context["error"] = "Choose two different levels of this track."
         return render(request, "ladder/compare_levels.html", context, status=400)
+    if codes.index(lower) > codes.index(higher):
+        # A comparison says what the higher level adds; the other way round its
+        # "new" would mean "no longer expected", so turn it the right way and say so.
+        messages.info(
+            request,
+            f"Levels are compared from the lower to the higher one: {higher} → {lower}.",
+        )
+        query = request.GET.copy()
+        query["from"], query["to"] = higher, lower
+        return redirect(f"{request.path}?{query.urlencode()}")
     context["comparison"] = compare_levels(
         get_level_for_user(request.user, found, track, lower),
         get_level_for_user(request.user, found, track, higher),
@@ -181,3 +193,16 @@ def version_comparison(request: HttpRequest, slug: str, track: str, code: str) -
     )
     context["framework"] = by_number[newer]
     return render(request, "ladder/compare_versions.html", context)
+
+
+class SignOutView(LogoutView):
+    """Sign out, and have the browser drop what it kept of this site.
+
+    The assessment page keeps copies of unsaved evidence in local storage, and a
+    shared computer's next user must not find them, nor pages in its cache.
+    """
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        response["Clear-Site-Data"] = '"cache", "storage"'
+        return response

@@ -6,9 +6,26 @@
 
   const page = document.querySelector("[data-assessment]");
   if (!page || !window.htmx) return;
+  // Answers save themselves from here on: the rows' Save buttons (for browsers
+  // without script) are hidden by the stylesheet.
+  page.classList.add("autosaving");
   const storeKey = (form) => `ladder:rating:${form.dataset.rating}`;
   const retryTimers = new WeakMap();
   const attempts = new WeakMap();
+  const announcer = document.getElementById("save-announcer");
+
+  // One polite announcement per save outcome, naming the behaviour; the rows'
+  // own states change several times per save and stay quiet.
+  function announce(form, text) {
+    if (!announcer) return;
+    const legend = form.querySelector(".behaviour-text");
+    const words = legend ? legend.textContent.trim().split(/\s+/) : [];
+    const name = words.slice(0, 6).join(" ") + (words.length > 6 ? "…" : "");
+    announcer.textContent = name ? `${text}: ${name}` : text;
+  }
+
+  const answered = (form) => form.querySelector("input[name=score]:checked") !== null;
+  const unansweredForms = () => Array.from(page.querySelectorAll(".rating-form")).filter((f) => !answered(f));
 
   function stateOf(form) {
     return document.getElementById(`state-${form.dataset.behaviour}`);
@@ -115,12 +132,16 @@
       form.dataset.state = "saved";
       forget(form, JSON.parse(form.dataset.sent || "{}"));
       rebase(form, event.detail.xhr.getResponseHeader("X-Rating-Version"));
+      announce(form, "Saved");
     } else if (status === 409) {
       form.dataset.state = "conflict";
+      announce(form, "Not saved, changed in another tab; choose which version to keep");
     } else if (status === 400) {
       form.dataset.state = "failed";
+      announce(form, stateOf(form) ? stateOf(form).textContent : "Not saved");
     } else if (status === 401 || (status === 403 && event.detail.xhr.getResponseHeader("X-Ladder-Retry"))) {
       scheduleRetry(form, "Not saved: you are signed out. Sign in again in another tab.");
+      announce(form, "Not saved: you are signed out");
       const state = stateOf(form);
       if (state && !state.querySelector("a")) {
         const link = document.createElement("a");
@@ -132,8 +153,12 @@
       }
     } else if (status === 403) {
       show(form, `Not saved: ${event.detail.xhr.responseText || "not allowed."}`, "failed");
+      announce(form, "Not saved");
     } else {
-      scheduleRetry(form, status ? `Not saved (server error ${status}).` : "Not saved: no connection.");
+      const why = status ? `Not saved (server error ${status}).` : "Not saved: no connection.";
+      scheduleRetry(form, why);
+      // Retries repeat every few seconds; say so once, not on every attempt.
+      if (attempts.get(form) === 1) announce(form, `${why} Retrying`);
     }
   });
 
@@ -198,17 +223,64 @@
     htmx.trigger(form, "save-now");
   }
 
+  // "Next unanswered" steps through the behaviours still without an answer: the
+  // first one below the row being worked on (or below the top of the screen), then
+  // round again from the top; Submit when none is left.
+  function goToNextUnanswered(link) {
+    const open = unansweredForms();
+    if (!open.length) {
+      document.getElementById("submit").scrollIntoView({ block: "center" });
+      const button = document.querySelector("#submit-form button[type=submit]");
+      if (button) button.focus({ preventScroll: true });
+      return;
+    }
+    const current = document.activeElement && document.activeElement.closest(".rating");
+    const below = current ? current.getBoundingClientRect().bottom : 1;
+    const next = open.find((f) => f.closest(".rating").getBoundingClientRect().top >= below) || open[0];
+    const row = next.closest(".rating");
+    row.scrollIntoView({ block: "center" });
+    next.querySelector("input[name=score]").focus({ preventScroll: true });
+    if (link) link.setAttribute("href", `#${row.id}`);
+  }
+
+  page.addEventListener("click", (event) => {
+    const link = event.target.closest("[data-next-unanswered]");
+    if (!link) return;
+    event.preventDefault();
+    goToNextUnanswered(link);
+  });
+
   // Submitting waits for the last answers to be saved, and refuses to go while a
-  // row could not be saved, so nothing typed just before is left behind.
+  // row could not be saved, so nothing typed just before is left behind. With
+  // behaviours still unanswered it says so beside the button, without a round trip.
   const submitForm = document.getElementById("submit-form");
   let submitting = false;
   const outstanding = (states) =>
     Array.from(page.querySelectorAll(".rating-form")).filter((f) => states.includes(f.dataset.state));
+
+  // The note above the button already says how many are left and links to the
+  // first; a refused submit says what happened and points there.
+  function refuseUnanswered(status) {
+    status.textContent = "Not submitted: every behaviour needs an answer first.";
+    status.className = "save-state failed";
+    const note = document.querySelector("#submit-remaining .remaining");
+    if (note) {
+      note.classList.add("failed");
+      note.querySelector("a").focus();
+    }
+  }
+
   if (submitForm) {
     submitForm.addEventListener("submit", async (event) => {
+      const status = document.getElementById("submit-status");
+      const open = unansweredForms();
+      if (open.length) {
+        event.preventDefault();
+        refuseUnanswered(status);
+        return;
+      }
       if (!outstanding(["pending", "saving", "failed", "conflict"]).length) return;
       event.preventDefault();
-      const status = document.getElementById("submit-status");
       status.textContent = "Saving your last answers first…";
       status.className = "save-state saving";
       outstanding(["pending", "failed"]).forEach((f) => htmx.trigger(f, "save-now"));

@@ -1,7 +1,7 @@
 """The assessment page: ladder order, progress, chart, the next level beside, read-only states."""
 
 import pytest
-from django.utils.html import escape
+from markupsafe import escape
 
 from assessments.models import Rating
 from assessments.services import start_assessment
@@ -28,7 +28,7 @@ def test_page_groups_behaviours_as_the_ladder_does(client, engineer, assessment)
     assert positions == sorted(positions)
     assert html.count('class="rating-form"') == 58
     assert "<h3>Decision Making</h3>" in html
-    assert "0 of 58</strong> behaviours answered" in html
+    assert '<strong>0 of 58</strong> <span class="wide-only">behaviours</span> answered' in html
 
 
 def test_page_shows_progress_per_area_and_the_chart(client, engineer, assessment):
@@ -60,8 +60,8 @@ def test_page_query_count_is_the_same_for_20_and_80_behaviours(client, django_as
         client.force_login(user)
         url = assessment.get_absolute_url()
         # session, user, assessment, level, areas, responsibilities, behaviours,
-        # next level, ratings
-        with django_assert_num_queries(9) as first:
+        # next level, ratings, the framework's newest version (read once a minute)
+        with django_assert_num_queries(10) as first:
             assert client.get(url).status_code == 200
         # The published rubric is kept after the first view: only the ratings are read.
         with django_assert_num_queries(4) as again:
@@ -133,3 +133,71 @@ def test_evidence_is_shown_sanitised_inside_an_htmx_free_zone(client, engineer, 
     assert "<script>alert(1)" not in html
     assert 'hx-get="/admin/"' not in html
     assert f'id="preview-{rating.behaviour_id}" hx-disable>' in html
+
+
+def test_rows_answer_helps_without_hover_and_stay_quiet_for_screen_readers(
+    client, engineer, assessment
+):
+    assessment.ratings.filter(behaviour__area__kind="scope").update(score=3)
+    client.force_login(engineer)
+    html = client.get(assessment.get_absolute_url()).content.decode()
+    rubric = html[html.index('class="rubric"') : html.index('id="submit"')]
+    # Each answer's meaning is text on the page (shown for the checked answer), not a
+    # hover-only title.
+    assert 'class="score-option" title=' not in rubric
+    assert rubric.count('<span class="meaning-3">I show this reliably, as the level expects.') == 58
+    # One live region for the whole page; the 58 rows' states announce nothing.
+    assert 'role="status"' not in rubric
+    assert "aria-live" not in rubric
+    assert html.count('aria-live="polite"') == 1
+    # Without script each row keeps its Save button; the stylesheet hides it with script.
+    assert rubric.count('class="button small save-button">Save</button>') == 58
+
+
+def test_the_ladder_link_opens_the_version_the_cycle_pins(
+    client, engineer, assessment, ic5, monkeypatch
+):
+    from ladder.services import new_draft_from
+
+    # Pages learn of a newly published version within a minute; here, at once.
+    monkeypatch.setattr("assessments.progress.NEWEST_VERSION_SECONDS", 0)
+
+    client.force_login(engineer)
+    pinned = ic5.get_absolute_url()
+    html = client.get(assessment.get_absolute_url()).content.decode()
+    nav = html[: html.index("</nav>")]
+    assert f'href="{pinned}"' in nav
+    assert "has been published since" not in html
+
+    newer = new_draft_from(ic5.framework)
+    newer.publish()
+    html = client.get(assessment.get_absolute_url()).content.decode()
+    assert f'href="{pinned}"' in html[: html.index("</nav>")]
+    assert "Version 2 has been published since; this cycle keeps the wording of v1." in html
+    # Elsewhere the link still opens the newest version.
+    home = client.get("/").content.decode()
+    assert f'href="{pinned}"' not in home[: home.index("</nav>")]
+
+
+def test_rows_escape_what_people_wrote(client):
+    """The rows write numbers unescaped for speed; every text a person wrote is escaped."""
+    from assessments.services import save_rating
+
+    person, assessment = _assessment_for(
+        level_doc("IC4", behaviours=1, responsibilities=1, text='I <b>ship</b> {what} & "so on"'),
+        "Hostile",
+    )
+    rating = assessment.ratings.first()
+    save_rating(
+        rating=rating, score=3, evidence='</textarea><script>alert("x")</script>', base_version=0
+    )
+    client.force_login(person)
+    editable = client.get(assessment.get_absolute_url()).content.decode()
+    assessment.ratings.update(score=3)
+    assessment.submit(by=person)
+    readonly = client.get(assessment.get_absolute_url()).content.decode()
+    for html in (editable, readonly):
+        assert "<b>ship</b>" not in html
+        assert "I &lt;b&gt;ship&lt;/b&gt; " in html
+        assert "<script>alert" not in html
+    assert "&lt;/textarea&gt;&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;</textarea>" in editable

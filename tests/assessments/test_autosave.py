@@ -69,6 +69,7 @@ def test_the_progress_panel_refreshes_on_its_own(
 ):
     assessment.ratings.filter(behaviour__area__kind="craft").update(score=2)
     client.force_login(engineer)
+    client.get(assessment.get_absolute_url())  # the page keeps the level's outline
     url = reverse("assessments:progress", args=[assessment.pk])
     with django_assert_max_num_queries(5):
         response = client.get(url, HTTP_HX_REQUEST="true")
@@ -80,22 +81,22 @@ def test_the_progress_panel_refreshes_on_its_own(
     assert 'hx-trigger="scores-changed from:body delay:500ms"' in page
 
 
-def test_progress_is_counted_the_same_with_or_without_the_outline_in_memory(engineer, assessment):
-    from assessments.progress import (
-        forget_published_levels,
-        outline_of,
-        progress_of,
-        published_level,
-    )
+def test_the_refreshed_progress_counts_and_points_at_the_first_unanswered(engineer, assessment):
+    from assessments.progress import forget_published_levels, progress_of
 
     assessment.ratings.filter(behaviour__area__kind="results").update(score=4)
     assessment.ratings.filter(behaviour__area__kind="scope").update(score=0)
-    forget_published_levels()
-    by_query = progress_of(assessment)
-    outline_of(published_level(assessment.level_id))
-    from_outline = progress_of(assessment)
-    assert by_query == from_outline
-    assert (from_outline.answered, from_outline.total) == (10, 58)
+    forget_published_levels()  # as in a server process that hasn't shown the page yet
+    progress = progress_of(assessment)
+    assert (progress.answered, progress.total) == (10, 58)
+    first_unanswered = (
+        assessment.ratings.filter(score__isnull=True)
+        .order_by("behaviour__area__order", "behaviour__order")
+        .values_list("behaviour_id", flat=True)
+        .first()
+    )
+    assert progress.first_unanswered == first_unanswered
+    assert [a.answered for a in progress.areas[:4]] == [2, 0, 0, 8]
 
 
 def test_saving_the_same_values_again_writes_nothing(client, engineer, rating):
@@ -284,3 +285,20 @@ def test_the_length_limit_counts_a_line_break_once(client, engineer, rating):
     assert response.status_code == 302
     rating.refresh_from_db()
     assert len(rating.evidence) == 9_999
+
+
+def test_a_stale_save_is_refused_without_rendering_its_evidence(
+    client, engineer, rating, monkeypatch
+):
+    """Rendering is the costly part of a save; a save that can't win doesn't pay for it."""
+    client.force_login(engineer)
+    client.post(save_url(rating), {"score": "3", "evidence": "First", "version": "0"}, **HTMX)
+    rendered = []
+    monkeypatch.setattr(
+        "assessments.services.evidence_html", lambda text: rendered.append(text) or text
+    )
+    response = client.post(
+        save_url(rating), {"score": "2", "evidence": "[" * 9_000, "version": "0"}, **HTMX
+    )
+    assert response.status_code == 409
+    assert rendered == []

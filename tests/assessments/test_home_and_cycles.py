@@ -89,7 +89,8 @@ def test_home_shows_progress_and_reports(
 ):
     assessment.ratings.filter(behaviour__area__kind="scope").update(score=3)
     client.force_login(manager)
-    with django_assert_max_num_queries(6):
+    # This manager has no level of their own, so one more query asks about their roles.
+    with django_assert_max_num_queries(7):
         html = client.get(reverse("home")).content.decode()
     assert "Your reports" in html
     # A draft is not the manager's to read: no link, and no progress either.
@@ -124,3 +125,53 @@ def test_deadlines_must_be_in_order(ic5):
     )
     with pytest.raises(ValidationError, match="Deadlines go in order"):
         cycle.full_clean()
+
+
+def test_two_open_cycles_name_their_buttons(client, engineer, ic5, on_ic5):
+    first = make_cycle(ic5.framework, name="2026 H2 review")
+    second = make_cycle(ic5.framework, name="Promotion round")
+    client.force_login(engineer)
+    html = client.get(reverse("home")).content.decode()
+    for cycle in (first, second):
+        button = f'Start your IC5 self-assessment<span class=""> for {cycle.name}</span></button>'
+        assert button in html
+    assert "Rated against Engineering Career Framework v1" in html
+
+
+def test_one_open_cycle_names_it_for_screen_readers_only(client, engineer, cycle, on_ic5):
+    client.force_login(engineer)
+    html = client.get(reverse("home")).content.decode()
+    assert f'<span class="visually-hidden"> for {cycle.name}</span></button>' in html
+
+
+def test_an_admin_without_a_level_sees_what_their_roles_give_them(
+    client, admin_user, cycle, assessment
+):
+    client.force_login(admin_user)
+    html = client.get(reverse("home")).content.decode()
+    assert "You edit the career framework" in html
+    assert "You run review cycles" in html
+    assert reverse("admin:assessments_cycle_changelist") in html
+    assert "1 self-assessment started, 0 submitted." in html
+    assert "Ask your Ladder admin" not in html
+
+
+def test_a_calibrator_without_a_level_is_told_about_calibration(client, calibrator, cycle):
+    from django.contrib.auth.models import Group
+
+    from assessments.permissions import CALIBRATORS_GROUP
+
+    Group.objects.create(name=CALIBRATORS_GROUP).user_set.add(calibrator)
+    client.force_login(calibrator)
+    html = client.get(reverse("home")).content.decode()
+    assert "You sit on the calibration committee" in html
+    assert "You edit the career framework" not in html
+    assert "self-assessments started" not in html
+    assert "Ask your Ladder admin" not in html
+
+
+def test_someone_with_no_level_and_no_role_is_told_to_ask(client, calibrator, cycle):
+    client.force_login(calibrator)
+    html = client.get(reverse("home")).content.decode()
+    assert "Ask your Ladder admin" in html
+    assert "What you do in Ladder" not in html

@@ -25,6 +25,27 @@ def test_an_incomplete_draft_cannot_be_submitted(client, engineer, assessment):
     assert mail.outbox == []
 
 
+def test_a_refused_submit_is_explained_beside_the_button(client, engineer, assessment):
+    """Not at the top of a long page, where nobody at the Submit button would see it."""
+    assessment.ratings.filter(behaviour__area__kind="scope").update(score=3)
+    client.force_login(engineer)
+    response = client.post(submit_url(assessment), follow=True)
+    assert response.redirect_chain[-1][0].endswith("#submit")
+    html = response.content.decode()
+    card = html[html.index('id="submit"') :]
+    assert html.index("56 behaviours still need a score") > html.index('id="submit"')
+    assert '<p class="field-error" role="alert">56 behaviours still need a score' in card
+    first_unanswered = (
+        assessment.ratings.filter(score__isnull=True)
+        .order_by("behaviour__area__order", "behaviour__order")
+        .values_list("behaviour_id", flat=True)
+        .first()
+    )
+    assert "56 behaviours still need an answer" in card
+    assert f'href="#b-{first_unanswered}" data-next-unanswered>Go to the first one</a>' in card
+    assert 'class="messages"' not in html
+
+
 def test_no_evidence_yet_counts_as_an_answer(
     client, engineer, assessment, django_capture_on_commit_callbacks
 ):
@@ -37,8 +58,10 @@ def test_no_evidence_yet_counts_as_an_answer(
 
 
 def test_submitting_tells_the_manager(
-    client, engineer, manager, assessment, django_capture_on_commit_callbacks
+    client, engineer, manager, assessment, django_capture_on_commit_callbacks, settings
 ):
+    # The address of the running server, as make run sets it from PORT.
+    settings.SITE_URL = "http://127.0.0.1:8123"
     answer_all(assessment)
     client.force_login(engineer)
     with django_capture_on_commit_callbacks(execute=True):
@@ -51,7 +74,7 @@ def test_submitting_tells_the_manager(
     message = mail.outbox[0]
     assert message.to == [manager.email]
     assert "submitted their self-assessment" in message.subject
-    assert assessment.get_absolute_url() in message.body
+    assert f"http://127.0.0.1:8123{assessment.get_absolute_url()}" in message.body
 
 
 def test_the_manager_sees_it_arrive(client, manager, submitted):

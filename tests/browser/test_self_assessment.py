@@ -46,7 +46,7 @@ def test_engineer_rates_everything_reloads_and_submits_and_the_manager_sees_it(
             form.get_by_label("Evidence", exact=True).fill(
                 f"Evidence {index}: [design doc](https://docs.example/{index})"
             )
-    expect(page.locator("#progress")).to_contain_text("58 of 58", timeout=20_000)
+    expect(page.locator("#progress-summary")).to_contain_text("58 of 58", timeout=20_000)
     for index in range(3):
         saved(forms.nth(index))
 

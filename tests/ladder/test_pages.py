@@ -229,3 +229,22 @@ def test_not_found_page_is_friendly(client, engineer, settings):
     response = client.get("/ladder/nothing-here/v1/")
     assert response.status_code == 404
     assert "We couldn't find that page" in response.content.decode()
+
+
+def test_a_comparison_asked_from_higher_to_lower_is_turned_round_and_says_so(client, engineer):
+    framework = make_framework(
+        level_doc("IC4", text="I deliver {what} for my team"),
+        level_doc("IC5", "Staff Machine Learning Engineer", text="I deliver {what} for my org"),
+    )
+    client.force_login(engineer)
+    response = client.get(compare_url(framework), {"from": "IC5", "to": "IC4", "show": "all"})
+    assert response.status_code == 302
+    assert "from=IC4" in response["Location"]
+    assert "to=IC5" in response["Location"]
+    assert "show=all" in response["Location"]
+    page = client.get(response["Location"])
+    html = page.content.decode()
+    assert page.context["comparison"].before.code == "IC4"
+    assert page.context["comparison"].after.code == "IC5"
+    assert "compared from the lower to the higher one: IC4 → IC5" in html
+    assert "new at IC5" in html

@@ -28,13 +28,15 @@ def test_demo_org_is_refused_without_debug(settings):
 
 def test_demo_org_prints_logins_and_builds_the_org_chart(settings):
     settings.DEBUG = True
+    settings.SITE_URL = "http://127.0.0.1:8123/"
     call_command("load_builtin_ladder", stdout=StringIO())
     out = StringIO()
     call_command("create_demo_org", stdout=out)
     call_command("create_demo_org", stdout=StringIO())
     text = out.getvalue()
     assert "ladder-demo" in text
-    assert "http://127.0.0.1:8000/" in text
+    assert "Ladder is ready at http://127.0.0.1:8123/" in text
+    assert "SITE_URL" not in text
     engineers = User.objects.filter(level_code="IC5")
     assert engineers.count() == 8
     assert {e.manager.username for e in engineers} == {"mira", "tomas"}
@@ -42,3 +44,12 @@ def test_demo_org_prints_logins_and_builds_the_org_chart(settings):
     assert User.objects.get(username="cal").groups.filter(name="Calibrators").exists()
     assert User.objects.count() == 12
     assert User.objects.get(username="ana").check_password("ladder-demo")
+
+
+def test_demo_org_warns_when_its_address_is_not_the_one_e_mails_use(settings):
+    settings.DEBUG = True
+    settings.SITE_URL = "http://127.0.0.1:8000"
+    call_command("load_builtin_ladder", stdout=StringIO())
+    out = StringIO()
+    call_command("create_demo_org", "--url", "http://127.0.0.1:9000/", stdout=out)
+    assert "Links in e-mails point to SITE_URL=http://127.0.0.1:8000" in out.getvalue()

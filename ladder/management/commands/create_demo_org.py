@@ -9,10 +9,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from assessments.models import Cycle
+from assessments.permissions import CALIBRATORS_GROUP
 from ladder.models import Level, User
 
 DEMO_PASSWORD = "ladder-demo"
-CALIBRATORS_GROUP = "Calibrators"
 
 # (username, first name, last name, manager's username or None)
 PEOPLE = [
@@ -33,7 +33,11 @@ class Command(BaseCommand):
     help = "Create demo accounts (admin, two managers, a calibrator, eight engineers). DEBUG only."
 
     def add_arguments(self, parser):
-        parser.add_argument("--url", default="http://127.0.0.1:8000/", help="Printed sign-in URL.")
+        parser.add_argument(
+            "--url",
+            default=None,
+            help="The address to print; by default SITE_URL, which links in e-mails use too.",
+        )
 
     @transaction.atomic
     def handle(self, *args, url, **options):
@@ -73,7 +77,16 @@ class Command(BaseCommand):
         for username, *_rest, manager in PEOPLE:
             role = f"engineer, {level.code}, reports to {manager}" if manager else "manager"
             rows.append((username, role, people[username]))
+        url = url or settings.SITE_URL
         self.stdout.write(self.style.SUCCESS(f"\nLadder is ready at {url}"))
+        if url.rstrip("/") != settings.SITE_URL.rstrip("/"):
+            # E-mails are written by the server process, which knows only SITE_URL.
+            self.stdout.write(
+                self.style.WARNING(
+                    f"Links in e-mails point to SITE_URL={settings.SITE_URL}; start the "
+                    f"server with SITE_URL={url} (make run sets it from PORT) to match."
+                )
+            )
         self.stdout.write(
             f"Open cycle: {cycle}, self-assessments due {cycle.self_assessment_due:%-d %B %Y}"
         )

@@ -1,0 +1,24 @@
+"""The Jinja2 environment for the templates under templates/jinja2/."""
+
+from datetime import datetime
+
+from django.template.defaultfilters import date, linebreaks_filter
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import timezone
+from django_htmx.jinja import htmx_script
+from jinja2 import Environment, StrictUndefined
+
+
+def hhmm(moment: datetime) -> str:
+    """The local time of day, as people read it beside a save."""
+    return f"{timezone.localtime(moment):%H:%M}"
+
+
+def environment(**options) -> Environment:
+    # A misspelt name fails loudly instead of rendering as nothing (Django's default
+    # is to stay silent outside DEBUG).
+    env = Environment(**{**options, "undefined": StrictUndefined})
+    env.globals.update({"static": static, "url": reverse, "htmx_script": htmx_script})
+    env.filters.update({"date": date, "hhmm": hhmm, "linebreaks": linebreaks_filter})
+    return env
