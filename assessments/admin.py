@@ -4,11 +4,12 @@ from django.contrib import admin, messages
 from django.db.models import Count
 
 from assessments.models import Assessment, Cycle
+from ladder.admin import BoundedSearch
 from ladder.models import Framework
 
 
 @admin.register(Cycle)
-class CycleAdmin(admin.ModelAdmin):
+class CycleAdmin(BoundedSearch, admin.ModelAdmin):
     list_display = [
         "name",
         "framework",
@@ -72,7 +73,7 @@ class CycleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(admin.ModelAdmin):
+class AssessmentAdmin(BoundedSearch, admin.ModelAdmin):
     """Progress at a glance for whoever runs the cycle; no scores, no evidence."""
 
     list_display = ["engineer", "cycle", "level", "status", "submitted_at"]

@@ -56,6 +56,8 @@ class Cycle(models.Model):
                 condition=Q(self_assessment_due__lte=F("manager_review_due"))
                 & Q(manager_review_due__lte=F("calibration_due")),
                 name="cycle_deadlines_in_order",
+                violation_error_message="Deadlines go in order: self-assessment, then manager "
+                "review, then calibration.",
             ),
         ]
 
@@ -63,14 +65,11 @@ class Cycle(models.Model):
         return self.name
 
     def clean(self):
+        # The order of the deadlines is checked with the constraint cycle_deadlines_in_order,
+        # which model validation runs after this; checking here too showed its message twice.
         if self.framework_id and not self.framework.is_published:
             raise ValidationError(
                 {"framework": "A cycle pins a published version, so ratings keep their wording."}
-            )
-        dates = [self.self_assessment_due, self.manager_review_due, self.calibration_due]
-        if all(dates) and not dates[0] <= dates[1] <= dates[2]:
-            raise ValidationError(
-                "Deadlines go in order: self-assessment, then manager review, then calibration."
             )
 
     def level_for(self, user) -> Level | None:
@@ -122,6 +121,7 @@ class Assessment(models.Model):
             models.CheckConstraint(
                 condition=Q(status="draft") | Q(submitted_at__isnull=False),
                 name="assessment_submitted_has_time",
+                violation_error_message="A submitted assessment needs the time it was submitted.",
             ),
         ]
         indexes = [
@@ -217,6 +217,8 @@ class Rating(models.Model):
             models.CheckConstraint(
                 condition=Q(score__isnull=True) | Q(score__gte=0, score__lte=4),
                 name="rating_score_on_scale",
+                violation_error_message="Choose one of the scale's answers, from “No evidence "
+                "yet” to “Beyond this level”, or leave the behaviour unanswered.",
             ),
         ]
 

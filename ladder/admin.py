@@ -2,18 +2,94 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.admin.views.main import SEARCH_VAR, ChangeList, ChangeListSearchForm
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils.html import format_html
-from django.utils.text import slugify
+from django.utils.text import slugify, smart_split
 
 from ladder import services
 from ladder.exporters import IncompleteLevelError, export_level
 from ladder.markdown import render_markdown
 from ladder.models import Area, Behaviour, Framework, Level, Responsibility, Track, User
+
+# Room for a phrase copied out of a behaviour, far short of what makes SQLite give up:
+# a LIKE pattern of about 50,000 characters, or one LIKE per word and search field
+# nested past a depth of 1,000. A "quoted phrase" counts as one word, as it is one LIKE.
+SEARCH_MAX_CHARACTERS = 200
+SEARCH_MAX_WORDS = 20
+SEARCH_LIMIT_MESSAGE = (
+    f"Search is limited to {SEARCH_MAX_CHARACTERS} characters and {SEARCH_MAX_WORDS} words; "
+    "shorten it and search again."
+)
+
+
+def check_search_term(term: str) -> None:
+    """Refuse a search term longer than the admin will run."""
+    # The length test comes first so that a huge term is never split into words.
+    if len(term) > SEARCH_MAX_CHARACTERS or len(list(smart_split(term))) > SEARCH_MAX_WORDS:
+        raise ValidationError(SEARCH_LIMIT_MESSAGE, code="search_too_long")
+
+
+def search_is_refused(term: str) -> bool:
+    try:
+        check_search_term(term)
+    except ValidationError:
+        return True
+    return False
+
+
+class BoundedSearchForm(ChangeListSearchForm):
+    """The changelist's search box; Django shows its errors as messages above the list."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[SEARCH_VAR].validators.append(check_search_term)
+
+
+class BoundedSearchChangeList(ChangeList):
+    search_form_class = BoundedSearchForm
+
+    def __init__(self, request, *args, **kwargs):
+        self.search_refused = search_is_refused(request.GET.get(SEARCH_VAR, ""))
+        super().__init__(request, *args, **kwargs)
+        if self.search_refused:
+            # Every sorting and filter link would carry the refused term along again.
+            self.params.pop(SEARCH_VAR, None)
+            self.filter_params.pop(SEARCH_VAR, None)
+
+    def get_queryset(self, request, exclude_parameters=None):
+        queryset = super().get_queryset(request, exclude_parameters)
+        # Django drops an invalid search and lists every row; an empty list beside the
+        # message can't be mistaken for the answer to the search that was typed.
+        return queryset.none() if self.search_refused else queryset
+
+
+class BoundedSearch:
+    """Searches and filters the database can run; mixed into every ModelAdmin, Group's too."""
+
+    def get_changelist(self, request, **kwargs):
+        return BoundedSearchChangeList
+
+    def get_search_results(self, request, queryset, search_term):
+        # The changelist has refused the term already; autocomplete widgets come
+        # straight here, and answer with no options.
+        if search_is_refused(search_term):
+            return queryset.none(), False
+        return super().get_search_results(request, queryset, search_term)
+
+    def lookup_allowed(self, lookup, value, request):
+        # Filters in the address (?name__icontains=…) reach the same LIKE as a search.
+        # Links the admin makes carry ids and short names; a longer value was typed
+        # into the address, so it gets Django's answer to a refused lookup: 400.
+        if len(value) > SEARCH_MAX_CHARACTERS:
+            return False
+        return super().lookup_allowed(lookup, value, request)
 
 
 def _framework_of(obj) -> Framework | None:
@@ -51,7 +127,7 @@ class FrozenInline(FrozenWhenPublished):
 
 
 @admin.register(Framework)
-class FrameworkAdmin(FrozenWhenPublished, admin.ModelAdmin):
+class FrameworkAdmin(BoundedSearch, FrozenWhenPublished, admin.ModelAdmin):
     list_display = ["name", "version", "status", "level_count", "published_at", "created_at"]
     list_filter = ["status", "name"]
     search_fields = ["name", "notes"]
@@ -74,22 +150,8 @@ class FrameworkAdmin(FrozenWhenPublished, admin.ModelAdmin):
     def levels_overview(self, obj):
         if obj is None or obj.pk is None:
             return "Save first, then add levels or import them with manage.py import_ladder."
-        items = [
-            format_html(
-                '<li><a href="{}">{} {}</a> · {} · <a href="{}">view page</a></li>',
-                reverse("admin:ladder_level_change", args=[level.pk]),
-                level.code,
-                level.title,
-                level.track,
-                level.get_absolute_url(),
-            )
-            for level in obj.levels.select_related("framework", "track").order_by(
-                "track__name", "rank"
-            )
-        ]
-        return (
-            format_html("<ul>{}</ul>", format_html("".join(items))) if items else "No levels yet."
-        )
+        levels = obj.levels.select_related("framework", "track").order_by("track__name", "rank")
+        return render_to_string("admin/ladder/framework_levels.html", {"levels": levels})
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -137,7 +199,7 @@ class AreaInline(FrozenInline, admin.TabularInline):
 
 
 @admin.register(Level)
-class LevelAdmin(FrozenWhenPublished, admin.ModelAdmin):
+class LevelAdmin(BoundedSearch, FrozenWhenPublished, admin.ModelAdmin):
     list_display = ["code", "title", "track", "framework", "behaviour_count", "markdown_link"]
     list_filter = ["framework", "track"]
     search_fields = ["code", "title", "summary"]
@@ -233,7 +295,7 @@ class BehaviourInline(FrozenInline, admin.TabularInline):
 
 
 @admin.register(Area)
-class AreaAdmin(FrozenWhenPublished, admin.ModelAdmin):
+class AreaAdmin(BoundedSearch, FrozenWhenPublished, admin.ModelAdmin):
     list_display = ["__str__", "kind", "level", "framework"]
     list_filter = ["level__framework", "kind", "level__track"]
     search_fields = ["level__code", "description", "behaviours__text"]
@@ -262,7 +324,7 @@ class AreaAdmin(FrozenWhenPublished, admin.ModelAdmin):
 
 
 @admin.register(Behaviour)
-class BehaviourAdmin(FrozenWhenPublished, admin.ModelAdmin):
+class BehaviourAdmin(BoundedSearch, FrozenWhenPublished, admin.ModelAdmin):
     list_display = ["text", "key", "responsibility", "area_name", "level_code", "framework"]
     list_filter = ["area__level__framework", "area__kind", "area__level__track"]
     search_fields = ["text", "key", "responsibility__name", "area__level__code"]
@@ -293,14 +355,14 @@ class BehaviourAdmin(FrozenWhenPublished, admin.ModelAdmin):
 
 
 @admin.register(Track)
-class TrackAdmin(admin.ModelAdmin):
+class TrackAdmin(BoundedSearch, admin.ModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(User)
-class PersonAdmin(UserAdmin):
+class PersonAdmin(BoundedSearch, UserAdmin):
     list_display = [
         "username",
         "first_name",
@@ -317,3 +379,13 @@ class PersonAdmin(UserAdmin):
         *UserAdmin.fieldsets,
         ("Place in the organisation", {"fields": ["manager", "track", "level_code"]}),
     ]
+
+
+# django.contrib.auth registers Group before this module runs (it comes first in
+# INSTALLED_APPS); registered again here, it gets the same bounded search.
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class BoundedGroupAdmin(BoundedSearch, GroupAdmin):
+    pass

@@ -89,12 +89,18 @@ class Framework(models.Model):
             models.UniqueConstraint(fields=["slug", "version"], name="framework_unique_version"),
             # Editing happens on exactly one draft per framework at a time.
             models.UniqueConstraint(
-                fields=["slug"], condition=Q(status="draft"), name="framework_one_draft"
+                fields=["slug"],
+                condition=Q(status="draft"),
+                name="framework_one_draft",
+                violation_error_message="This framework already has a draft; edit that one "
+                "or publish it first.",
             ),
             models.CheckConstraint(
                 condition=Q(status="draft", published_at__isnull=True)
                 | Q(status="published", published_at__isnull=False),
                 name="framework_published_at_matches_status",
+                violation_error_message="A published version records when it was published, "
+                "and a draft has no such date.",
             ),
         ]
 
@@ -520,7 +526,11 @@ class Behaviour(FrameworkContent):
         constraints = [
             # Keys are what versions are compared by, so one may not repeat in an area.
             models.UniqueConstraint(fields=["area", "key"], name="behaviour_unique_key_per_area"),
-            models.CheckConstraint(condition=~Q(text=""), name="behaviour_text_not_empty"),
+            models.CheckConstraint(
+                condition=~Q(text=""),
+                name="behaviour_text_not_empty",
+                violation_error_message="Write the behaviour; it can't be empty.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -580,7 +590,9 @@ class User(AbstractUser):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=~Q(manager=models.F("id")), name="user_not_own_manager"
+                condition=~Q(manager=models.F("id")),
+                name="user_not_own_manager",
+                violation_error_message="Nobody can be their own manager.",
             ),
         ]
 

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from ladder.models import Area, Behaviour, Framework, Level
 from ladder.services import new_draft_from
+from tests.factories import FrameworkFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -164,3 +165,22 @@ def test_draft_level_page_query_count_is_bounded(admin_client_, ic5, django_asse
             admin_client_.get(reverse("admin:ladder_level_change", args=[level.pk])).status_code
             == 200
         )
+
+
+def test_framework_page_lists_its_levels_with_links(
+    admin_client_, ic5, django_assert_max_num_queries
+):
+    url = reverse("admin:ladder_framework_change", args=[ic5.framework.pk])
+    with django_assert_max_num_queries(12):
+        response = admin_client_.get(url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'<a href="{reverse("admin:ladder_level_change", args=[ic5.pk])}">IC5 ' in html
+    assert f'<a href="{ic5.get_absolute_url()}">view page</a>' in html
+
+
+def test_framework_page_says_when_a_version_has_no_levels(admin_client_):
+    empty = FrameworkFactory(name="Empty Framework", version=1)
+    response = admin_client_.get(reverse("admin:ladder_framework_change", args=[empty.pk]))
+    assert response.status_code == 200
+    assert "No levels yet." in response.content.decode()
