@@ -142,6 +142,7 @@ def _page_context(
     if higher is not None and request.GET.get("beside") == higher.code:
         beside = outline_of(Level.objects.select_related("framework").get(pk=higher.id))
     editable = allowed(request.user, assessment, Action.EDIT)
+    can_return = allowed(request.user, assessment, Action.RETURN)
     return {
         **rubric_context(
             request,
@@ -158,10 +159,10 @@ def _page_context(
         "higher": higher,
         "beside": beside,
         "editable": editable,
-        "can_return": allowed(request.user, assessment, Action.RETURN),
+        "can_return": can_return,
         "is_engineer": assessment.engineer_id == request.user.pk,
         "scale": SCALE,
-        "return_form": extra.get("return_form") or ReturnForm(),
+        "return_form": extra.get("return_form") or (ReturnForm() if can_return else None),
         # The ladder as this cycle pins it, not the newest version: ratings were
         # given against this wording.
         "ladder_url": assessment.level.get_absolute_url(),

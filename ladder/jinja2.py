@@ -1,6 +1,7 @@
 """The Jinja2 environment for the templates under templates/jinja2/."""
 
 from datetime import datetime
+from functools import cache
 
 from django.template.defaultfilters import date, linebreaks_filter
 from django.templatetags.static import static
@@ -15,10 +16,16 @@ def hhmm(moment: datetime) -> str:
     return f"{timezone.localtime(moment):%H:%M}"
 
 
+@cache
+def static_url(path: str) -> str:
+    """A static file's address; the same for as long as the process runs, so asked once."""
+    return static(path)
+
+
 def environment(**options) -> Environment:
     # A misspelt name fails loudly instead of rendering as nothing (Django's default
     # is to stay silent outside DEBUG).
     env = Environment(**{**options, "undefined": StrictUndefined})
-    env.globals.update({"static": static, "url": reverse, "htmx_script": htmx_script})
+    env.globals.update({"static": static_url, "url": reverse, "htmx_script": htmx_script})
     env.filters.update({"date": date, "hhmm": hhmm, "linebreaks": linebreaks_filter})
     return env
