@@ -23,7 +23,7 @@ from assessments.progress import (
     progress_of,
     rating_states,
 )
-from assessments.rubric import SCALE, Refused, rubric_context
+from assessments.rubric import Refused, rubric_context
 from assessments.scale import Score
 from assessments.services import save_rating, start_assessment
 from ladder.models import Level
@@ -161,7 +161,6 @@ def _page_context(
         "editable": editable,
         "can_return": can_return,
         "is_engineer": assessment.engineer_id == request.user.pk,
-        "scale": SCALE,
         "return_form": extra.get("return_form") or (ReturnForm() if can_return else None),
         # The ladder as this cycle pins it, not the newest version: ratings were
         # given against this wording.
