@@ -208,8 +208,7 @@ def area_progress(area: OutlineArea, scores: list[int | None]) -> AreaProgress:
 @dataclass
 class Progress:
     areas: list[AreaProgress]
-    # In ladder order; None when all are answered, or when not known (the refresh
-    # of the panel may count without the outline).
+    # The first behaviour without an answer, in ladder order; None when all are answered.
     first_unanswered: int | None = None
 
     @property
