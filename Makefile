@@ -25,14 +25,26 @@ $(VENV)/.test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet ".[test]"
 	touch $@ $(VENV)/.app
 
-## run: set up an embedded SQLite database with the IC5 ladder and demo people, and serve it.
+# WeasyPrint (packet PDFs) subsets fonts with HarfBuzz; the tests read PDFs with poppler.
+/usr/lib/x86_64-linux-gnu/libharfbuzz-subset.so.0:
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libharfbuzz-subset0 fonts-dejavu-core >/dev/null
+
+/usr/bin/pdftotext:
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null
+
+## run: set up an embedded SQLite database with the IC5 ladder and demo people, and serve it
+## with the background worker (e-mails, packet PDFs) beside it.
 run: export DEBUG = true
 run: export SITE_URL := $(SITE_URL)
-run: $(VENV)/.app
+run: $(VENV)/.app /usr/lib/x86_64-linux-gnu/libharfbuzz-subset.so.0
 	mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_builtin_ladder
 	$(BIN)/python manage.py create_demo_org
+	$(BIN)/python manage.py db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 lint: $(VENV)/.test
@@ -45,7 +57,7 @@ lint: $(VENV)/.test
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
 
 ## test: install what the tests need, then lint and run the suite on SQLite and on PostgreSQL.
-test: lint /usr/bin/chromium
+test: lint /usr/bin/chromium /usr/bin/pdftotext /usr/lib/x86_64-linux-gnu/libharfbuzz-subset.so.0
 	SECRET_KEY=test DATABASE_URL=sqlite://:memory: $(BIN)/python manage.py makemigrations --check --dry-run
 	SECRET_KEY=test $(BIN)/pytest
 	@if [ "$(TEST_DATABASE_URL)" = "$(LOCAL_POSTGRES)" ]; then bash .ci/ensure-postgres; fi

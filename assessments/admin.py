@@ -2,8 +2,12 @@
 
 from django.contrib import admin, messages
 from django.db.models import Count
+from django.urls import reverse
+from django.utils.html import format_html
+from django_tasks_db.admin import DBTaskResultAdmin
+from django_tasks_db.models import DBTaskResult
 
-from assessments.models import Assessment, Cycle
+from assessments.models import Assessment, Cycle, Event, PacketJob
 from ladder.admin import BoundedSearch
 from ladder.models import Framework
 
@@ -22,8 +26,18 @@ class CycleAdmin(BoundedSearch, admin.ModelAdmin):
     list_filter = ["status", "framework"]
     search_fields = ["name"]
     actions = ["open_cycles", "close_cycles"]
+    readonly_fields_always = ["calibration_closed_at"]
     fieldsets = [
         (None, {"fields": ["name", "framework", "status"]}),
+        (
+            "Calibration",
+            {
+                "fields": ["calibrators", "calibration_closed_at"],
+                "description": "Members of this group sit on the cycle's committee: they read "
+                "the packets of reviewed assessments and decide outcomes. Edit the group's "
+                "members under Authentication and Authorization › Groups.",
+            },
+        ),
         (
             "Deadlines",
             {
@@ -44,7 +58,8 @@ class CycleAdmin(BoundedSearch, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         # Ratings point at the pinned version's behaviours; it can't change under them.
-        return ["framework"] if obj is not None and obj.assessments.exists() else []
+        pinned = ["framework"] if obj is not None and obj.assessments.exists() else []
+        return [*pinned, *self.readonly_fields_always]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "framework":
@@ -76,11 +91,58 @@ class CycleAdmin(BoundedSearch, admin.ModelAdmin):
 class AssessmentAdmin(BoundedSearch, admin.ModelAdmin):
     """Progress at a glance for whoever runs the cycle; no scores, no evidence."""
 
-    list_display = ["engineer", "cycle", "level", "status", "submitted_at"]
+    list_display = ["engineer", "cycle", "level", "status", "reviewer", "submitted_at"]
     list_filter = ["cycle", "status"]
     search_fields = ["engineer__username", "engineer__first_name", "engineer__last_name"]
-    list_select_related = ["engineer", "cycle", "level"]
-    fields = ["engineer", "cycle", "level", "status", "submitted_at", "returned_at"]
+    list_select_related = ["engineer", "cycle", "level", "reviewer"]
+    fields = [
+        "engineer",
+        "cycle",
+        "level",
+        "status",
+        "reviewer",
+        "move_review",
+        "submitted_at",
+        "returned_at",
+        "reviewed_at",
+        "calibrated_at",
+        "shared_at",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description="Move the review")
+    def move_review(self, obj):
+        # Changing someone's manager moves no review: that is its own recorded act.
+        return format_html(
+            '<a href="{}">Move this review to another person…</a>',
+            reverse("assessments:reviewer", args=[obj.pk]),
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Event)
+class EventAdmin(BoundedSearch, admin.ModelAdmin):
+    """The history of assessments, read-only. What changed is shown in the app, to whoever
+    may read it; here only who did what and when, so no comment or score leaks."""
+
+    list_display = ["at", "assessment", "kind", "actor"]
+    list_filter = ["kind"]
+    search_fields = ["actor__username", "assessment__engineer__username"]
+    list_select_related = [
+        "assessment__engineer",
+        "assessment__cycle",
+        "assessment__level",
+        "actor",
+    ]
+    fields = ["at", "assessment", "kind", "actor"]
     readonly_fields = fields
 
     def has_add_permission(self, request):
@@ -91,3 +153,43 @@ class AssessmentAdmin(BoundedSearch, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(PacketJob)
+class PacketJobAdmin(BoundedSearch, admin.ModelAdmin):
+    """Background packet downloads: whether they ran. The PDFs go only to who asked."""
+
+    list_display = ["created_at", "cycle", "scope", "requested_by", "status", "done", "total"]
+    list_filter = ["status", "scope"]
+    search_fields = ["requested_by__username"]
+    list_select_related = ["cycle", "requested_by"]
+    fields = [
+        "cycle",
+        "scope",
+        "level",
+        "requested_by",
+        "status",
+        "done",
+        "total",
+        "error",
+        "created_at",
+        "started_at",
+        "finished_at",
+        "heartbeat_at",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+# The worker's job list, with the search bound every admin list here has.
+admin.site.unregister(DBTaskResult)
+
+
+@admin.register(DBTaskResult)
+class BackgroundJobAdmin(BoundedSearch, DBTaskResultAdmin):
+    search_fields = ["task_path"]

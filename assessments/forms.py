@@ -2,8 +2,9 @@
 
 from django import forms
 
-from assessments.models import EVIDENCE_MAX_LENGTH
-from assessments.scale import Score
+from assessments.models import EVIDENCE_MAX_LENGTH, SUMMARY_MAX_LENGTH
+from assessments.scale import Outcome, Score
+from ladder.models import User
 
 MAX_VERSION = 2**31 - 1
 
@@ -48,3 +49,71 @@ class ReturnForm(forms.Form):
             "required": "Say what should change, so the engineer knows why it came back."
         },
     )
+
+
+class VersionedForm(forms.Form):
+    """A save that names the version it was based on (see RatingForm)."""
+
+    version = forms.IntegerField(min_value=0, max_value=MAX_VERSION)
+    overwrite_version = forms.IntegerField(min_value=0, max_value=MAX_VERSION, required=False)
+
+    @property
+    def base_version(self) -> int:
+        overwrite = self.cleaned_data.get("overwrite_version")
+        return overwrite if overwrite is not None else self.cleaned_data["version"]
+
+
+def _markdown_text(form: forms.Form, field: str, limit: int, what: str) -> str:
+    text = form.cleaned_data[field].replace("\r\n", "\n").rstrip()
+    if len(text) > limit:
+        raise forms.ValidationError(
+            f"{what} can be at most {limit} characters (this has {len(text)})."
+        )
+    return text
+
+
+class ReviewForm(VersionedForm):
+    """The reviewer's score and comment on one behaviour."""
+
+    score = forms.TypedChoiceField(
+        choices=[("", "Not reviewed yet"), *Score.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        error_messages={"invalid_choice": "Choose one of the scale's answers."},
+    )
+    comment = forms.CharField(required=False, strip=False)
+
+    def clean_comment(self) -> str:
+        return _markdown_text(self, "comment", EVIDENCE_MAX_LENGTH, "A comment")
+
+
+class SummaryForm(VersionedForm):
+    """The review's summary and the proposed outcome."""
+
+    outcome = forms.TypedChoiceField(
+        choices=[("", "Not chosen yet"), *Outcome.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        error_messages={"invalid_choice": "Choose one of the outcomes."},
+    )
+    summary = forms.CharField(required=False, strip=False)
+
+    def clean_summary(self) -> str:
+        return _markdown_text(self, "summary", SUMMARY_MAX_LENGTH, "The summary")
+
+
+class ReassignForm(forms.Form):
+    username = forms.CharField(
+        max_length=150,
+        label="Username of the new reviewer",
+        error_messages={"required": "Type the username of who reviews from now on."},
+    )
+
+    def clean_username(self) -> User:
+        username = self.cleaned_data["username"].strip()
+        person = User.objects.filter(username=username, is_active=True).first()
+        if person is None:
+            raise forms.ValidationError(f"Nobody active has the username “{username}”.")
+        return person

@@ -9,7 +9,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from assessments.models import Assessment, Cycle
-from assessments.permissions import can_run_cycles, is_calibrator
+from assessments.permissions import calibrates, calibrates_any, can_run_cycles
 from ladder.models import User
 from ladder.permissions import can_edit_rubric
 
@@ -45,6 +45,7 @@ class CycleCard:
     can_start: bool
     reports: list[tuple[User, Assessment | None]]
     counts: dict[str, int] | None = None  # started and submitted, for whoever runs cycles
+    calibrates: bool = False  # the person sits on this cycle's committee
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ def roles_of(user: User) -> Roles:
     return Roles(
         edits_ladder=can_edit_rubric(user),
         runs_cycles=can_run_cycles(user),
-        calibrates=is_calibrator(user),
+        calibrates=calibrates_any(user),
     )
 
 
@@ -127,6 +128,7 @@ def home_context(user: User) -> dict:
             can_start=bool(user.level_code and user.track_id),
             reports=[(person, theirs.get((cycle.pk, person.pk))) for person in reports],
             counts=None if counts is None else counts.get(cycle.pk, NO_COUNTS),
+            calibrates=calibrates(user, cycle),
         )
         for cycle in cycles
     ]

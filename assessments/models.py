@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments.scale import Score
+from assessments.scale import Outcome, Score
 from ladder.markdown import render_markdown
 from ladder.models import Behaviour, Framework, Level
 
 # Long enough for a thorough note with links; short enough to keep a packet readable.
 EVIDENCE_MAX_LENGTH = 10_000
+# A manager's summary and a committee's reason: a page at most.
+SUMMARY_MAX_LENGTH = 10_000
 
 
 class CycleQuerySet(models.QuerySet):
@@ -45,6 +48,21 @@ class Cycle(models.Model):
     calibration_due = models.DateField(
         help_text="The committee records calibrated outcomes by this day."
     )
+    calibrators = models.ForeignKey(
+        Group,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="calibrated_cycles",
+        help_text="The group whose members sit on this cycle's calibration committee. They "
+        "read the packets of every reviewed assessment in the cycle, except their own.",
+    )
+    calibration_closed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the committee closed calibration and the results were shared.",
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = CycleQuerySet.as_manager()
@@ -72,6 +90,10 @@ class Cycle(models.Model):
                 {"framework": "A cycle pins a published version, so ratings keep their wording."}
             )
 
+    @property
+    def calibration_closed(self) -> bool:
+        return self.calibration_closed_at is not None
+
     def level_for(self, user) -> Level | None:
         """The level of this cycle's framework version that matches the person's level."""
         if not user.track_id or not user.level_code:
@@ -88,7 +110,7 @@ class AssessmentQuerySet(models.QuerySet):
         The level comes from assessments.progress.published_level(), which keeps
         published levels in memory; joining it here would cost more than the row.
         """
-        return self.select_related("cycle", "engineer")
+        return self.select_related("cycle", "engineer", "reviewer")
 
 
 class Assessment(models.Model):
@@ -100,6 +122,7 @@ class Assessment(models.Model):
         IN_REVIEW = "in_review", "In review"
         REVIEWED = "reviewed", "Reviewed"
         CALIBRATED = "calibrated", "Calibrated"
+        SHARED = "shared", "Shared"
 
     cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="assessments")
     engineer = models.ForeignKey(
@@ -110,6 +133,37 @@ class Assessment(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     returned_at = models.DateTimeField(null=True, blank=True)
     return_note = models.TextField(blank=True)
+    # Fixed when the assessment is submitted: changing someone's manager afterwards
+    # moves nothing. Moving a review is its own recorded act (assessments.workflow).
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reviews",
+    )
+    # The manager's review as a whole; the per-behaviour part is on each Rating.
+    summary = models.TextField(blank=True, max_length=SUMMARY_MAX_LENGTH)
+    summary_html = models.TextField(blank=True, editable=False)
+    proposed_outcome = models.PositiveSmallIntegerField(choices=Outcome, null=True, blank=True)
+    # Goes up on every save of the summary or the proposed outcome, as Rating.version does.
+    review_version = models.PositiveIntegerField(default=0)
+    review_saved_at = models.DateTimeField(null=True, blank=True)
+    review_started_at = models.DateTimeField(null=True, blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    # The committee's decision.
+    calibrated_outcome = models.PositiveSmallIntegerField(choices=Outcome, null=True, blank=True)
+    calibration_reason = models.TextField(blank=True, max_length=SUMMARY_MAX_LENGTH)
+    calibration_reason_html = models.TextField(blank=True, editable=False)
+    calibrated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    calibrated_at = models.DateTimeField(null=True, blank=True)
+    shared_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = AssessmentQuerySet.as_manager()
@@ -123,10 +177,24 @@ class Assessment(models.Model):
                 name="assessment_submitted_has_time",
                 violation_error_message="A submitted assessment needs the time it was submitted.",
             ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["reviewed", "calibrated", "shared"])
+                | Q(proposed_outcome__isnull=False, reviewed_at__isnull=False),
+                name="assessment_reviewed_has_outcome",
+                violation_error_message="A finished review needs a proposed outcome.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["calibrated", "shared"])
+                | Q(calibrated_outcome__isnull=False, calibrated_at__isnull=False),
+                name="assessment_calibrated_has_outcome",
+                violation_error_message="A calibrated assessment needs the committee's outcome.",
+            ),
         ]
         indexes = [
             # The manager's home page lists reports' assessments in the open cycle.
             models.Index(fields=["cycle", "status"], name="assessment_cycle_status"),
+            # The manager's dashboard: the reviews assigned to them, per cycle.
+            models.Index(fields=["reviewer", "cycle"], name="assessment_reviewer_cycle"),
         ]
 
     def __str__(self) -> str:
@@ -135,6 +203,12 @@ class Assessment(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("assessments:assessment", args=[self.pk])
 
+    def get_review_url(self) -> str:
+        return reverse("assessments:review", args=[self.pk])
+
+    def get_packet_url(self) -> str:
+        return reverse("assessments:packet", args=[self.pk])
+
     @property
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
@@ -142,53 +216,9 @@ class Assessment(models.Model):
     def unanswered(self):
         return self.ratings.filter(score__isnull=True)
 
-    def submit(self, *, by) -> None:
-        """Send a complete draft to the manager; from now on the engineer can only read it."""
-        from assessments.notifications import notify_manager_of_submission
-        from assessments.permissions import Action, allowed, refusal
-
-        with transaction.atomic():
-            self._reload_locked()
-            if not allowed(by, self, Action.SUBMIT):
-                raise PermissionDenied(refusal(self, Action.SUBMIT))
-            missing = self.unanswered().count()
-            if missing:
-                raise ValidationError(
-                    f"{missing} behaviour{'s' if missing != 1 else ''} still need a score "
-                    "(or “No evidence yet”) before you can submit."
-                )
-            self.status = self.Status.SUBMITTED
-            self.submitted_at = timezone.now()
-            self.save(update_fields=["status", "submitted_at"])
-            # The submission stands even if the mail server is down; that failure is logged.
-            transaction.on_commit(lambda: notify_manager_of_submission(self), robust=True)
-
-    def return_to_draft(self, *, by, note: str) -> None:
-        """The manager sends a submission back to the engineer, saying why."""
-        from assessments.notifications import notify_engineer_of_return
-        from assessments.permissions import Action, allowed, refusal
-
-        note = note.strip()
-        with transaction.atomic():
-            self._reload_locked()
-            if not allowed(by, self, Action.RETURN):
-                raise PermissionDenied(refusal(self, Action.RETURN))
-            if not note:
-                raise ValidationError(
-                    "Say what should change, so the engineer knows why it came back."
-                )
-            self.status = self.Status.DRAFT
-            self.submitted_at = None
-            self.returned_at = timezone.now()
-            self.return_note = note
-            self.save(update_fields=["status", "submitted_at", "returned_at", "return_note"])
-            transaction.on_commit(lambda: notify_engineer_of_return(self), robust=True)
-
-    def _reload_locked(self) -> None:
-        # Decide on the row as it is now, and hold it until the change commits, so a
-        # submit and a return (or a save and a submit) can't cross.
-        fresh = Assessment.objects.select_for_update().get(pk=self.pk)
-        self.status, self.submitted_at = fresh.status, fresh.submitted_at
+    @property
+    def results_shared(self) -> bool:
+        return self.status == self.Status.SHARED
 
 
 class Rating(models.Model):
@@ -206,6 +236,13 @@ class Rating(models.Model):
     evidence_html = models.TextField(blank=True, editable=False)
     version = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(default=timezone.now)
+    # The manager's side, with its own version: the engineer's saves and the
+    # manager's never touch the same columns, so they never conflict.
+    manager_score = models.PositiveSmallIntegerField(choices=Score, null=True, blank=True)
+    manager_comment = models.TextField(blank=True, max_length=EVIDENCE_MAX_LENGTH)
+    manager_comment_html = models.TextField(blank=True, editable=False)
+    manager_version = models.PositiveIntegerField(default=0)
+    manager_updated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         # No joins in the default order: the autosave path looks ratings up by key.
@@ -220,6 +257,13 @@ class Rating(models.Model):
                 violation_error_message="Choose one of the scale's answers, from “No evidence "
                 "yet” to “Beyond this level”, or leave the behaviour unanswered.",
             ),
+            models.CheckConstraint(
+                condition=Q(manager_score__isnull=True)
+                | Q(manager_score__gte=0, manager_score__lte=4),
+                name="rating_manager_score_on_scale",
+                violation_error_message="Choose one of the scale's answers for the manager's "
+                "score, or leave it unreviewed.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -229,6 +273,110 @@ class Rating(models.Model):
     def score_label(self) -> str:
         return self.get_score_display() if self.score is not None else "Not answered"
 
+    @property
+    def manager_score_label(self) -> str:
+        if self.manager_score is None:
+            return "Not reviewed"
+        return self.get_manager_score_display()
+
+
+class Event(models.Model):
+    """One change to an assessment after it was submitted: who, when, what, from and to.
+
+    Written in the same transaction as the change (assessments.workflow), never
+    edited afterwards: the admin shows it read-only and the app has no way to change it.
+    """
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", "Submitted"
+        RETURNED = "returned", "Returned to draft"
+        REVIEW_STARTED = "review_started", "Review started"
+        MANAGER_SCORE = "manager_score", "Manager's score"
+        MANAGER_COMMENT = "manager_comment", "Manager's comment"
+        SUMMARY = "summary", "Summary"
+        PROPOSED_OUTCOME = "proposed_outcome", "Proposed outcome"
+        REVIEW_FINISHED = "review_finished", "Review finished"
+        REVIEW_REOPENED = "review_reopened", "Review reopened"
+        CALIBRATED = "calibrated", "Calibrated outcome"
+        SHARED = "shared", "Results shared"
+        REVIEWER_CHANGED = "reviewer_changed", "Reviewer changed"
+
+    # What calibrators may read of a history: the decisions, not the drafting.
+    DECISIONS = (Kind.REVIEW_FINISHED, Kind.CALIBRATED, Kind.SHARED)
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="events")
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=Kind)
+    behaviour = models.ForeignKey(
+        Behaviour, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    old = models.TextField(blank=True)
+    new = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["assessment", "at"], name="event_assessment_at")]
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id} · {self.get_kind_display()} · {self.at:%Y-%m-%d %H:%M}"
+
 
 def evidence_html(text: str) -> str:
     return render_markdown(text) if text.strip() else ""
+
+
+class PacketJob(models.Model):
+    """A background job that writes the calibration packets of many people into one PDF.
+
+    The page that asked for it polls this row for progress, so the job survives the
+    person closing the tab; the file is served only to whoever asked for it.
+    """
+
+    class Scope(models.TextChoices):
+        TEAM = "team", "My team"
+        LEVEL = "level", "One level"
+        CYCLE = "cycle", "The whole cycle"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "Writing packets"
+        DONE = "done", "Ready"
+        FAILED = "failed", "Failed"
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="packet_jobs")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="packet_jobs"
+    )
+    scope = models.CharField(max_length=8, choices=Scope)
+    # For the level scope: which level of the cycle's framework.
+    level = models.ForeignKey(Level, null=True, blank=True, on_delete=models.CASCADE)
+    status = models.CharField(max_length=8, choices=Status, default=Status.QUEUED)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    file = models.FileField(upload_to="packets/", blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # Written as the job moves on; a job whose heartbeat stops was killed mid-way.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(scope="level") | Q(level__isnull=False),
+                name="packetjob_level_scope_names_level",
+                violation_error_message="A job for one level must name the level.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Packets · {self.cycle} · {self.get_scope_display()} · {self.get_status_display()}"
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0

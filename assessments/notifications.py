@@ -1,14 +1,16 @@
-"""E-mails about assessments, sent with Django's configured mailer (console by default)."""
+"""E-mails about assessments, written when their job runs (assessments.tasks.notify).
+
+None carries a score, a comment or an outcome: e-mail is read on phones in public
+and forwarded; the page, behind sign-in, says the rest.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import send_mass_mail
 
-if TYPE_CHECKING:
-    from assessments.models import Assessment
+from assessments.models import Assessment
+from ladder.models import User
 
 
 def link(path: str) -> str:
@@ -17,33 +19,83 @@ def link(path: str) -> str:
     return f"{settings.SITE_URL.rstrip('/')}{path}"
 
 
-def notify_manager_of_submission(assessment: Assessment) -> None:
-    manager = assessment.engineer.manager
-    if manager is None or not manager.email:
-        return
-    send_mail(
-        subject=f"{assessment.engineer} submitted their self-assessment",
-        message=(
-            f"{assessment.engineer} submitted their {assessment.level.code} self-assessment "
-            f"for {assessment.cycle}.\n\nRead it: {link(assessment.get_absolute_url())}\n\n"
-            f"Manager reviews are due by {assessment.cycle.manager_review_due:%-d %B %Y}."
-        ),
-        from_email=None,
-        recipient_list=[manager.email],
+def _to(*people: User | None) -> list[str]:
+    return [p.email for p in dict.fromkeys(people) if p is not None and p.email and p.is_active]
+
+
+def send(kind: str, assessment_id: int, *extra) -> int:
+    """The e-mails for one kind of change; returns how many were sent."""
+    assessment = (
+        Assessment.objects.select_related("cycle", "engineer", "reviewer", "level")
+        .filter(pk=assessment_id)
+        .first()
+    )
+    if assessment is None:
+        return 0
+    messages = WRITERS[kind](assessment, *extra)
+    return send_mass_mail(
+        [(subject, body, None, to) for subject, body, to in messages if to], fail_silently=False
     )
 
 
-def notify_engineer_of_return(assessment: Assessment) -> None:
-    engineer = assessment.engineer
-    if not engineer.email:
-        return
-    send_mail(
-        subject="Your self-assessment came back to you",
-        message=(
-            f"{engineer.manager or 'Your manager'} returned your self-assessment for "
-            f"{assessment.cycle} to draft:\n\n{assessment.return_note}\n\n"
-            f"Edit it: {link(assessment.get_absolute_url())}"
-        ),
-        from_email=None,
-        recipient_list=[engineer.email],
+def _submitted(a: Assessment):
+    yield (
+        f"{a.engineer} submitted their self-assessment",
+        f"{a.engineer} submitted their {a.level.code} self-assessment for {a.cycle}.\n\n"
+        f"Review it: {link(a.get_review_url())}\n\n"
+        f"Manager reviews are due by {a.cycle.manager_review_due:%-d %B %Y}.",
+        _to(a.reviewer),
     )
+
+
+def _returned(a: Assessment):
+    yield (
+        "Your self-assessment came back to you",
+        f"{a.reviewer or 'Your manager'} returned your self-assessment for {a.cycle} to "
+        f"draft:\n\n{a.return_note}\n\nEdit it: {link(a.get_absolute_url())}",
+        _to(a.engineer),
+    )
+
+
+def _review_finished(a: Assessment):
+    yield (
+        "Your manager finished reviewing your self-assessment",
+        f"{a.reviewer or 'Your manager'} finished reviewing your self-assessment for "
+        f"{a.cycle}. The calibration committee meets next; you will see the review and "
+        f"the outcome when results are shared, after {a.cycle.calibration_due:%-d %B %Y}.",
+        _to(a.engineer),
+    )
+
+
+def _shared(a: Assessment):
+    yield (
+        f"Your results for {a.cycle} are ready",
+        f"The calibration of {a.cycle} is closed. Your manager's review and your outcome "
+        f"are on your assessment page:\n\n{link(a.get_absolute_url())}",
+        _to(a.engineer),
+    )
+
+
+def _reviewer_changed(a: Assessment, previous_id: int | None = None):
+    previous = User.objects.filter(pk=previous_id).first() if previous_id else None
+    before = f" from {previous}" if previous else ""
+    yield (
+        f"{a.engineer}'s review moved to {a.reviewer}",
+        f"The review of {a.engineer}'s self-assessment for {a.cycle} moved{before} to "
+        f"{a.reviewer}.\n\n{link(a.get_review_url())}",
+        _to(a.reviewer, previous),
+    )
+    yield (
+        "Your self-assessment has a new reviewer",
+        f"{a.reviewer} now reviews your self-assessment for {a.cycle}{before}.",
+        _to(a.engineer),
+    )
+
+
+WRITERS = {
+    "submitted": _submitted,
+    "returned": _returned,
+    "review_finished": _review_finished,
+    "shared": _shared,
+    "reviewer_changed": _reviewer_changed,
+}

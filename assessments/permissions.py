@@ -1,7 +1,13 @@
-"""Who may do what with an assessment, in which state. Every view and export asks here.
+"""Who may do what with an assessment and a cycle, in which state. Every view and export asks here.
 
-An engineer sees and edits only their own, and edits only while it is a draft.
-A manager sees their reports' assessments once submitted, never their drafts.
+The people around an assessment:
+- its engineer, who sees and edits it while it is a draft, and sees the manager's
+  review and the outcome only once results are shared;
+- its reviewer, fixed when it is submitted (usually the engineer's manager), who
+  reads it once submitted, reviews it, and can return it or reopen their review;
+- the reviewer's own manager (skip-level), who reads what the reviewer reads;
+- the calibrators of its cycle, who read the packets of reviewed assessments and
+  decide the outcome, never for their own assessment.
 Admins have no special right to anyone's evidence.
 """
 
@@ -15,20 +21,33 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 
+from ladder.permissions import can_edit_rubric
+
 if TYPE_CHECKING:
-    from assessments.models import Assessment
+    from assessments.models import Assessment, Cycle
     from ladder.models import User
 
 
 class Action(StrEnum):
-    VIEW = "view"
-    EDIT = "edit"  # save ratings
+    VIEW = "view"  # the self-assessment page
+    EDIT = "edit"  # save the engineer's ratings
     SUBMIT = "submit"
     RETURN = "return"  # send back to draft with a note
+    READ_REVIEW = "read_review"  # the manager's scores, comments, summary and outcome
+    REVIEW = "review"  # save the manager's side, finish the review
+    REOPEN = "reopen"  # take a finished review back before the committee decides
+    PACKET = "packet"  # the calibration packet, page and PDF
+    DECIDE = "decide"  # record the calibrated outcome
+    HISTORY = "history"  # every change after submission
+    HISTORY_DECISIONS = "history_decisions"  # the decisions only, for calibrators
+    REASSIGN = "reassign"  # move the review to another person
+    EXPORT_OWN = "export_own"  # the engineer's copy, Markdown and PDF
 
 
-# Members of this group sit on the calibration committee.
-CALIBRATORS_GROUP = "Calibrators"
+# From here on the manager has finished; the committee may read the packet.
+REVIEWED_OR_LATER = ("reviewed", "calibrated", "shared")
+# The manager may write their side while the assessment is in one of these.
+UNDER_REVIEW = ("submitted", "in_review")
 
 
 def can_run_cycles(user: User) -> bool:
@@ -36,8 +55,43 @@ def can_run_cycles(user: User) -> bool:
     return user.is_active and user.is_staff and user.has_perm("assessments.change_cycle")
 
 
-def is_calibrator(user: User) -> bool:
-    return user.is_active and user.groups.filter(name=CALIBRATORS_GROUP).exists()
+def calibrator_group_ids(user: User) -> frozenset[int]:
+    """The groups the person belongs to, read once per request (kept on the user)."""
+    ids = getattr(user, "_ladder_group_ids", None)
+    if ids is None:
+        ids = frozenset(user.groups.values_list("pk", flat=True)) if user.is_active else frozenset()
+        user._ladder_group_ids = ids
+    return ids
+
+
+def calibrates(user: User, cycle: Cycle) -> bool:
+    """Whether the person sits on this cycle's calibration committee."""
+    return (
+        user.is_authenticated
+        and cycle.calibrators_id is not None
+        and cycle.calibrators_id in calibrator_group_ids(user)
+    )
+
+
+def calibrates_any(user: User) -> bool:
+    from assessments.models import Cycle
+
+    ids = calibrator_group_ids(user)
+    return bool(ids) and Cycle.objects.filter(calibrators_id__in=ids).exists()
+
+
+def can_export_cycle(user: User, cycle: Cycle) -> bool:
+    """The cycle's results as CSV: for whoever runs cycles and for its committee."""
+    return can_run_cycles(user) or calibrates(user, cycle)
+
+
+def can_read_disagreements(user: User, cycle: Cycle) -> bool:
+    """The aggregated disagreement map: for ladder editors and the cycle's committee."""
+    return can_edit_rubric(user) or calibrates(user, cycle)
+
+
+def can_close_calibration(user: User, cycle: Cycle) -> bool:
+    return calibrates(user, cycle) and not cycle.calibration_closed
 
 
 # Ids in URLs are whole numbers of any size; past this no row can match, and SQLite
@@ -46,24 +100,65 @@ LARGEST_ID = 2**63 - 1
 
 
 def allowed(user: User, assessment: Assessment, action: Action) -> bool:
-    """The whole policy: one place to read, one place to change."""
+    """The whole policy for one assessment: one place to read, one place to change."""
     if not user.is_authenticated or not user.is_active:
         return False
-    Status = type(assessment).Status
+    status = assessment.status
     is_engineer = assessment.engineer_id == user.pk
+    is_reviewer = assessment.reviewer_id is not None and assessment.reviewer_id == user.pk
 
-    def is_manager() -> bool:
-        # Only asked when needed: the engineer's own saves never load the engineer row.
-        return assessment.engineer.manager_id == user.pk
+    # Asked only when needed: the engineer's own saves never load these rows.
+    def reads_as_manager() -> bool:
+        if status == "draft" or assessment.reviewer_id is None:
+            return False
+        return is_reviewer or assessment.reviewer.manager_id == user.pk
 
+    def on_committee() -> bool:
+        return not is_engineer and calibrates(user, assessment.cycle)
+
+    closed = assessment.cycle.calibration_closed if action in _NEEDS_CYCLE else False
     match action:
         case Action.VIEW:
-            return is_engineer or (assessment.status != Status.DRAFT and is_manager())
+            # The committee reads the whole self-assessment once it is reviewed; the
+            # review page shows all of it anyway.
+            return (
+                is_engineer
+                or reads_as_manager()
+                or (status in REVIEWED_OR_LATER and on_committee())
+            )
         case Action.EDIT | Action.SUBMIT:
-            return is_engineer and assessment.status == Status.DRAFT
-        case Action.RETURN:
-            return assessment.status in (Status.SUBMITTED, Status.IN_REVIEW) and is_manager()
+            return is_engineer and status == "draft"
+        case Action.RETURN | Action.REVIEW:
+            return is_reviewer and status in UNDER_REVIEW and not closed
+        case Action.REOPEN:
+            return is_reviewer and status == "reviewed" and not closed
+        case Action.READ_REVIEW:
+            return (
+                (is_engineer and status == "shared")
+                or reads_as_manager()
+                or (status in REVIEWED_OR_LATER and on_committee())
+            )
+        case Action.PACKET | Action.HISTORY_DECISIONS:
+            return reads_as_manager() or (status in REVIEWED_OR_LATER and on_committee())
+        case Action.HISTORY:
+            return reads_as_manager()
+        case Action.DECIDE:
+            return status in ("reviewed", "calibrated") and not closed and on_committee()
+        case Action.REASSIGN:
+            return status in (*UNDER_REVIEW, "reviewed") and can_run_cycles(user)
+        case Action.EXPORT_OWN:
+            return is_engineer
     return False
+
+
+_NEEDS_CYCLE = (Action.RETURN, Action.REVIEW, Action.REOPEN, Action.DECIDE)
+# Seeing any of these makes an assessment exist for the person: refusing another
+# action on it is a 403 with a reason, not a 404.
+_SEES = (Action.VIEW, Action.PACKET)
+
+
+def sees(user: User, assessment: Assessment) -> bool:
+    return any(allowed(user, assessment, action) for action in _SEES)
 
 
 def get_assessment_for_user(user: User, pk: int, action: Action = Action.VIEW) -> Assessment:
@@ -75,7 +170,7 @@ def get_assessment_for_user(user: User, pk: int, action: Action = Action.VIEW) -
         raise Http404("No such assessment.")
     # A primary-key lookup needs no ORDER BY, which first() would add.
     assessment = next(iter(Assessment.objects.for_page().filter(pk=pk).order_by()[:1]), None)
-    if assessment is None or not allowed(user, assessment, Action.VIEW):
+    if assessment is None or not sees(user, assessment):
         raise Http404("No such assessment.")
     assessment.level = published_level(assessment.level_id)
     if not allowed(user, assessment, action):
@@ -83,35 +178,54 @@ def get_assessment_for_user(user: User, pk: int, action: Action = Action.VIEW) -
     return assessment
 
 
-def get_rating_for_user(user: User, assessment_pk: int, behaviour_pk: int):
-    """A rating the user may edit, with its assessment; 404 or 403 as above. One query."""
+def get_rating_for_user(user: User, assessment_pk: int, behaviour_pk: int, action=Action.EDIT):
+    """A rating the user may save (`action`: EDIT or REVIEW), with its assessment; 404 or 403."""
     from assessments.models import Rating
 
     if max(assessment_pk, behaviour_pk) > LARGEST_ID:
         raise Http404("No such behaviour in this assessment.")
+    related = ("assessment",) if action is Action.EDIT else ("assessment__cycle",)
     ratings = (
-        Rating.objects.select_related("assessment")
+        Rating.objects.select_related(*related)
         .filter(assessment_id=assessment_pk, behaviour_id=behaviour_pk)
         .order_by()
     )
     rating = next(iter(ratings[:1]), None)
-    if rating is None or not allowed(user, rating.assessment, Action.VIEW):
+    if rating is None:
         raise Http404("No such behaviour in this assessment.")
-    if not allowed(user, rating.assessment, Action.EDIT):
-        raise PermissionDenied(refusal(rating.assessment, Action.EDIT))
+    assessment = rating.assessment
+    # The engineer's own saves and the reviewer's are decided on ids alone; anyone
+    # else is asked the whole question (which may load the reviewer).
+    if not allowed(user, assessment, action):
+        if action is Action.EDIT and assessment.engineer_id == user.pk:
+            raise PermissionDenied(refusal(assessment, action))
+        if action is Action.REVIEW and assessment.reviewer_id == user.pk:
+            raise PermissionDenied(refusal(assessment, action))
+        if sees(user, assessment):
+            raise PermissionDenied(refusal(assessment, action))
+        raise Http404("No such behaviour in this assessment.")
     return rating
 
 
 def refusal(assessment: Assessment, action: Action) -> str:
     """Why an action is refused, in words for the person who tried it."""
+    status = assessment.get_status_display().lower()
     if action in (Action.EDIT, Action.SUBMIT) and not assessment.is_draft:
         return (
-            f"This self-assessment is {assessment.get_status_display().lower()} and can no "
-            "longer be changed. Your manager can return it to you as a draft."
+            f"This self-assessment is {status} and can no longer be changed. "
+            "Your manager can return it to you as a draft."
         )
-    if action is Action.RETURN:
-        return "Only the engineer's manager can return a submitted self-assessment."
-    return "You can't change this self-assessment."
+    if action in (Action.REVIEW, Action.RETURN) and assessment.status not in UNDER_REVIEW:
+        if assessment.status == "reviewed":
+            return "You finished this review. Reopen it to change it, until the committee decides."
+        if assessment.status == "draft":
+            return "This self-assessment is a draft again; it can be reviewed once resubmitted."
+        return f"This assessment is {status}: the review can no longer change."
+    if action in (Action.RETURN, Action.REVIEW, Action.REOPEN):
+        return "Only the reviewer of this assessment can do that."
+    if action is Action.DECIDE:
+        return "Only the cycle's calibrators decide outcomes, until calibration is closed."
+    return "You can't change this assessment."
 
 
 def signed_in(view):

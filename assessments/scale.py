@@ -24,3 +24,20 @@ HELP = {
 # The scores a chart plots; "no evidence yet" is an answer but not a position.
 CHARTED = [Score.NOT_YET, Score.SOMETIMES, Score.CONSISTENTLY, Score.BEYOND]
 HIGHEST = max(CHARTED)
+
+
+class Outcome(models.IntegerChoices):
+    """Where a person stands at the end of a cycle: the manager proposes, the committee decides."""
+
+    BELOW = 1, "Below level"
+    AT = 2, "At level"
+    STRONG = 3, "Strong at level"
+    READY = 4, "Ready for the next level"
+
+
+OUTCOME_HELP = {
+    Outcome.BELOW: "Does not yet show what this level expects in several areas.",
+    Outcome.AT: "Shows what this level expects.",
+    Outcome.STRONG: "Shows this level's behaviours consistently, some beyond it.",
+    Outcome.READY: "Already works at the next level: a promotion case.",
+}

@@ -1,4 +1,7 @@
-"""Writes on assessments: starting one and saving a rating (submit and return are model methods)."""
+"""Writes on assessments: starting one, and the engineer's and the reviewer's saves.
+
+Status changes (submit, return, finish, decide...) live in assessments.workflow.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +11,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from assessments.models import Assessment, Cycle, Rating, evidence_html
-from assessments.permissions import Action, refusal
+from assessments import workflow
+from assessments.models import Assessment, Cycle, Event, Rating, evidence_html
+from assessments.permissions import UNDER_REVIEW, Action, refusal
+from assessments.scale import Outcome, Score
 from ladder.models import Behaviour, User
 
 
@@ -121,3 +126,254 @@ def _conditional_update(*, rating, score, evidence, html, base_version, now) -> 
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
+
+
+# ---- the reviewer's side
+
+
+@dataclass
+class ReviewState:
+    """The reviewer's side of one behaviour, in the names the row and conflict templates read.
+
+    `score`, `evidence` and `version` are the manager's; the engineer's score and
+    rendered evidence come along for the review page.
+    """
+
+    id: int
+    behaviour_id: int | str
+    score: int | None
+    evidence: str
+    evidence_html: str
+    version: int
+    updated_at: object = None
+    self_score: int | None = None
+    self_evidence_html: str = ""
+
+    FIELDS = (
+        "pk",
+        "behaviour_id",
+        "manager_score",
+        "manager_comment",
+        "manager_comment_html",
+        "manager_version",
+        "manager_updated_at",
+        "score",
+        "evidence_html",
+    )
+    labels = dict(Score.choices)
+
+    @property
+    def score_label(self) -> str:
+        return self.labels.get(self.score, "Not reviewed")
+
+    @property
+    def self_score_label(self) -> str:
+        return self.labels.get(self.self_score, "Not answered")
+
+    @property
+    def gap(self) -> int | None:
+        """How many steps the two scores are apart, once both are given."""
+        if self.score is None or self.self_score is None:
+            return None
+        return abs(self.score - self.self_score)
+
+    @classmethod
+    def of(cls, rating: Rating) -> ReviewState:
+        return cls(*(getattr(rating, "pk" if f == "pk" else f) for f in cls.FIELDS))
+
+
+def review_states(assessment: Assessment) -> dict[int, ReviewState]:
+    rows = Rating.objects.filter(assessment=assessment).order_by().values_list(*ReviewState.FIELDS)
+    return {row[1]: ReviewState(*row) for row in rows}
+
+
+def save_review_rating(
+    *, rating: Rating, by: User, score: int | None, comment: str, base_version: int
+) -> SaveResult:
+    """Save the reviewer's score and comment on one behaviour, if unchanged since base_version.
+
+    The engineer's columns and version are untouched: the two sides never conflict.
+    The change and its history (and, on the first save, the start of the review) are
+    written in one transaction.
+    """
+    before = (rating.manager_score, rating.manager_comment)
+    if (*before, rating.manager_version) == (score, comment, base_version):
+        return SaveResult(rating=rating, saved=False)
+    if rating.manager_version != base_version:
+        return _review_not_saved(rating, score=score, comment=comment)
+    now = timezone.now()
+    same_text = comment == rating.manager_comment
+    html = rating.manager_comment_html if same_text else evidence_html(comment)
+    with transaction.atomic():
+        updated = _conditional_review_update(
+            rating=rating,
+            by=by,
+            score=score,
+            comment=comment,
+            html=html,
+            base=base_version,
+            now=now,
+        )
+        if updated:
+            events = []
+            if rating.assessment.status == Assessment.Status.SUBMITTED:
+                started = workflow.start_review(rating.assessment_id, by)
+                events += [started] if started else []
+            if score != rating.manager_score:
+                events.append(
+                    workflow.record(
+                        rating.assessment_id,
+                        by,
+                        Event.Kind.MANAGER_SCORE,
+                        _score_label(rating.manager_score),
+                        _score_label(score),
+                        rating.behaviour_id,
+                    )
+                )
+            if not same_text:
+                events.append(
+                    workflow.record(
+                        rating.assessment_id,
+                        by,
+                        Event.Kind.MANAGER_COMMENT,
+                        rating.manager_comment,
+                        comment,
+                        rating.behaviour_id,
+                    )
+                )
+            Event.objects.bulk_create(events)
+    if updated:
+        rating.manager_score, rating.manager_comment = score, comment
+        rating.manager_comment_html = html
+        rating.manager_version, rating.manager_updated_at = base_version + 1, now
+        return SaveResult(rating=rating, saved=True, score_changed=score != before[0])
+    current = Rating.objects.select_related("assessment__cycle").get(pk=rating.pk)
+    return _review_not_saved(current, score=score, comment=comment)
+
+
+def _score_label(score: int | None) -> str:
+    return "" if score is None else Score(score).label
+
+
+def _review_not_saved(current: Rating, *, score, comment) -> SaveResult:
+    if current.assessment.status not in UNDER_REVIEW:
+        raise PermissionDenied(refusal(current.assessment, Action.REVIEW))
+    if (current.manager_score, current.manager_comment) == (score, comment):
+        return SaveResult(rating=current, saved=False)
+    return SaveResult(rating=current, saved=False, conflict=True)
+
+
+def _conditional_review_update(*, rating, by, score, comment, html, base, now) -> int:
+    """UPDATE the manager's columns if still at `base` and the review still open to `by`.
+
+    Plain SQL for the same reason as _conditional_update: it runs for every pause in a
+    manager's typing, and its shape never changes.
+    """
+    share = " FOR SHARE" if connection.vendor == "postgresql" else ""
+    sql = (
+        f"UPDATE {Rating._meta.db_table} "
+        "SET manager_score = %s, manager_comment = %s, manager_comment_html = %s, "
+        "manager_version = manager_version + 1, manager_updated_at = %s "
+        "WHERE id = %s AND manager_version = %s AND EXISTS ("
+        f"SELECT 1 FROM {Assessment._meta.db_table} "
+        f"WHERE id = %s AND reviewer_id = %s AND status IN (%s, %s){share})"
+    )
+    params = [
+        score,
+        comment,
+        html,
+        connection.ops.adapt_datetimefield_value(now),
+        rating.pk,
+        base,
+        rating.assessment_id,
+        by.pk,
+        *UNDER_REVIEW,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+@dataclass
+class SummaryState:
+    """The review's summary and proposed outcome, in the names the row templates read."""
+
+    score: int | None
+    evidence: str
+    evidence_html: str
+    version: int
+    updated_at: object = None
+    behaviour_id: str = "summary"
+
+    @property
+    def score_label(self) -> str:
+        return "No outcome proposed" if self.score is None else Outcome(self.score).label
+
+    @classmethod
+    def of(cls, assessment: Assessment) -> SummaryState:
+        return cls(
+            score=assessment.proposed_outcome,
+            evidence=assessment.summary,
+            evidence_html=assessment.summary_html,
+            version=assessment.review_version,
+            updated_at=assessment.review_saved_at,
+        )
+
+
+@dataclass(frozen=True)
+class SummaryResult:
+    state: SummaryState
+    saved: bool
+    conflict: bool = False
+
+
+def save_review_summary(
+    *, assessment: Assessment, by: User, summary: str, outcome: int | None, base_version: int
+) -> SummaryResult:
+    """Save the review's summary and proposed outcome if unchanged since base_version."""
+    before = SummaryState.of(assessment)
+    if (before.evidence, before.score, before.version) == (summary, outcome, base_version):
+        return SummaryResult(state=before, saved=False)
+    now = timezone.now()
+    html = assessment.summary_html if summary == assessment.summary else evidence_html(summary)
+    with transaction.atomic():
+        updated = Assessment.objects.filter(
+            pk=assessment.pk,
+            review_version=base_version,
+            reviewer_id=by.pk,
+            status__in=UNDER_REVIEW,
+        ).update(
+            summary=summary,
+            summary_html=html,
+            proposed_outcome=outcome,
+            review_version=base_version + 1,
+            review_saved_at=now,
+        )
+        if updated:
+            started = workflow.start_review(assessment.pk, by)
+            events = [started] if started else []
+            if summary != before.evidence:
+                events.append(
+                    workflow.record(assessment.pk, by, Event.Kind.SUMMARY, before.evidence, summary)
+                )
+            if outcome != before.score:
+                events.append(
+                    workflow.record(
+                        assessment.pk,
+                        by,
+                        Event.Kind.PROPOSED_OUTCOME,
+                        "" if before.score is None else before.score_label,
+                        "" if outcome is None else Outcome(outcome).label,
+                    )
+                )
+            Event.objects.bulk_create(events)
+    if updated:
+        state = SummaryState(outcome, summary, html, base_version + 1, now)
+        return SummaryResult(state=state, saved=True)
+    current = Assessment.objects.select_related("cycle").get(pk=assessment.pk)
+    if current.status not in UNDER_REVIEW or current.reviewer_id != by.pk:
+        raise PermissionDenied(refusal(current, Action.REVIEW))
+    state = SummaryState.of(current)
+    if (state.evidence, state.score) == (summary, outcome):
+        return SummaryResult(state=state, saved=False)
+    return SummaryResult(state=state, saved=False, conflict=True)

@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from assessments import workflow
 from assessments.forms import RatingForm, ReturnForm
 from assessments.home import home_context
 from assessments.models import Assessment, Cycle
@@ -107,7 +108,7 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
     """Submit a complete draft to the manager."""
     assessment = get_assessment_for_user(request.user, pk, Action.SUBMIT)
     try:
-        assessment.submit(by=request.user)
+        workflow.submit(assessment, by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages), extra_tags=SUBMIT_MESSAGE)
         return redirect(f"{assessment.get_absolute_url()}#submit")
@@ -123,7 +124,7 @@ def return_to_draft(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReturnForm(request.POST)
     if not form.is_valid():
         return _page(request, _page_context(request, assessment, return_form=form), status=400)
-    assessment.return_to_draft(by=request.user, note=form.cleaned_data["note"])
+    workflow.return_to_draft(assessment, by=request.user, note=form.cleaned_data["note"])
     messages.success(request, f"Returned to {assessment.engineer} as a draft, with your note.")
     return redirect("home")
 
@@ -165,10 +166,24 @@ def _page_context(
         # The ladder as this cycle pins it, not the newest version: ratings were
         # given against this wording.
         "ladder_url": assessment.level.get_absolute_url(),
+        **_review_link(request.user, assessment),
         "newer_version": newer_version(assessment.level.framework),
         "submit_message": SUBMIT_MESSAGE,
         **extra,
     }
+
+
+def _review_link(user, assessment: Assessment) -> dict:
+    """Where the manager's review of this assessment is, for whoever may read it now."""
+    if not allowed(user, assessment, Action.READ_REVIEW):
+        return {"review_url": None}
+    if assessment.engineer_id == user.pk:
+        label = "Read your manager’s review and your outcome"
+    elif allowed(user, assessment, Action.REVIEW):
+        label = "Review this self-assessment"
+    else:
+        label = "Read the manager’s review"
+    return {"review_url": assessment.get_review_url(), "review_link": label}
 
 
 VALID_SCORES = {str(score.value) for score in Score}

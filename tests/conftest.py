@@ -96,3 +96,21 @@ def pytest_collection_modifyitems(items):
     # and Django then refuses ORM calls here; so the browser tests go last, and only
     # they allow that (tests/browser/conftest.py).
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+@pytest.fixture
+def run_jobs(db):
+    """Run every queued background job with the real worker, as `make run` does; returns them."""
+    import io
+
+    from django.core.management import call_command
+    from django_tasks_db.models import DBTaskResult
+
+    def run() -> list:
+        before = set(DBTaskResult.objects.values_list("pk", flat=True))
+        call_command("db_worker", "--batch", "--no-startup-delay", stdout=io.StringIO())
+        return list(DBTaskResult.objects.exclude(pk__in=before).order_by("enqueued_at")) or list(
+            DBTaskResult.objects.order_by("enqueued_at")
+        )
+
+    return run

@@ -2,21 +2,37 @@
 
 The table below must name every URL pattern outside the admin. Adding a URL
 without deciding here who may reach it fails test_every_url_is_in_the_table.
+Each persona's request runs in a savepoint that is rolled back, so one person's
+successful change doesn't decide what the next one gets.
 """
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import Group
+from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from assessments import workflow
 from assessments.services import start_assessment
 from ladder.ladder_format import parse_ladder
 from ladder.services import import_levels
-from tests.assessments.conftest import answer_all, make_cycle
+from tests.assessments.conftest import answer_all, make_cycle, review_all
 from tests.conftest import SEED_PATH
 from tests.factories import UserFactory, level_doc
 
-# The order matters: a persona whose request changes state comes last.
-PERSONAS = ["anonymous", "peer", "other_manager", "admin_user", "calibrator", "engineer", "manager"]
+PERSONAS = [
+    "anonymous",
+    "engineer",  # has a draft
+    "peer",  # has a submitted assessment, reviewed by manager
+    "manager",  # reviews peer's and colleague's assessments
+    "skip",  # manager's manager
+    "other_manager",
+    "calibrator",  # on the cycle's committee
+    "other_calibrator",  # on another cycle's committee
+    "calibrating_manager",  # on the committee, and manages someone reviewed in the cycle
+    "admin_user",
+    "ladder_editor",
+]
 SIGNED_IN = PERSONAS[1:]
 
 
@@ -24,9 +40,12 @@ def everyone_signed_in(status: int) -> dict[str, int]:
     return {"anonymous": 302, **dict.fromkeys(SIGNED_IN, status)}
 
 
-def only(status_for: dict[str, int], others: int) -> dict[str, int]:
+def only(status_for: dict[str, int], others: int = 404) -> dict[str, int]:
     return {"anonymous": 302, **dict.fromkeys(SIGNED_IN, others), **status_for}
 
+
+COMMITTEE = {"calibrator": 200, "calibrating_manager": 200}
+MANAGERS = {"manager": 200, "skip": 200}
 
 # name -> (method, how to build the URL's arguments, what each persona gets)
 TABLE = {
@@ -59,24 +78,67 @@ TABLE = {
     ),
     # Anyone signed in may start their own assessment; without a level they are told why.
     "assessments:start": ("post", lambda w: [w.cycle.pk], everyone_signed_in(302)),
-    "assessments:assessment": ("get", lambda w: [w.draft.pk], only({"engineer": 200}, 404)),
-    "assessments:save": (
-        "post",
-        lambda w: [w.draft.pk, w.behaviour.pk],
-        only({"engineer": 302}, 404),
-    ),
-    "assessments:progress": ("get", lambda w: [w.draft.pk], only({"engineer": 200}, 404)),
-    "assessments:submit": ("post", lambda w: [w.draft.pk], only({"engineer": 302}, 404)),
-    # The peer's own submission: the peer may read it but not return it.
+    # ---- the engineer's draft: theirs alone
+    "assessments:assessment": ("get", lambda w: [w.draft.pk], only({"engineer": 200})),
+    "assessments:save": ("post", lambda w: [w.draft.pk, w.behaviour.pk], only({"engineer": 302})),
+    "assessments:progress": ("get", lambda w: [w.draft.pk], only({"engineer": 200})),
+    "assessments:submit": ("post", lambda w: [w.draft.pk], only({"engineer": 302})),
+    # ---- the peer's submission, under review by manager: the peer may read it, not act
     "assessments:return": (
         "post",
         lambda w: [w.submitted.pk],
-        only({"manager": 302, "peer": 403}, 404),
+        only({"manager": 302, "peer": 403, "skip": 403}),
     ),
+    "assessments:team": ("get", lambda w: [], everyone_signed_in(200)),
+    "assessments:review": (
+        "get",
+        lambda w: [w.submitted.pk],
+        only({**MANAGERS, "peer": 403}),
+    ),
+    "assessments:review-save": (
+        "post",
+        lambda w: [w.submitted.pk, w.behaviour.pk],
+        only({"manager": 302, "peer": 403, "skip": 403}),
+    ),
+    "assessments:review-summary": (
+        "post",
+        lambda w: [w.submitted.pk],
+        only({"manager": 302, "peer": 403, "skip": 403}),
+    ),
+    "assessments:review-finish": (
+        "post",
+        lambda w: [w.submitted.pk],
+        only({"manager": 302, "peer": 403, "skip": 403}),
+    ),
+    # ---- the colleague's reviewed assessment: now the committee reads it too
+    "assessments:review-reopen": (
+        "post",
+        lambda w: [w.reviewed.pk],
+        only({"manager": 302, "skip": 403, "calibrator": 403, "calibrating_manager": 403}),
+    ),
+    "assessments:history": ("get", lambda w: [w.reviewed.pk], only({**MANAGERS, **COMMITTEE})),
+    # Moving a review is for whoever runs cycles; it shows no evidence.
+    "assessments:reviewer": ("get", lambda w: [w.submitted.pk], only({"admin_user": 200})),
 }
 
-# The same URLs against the peer's submitted assessment: now the manager may read it.
-SUBMITTED_VIEW = only({"peer": 200, "manager": 200}, 404)
+# Requests that send a body; the rest send none.
+BODIES = {
+    "assessments:save": {"score": "3", "evidence": "x", "version": "0"},
+    "assessments:return": {"note": "Please add evidence."},
+    "assessments:review-save": {"score": "2", "comment": "x", "version": "0"},
+    "assessments:review-summary": {"summary": "x", "outcome": "2", "version": "0"},
+}
+
+# The same pages on other assessments: who reads what, in each state.
+READS = [
+    # (url name, which assessment, what each persona gets)
+    ("assessments:assessment", "submitted", only({**MANAGERS, "peer": 200})),
+    ("assessments:assessment", "reviewed", only({**MANAGERS, **COMMITTEE})),
+    ("assessments:review", "reviewed", only({**MANAGERS, **COMMITTEE})),
+    ("assessments:review", "draft", only({"engineer": 403})),
+    ("assessments:history", "submitted", only({**MANAGERS, "peer": 403})),
+    ("assessments:history", "draft", only({"engineer": 403})),
+]
 
 
 def url_names(resolver=None, namespace="") -> set[str]:
@@ -101,9 +163,13 @@ def test_every_url_is_in_the_table():
 
 
 class World:
-    """A published IC4 + IC5, an open cycle, the engineer's draft and the peer's submission."""
+    """A published IC4 + IC5 and two cycles with their committees; assessments in each state.
 
-    def __init__(self, engineer, peer):
+    engineer: a draft. peer: submitted, reviewed by manager. colleague: reviewed by
+    manager. dana: reviewed by calibrating_manager, who sits on the committee.
+    """
+
+    def __init__(self, people):
         report = import_levels(
             framework_name=settings.LADDER_DEFAULT_FRAMEWORK,
             documents=[
@@ -114,29 +180,79 @@ class World:
         )
         self.slug = report.framework.slug
         self.cycle = make_cycle(report.framework)
+        self.other_cycle = make_cycle(report.framework, name="2026 H1 review")
+        committee = Group.objects.create(name="H2 calibrators")
+        committee.user_set.add(people["calibrator"], people["calibrating_manager"])
+        self.cycle.calibrators = committee
+        self.cycle.save(update_fields=["calibrators"])
+        other = Group.objects.create(name="H1 calibrators")
+        other.user_set.add(people["other_calibrator"])
+        self.other_cycle.calibrators = other
+        self.other_cycle.save(update_fields=["calibrators"])
+
         ic5 = report.framework.levels.get(code="IC5")
-        for person in (engineer, peer):
+        colleague = UserFactory(username="colleague", manager=people["manager"])
+        dana = UserFactory(username="dana", manager=people["calibrating_manager"])
+        for person in (people["engineer"], people["peer"], colleague, dana):
             person.track, person.level_code = ic5.track, "IC5"
             person.save()
-        self.draft = start_assessment(cycle=self.cycle, engineer=engineer)
+        self.draft = start_assessment(cycle=self.cycle, engineer=people["engineer"])
         self.behaviour = self.draft.ratings.first().behaviour
-        self.submitted = start_assessment(cycle=self.cycle, engineer=peer)
-        answer_all(self.submitted)
-        self.submitted.submit(by=peer)
+        self.submitted = self._submitted(people["peer"])
+        self.reviewed = self._submitted(colleague)
+        review_all(self.reviewed, people["manager"])
+        self.dana = self._submitted(dana)
+        review_all(self.dana, people["calibrating_manager"])
+
+    def _submitted(self, person):
+        assessment = start_assessment(cycle=self.cycle, engineer=person)
+        answer_all(assessment)
+        return workflow.submit(assessment, by=person)
 
 
 @pytest.fixture
-def world(db, engineer, peer):
-    return World(engineer, peer)
+def skip(manager):
+    person = UserFactory(username="skip")
+    manager.manager = person
+    manager.save(update_fields=["manager"])
+    return person
 
 
-def _request(client, method, url, name, world):
-    data = {}
-    if name == "assessments:save":
-        data = {"score": "3", "evidence": "x", "version": "0"}
-    elif name == "assessments:return":
-        data = {"note": "Please add evidence."}
-    return getattr(client, method)(url, data)
+@pytest.fixture
+def other_calibrator(db):
+    return UserFactory(username="other-calibrator")
+
+
+@pytest.fixture
+def calibrating_manager(db):
+    return UserFactory(username="calibrating-manager")
+
+
+@pytest.fixture
+def ladder_editor(db):
+    from django.contrib.auth.models import Permission
+
+    person = UserFactory(username="ladder-editor", is_staff=True)
+    person.user_permissions.add(Permission.objects.get(codename="change_framework"))
+    return person
+
+
+@pytest.fixture
+def world(db, request):
+    people = {p: request.getfixturevalue(p) for p in SIGNED_IN}
+    return World(people)
+
+
+def answers(client, request, method: str, url: str, data: dict) -> dict[str, int]:
+    got = {}
+    for persona in PERSONAS:
+        client.logout()
+        if persona != "anonymous":
+            client.force_login(request.getfixturevalue(persona))
+        with transaction.atomic():
+            got[persona] = getattr(client, method)(url, data).status_code
+            transaction.set_rollback(True)
+    return got
 
 
 @pytest.mark.django_db
@@ -144,25 +260,14 @@ def _request(client, method, url, name, world):
 def test_who_gets_what(client, world, name, request):
     method, arguments, expected = TABLE[name]
     url = reverse(name, args=arguments(world))
-    got = {}
-    for persona in PERSONAS:
-        client.logout()
-        if persona != "anonymous":
-            client.force_login(request.getfixturevalue(persona))
-        got[persona] = _request(client, method, url, name, world).status_code
-    assert got == expected
+    assert answers(client, request, method, url, BODIES.get(name, {})) == expected
 
 
 @pytest.mark.django_db
-def test_a_submitted_assessment_is_read_by_its_engineer_and_manager_only(client, world, request):
-    url = reverse("assessments:assessment", args=[world.submitted.pk])
-    got = {}
-    for persona in PERSONAS:
-        client.logout()
-        if persona != "anonymous":
-            client.force_login(request.getfixturevalue(persona))
-        got[persona] = client.get(url).status_code
-    assert got == SUBMITTED_VIEW
+@pytest.mark.parametrize(("name", "which", "expected"), READS, ids=lambda v: str(v)[:30])
+def test_who_reads_which_assessment(client, world, name, which, expected, request):
+    url = reverse(name, args=[getattr(world, which).pk])
+    assert answers(client, request, "get", url, {}) == expected
 
 
 @pytest.mark.django_db

@@ -15,8 +15,9 @@ from django.db.models import CharField, CheckConstraint, TextField, UniqueConstr
 from django.test import RequestFactory
 from django.urls import reverse
 
-from assessments.models import Assessment, Cycle
+from assessments.models import Assessment, Cycle, Event, PacketJob
 from assessments.services import start_assessment
+from assessments.tasks import notify
 from ladder.admin import SEARCH_LIMIT_MESSAGE, SEARCH_MAX_CHARACTERS, BoundedSearch
 from ladder.models import Behaviour, Framework
 from ladder.permissions import can_edit_rubric
@@ -133,8 +134,12 @@ def site_data(superuser, editor, engineer):
     engineer.save(update_fields=["track", "level_code"])
     # The older cycle has no assessments, so its framework field stays editable.
     make_cycle(published, name="2026 H1 review", status=Cycle.Status.CLOSED)
-    start_assessment(cycle=make_cycle(published), engineer=engineer)
+    cycle = make_cycle(published)
+    assessment = start_assessment(cycle=cycle, engineer=engineer)
     Group.objects.create(name="Calibrators")
+    Event.objects.create(assessment=assessment, actor=engineer, kind=Event.Kind.SUBMITTED)
+    PacketJob.objects.create(cycle=cycle, requested_by=superuser, scope=PacketJob.Scope.CYCLE)
+    notify.enqueue("submitted", assessment.pk)
     # History pages and the index's recent actions then have rows to show.
     for model in MODELS:
         LogEntry.objects.log_actions(

@@ -1,4 +1,5 @@
-// Autosave on the assessment page. htmx sends each rating form; this file shows
+// Autosave on the assessment and review pages. htmx sends each form (one choice
+// of radio buttons, one text box, the version it was based on); this file shows
 // what happened, retries what failed, resolves conflicts, and keeps a copy of
 // unsaved text in this browser so a reload or a lost connection loses nothing.
 (function () {
@@ -9,7 +10,8 @@
   // Answers save themselves from here on: the rows' Save buttons (for browsers
   // without script) are hidden by the stylesheet.
   page.classList.add("autosaving");
-  const storeKey = (form) => `ladder:rating:${form.dataset.rating}`;
+  // The engineer's rows name their rating; the review's rows and summary name their own key.
+  const storeKey = (form) => form.dataset.store || `ladder:rating:${form.dataset.rating}`;
   const retryTimers = new WeakMap();
   const attempts = new WeakMap();
   const announcer = document.getElementById("save-announcer");
@@ -18,13 +20,14 @@
   // own states change several times per save and stay quiet.
   function announce(form, text) {
     if (!announcer) return;
-    const legend = form.querySelector(".behaviour-text");
+    const row = form.closest("[id^=b-]") || form;
+    const legend = row.querySelector(".behaviour-text");
     const words = legend ? legend.textContent.trim().split(/\s+/) : [];
     const name = words.slice(0, 6).join(" ") + (words.length > 6 ? "…" : "");
     announcer.textContent = name ? `${text}: ${name}` : text;
   }
 
-  const answered = (form) => form.querySelector("input[name=score]:checked") !== null;
+  const answered = (form) => form.querySelector("input[type=radio]:checked") !== null;
   const unansweredForms = () => Array.from(page.querySelectorAll(".rating-form")).filter((f) => !answered(f));
 
   function stateOf(form) {
@@ -40,10 +43,10 @@
   }
 
   function values(form) {
-    const checked = form.querySelector("input[name=score]:checked");
+    const checked = form.querySelector("input[type=radio]:checked");
     return {
       score: checked ? checked.value : "",
-      evidence: form.querySelector("textarea[name=evidence]").value,
+      evidence: form.querySelector("textarea").value,
       version: form.querySelector("input[name=version]").value,
     };
   }
@@ -178,8 +181,8 @@
       htmx.trigger(form, "save-now");
     } else {
       form.querySelector("input[name=version]").value = theirs.dataset.version;
-      form.querySelector("textarea[name=evidence]").value = box.querySelector(".their-evidence").dataset.evidence;
-      form.querySelectorAll("input[name=score]").forEach((radio) => {
+      form.querySelector("textarea").value = box.querySelector(".their-evidence").dataset.evidence;
+      form.querySelectorAll("input[type=radio]").forEach((radio) => {
         radio.checked = radio.value === theirs.dataset.score;
       });
       localStorage.removeItem(storeKey(form));
@@ -214,8 +217,8 @@
       localStorage.removeItem(storeKey(form));
       return;
     }
-    form.querySelector("textarea[name=evidence]").value = copy.evidence;
-    form.querySelectorAll("input[name=score]").forEach((radio) => {
+    form.querySelector("textarea").value = copy.evidence;
+    form.querySelectorAll("input[type=radio]").forEach((radio) => {
       radio.checked = radio.value === copy.score;
     });
     form.querySelector("input[name=version]").value = copy.version;
@@ -239,7 +242,7 @@
     const next = open.find((f) => f.closest(".rating").getBoundingClientRect().top >= below) || open[0];
     const row = next.closest(".rating");
     row.scrollIntoView({ block: "center" });
-    next.querySelector("input[name=score]").focus({ preventScroll: true });
+    next.querySelector("input[type=radio]").focus({ preventScroll: true });
     if (link) link.setAttribute("href", `#${row.id}`);
   }
 

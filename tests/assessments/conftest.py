@@ -3,10 +3,12 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from assessments.models import Cycle, Rating
-from assessments.scale import Score
+from assessments import workflow
+from assessments.models import Assessment, Cycle, Rating
+from assessments.scale import Outcome, Score
 from assessments.services import start_assessment
 
 
@@ -47,6 +49,32 @@ def assessment(cycle, engineer, on_ic5):
 @pytest.fixture
 def submitted(assessment, engineer):
     answer_all(assessment)
-    assessment.submit(by=engineer)
+    workflow.submit(assessment, by=engineer)
     assessment.refresh_from_db()
     return assessment
+
+
+def review_all(assessment, reviewer, score: int = Score.CONSISTENTLY, outcome=Outcome.AT):
+    """The reviewer scores every behaviour, proposes an outcome and finishes the review."""
+    Rating.objects.filter(assessment=assessment).update(manager_score=score)
+    Assessment.objects.filter(pk=assessment.pk).update(
+        proposed_outcome=outcome, summary="Solid half.", summary_html="<p>Solid half.</p>"
+    )
+    return workflow.finish_review(assessment, by=reviewer)
+
+
+@pytest.fixture
+def calibrators(cycle, calibrator):
+    """The cycle's committee: a group named for it, with the calibrator in it."""
+    group = Group.objects.create(name=f"{cycle} calibrators")
+    group.user_set.add(calibrator)
+    cycle.calibrators = group
+    cycle.save(update_fields=["calibrators"])
+    return group
+
+
+@pytest.fixture
+def reviewed(submitted, manager):
+    review_all(submitted, manager)
+    submitted.refresh_from_db()
+    return submitted

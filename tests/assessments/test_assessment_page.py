@@ -3,6 +3,7 @@
 import pytest
 from markupsafe import escape
 
+from assessments import workflow
 from assessments.models import Rating
 from assessments.services import start_assessment
 from ladder.ladder_format import AREA_KINDS
@@ -105,7 +106,7 @@ def test_manager_reads_a_submitted_assessment_but_not_a_draft(
     from tests.assessments.conftest import answer_all
 
     answer_all(assessment)
-    assessment.submit(by=engineer)
+    workflow.submit(assessment, by=engineer)
     response = client.get(assessment.get_absolute_url())
     assert response.status_code == 200
     assert "Return to" in response.content.decode()
@@ -194,7 +195,7 @@ def test_rows_escape_what_people_wrote(client):
     client.force_login(person)
     editable = client.get(assessment.get_absolute_url()).content.decode()
     assessment.ratings.update(score=3)
-    assessment.submit(by=person)
+    workflow.submit(assessment, by=person)
     readonly = client.get(assessment.get_absolute_url()).content.decode()
     for html in (editable, readonly):
         assert "<b>ship</b>" not in html

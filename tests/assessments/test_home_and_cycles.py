@@ -156,12 +156,7 @@ def test_an_admin_without_a_level_sees_what_their_roles_give_them(
     assert "Ask your Ladder admin" not in html
 
 
-def test_a_calibrator_without_a_level_is_told_about_calibration(client, calibrator, cycle):
-    from django.contrib.auth.models import Group
-
-    from assessments.permissions import CALIBRATORS_GROUP
-
-    Group.objects.create(name=CALIBRATORS_GROUP).user_set.add(calibrator)
+def test_a_calibrator_without_a_level_is_told_about_calibration(client, calibrator, calibrators):
     client.force_login(calibrator)
     html = client.get(reverse("home")).content.decode()
     assert "You sit on the calibration committee" in html

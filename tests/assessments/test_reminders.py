@@ -8,6 +8,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
+from assessments import workflow
 from tests.assessments.conftest import answer_all, make_cycle
 from tests.factories import UserFactory
 
@@ -15,8 +16,10 @@ pytestmark = pytest.mark.django_db
 
 
 def remind(**options) -> str:
+    """Run the command as cron would, then the worker that sends what it queued."""
     out = StringIO()
     call_command("send_reminders", stdout=out, **options)
+    call_command("db_worker", "--batch", "--no-startup-delay", stdout=StringIO())
     return out.getvalue()
 
 
@@ -36,7 +39,7 @@ def test_engineers_not_submitted_are_reminded(due_soon, engineer, peer, manager)
 
     done = start_assessment(cycle=due_soon, engineer=peer)
     answer_all(done)
-    done.submit(by=peer)
+    workflow.submit(done, by=peer)
     mail.outbox.clear()
     output = remind()
     recipients = sorted(to for m in mail.outbox for to in m.to)
@@ -76,3 +79,19 @@ def test_dry_run_sends_nothing(due_soon, engineer):
     output = remind(dry_run=True)
     assert f"would e-mail {engineer.email}" in output
     assert mail.outbox == []
+
+
+def test_the_reviewer_is_reminded_not_whoever_manages_the_engineer_now(
+    due_soon, peer, manager, other_manager
+):
+    from assessments.services import start_assessment
+
+    done = start_assessment(cycle=due_soon, engineer=peer)
+    answer_all(done)
+    workflow.submit(done, by=peer)
+    peer.manager = other_manager
+    peer.save(update_fields=["manager"])
+    remind()
+    subjects = {m.to[0]: m.subject for m in mail.outbox}
+    assert subjects[manager.email].startswith("1 self-assessment to review")
+    assert other_manager.email not in subjects

@@ -57,24 +57,24 @@ def test_no_evidence_yet_counts_as_an_answer(
     assert assessment.status == Assessment.Status.SUBMITTED
 
 
-def test_submitting_tells_the_manager(
-    client, engineer, manager, assessment, django_capture_on_commit_callbacks, settings
-):
+def test_submitting_tells_the_manager(client, engineer, manager, assessment, settings, run_jobs):
     # The address of the running server, as make run sets it from PORT.
     settings.SITE_URL = "http://127.0.0.1:8123"
     answer_all(assessment)
     client.force_login(engineer)
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(submit_url(assessment), follow=True)
+    response = client.post(submit_url(assessment), follow=True)
     assert "Submitted. Your manager has been told" in response.content.decode()
     assessment.refresh_from_db()
     assert assessment.status == Assessment.Status.SUBMITTED
     assert assessment.submitted_at is not None
+    # The e-mail is a job for the worker, not sent by the request.
+    assert mail.outbox == []
+    run_jobs()
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [manager.email]
     assert "submitted their self-assessment" in message.subject
-    assert f"http://127.0.0.1:8123{assessment.get_absolute_url()}" in message.body
+    assert f"http://127.0.0.1:8123{assessment.get_review_url()}" in message.body
 
 
 def test_the_manager_sees_it_arrive(client, manager, submitted):
@@ -99,13 +99,11 @@ def test_submitting_twice_is_refused(client, engineer, submitted):
     assert response.status_code == 403
 
 
-def test_manager_returns_a_submission_with_a_note(
-    client, manager, engineer, submitted, django_capture_on_commit_callbacks
-):
+def test_manager_returns_a_submission_with_a_note(client, manager, engineer, submitted, run_jobs):
     client.force_login(manager)
     url = reverse("assessments:return", args=[submitted.pk])
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url, {"note": "Add evidence for Hiring, please."})
+    response = client.post(url, {"note": "Add evidence for Hiring, please."})
+    run_jobs()
     assert response.status_code == 302
     submitted.refresh_from_db()
     assert submitted.is_draft
@@ -147,7 +145,7 @@ def test_a_draft_cannot_be_returned(client, manager, assessment):
 
 
 def test_a_mail_server_that_is_down_does_not_undo_a_submission(
-    client, engineer, assessment, settings, django_capture_on_commit_callbacks
+    client, engineer, assessment, settings, run_jobs
 ):
     settings.MAILERS = {
         "default": {
@@ -157,8 +155,11 @@ def test_a_mail_server_that_is_down_does_not_undo_a_submission(
     }
     answer_all(assessment)
     client.force_login(engineer)
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(submit_url(assessment))
+    response = client.post(submit_url(assessment))
     assert response.status_code == 302
+    (job,) = run_jobs()
+    # The job failed and says why; the submission stands.
+    assert job.status == "FAILED"
+    assert "ConnectionRefusedError" in job.exception_class_path
     assessment.refresh_from_db()
     assert assessment.status == Assessment.Status.SUBMITTED

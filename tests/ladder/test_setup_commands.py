@@ -5,6 +5,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from assessments.models import Cycle, Event
 from ladder.models import Behaviour, Framework, User
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +42,21 @@ def test_demo_org_prints_logins_and_builds_the_org_chart(settings):
     assert engineers.count() == 8
     assert {e.manager.username for e in engineers} == {"mira", "tomas"}
     assert User.objects.get(username="admin").is_superuser
-    assert User.objects.get(username="cal").groups.filter(name="Calibrators").exists()
+    cal = User.objects.get(username="cal")
+    cycle = Cycle.objects.get()
+    assert cycle.calibrators.user_set.filter(pk=cal.pk).exists()
+    # Something waits on every page: reviews for each manager, packets for the committee.
+    stages = dict(cycle.assessments.values_list("engineer__username", "status"))
+    assert stages == {
+        "ana": "submitted",
+        "ben": "in_review",
+        "chloe": "reviewed",
+        "dev": "draft",
+        "elif": "reviewed",
+        "farid": "submitted",
+        "grace": "reviewed",
+    }
+    assert Event.objects.filter(kind="review_finished").count() == 3
     assert User.objects.count() == 12
     assert User.objects.get(username="ana").check_password("ladder-demo")
 

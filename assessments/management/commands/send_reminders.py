@@ -2,13 +2,14 @@
 
 from datetime import timedelta
 
-from django.core.mail import send_mass_mail
 from django.core.management.base import BaseCommand
 from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import Assessment, Cycle
 from assessments.notifications import link
+from assessments.tasks import send_reminder_mail
 from ladder.models import User
 
 
@@ -36,10 +37,11 @@ class Command(BaseCommand):
                 messages += self.engineers_behind(cycle, today)
             if cycle.manager_review_due <= horizon:
                 messages += self.managers_behind(cycle, today)
-        for subject, _body, _sender, (to,) in messages:
+        for subject, _body, to in messages:
             self.stdout.write(f"{'would e-mail' if dry_run else 'e-mailing'} {to}: {subject}")
         if not dry_run and messages:
-            send_mass_mail(messages)
+            # The worker sends them; a slow mail server doesn't hold up cron.
+            send_reminder_mail.enqueue(messages)
         self.stdout.write(
             self.style.SUCCESS(f"{len(messages)} reminder{'s' if len(messages) != 1 else ''}.")
         )
@@ -60,24 +62,21 @@ class Command(BaseCommand):
                 f"Your self-assessment for {cycle} is due on "
                 f"{cycle.self_assessment_due:%-d %B %Y}. Your answers save as you go; "
                 f"submit when every behaviour has one.\n\n{link('/')}",
-                None,
-                [person.email],
+                person.email,
             )
             for person in people
             if (person.track_id, person.level_code) in wanted
         ]
 
     def managers_behind(self, cycle: Cycle, today) -> list[tuple]:
-        waiting = Q(reports__assessments__cycle=cycle) & Q(
-            reports__assessments__status__in=[
-                Assessment.Status.SUBMITTED,
-                Assessment.Status.IN_REVIEW,
-            ]
+        # Whoever reviews them, as fixed at submission, not whoever manages them now.
+        waiting = Q(reviews__cycle=cycle) & Q(
+            reviews__status__in=[Assessment.Status.SUBMITTED, Assessment.Status.IN_REVIEW]
         )
         managers = (
             User.objects.filter(is_active=True)
             .exclude(email="")
-            .annotate(waiting=Count("reports__assessments", filter=waiting))
+            .annotate(waiting=Count("reviews", filter=waiting))
             .filter(waiting__gt=0)
         )
         return [
@@ -87,9 +86,8 @@ class Command(BaseCommand):
                 f"Hello {m.first_name or m.username},\n\n{m.waiting} of your reports' "
                 "self-assessments wait for your review, due on "
                 f"{cycle.manager_review_due:%-d %B %Y}."
-                f"\n\n{link('/')}",
-                None,
-                [m.email],
+                f"\n\n{link(reverse('assessments:team'))}",
+                m.email,
             )
             for m in managers
         ]

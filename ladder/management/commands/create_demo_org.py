@@ -1,5 +1,6 @@
 """manage.py create_demo_org: a small organisation to try Ladder with. Never in production."""
 
+import random
 from datetime import timedelta
 
 from django.conf import settings
@@ -8,9 +9,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from assessments.models import Cycle
-from assessments.permissions import CALIBRATORS_GROUP
+from assessments import workflow
+from assessments.models import Assessment, Cycle, Rating, evidence_html
+from assessments.scale import Outcome
+from assessments.services import start_assessment
 from ladder.models import Level, User
+
+DEMO_CALIBRATORS = "Demo review cycle calibrators"
 
 DEMO_PASSWORD = "ladder-demo"
 
@@ -27,6 +32,30 @@ PEOPLE = [
     ("grace", "Grace", "Kim", "tomas"),
     ("hugo", "Hugo", "Silva", "tomas"),
 ]
+
+
+# Where each demo engineer's self-assessment stands, so every page has something to show.
+STAGES = {
+    "ana": "submitted, waiting for review",
+    "ben": "review in progress",
+    "chloe": "reviewed, with the committee",
+    "dev": "draft in progress",
+    "elif": "reviewed, with the committee",
+    "farid": "submitted, waiting for review",
+    "grace": "reviewed, with the committee",
+}
+EVIDENCE = [
+    "Led the [ranking model migration](https://example.com/docs/ranking-v2): p95 latency "
+    "down 40%, rolled out to all markets.",
+    "Wrote the design doc for feature-store backfills and reviewed it with two teams.",
+    "Mentored two engineers through their first on-call rotations.",
+    "- Proposed the offline evaluation standard\n- Adopted by three teams this half",
+    "Ran the incident review for the March outage; the action items are all closed.",
+]
+SUMMARY = (
+    "A strong half: the ranking migration shipped on time and raised the bar for "
+    "evaluation across teams. To grow: set direction beyond the team, in writing."
+)
 
 
 class Command(BaseCommand):
@@ -57,7 +86,7 @@ class Command(BaseCommand):
 
         admin = self.person("admin", "Ada", "Admin", is_staff=True, is_superuser=True)
         calibrator = self.person("cal", "Priya", "Nair")
-        calibrators, _ = Group.objects.get_or_create(name=CALIBRATORS_GROUP)
+        calibrators, _ = Group.objects.get_or_create(name=DEMO_CALIBRATORS)
         calibrators.user_set.add(calibrator)
         people = {}
         for username, first, last, manager in PEOPLE:
@@ -71,11 +100,16 @@ class Command(BaseCommand):
             )
 
         cycle = self.open_cycle(level.framework_id)
+        cycle.calibrators = calibrators
+        cycle.save(update_fields=["calibrators"])
+        self.seed_assessments(cycle, people)
 
         rows = [("admin", "admin: edits the ladder, runs cycles", admin)]
         rows += [("cal", "calibrator", calibrator)]
         for username, *_rest, manager in PEOPLE:
             role = f"engineer, {level.code}, reports to {manager}" if manager else "manager"
+            if username in STAGES:
+                role += f"; {STAGES[username]}"
             rows.append((username, role, people[username]))
         url = url or settings.SITE_URL
         self.stdout.write(self.style.SUCCESS(f"\nLadder is ready at {url}"))
@@ -107,6 +141,45 @@ class Command(BaseCommand):
             },
         )
         return cycle
+
+    def seed_assessments(self, cycle: Cycle, people: dict[str, User]) -> None:
+        """Assessments at every stage, once: something waits for each demo login."""
+        if cycle.assessments.exists():
+            return
+        chance = random.Random(7)  # the same demo every time
+        for username, stage in STAGES.items():
+            engineer = people[username]
+            assessment = start_assessment(cycle=cycle, engineer=engineer)
+            ratings = list(
+                assessment.ratings.order_by("behaviour__area__order", "behaviour__order")
+            )
+            answered = ratings if stage != "draft in progress" else ratings[: len(ratings) // 3]
+            for index, rating in enumerate(answered):
+                rating.score = chance.choice([1, 2, 3, 3, 3, 4, 0])
+                if index % 4 == 0:
+                    rating.evidence = chance.choice(EVIDENCE)
+                    rating.evidence_html = evidence_html(rating.evidence)
+            Rating.objects.bulk_update(answered, ["score", "evidence", "evidence_html"])
+            if stage == "draft in progress":
+                continue
+            workflow.submit(assessment, by=engineer)
+            if stage == "submitted, waiting for review":
+                continue
+            reviewer = engineer.manager
+            reviewed = answered if stage != "review in progress" else answered[: len(answered) // 2]
+            for rating in reviewed:
+                step = chance.choice([-1, 0, 0, 0, 1])
+                rating.manager_score = max(0, min(4, rating.score + step))
+            Rating.objects.bulk_update(reviewed, ["manager_score"])
+            if stage == "review in progress":
+                workflow.start_review(assessment.pk, reviewer).save()
+                continue
+            Assessment.objects.filter(pk=assessment.pk).update(
+                proposed_outcome=chance.choice([Outcome.AT, Outcome.STRONG, Outcome.READY]),
+                summary=SUMMARY,
+                summary_html=evidence_html(SUMMARY),
+            )
+            workflow.finish_review(assessment, by=reviewer)
 
     def person(self, username: str, first: str, last: str, **fields) -> User:
         user, created = User.objects.get_or_create(

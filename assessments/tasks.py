@@ -1,0 +1,27 @@
+"""Background jobs, run by the django-tasks-db worker (manage.py db_worker).
+
+A job is a row in the app's database, written in the same transaction as the
+change that asks for it: the e-mail about a submission exists exactly when the
+submission does. Arguments are ids, read afresh when the job runs.
+"""
+
+from __future__ import annotations
+
+from django.core.mail import send_mass_mail
+from django.tasks import task
+
+from assessments import notifications
+
+
+@task()
+def notify(kind: str, assessment_id: int, *extra) -> int:
+    """Write and send the e-mails about one change to an assessment; returns how many."""
+    return notifications.send(kind, assessment_id, *extra)
+
+
+@task()
+def send_reminder_mail(messages: list[list]) -> int:
+    """Send reminder e-mails prepared by manage.py send_reminders: (subject, body, to)."""
+    return send_mass_mail(
+        [(subject, body, None, [to]) for subject, body, to in messages], fail_silently=False
+    )

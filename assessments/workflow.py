@@ -1,0 +1,263 @@
+"""Every status change of an assessment, in one place: views, the admin and commands call here.
+
+Each change runs in one transaction that locks the assessment's row, asks
+permissions.allowed() whether the person may make it now, writes the change and
+its history (Event) and queues its e-mail. The job is a row in the same database
+(django-tasks-db), so the e-mail is queued exactly when the change commits.
+
+    draft ──submit──▶ submitted ──first review save──▶ in review ──finish──▶ reviewed
+      ▲                  │                                │  ▲                 │
+      └──────return──────┴────────────────────────────────┘  └────reopen───────┤
+                                                                               ▼
+                                      shared ◀──close calibration── calibrated ◀─decide
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from assessments.models import SUMMARY_MAX_LENGTH, Assessment, Cycle, Event, evidence_html
+from assessments.permissions import Action, allowed, calibrates, refusal
+from assessments.scale import Outcome
+from assessments.tasks import notify
+from ladder.models import User
+
+Status = Assessment.Status
+
+
+def _locked(assessment: Assessment) -> Assessment:
+    """The assessment as it is now, its row held until the change commits.
+
+    Deciding on a fresh row means two requests (a submit and a return, a finish and a
+    reopen) can't both act on what each read before the other wrote.
+    """
+    fresh = (
+        Assessment.objects.select_for_update(of=("self",))
+        .select_related("cycle", "engineer", "reviewer")
+        .get(pk=assessment.pk)
+    )
+    fresh.level = assessment.level
+    return fresh
+
+
+def _check(by: User, assessment: Assessment, action: Action) -> None:
+    if not allowed(by, assessment, action):
+        raise PermissionDenied(refusal(assessment, action))
+
+
+def record(assessment_id: int, by: User | None, kind: str, old="", new="", behaviour_id=None):
+    """A row of history, unsaved; callers write several at once."""
+    return Event(
+        assessment_id=assessment_id,
+        actor=by,
+        kind=kind,
+        old="" if old is None else str(old),
+        new="" if new is None else str(new),
+        behaviour_id=behaviour_id,
+    )
+
+
+def _label(choices, value) -> str:
+    return "" if value is None else choices(value).label
+
+
+def submit(assessment: Assessment, *, by: User) -> Assessment:
+    """Send a complete draft to the manager, who becomes its reviewer from now on."""
+    with transaction.atomic():
+        current = _locked(assessment)
+        _check(by, current, Action.SUBMIT)
+        missing = current.unanswered().count()
+        if missing:
+            raise ValidationError(
+                f"{missing} behaviour{'s' if missing != 1 else ''} still need a score "
+                "(or “No evidence yet”) before you can submit."
+            )
+        current.status = Status.SUBMITTED
+        current.submitted_at = timezone.now()
+        # Read the manager now, in this transaction: whoever it is at this moment
+        # reviews the assessment, whatever the org chart says later.
+        current.reviewer_id = (
+            User.objects.filter(pk=current.engineer_id).values_list("manager_id", flat=True).get()
+        )
+        current.save(update_fields=["status", "submitted_at", "reviewer"])
+        record(current.pk, by, Event.Kind.SUBMITTED, "Draft", "Submitted").save()
+        notify.enqueue("submitted", current.pk)
+    return current
+
+
+def return_to_draft(assessment: Assessment, *, by: User, note: str) -> Assessment:
+    """The reviewer sends a submission back to the engineer, saying why."""
+    note = note.strip()
+    with transaction.atomic():
+        current = _locked(assessment)
+        _check(by, current, Action.RETURN)
+        if not note:
+            raise ValidationError("Say what should change, so the engineer knows why it came back.")
+        old = current.get_status_display()
+        current.status = Status.DRAFT
+        current.submitted_at = None
+        current.returned_at = timezone.now()
+        current.return_note = note
+        current.save(update_fields=["status", "submitted_at", "returned_at", "return_note"])
+        record(current.pk, by, Event.Kind.RETURNED, old, note).save()
+        notify.enqueue("returned", current.pk)
+    return current
+
+
+def start_review(assessment_id: int, by: User) -> Event | None:
+    """Mark a submitted assessment as in review (the reviewer's first save), inside that save.
+
+    One conditional UPDATE, so of two first saves only one records the start. Returns
+    the history row, unsaved, for the caller to write with its own.
+    """
+    started = Assessment.objects.filter(
+        pk=assessment_id, status=Status.SUBMITTED, reviewer_id=by.pk
+    ).update(status=Status.IN_REVIEW, review_started_at=timezone.now())
+    if not started:
+        return None
+    return record(assessment_id, by, Event.Kind.REVIEW_STARTED, "Submitted", "In review")
+
+
+def finish_review(assessment: Assessment, *, by: User) -> Assessment:
+    """The reviewer is done: every behaviour scored, a proposed outcome chosen."""
+    with transaction.atomic():
+        current = _locked(assessment)
+        _check(by, current, Action.REVIEW)
+        missing = current.ratings.filter(manager_score__isnull=True).count()
+        problems = []
+        if missing:
+            problems.append(
+                f"{missing} behaviour{'s' if missing != 1 else ''} still need your score."
+            )
+        if current.proposed_outcome is None:
+            problems.append("Choose a proposed outcome.")
+        if problems:
+            raise ValidationError(" ".join(problems))
+        old = current.get_status_display()
+        current.status = Status.REVIEWED
+        current.reviewed_at = timezone.now()
+        current.review_started_at = current.review_started_at or current.reviewed_at
+        current.save(update_fields=["status", "reviewed_at", "review_started_at"])
+        record(
+            current.pk,
+            by,
+            Event.Kind.REVIEW_FINISHED,
+            old,
+            _label(Outcome, current.proposed_outcome),
+        ).save()
+        notify.enqueue("review_finished", current.pk)
+    return current
+
+
+def reopen_review(assessment: Assessment, *, by: User) -> Assessment:
+    """The reviewer takes a finished review back, until the committee has decided."""
+    with transaction.atomic():
+        current = _locked(assessment)
+        _check(by, current, Action.REOPEN)
+        current.status = Status.IN_REVIEW
+        current.reviewed_at = None
+        current.save(update_fields=["status", "reviewed_at"])
+        record(current.pk, by, Event.Kind.REVIEW_REOPENED, "Reviewed", "In review").save()
+    return current
+
+
+def record_decision(assessment: Assessment, *, by: User, outcome: int, reason: str) -> Assessment:
+    """A calibrator records the committee's outcome and why; it can change until closing."""
+    reason = reason.strip()
+    with transaction.atomic():
+        current = _locked(assessment)
+        _check(by, current, Action.DECIDE)
+        if outcome not in Outcome.values:
+            raise ValidationError("Choose one of the outcomes.")
+        if not reason:
+            raise ValidationError("Give the committee's reason; the manager and engineer read it.")
+        if len(reason) > SUMMARY_MAX_LENGTH:
+            raise ValidationError(f"The reason can be at most {SUMMARY_MAX_LENGTH} characters.")
+        old = _label(Outcome, current.calibrated_outcome)
+        current.status = Status.CALIBRATED
+        current.calibrated_outcome = outcome
+        current.calibration_reason = reason
+        current.calibration_reason_html = evidence_html(reason)
+        current.calibrated_by = by
+        current.calibrated_at = timezone.now()
+        current.save(
+            update_fields=[
+                "status",
+                "calibrated_outcome",
+                "calibration_reason",
+                "calibration_reason_html",
+                "calibrated_by",
+                "calibrated_at",
+            ]
+        )
+        record(
+            current.pk,
+            by,
+            Event.Kind.CALIBRATED,
+            old,
+            f"{Outcome(outcome).label}: {reason}",
+        ).save()
+    return current
+
+
+def close_calibration(cycle: Cycle, *, by: User) -> int:
+    """Close the cycle's calibration and share every decided outcome with its engineer.
+
+    Refused while a reviewed assessment still waits for a decision: closing would
+    leave it with no outcome for good. Returns how many results were shared.
+    """
+    with transaction.atomic():
+        current = Cycle.objects.select_for_update().get(pk=cycle.pk)
+        if not calibrates(by, current):
+            raise PermissionDenied("Only the cycle's calibrators close its calibration.")
+        if current.calibration_closed:
+            raise ValidationError("Calibration of this cycle is already closed.")
+        waiting = current.assessments.filter(status=Status.REVIEWED).count()
+        if waiting:
+            raise ValidationError(
+                f"{waiting} reviewed assessment{'s' if waiting != 1 else ''} still "
+                f"need{'s' if waiting == 1 else ''} the committee's outcome."
+            )
+        now = timezone.now()
+        current.calibration_closed_at = now
+        current.save(update_fields=["calibration_closed_at"])
+        ids = list(
+            current.assessments.select_for_update()
+            .filter(status=Status.CALIBRATED)
+            .values_list("pk", flat=True)
+        )
+        Assessment.objects.filter(pk__in=ids).update(status=Status.SHARED, shared_at=now)
+        Event.objects.bulk_create(
+            record(pk, by, Event.Kind.SHARED, "Calibrated", "Shared") for pk in ids
+        )
+        for pk in ids:
+            notify.enqueue("shared", pk)
+    cycle.calibration_closed_at = now
+    return len(ids)
+
+
+def reassign_reviewer(assessment: Assessment, *, by: User, to: User) -> Assessment:
+    """Move a review to another person, on the record; the engineer and both are told."""
+    with transaction.atomic():
+        current = _locked(assessment)
+        _check(by, current, Action.REASSIGN)
+        if to.pk == current.engineer_id:
+            raise ValidationError("Nobody reviews their own assessment.")
+        if not to.is_active:
+            raise ValidationError(f"{to} can't sign in, so can't review.")
+        if to.pk == current.reviewer_id:
+            raise ValidationError(f"{to} already reviews this assessment.")
+        previous = current.reviewer
+        current.reviewer = to
+        current.save(update_fields=["reviewer"])
+        record(
+            current.pk,
+            by,
+            Event.Kind.REVIEWER_CHANGED,
+            previous or "nobody",
+            to,
+        ).save()
+        notify.enqueue("reviewer_changed", current.pk, previous.pk if previous else None)
+    return current
