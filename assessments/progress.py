@@ -176,8 +176,10 @@ class RatingState:
 
 
 def rating_states(assessment: Assessment) -> dict[int, RatingState]:
-    rows = Rating.objects.filter(assessment=assessment).order_by().values_list(*RatingState.FIELDS)
-    return {row[1]: RatingState(*row) for row in rows}
+    from assessments.reads import rating_rows
+
+    columns = ("id", *RatingState.FIELDS[1:])
+    return {row[1]: RatingState(*row) for row in rating_rows(assessment.pk, columns)}
 
 
 @dataclass

@@ -14,6 +14,7 @@ from django.utils import timezone
 from assessments import workflow
 from assessments.models import Assessment, Cycle, Event, Rating, evidence_html
 from assessments.permissions import UNDER_REVIEW, Action, refusal
+from assessments.reads import rating_rows
 from assessments.scale import Outcome, Score
 from ladder.models import Behaviour, User
 
@@ -179,12 +180,27 @@ class ReviewState:
 
     @classmethod
     def of(cls, rating: Rating) -> ReviewState:
-        return cls(*(getattr(rating, "pk" if f == "pk" else f) for f in cls.FIELDS))
+        """The reviewer's side of a saved rating (the engineer's isn't read by saves)."""
+        return cls(*(getattr(rating, f) for f in cls.FIELDS[:7]))
+
+
+# The review page's columns, in ReviewState's order; when each was saved is read only
+# for a conflict, from the row itself.
+PAGE_COLUMNS = (
+    "id",
+    "behaviour_id",
+    "manager_score",
+    "manager_comment",
+    "manager_comment_html",
+    "manager_version",
+    "NULL",
+    "score",
+    "evidence_html",
+)
 
 
 def review_states(assessment: Assessment) -> dict[int, ReviewState]:
-    rows = Rating.objects.filter(assessment=assessment).order_by().values_list(*ReviewState.FIELDS)
-    return {row[1]: ReviewState(*row) for row in rows}
+    return {row[1]: ReviewState(*row) for row in rating_rows(assessment.pk, PAGE_COLUMNS)}
 
 
 def save_review_rating(
@@ -204,6 +220,17 @@ def save_review_rating(
     now = timezone.now()
     same_text = comment == rating.manager_comment
     html = rating.manager_comment_html if same_text else evidence_html(comment)
+    # Everything is prepared before the transaction, which then holds SQLite's write
+    # lock only for these statements. History rows as plain values: this runs for
+    # every pause in a manager's typing.
+    events = []
+    if score != rating.manager_score:
+        old, new = _score_label(rating.manager_score), _score_label(score)
+        events.append((Event.Kind.MANAGER_SCORE, old, new, rating.behaviour_id))
+    if not same_text:
+        events.append(
+            (Event.Kind.MANAGER_COMMENT, rating.manager_comment, comment, rating.behaviour_id)
+        )
     with transaction.atomic():
         updated = _conditional_review_update(
             rating=rating,
@@ -215,33 +242,11 @@ def save_review_rating(
             now=now,
         )
         if updated:
-            events = []
             if rating.assessment.status == Assessment.Status.SUBMITTED:
                 started = workflow.start_review(rating.assessment_id, by)
-                events += [started] if started else []
-            if score != rating.manager_score:
-                events.append(
-                    workflow.record(
-                        rating.assessment_id,
-                        by,
-                        Event.Kind.MANAGER_SCORE,
-                        _score_label(rating.manager_score),
-                        _score_label(score),
-                        rating.behaviour_id,
-                    )
-                )
-            if not same_text:
-                events.append(
-                    workflow.record(
-                        rating.assessment_id,
-                        by,
-                        Event.Kind.MANAGER_COMMENT,
-                        rating.manager_comment,
-                        comment,
-                        rating.behaviour_id,
-                    )
-                )
-            Event.objects.bulk_create(events)
+                if started:
+                    events.insert(0, (started.kind, started.old, started.new, None))
+            _insert_events(rating.assessment_id, by.pk, events, now)
     if updated:
         rating.manager_score, rating.manager_comment = score, comment
         rating.manager_comment_html = html
@@ -249,6 +254,28 @@ def save_review_rating(
         return SaveResult(rating=rating, saved=True, score_changed=score != before[0])
     current = Rating.objects.select_related("assessment__cycle").get(pk=rating.pk)
     return _review_not_saved(current, score=score, comment=comment)
+
+
+def _insert_events(assessment_id: int, actor_id: int, events: list[tuple], now) -> None:
+    """Write history rows (kind, old, new, behaviour_id) with one plain INSERT.
+
+    Not through the ORM for the reason given in _conditional_update.
+    """
+    if not events:
+        return
+    rows = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(events))
+    sql = (
+        f"INSERT INTO {Event._meta.db_table} "
+        f"(assessment_id, at, actor_id, kind, behaviour_id, old, new) VALUES {rows}"
+    )
+    at = connection.ops.adapt_datetimefield_value(now)
+    params = [
+        value
+        for kind, old, new, behaviour_id in events
+        for value in (assessment_id, at, actor_id, str(kind), behaviour_id, old, new)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def _score_label(score: int | None) -> str:

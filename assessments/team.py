@@ -150,8 +150,14 @@ def team_of(user: User, *, cycle_id: int | None, show: str, sort: str, query: st
     if cycle is None:
         return Team(cycles, None, [], [], dict.fromkeys(FILTERS, 0), show, sort, query)
 
-    # Reviews fixed to this manager, and current reports who haven't submitted yet.
-    reports = list(User.objects.filter(manager=user, is_active=True).select_related("track"))
+    # Reviews fixed to this manager and, while the cycle is open, current reports who
+    # haven't submitted yet. A closed cycle shows only what reached the manager.
+    is_open = cycle.status == Cycle.Status.OPEN
+    reports = (
+        list(User.objects.filter(manager=user, is_active=True).select_related("track"))
+        if is_open
+        else []
+    )
     mine = {
         a.engineer_id: a
         for a in _counted(
@@ -160,7 +166,7 @@ def team_of(user: User, *, cycle_id: int | None, show: str, sort: str, query: st
             )
         ).select_related("engineer", "level", "cycle", "reviewer")
     }
-    people = {p.pk: p for p in reports if cycle.status == Cycle.Status.OPEN}
+    people = {p.pk: p for p in reports}
     people.update({a.engineer_id: a.engineer for a in mine.values()})
     rows = [Row(person, mine.get(pk), today) for pk, person in people.items()]
     skip = [

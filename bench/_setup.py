@@ -253,3 +253,49 @@ def autosave_queries(client, rating, rng: random.Random) -> tuple[int, list[str]
     rating.refresh_from_db()
     assert (rating.score, rating.evidence) == (3, evidence), "the autosave did not write"
     return len(queries), [q["sql"] for q in queries.captured_queries]
+
+
+def submitted_for_review(assessment, *, username: str):
+    """Answer every behaviour, make `username` the engineer's manager and submit; the reviewer."""
+    from assessments import workflow
+    from assessments.models import Rating
+    from ladder.models import User
+
+    reviewer = User.objects.create_user(
+        username=username, first_name=username.title(), last_name="Bench", password=None
+    )
+    engineer = assessment.engineer
+    engineer.manager = reviewer
+    engineer.save(update_fields=["manager"])
+    Rating.objects.filter(assessment=assessment).update(score=3)
+    workflow.submit(assessment, by=engineer)
+    return reviewer
+
+
+TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
+
+
+def review_autosave_queries(client, rating, rng: random.Random) -> tuple[int, list[str]]:
+    """One htmx review autosave through `client` (the reviewer), checked to have written.
+
+    Counts the statements that read or write rows: a review save writes its history in
+    the same transaction as the change, and the BEGIN and COMMIT around them are not
+    queries. The first save of a review also starts it (one UPDATE more); this measures
+    that one, the most a save ever runs.
+    """
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    url = reverse("assessments:review-save", args=[rating.assessment_id, rating.behaviour_id])
+    comment = evidence_text(rng)
+    data = {"score": "2", "comment": comment, "version": str(rating.manager_version)}
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(url, data, headers={"HX-Request": "true"})
+    assert response.status_code == 200, response.status_code
+    assert response["X-Rating-Version"] == str(rating.manager_version + 1)
+    rating.refresh_from_db()
+    assert (rating.manager_score, rating.manager_comment) == (2, comment), "not written"
+    statements = [q["sql"] for q in queries.captured_queries]
+    data = [sql for sql in statements if not sql.lstrip().upper().startswith(TRANSACTION_CONTROL)]
+    return len(data), statements

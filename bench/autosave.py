@@ -1,12 +1,17 @@
 """Autosave under load from gunicorn on loopback, against a minimal view that updates one row.
 
 Run: .venv/bin/python bench/autosave.py [--clients 16] [--seconds 5] [--rounds 3]
+     .venv/bin/python bench/autosave.py --side manager   (the reviewer's autosave)
 
 Builds a fresh SQLite file (WAL, as the settings configure it) in a temporary folder:
 a published framework with an 80-behaviour level (level_doc responsibilities=1,
 behaviours=10), an open cycle, and one engineer per client with a started
 assessment and a signed-in session created server-side. Counts the queries of one
 htmx autosave in-process first (target: at most 6).
+
+With --side manager, each client is instead a manager reviewing one submitted
+assessment: saves go to the review's own endpoint, carry a comment, and are checked
+against the ratings' manager_version.
 
 Then starts gunicorn on 127.0.0.1 at a free port (gthread, --workers 2 --threads 4,
 DEBUG off) and drives it from this process only: one thread per engineer, each on
@@ -59,6 +64,7 @@ class Engineer:
     ratings: list[int]
     versions: dict[int, int]
     sent: int = 0  # across runs, so no two saves of a rating ever post the same text
+    side: str = "engineer"  # or "manager": which autosave endpoint the client uses
 
 
 @dataclass
@@ -171,9 +177,13 @@ def load(
             text = f"{evidence[n % len(evidence)]}\n\nUpdated in save {n}."
             if kind == "autosave":
                 version = engineer.versions[behaviour]
-                path = f"/assessments/{engineer.assessment}/behaviours/{behaviour}/"
                 score = (n // len(engineer.behaviours)) % 5
-                body = urlencode({"score": score, "evidence": text, "version": version})
+                if engineer.side == "manager":
+                    path = f"/assessments/{engineer.assessment}/review/behaviours/{behaviour}/"
+                    body = urlencode({"score": score, "comment": text, "version": version})
+                else:
+                    path = f"/assessments/{engineer.assessment}/behaviours/{behaviour}/"
+                    body = urlencode({"score": score, "evidence": text, "version": version})
             else:
                 path = f"/bench/update/{engineer.ratings[slot]}/"
                 body = urlencode({"evidence": text})
@@ -222,6 +232,9 @@ def main() -> None:
     parser.add_argument("--max-requests", type=int, default=30_000, help="cap on each run")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument(
+        "--side", choices=["engineer", "manager"], default="engineer", help="whose autosave"
+    )
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="ladder-bench-autosave-"))
@@ -242,11 +255,16 @@ def main() -> None:
     )
     level = Level.objects.get(framework=framework)
     cycle = _setup.open_cycle(framework)
+    manager_side = args.side == "manager"
+    version_field = "manager_version" if manager_side else "version"
     engineers, assessments = [], []
     for n in range(args.clients):
         user, assessment = _setup.engineer_with_assessment(
             cycle, username=f"engineer{n}", level=level
         )
+        if manager_side:
+            # The client is the engineer's reviewer, on their submitted assessment.
+            user = _setup.submitted_for_review(assessment, username=f"manager{n}")
         ratings = list(assessment.ratings.order_by("pk"))
         engineers.append(
             Engineer(
@@ -254,7 +272,8 @@ def main() -> None:
                 cookie=_setup.session_key_for(user),
                 behaviours=[r.behaviour_id for r in ratings],
                 ratings=[r.pk for r in ratings],
-                versions={r.behaviour_id: r.version for r in ratings},
+                versions={r.behaviour_id: getattr(r, version_field) for r in ratings},
+                side=args.side,
             )
         )
         assessments.append(assessment.pk)
@@ -264,10 +283,11 @@ def main() -> None:
     client = Client()
     client.force_login(user)
     probe = Rating.objects.get(pk=engineers[-1].ratings[0])
-    autosave_queries, autosave_sql = _setup.autosave_queries(client, probe, rng)
-    engineers[-1].versions[probe.behaviour_id] = probe.version
+    measure = _setup.review_autosave_queries if manager_side else _setup.autosave_queries
+    autosave_queries, autosave_sql = measure(client, probe, rng)
+    engineers[-1].versions[probe.behaviour_id] = getattr(probe, version_field)
     ours = Rating.objects.filter(assessment__in=assessments)
-    versions_before = ours.aggregate(total=Sum("version"))["total"]
+    versions_before = ours.aggregate(total=Sum(version_field))["total"]
     connection.close()
 
     evidence = [_setup.evidence_text(rng) for _ in range(64)]
@@ -300,7 +320,7 @@ def main() -> None:
 
     every = [*warmup, *runs["minimal"], *runs["autosave"]]
     saves = sum(run.ok for run in every if run.kind == "autosave")
-    versions_after = ours.aggregate(total=Sum("version"))["total"]
+    versions_after = ours.aggregate(total=Sum(version_field))["total"]
 
     print(
         f"SQLite (WAL) at {work}; gunicorn gthread {args.workers} workers x {args.threads} "
@@ -312,7 +332,7 @@ def main() -> None:
     )
     verdict = "PASS" if autosave_queries <= AUTOSAVE_QUERY_LIMIT else "FAIL"
     print(
-        f"queries, htmx autosave POST (in-process): {autosave_queries}; "
+        f"queries, htmx autosave POST (in-process, BEGIN and COMMIT aside): {autosave_queries}; "
         f"target at most {AUTOSAVE_QUERY_LIMIT}: {verdict}"
     )
 
@@ -329,7 +349,7 @@ def main() -> None:
         return statistics.median(rates)
 
     minimal = show("minimal view: one UPDATE of one row", "minimal")
-    autosave = show("autosave endpoint (htmx POST)", "autosave")
+    autosave = show(f"{args.side}'s autosave endpoint (htmx POST)", "autosave")
     ratio = autosave / minimal
     verdict = "PASS" if ratio >= RATIO_TARGET else "FAIL"
     print(f"autosave / minimal: {ratio:.2f}; target at least {RATIO_TARGET:g}: {verdict}")
@@ -355,7 +375,7 @@ def main() -> None:
         f"{unwritten}; 'database is locked' in the server log: {locked}"
     )
     print(
-        f"database: rating versions rose by {versions_after - versions_before} "
+        f"database: rating {version_field}s rose by {versions_after - versions_before} "
         f"for {saves} answered autosaves"
     )
 

@@ -26,6 +26,16 @@ def environment(**options) -> Environment:
     # A misspelt name fails loudly instead of rendering as nothing (Django's default
     # is to stay silent outside DEBUG).
     env = Environment(**{**options, "undefined": StrictUndefined})
-    env.globals.update({"static": static_url, "url": reverse, "htmx_script": htmx_script})
+    from assessments.rubric import SCALE
+
+    env.globals.update(
+        {
+            "static": static_url,
+            "url": reverse,
+            "htmx_script": htmx_script,
+            # The rating scale, for the row templates that build their answers once.
+            "answer_scale": SCALE,
+        }
+    )
     env.filters.update({"date": date, "hhmm": hhmm, "linebreaks": linebreaks_filter})
     return env

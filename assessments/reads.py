@@ -1,0 +1,124 @@
+"""The read every assessment page starts with, as one prepared statement.
+
+Each page of an assessment (the self-assessment, the review, the packet) reads the
+assessment with its cycle, its engineer and its reviewer. Built by the ORM, that
+query's SQL was compiled again on every request, and compiling it cost as much as
+the rest of the review page's queries together (bench/review_page.py). Here the SQL
+is written once per process from the models' own metadata, and the rows become
+model instances through the same converters and from_db() the ORM uses, so dates,
+times and booleans come back exactly as the ORM would give them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from django.db import connection
+
+from assessments.models import Assessment, Cycle
+from ladder.models import User
+
+# The people on an assessment page are shown by name and checked by id; the rest of
+# their row (password hash, permissions) is never needed there.
+PERSON_FIELDS = (
+    "id",
+    "username",
+    "first_name",
+    "last_name",
+    "email",
+    "is_active",
+    "manager_id",
+    "track_id",
+    "level_code",
+)
+
+
+@dataclass(frozen=True)
+class _Part:
+    model: type
+    alias: str
+    attnames: tuple[str, ...]
+    converters: tuple[tuple[int, list, object], ...]  # (position, converters, expression)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    sql: str
+    parts: tuple[_Part, ...]
+
+
+def _part(model, alias: str, only: tuple[str, ...] | None, start: int) -> tuple[_Part, list]:
+    fields = [f for f in model._meta.concrete_fields if only is None or f.attname in only]
+    converters = []
+    for index, field in enumerate(fields):
+        column = field.get_col(alias)
+        found = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+        if found:
+            converters.append((start + index, found, column))
+    columns = [f'{alias}."{f.column}"' for f in fields]
+    return _Part(model, alias, tuple(f.attname for f in fields), tuple(converters)), columns
+
+
+@cache
+def _plan(vendor: str) -> _Plan:
+    parts, columns = [], []
+    for model, alias, only in (
+        (Assessment, "a", None),
+        (Cycle, "c", None),
+        (User, "e", PERSON_FIELDS),
+        (User, "r", PERSON_FIELDS),
+    ):
+        part, part_columns = _part(model, alias, only, len(columns))
+        parts.append(part)
+        columns += part_columns
+    sql = (
+        f"SELECT {', '.join(columns)} FROM {Assessment._meta.db_table} a "
+        f"JOIN {Cycle._meta.db_table} c ON c.id = a.cycle_id "
+        f"JOIN {User._meta.db_table} e ON e.id = a.engineer_id "
+        f"LEFT JOIN {User._meta.db_table} r ON r.id = a.reviewer_id "
+        "WHERE a.id = %s"
+    )
+    return _Plan(sql, tuple(parts))
+
+
+def assessment_for_page(pk: int) -> Assessment | None:
+    """The assessment with its cycle, engineer and reviewer (names and ids), or None."""
+    plan = _plan(connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(plan.sql, [pk])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    row = list(row)
+    for part in plan.parts:
+        for position, converters, expression in part.converters:
+            for converter in converters:
+                row[position] = converter(row[position], expression, connection)
+    instances, start = [], 0
+    for part in plan.parts:
+        values = row[start : start + len(part.attnames)]
+        start += len(part.attnames)
+        is_missing = values[0] is None  # the LEFT JOIN found no reviewer
+        instances.append(
+            None if is_missing else part.model.from_db(connection.alias, part.attnames, values)
+        )
+    assessment, cycle, engineer, reviewer = instances
+    assessment.cycle, assessment.engineer, assessment.reviewer = cycle, engineer, reviewer
+    return assessment
+
+
+def rating_rows(assessment_id: int, columns: tuple[str, ...]) -> list[tuple]:
+    """The named columns of every rating of an assessment, as plain tuples, in no order.
+
+    The pages read the ratings as values, never as models, and every column they read
+    is a number or text: no converter is needed. "NULL" stands for a column a page
+    doesn't read.
+    """
+    from assessments.models import Rating
+
+    names = ", ".join(column if column == "NULL" else f'"{column}"' for column in columns)
+    sql = f"SELECT {names} FROM {Rating._meta.db_table} WHERE assessment_id = %s"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [assessment_id])
+        return cursor.fetchall()

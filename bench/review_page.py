@@ -1,0 +1,163 @@
+"""Queries and time of the manager's review page and team dashboard, against a minimal view.
+
+Run: .venv/bin/python bench/review_page.py [--requests 200] [--warmup 20] [--team 15]
+
+Builds a fresh SQLite file in a temporary folder: a published framework with a small
+level (26 behaviours) and a large one (80), an open cycle, and a manager with one
+report at each level whose assessment is submitted, every behaviour answered with a
+few hundred characters of Markdown evidence and half of them already scored and
+commented by the manager. A second manager has --team reports (all submitted) for
+the dashboard's query count at two team sizes.
+
+Requests go in-process through Django's test Client and the whole middleware stack,
+signed in with force_login, DEBUG off. Prints, from the same run:
+
+- queries of the review page at both level sizes (target: the same) and of the team
+  dashboard for 2 and for --team reports (target: the same);
+- the median time of the review page at each size and of a minimal view that reads
+  one row behind the same login, requested in turn; and review(80) / minimal
+  (target: at most 3x).
+
+Exits non-zero if a query count grows with the size; timings are only printed.
+"""
+
+import argparse
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import _setup
+
+RATIO_TARGET = 3.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=200, help="timed requests per view")
+    parser.add_argument("--warmup", type=int, default=20, help="untimed requests per view first")
+    parser.add_argument("--team", type=int, default=15, help="reports of the larger team")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="ladder-bench-review-"))
+    _setup.start_django(work, hosts="testserver")
+
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from assessments.models import Rating, evidence_html
+    from ladder.models import Level, User
+    from tests.factories import level_doc
+
+    rng = random.Random(21)
+    framework = _setup.framework_with(
+        level_doc("IC3", "Machine Learning Engineer", responsibilities=2, behaviours=2),
+        level_doc("IC5", "Staff Machine Learning Engineer", responsibilities=1, behaviours=10),
+    )
+    cycle = _setup.open_cycle(framework)
+    manager = User.objects.create_user(username="manager", password=None)
+    client = Client()
+    client.force_login(manager)
+    pages = {}
+    for code in ("IC3", "IC5"):
+        level = Level.objects.get(framework=framework, code=code)
+        _user, assessment = _setup.engineer_with_assessment(
+            cycle, username=f"engineer-{code.lower()}", level=level, manager=manager
+        )
+        behaviours = _setup.fill_ratings(assessment, rng)
+        _setup.submitted_for_review(assessment, username=f"first-reviewer-{code.lower()}")
+        assessment.engineer.manager = manager
+        assessment.engineer.save(update_fields=["manager"])
+        type(assessment).objects.filter(pk=assessment.pk).update(reviewer=manager)
+        ratings = list(assessment.ratings.order_by("pk"))
+        for rating in ratings[::2]:
+            rating.manager_score = rng.randrange(0, 5)
+            rating.manager_comment = _setup.evidence_text(rng)
+            rating.manager_comment_html = evidence_html(rating.manager_comment)
+        Rating.objects.bulk_update(
+            ratings[::2], ["manager_score", "manager_comment", "manager_comment_html"]
+        )
+        pages[code] = (reverse("assessments:review", args=[assessment.pk]), behaviours)
+    minimal_url = reverse("bench-read", args=[cycle.pk])
+
+    def get(c, url) -> bytes:
+        response = c.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        return response.content
+
+    for url, behaviours in pages.values():
+        html = get(client, url).decode()
+        assert html.count('class="rating-form manager-side"') == behaviours, url
+
+    def count_queries(c, url) -> int:
+        get(c, url)  # the level's outline is kept after the first view in a process
+        with CaptureQueriesContext(connection) as queries:
+            get(c, url)
+        return len(queries)
+
+    page_queries = {code: count_queries(client, url) for code, (url, _) in pages.items()}
+
+    # The dashboard at two team sizes.
+    team_manager = User.objects.create_user(username="team-manager", password=None)
+    team_client = Client()
+    team_client.force_login(team_manager)
+    level = Level.objects.get(framework=framework, code="IC3")
+    team_url = reverse("assessments:team")
+    team_queries = {}
+    for size in (2, args.team):
+        while User.objects.filter(manager=team_manager).count() < size:
+            n = User.objects.filter(manager=team_manager).count()
+            _user, assessment = _setup.engineer_with_assessment(
+                cycle, username=f"report{n}", level=level, manager=team_manager
+            )
+            Rating.objects.filter(assessment=assessment).update(score=3)
+            from assessments import workflow
+
+            workflow.submit(assessment, by=assessment.engineer)
+        team_queries[size] = count_queries(team_client, team_url)
+
+    timings: dict[str, list[float]] = {"small": [], "large": [], "minimal": []}
+    targets = {"small": pages["IC3"][0], "large": pages["IC5"][0], "minimal": minimal_url}
+    for _ in range(args.warmup):
+        for url in targets.values():
+            get(client, url)
+    for _ in range(args.requests):
+        for name, url in targets.items():
+            start = time.perf_counter()
+            get(client, url)
+            timings[name].append((time.perf_counter() - start) * 1000)
+    ms = {name: statistics.median(values) for name, values in timings.items()}
+    ratio = ms["large"] / ms["minimal"]
+
+    small, large = pages["IC3"][1], pages["IC5"][1]
+    print(f"SQLite at {work}; {args.requests} timed requests each after {args.warmup} warm-up")
+    print(f"queries, review page with {small} behaviours: {page_queries['IC3']}")
+    print(f"queries, review page with {large} behaviours: {page_queries['IC5']}")
+    for size, count in team_queries.items():
+        print(f"queries, team dashboard with {size:>2} reports:   {count}")
+    for label, name in (
+        (f"review page, {small} behaviours", "small"),
+        (f"review page, {large} behaviours", "large"),
+        ("minimal view (sign-in check + one row)", "minimal"),
+    ):
+        p90 = statistics.quantiles(timings[name], n=10)[-1]
+        print(f"{label:<42} median {ms[name]:7.2f} ms  (p90 {p90:.2f} ms)")
+    verdict = "PASS" if ratio <= RATIO_TARGET else "FAIL"
+    print(f"review({large}) / minimal: {ratio:.1f}x; target at most {RATIO_TARGET:g}x: {verdict}")
+
+    failures = []
+    if len(set(page_queries.values())) != 1:
+        failures.append(f"the review page's queries grow with the level: {page_queries}")
+    if len(set(team_queries.values())) != 1:
+        failures.append(f"the dashboard's queries grow with the team: {team_queries}")
+    print(f"query targets (the same at both sizes): {'FAIL' if failures else 'PASS'}")
+    if failures:
+        sys.exit("\n".join(failures))
+
+
+if __name__ == "__main__":
+    main()

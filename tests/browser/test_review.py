@@ -1,0 +1,120 @@
+"""The manager's review in a real Chromium: autosave, filters, offline retry, conflicts, finish."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from assessments import workflow
+from assessments.models import Assessment, Rating
+from assessments.scale import Outcome
+from assessments.services import start_assessment
+from tests.assessments.conftest import answer_all, make_cycle
+from tests.factories import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def submitted(ic5, engineer, manager):
+    engineer.track = ic5.track
+    engineer.save(update_fields=["track"])
+    assessment = start_assessment(cycle=make_cycle(ic5.framework), engineer=engineer)
+    answer_all(assessment)
+    return workflow.submit(assessment, by=engineer)
+
+
+def saved(form):
+    expect(form.locator(".save-state")).to_have_text(re.compile(r"^Saved"), timeout=10_000)
+
+
+def test_the_manager_reviews_every_behaviour_writes_a_summary_and_finishes(
+    page, live_server, sign_in, manager, submitted
+):
+    sign_in(page, manager, PASSWORD)
+    page.goto(f"{live_server.url}/team/")
+    page.get_by_role("link", name=re.compile("^Start your review")).click()
+    expect(page.get_by_role("heading", name=re.compile("^Review of"))).to_be_visible()
+    forms = page.locator(".manager-side.rating-form")
+    expect(forms).to_have_count(58)
+    for index in range(58):
+        # The engineer said "Consistently" everywhere; the manager differs on two.
+        answer = "Sometimes" if index in (4, 9) else "Consistently"
+        forms.nth(index).get_by_text(answer, exact=True).click()
+    forms.nth(4).get_by_label("Your comment").fill("Less than the evidence suggests")
+    saved(forms.nth(4))
+    summary = page.locator("#rating-summary")
+    summary.get_by_text("Strong at level", exact=True).click()
+    summary.get_by_label("Summary for the committee").fill("A **strong** half.")
+    saved(summary)
+    expect(page.locator("#preview-summary strong")).to_have_text("strong")
+    saved(forms.nth(57))
+
+    page.goto(f"{page.url.split('?')[0]}?show=disagreements")
+    expect(page.locator(".review-row")).to_have_count(2)
+    expect(page.get_by_text("Differs by 1 step")).to_have_count(2)
+
+    page.get_by_role("link", name=re.compile("^All behaviours")).click()
+    page.get_by_role("button", name="Finish review").click()
+    expect(page.get_by_text(re.compile("Review of .* finished"))).to_be_visible()
+    submitted.refresh_from_db()
+    assert submitted.status == Assessment.Status.REVIEWED
+    assert submitted.proposed_outcome == Outcome.STRONG
+    assert submitted.ratings.filter(manager_score=2).count() == 2
+    assert (
+        Rating.objects.get(
+            assessment=submitted, manager_comment="Less than the evidence suggests"
+        ).manager_score
+        == 2
+    )
+    expect(page.get_by_text("With the calibration committee")).to_be_visible()
+
+
+def test_finishing_with_behaviours_left_is_refused_beside_the_button(
+    page, live_server, sign_in, manager, submitted
+):
+    sign_in(page, manager, PASSWORD)
+    page.goto(f"{live_server.url}{submitted.get_review_url()}")
+    page.get_by_role("button", name="Finish review").click()
+    expect(page.locator("#submit-status")).to_have_text(re.compile("^Not submitted"))
+    submitted.refresh_from_db()
+    assert submitted.status == Assessment.Status.SUBMITTED
+
+
+def test_a_review_typed_offline_is_kept_and_saved_when_the_connection_returns(
+    page, live_server, sign_in, manager, submitted
+):
+    sign_in(page, manager, PASSWORD)
+    page.goto(f"{live_server.url}{submitted.get_review_url()}")
+    form = page.locator(".manager-side.rating-form").first
+    page.route("**/review/behaviours/**", lambda route: route.abort())
+    form.get_by_text("Not yet", exact=True).click()
+    form.get_by_label("Your comment").fill("Typed on the train")
+    expect(form.locator(".save-state")).to_contain_text("no connection", timeout=10_000)
+    # A reload while offline brings the text back from this browser.
+    page.reload()
+    expect(form.get_by_label("Your comment")).to_have_value("Typed on the train")
+    page.unroute("**/review/behaviours/**")
+    saved(form)
+    rating = Rating.objects.get(assessment=submitted, manager_comment="Typed on the train")
+    assert rating.manager_score == 1
+
+
+def test_two_tabs_on_one_review_get_a_choice_not_a_lost_comment(
+    page, context, live_server, sign_in, manager, submitted
+):
+    sign_in(page, manager, PASSWORD)
+    url = f"{live_server.url}{submitted.get_review_url()}"
+    page.goto(url)
+    other = context.new_page()
+    other.goto(url)
+    first = page.locator(".manager-side.rating-form").first
+    first.get_by_label("Your comment").fill("From the first tab")
+    saved(first)
+    second = other.locator(".manager-side.rating-form").first
+    second.get_by_label("Your comment").fill("From the second tab")
+    expect(second.locator(".conflict")).to_contain_text("From the first tab", timeout=10_000)
+    second.get_by_role("button", name="Keep my version").click()
+    saved(second)
+    rating = submitted.ratings.get(manager_comment="From the second tab")
+    assert rating.manager_version == 2
