@@ -117,3 +117,18 @@ class ReassignForm(forms.Form):
         if person is None:
             raise forms.ValidationError(f"Nobody active has the username “{username}”.")
         return person
+
+
+class DecisionForm(forms.Form):
+    """The committee's outcome for one person, and why."""
+
+    # An empty reason is refused by workflow.record_decision, in the committee's words.
+    outcome = forms.TypedChoiceField(
+        choices=Outcome.choices,
+        coerce=int,
+        error_messages={
+            "required": "Choose one of the outcomes.",
+            "invalid_choice": "Choose one of the outcomes.",
+        },
+    )
+    reason = forms.CharField(required=False, max_length=SUMMARY_MAX_LENGTH)

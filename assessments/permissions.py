@@ -13,12 +13,14 @@ Admins have no special right to anyone's evidence.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 from functools import cache, wraps
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 
 from ladder.permissions import can_edit_rubric
@@ -277,6 +279,51 @@ def refusal(assessment: Assessment, action: Action) -> str:
     if action is Action.DECIDE:
         return "Only the cycle's calibrators decide outcomes, until calibration is closed."
     return "You can't change this assessment."
+
+
+# ---- which of a cycle's assessments the committee's pages count
+
+
+def get_cycle_for_user(user: User, cycle_id: int, rule: Callable[[User, Cycle], bool]) -> Cycle:
+    """The cycle if `rule` (a permissions.py question) lets the person in; 404 otherwise.
+
+    A 404, not a 403, so nobody learns which cycles have a committee they are not on.
+    """
+    if cycle_id > LARGEST_ID:
+        raise Http404("No such cycle.")
+    from assessments.models import Cycle
+
+    cycle = Cycle.objects.select_related("framework").filter(pk=cycle_id).first()
+    if cycle is None or not rule(user, cycle):
+        raise Http404("No such cycle.")
+    return cycle
+
+
+def others(user: User, cycle: Cycle, prefix: str = "") -> Q:
+    """The cycle's assessments except the reader's own, whatever their state.
+
+    `prefix` names the way to the assessment from another model ("assessment__" from
+    a rating), so the same rule filters ratings with a join rather than a subquery.
+    """
+    return Q(**{f"{prefix}cycle": cycle}) & ~Q(**{f"{prefix}engineer_id": user.pk})
+
+
+def counted(user: User, cycle: Cycle, prefix: str = "") -> Q:
+    """The assessments a committee page counts: reviewed or later, the reader's own left out.
+
+    Ladder editors who are not in the cycle lose nothing by the exclusion; one who is
+    would otherwise read their own manager's scores before results are shared.
+    """
+    return others(user, cycle, prefix) & Q(**{f"{prefix}status__in": REVIEWED_OR_LATER})
+
+
+def shows_results(status: str) -> bool:
+    """Whether an export may carry an assessment's review figures and outcomes.
+
+    Only once the manager finished: before that the self-scores are the engineer's
+    work in progress, which neither the committee nor whoever runs cycles may read.
+    """
+    return status in REVIEWED_OR_LATER
 
 
 def signed_in(view):

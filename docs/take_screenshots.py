@@ -3,11 +3,13 @@
 Run `make run` in one terminal, then:
     .venv/bin/python docs/take_screenshots.py [--base URL] [--out docs/screenshots]
 
-Ana's self-assessment is started (and a few answers given) if it isn't yet, so the
-assessment pages have something to show.
+The demo organisation (make run) has assessments at every stage: Dev's draft is
+where the self-assessment pages are taken (started and partly answered if it isn't
+yet), Mira reviews Ben's and Chloé's, and Priya (cal) calibrates the cycle.
 """
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -19,17 +21,26 @@ from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 LEVEL = "/ladder/engineering-career-framework/v1/machine-learning/IC5/"
 LAPTOP, PHONE = (1280, 900), (390, 844)
 PAGES = [
-    # (file name, path or "assessment", viewport, login, full page)
+    # (file name, path or a step below, viewport, login, full page)
     ("level", LEVEL, LAPTOP, "ana", False),
     ("level-phone", LEVEL, PHONE, "ana", False),
     ("framework", "/ladder/engineering-career-framework/v1/", LAPTOP, "ana", False),
     ("login", "/accounts/login/", LAPTOP, None, False),
-    ("assessment", "assessment", LAPTOP, "ana", False),
-    ("assessment-phone", "assessment", PHONE, "ana", False),
-    ("home", "/", LAPTOP, "ana", False),
-    ("home-phone", "/", PHONE, "ana", False),
+    ("assessment", "assessment", LAPTOP, "dev", False),
+    ("assessment-phone", "assessment", PHONE, "dev", False),
+    ("home", "/", LAPTOP, "dev", False),
+    ("home-phone", "/", PHONE, "dev", False),
     ("admin-home", "/", LAPTOP, "admin", False),
     ("manager-home", "/", LAPTOP, "mira", False),
+    ("team", "/team/", LAPTOP, "mira", False),
+    ("team-phone", "/team/", PHONE, "mira", True),
+    ("review", "review", LAPTOP, "mira", False),
+    ("review-phone", "review", PHONE, "mira", False),
+    ("packet", "packet", LAPTOP, "mira", True),
+    ("packet-phone", "packet", PHONE, "mira", False),
+    ("calibration", "calibration", LAPTOP, "cal", True),
+    ("calibration-phone", "calibration", PHONE, "cal", False),
+    ("disagreements", "disagreements", LAPTOP, "cal", True),
 ]
 
 
@@ -60,6 +71,42 @@ def open_assessment(page, base: str) -> None:
     page.wait_for_load_state()
 
 
+def open_review(page, base: str) -> None:
+    """Ben's review, which Mira has started."""
+    page.goto(base + "/team/")
+    page.get_by_role("link", name=re.compile("^Finish your review: Ben")).click()
+    page.wait_for_load_state()
+
+
+def open_packet(page, base: str) -> None:
+    """Chloé's calibration packet: Mira finished her review."""
+    page.goto(base + "/team/")
+    page.get_by_role("link", name=re.compile("^With the calibration committee: Chlo")).click()
+    page.get_by_role("link", name="Calibration packet").click()
+    page.wait_for_load_state()
+
+
+def open_calibration(page, base: str) -> None:
+    page.goto(base + "/")
+    page.get_by_role("link", name=re.compile("^Calibrate")).first.click()
+    page.wait_for_load_state()
+
+
+def open_disagreements(page, base: str) -> None:
+    open_calibration(page, base)
+    page.get_by_role("link", name=re.compile("disagree")).first.click()
+    page.wait_for_load_state()
+
+
+STEPS = {
+    "assessment": open_assessment,
+    "review": open_review,
+    "packet": open_packet,
+    "calibration": open_calibration,
+    "disagreements": open_disagreements,
+}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--base", default="http://127.0.0.1:8000")
@@ -77,8 +124,8 @@ def main() -> None:
             page = context.new_page()
             if login:
                 sign_in(page, args.base, login)
-            if path == "assessment":
-                open_assessment(page, args.base)
+            if path in STEPS:
+                STEPS[path](page, args.base)
             else:
                 page.goto(args.base + path)
             page.screenshot(path=str(args.out / f"{name}.png"), full_page=full)

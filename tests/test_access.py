@@ -119,6 +119,29 @@ TABLE = {
     "assessments:history": ("get", lambda w: [w.reviewed.pk], only({**MANAGERS, **COMMITTEE})),
     # Moving a review is for whoever runs cycles; it shows no evidence.
     "assessments:reviewer": ("get", lambda w: [w.submitted.pk], only({"admin_user": 200})),
+    # ---- the committee of the cycle, never on their own assessment
+    "assessments:calibration": ("get", lambda w: [w.cycle.pk], only(COMMITTEE)),
+    "assessments:decide": (
+        "post",
+        lambda w: [w.reviewed.pk],
+        only({"manager": 403, "skip": 403, "calibrator": 302, "calibrating_manager": 302}),
+    ),
+    "assessments:close-calibration": (
+        "post",
+        lambda w: [w.cycle.pk],
+        only({"calibrator": 302, "calibrating_manager": 302}),
+    ),
+    # Aggregates without names: also for the people who write the ladder.
+    "assessments:disagreements": (
+        "get",
+        lambda w: [w.cycle.pk],
+        only({**COMMITTEE, "admin_user": 200, "ladder_editor": 200}),
+    ),
+    "assessments:results-csv": (
+        "get",
+        lambda w: [w.cycle.pk],
+        only({**COMMITTEE, "admin_user": 200}),
+    ),
 }
 
 # Requests that send a body; the rest send none.
@@ -127,6 +150,7 @@ BODIES = {
     "assessments:return": {"note": "Please add evidence."},
     "assessments:review-save": {"score": "2", "comment": "x", "version": "0"},
     "assessments:review-summary": {"summary": "x", "outcome": "2", "version": "0"},
+    "assessments:decide": {"outcome": "2", "reason": "Agreed by the committee."},
 }
 
 # The same pages on other assessments: who reads what, in each state.
@@ -138,6 +162,9 @@ READS = [
     ("assessments:review", "draft", only({"engineer": 403})),
     ("assessments:history", "submitted", only({**MANAGERS, "peer": 403})),
     ("assessments:history", "draft", only({"engineer": 403})),
+    # A calibrator's own assessment: the committee member who manages dana reads it as
+    # her manager; the other calibrator as the committee.
+    ("assessments:review", "dana", only({"calibrator": 200, "calibrating_manager": 200})),
 ]
 
 

@@ -376,3 +376,28 @@ def test_a_review_save_racing_a_return_to_draft_writes_nothing(client, manager, 
     assert response.status_code in (403, 404)
     rating.refresh_from_db()
     assert (rating.manager_score, rating.manager_version) == (None, 0)
+
+
+def test_review_rows_escape_what_people_wrote(client, manager, engineer):
+    framework = make_framework(
+        level_doc("IC5", responsibilities=1, behaviours=1, text="I ship <b>{what}</b> at {code}"),
+        name="Escapes",
+    )
+    engineer.first_name = "<i>Kim</i>"
+    engineer.track = framework.levels.get().track
+    engineer.save(update_fields=["first_name", "track"])
+    assessment = start_assessment(cycle=make_cycle(framework), engineer=engineer)
+    answer_all(assessment)
+    workflow.submit(assessment, by=engineer)
+    assessment.ratings.update(
+        manager_comment="</textarea><script>alert(1)</script>", manager_score=1
+    )
+    client.force_login(manager)
+    for show in ("", "disagreements"):
+        html = client.get(review_url(assessment), {"show": show}).content.decode()
+        assert "<script>alert(1)</script>" not in html
+        assert "&lt;/textarea&gt;&lt;script&gt;alert(1)&lt;/script&gt;</textarea>" in html
+        assert "I ship &lt;b&gt;" in html
+        assert "<b>" not in html
+        assert "<i>Kim</i>" not in html
+        assert "&lt;i&gt;Kim&lt;/i&gt;" in html
