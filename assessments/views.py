@@ -37,7 +37,7 @@ SUBMIT_MESSAGE = "submit-message"
 @signed_in
 def home(request: HttpRequest) -> HttpResponse:
     """What is due for the signed-in person: their assessment, and their reports'."""
-    return render(request, "assessments/home.html", home_context(request.user))
+    return render(request, "assessments/home.html", home_context(request.user), using="jinja2")
 
 
 @require_POST
@@ -218,7 +218,7 @@ def forbidden(request: HttpRequest, exception=None) -> HttpResponse:
     message = str(exception) if isinstance(exception, PermissionDenied) and str(exception) else None
     if request.htmx:
         return HttpResponse(message or "Not allowed.", status=403)
-    return render(request, "403.html", {"message": message}, status=403)
+    return render(request, "403.html", {"message": message}, status=403, using="jinja2")
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
@@ -228,4 +228,4 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
         response = HttpResponse(message, status=403)
         response["X-Ladder-Retry"] = "session"
         return response
-    return render(request, "403.html", {"message": message}, status=403)
+    return render(request, "403.html", {"message": message}, status=403, using="jinja2")

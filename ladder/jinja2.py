@@ -3,7 +3,7 @@
 from datetime import datetime
 from functools import cache
 
-from django.template.defaultfilters import date, linebreaks_filter
+from django.template.defaultfilters import date, linebreaks_filter, pluralize
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
@@ -37,5 +37,7 @@ def environment(**options) -> Environment:
             "answer_scale": SCALE,
         }
     )
-    env.filters.update({"date": date, "hhmm": hhmm, "linebreaks": linebreaks_filter})
+    env.filters.update(
+        {"date": date, "hhmm": hhmm, "linebreaks": linebreaks_filter, "pluralize": pluralize}
+    )
     return env

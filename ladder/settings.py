@@ -115,11 +115,10 @@ TEMPLATES = [
         },
     },
     {
-        # The app's busiest pages (the assessment page with its rating rows as macros,
-        # the autosave answers) are Jinja2 templates: Django's template language took
-        # three quarters of the assessment page's time. They live apart, in
-        # templates/jinja2/, and views ask for them with using="jinja2"; the admin
-        # and the other pages stay on Django's templates.
+        # Every page of the app is a Jinja2 template: Django's template language took
+        # three quarters of the assessment page's time, and one layout for all pages
+        # beats two kept in step. They live in templates/jinja2/, and views ask for them
+        # with using="jinja2"; only the admin stays on Django's templates.
         "NAME": "jinja2",
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "DIRS": [BASE_DIR / "templates" / "jinja2"],
@@ -254,4 +253,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {
+        # WeasyPrint reports every step of every PDF at INFO: a batch of packets would
+        # fill the worker's log. Its warnings (a refused address, a bad rule) still show.
+        "weasyprint.progress": {"level": "WARNING"},
+    },
 }

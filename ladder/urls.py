@@ -32,13 +32,25 @@ admin.site.site_header = "Ladder administration"
 admin.site.site_title = "Ladder admin"
 admin.site.index_title = "Framework content, people and cycles"
 
-# Only the account pages Ladder uses; password resets go through the admins.
+# Only the account pages Ladder uses; password resets go through the admins. Their
+# templates are the Jinja2 ones in templates/jinja2/registration/: the admin app has
+# templates of the same names for Django's engine, which would otherwise be found first.
 account_patterns = [
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("logout/", views.SignOutView.as_view(), name="logout"),
-    path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path(
-        "password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"
+        "login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True, template_engine="jinja2"),
+        name="login",
+    ),
+    path("logout/", views.SignOutView.as_view(), name="logout"),
+    path(
+        "password/",
+        auth_views.PasswordChangeView.as_view(template_engine="jinja2"),
+        name="password_change",
+    ),
+    path(
+        "password/done/",
+        auth_views.PasswordChangeDoneView.as_view(template_engine="jinja2"),
+        name="password_change_done",
     ),
 ]
 

@@ -28,7 +28,12 @@ def index(request: HttpRequest) -> HttpResponse:
         or frameworks.order_by("-created_at").first()
     )
     if newest is None:
-        return render(request, "ladder/empty.html", {"can_edit": can_edit_rubric(request.user)})
+        return render(
+            request,
+            "ladder/empty.html",
+            {"can_edit": can_edit_rubric(request.user)},
+            using="jinja2",
+        )
     return redirect(newest)
 
 
@@ -50,6 +55,7 @@ def framework(request: HttpRequest, slug: str, version: int) -> HttpResponse:
         request,
         "ladder/framework.html",
         {"framework": found, "tracks": tracks, "versions": versions},
+        using="jinja2",
     )
 
 
@@ -82,6 +88,7 @@ def level(request: HttpRequest, slug: str, version: int, track: str, code: str) 
             "higher": higher[0] if higher else None,
             "earlier": earlier,
         },
+        using="jinja2",
     )
 
 
@@ -97,7 +104,11 @@ def level_markdown(
         text = export_level(shown)
     except IncompleteLevelError as error:
         return render(
-            request, "ladder/incomplete.html", {"error": error, "level": shown}, status=409
+            request,
+            "ladder/incomplete.html",
+            {"error": error, "level": shown},
+            status=409,
+            using="jinja2",
         )
     response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
     filename = f"{shown.track.slug}-{shown.code.lower()}-v{found.version}.md"
@@ -122,6 +133,7 @@ def level_comparison(request: HttpRequest, slug: str, version: int, track: str) 
             "ladder/compare_levels.html",
             {"framework": found, "levels": levels},
             status=404,
+            using="jinja2",
         )
     lower = request.GET.get("from", codes[-2]).strip().upper()
     higher = request.GET.get("to", codes[-1]).strip().upper()
@@ -134,7 +146,7 @@ def level_comparison(request: HttpRequest, slug: str, version: int, track: str) 
     }
     if lower not in codes or higher not in codes or lower == higher:
         context["error"] = "Choose two different levels of this track."
-        return render(request, "ladder/compare_levels.html", context, status=400)
+        return render(request, "ladder/compare_levels.html", context, status=400, using="jinja2")
     if codes.index(lower) > codes.index(higher):
         # A comparison says what the higher level adds; the other way round its
         # "new" would mean "no longer expected", so turn it the right way and say so.
@@ -149,7 +161,7 @@ def level_comparison(request: HttpRequest, slug: str, version: int, track: str) 
         get_level_for_user(request.user, found, track, lower),
         get_level_for_user(request.user, found, track, higher),
     )
-    return render(request, "ladder/compare_levels.html", context)
+    return render(request, "ladder/compare_levels.html", context, using="jinja2")
 
 
 @require_GET
@@ -163,7 +175,9 @@ def version_comparison(request: HttpRequest, slug: str, track: str, code: str) -
     )
     numbers = [str(v.version) for v in versions]
     if not versions:
-        return render(request, "ladder/compare_versions.html", {"code": code}, status=404)
+        return render(
+            request, "ladder/compare_versions.html", {"code": code}, status=404, using="jinja2"
+        )
     older = request.GET.get("from", numbers[-2] if len(numbers) > 1 else numbers[0]).strip()
     newer = request.GET.get("to", numbers[-1]).strip()
     context = {
@@ -185,6 +199,7 @@ def version_comparison(request: HttpRequest, slug: str, track: str, code: str) -
             "ladder/compare_versions.html",
             context,
             status=400 if len(numbers) > 1 else 200,
+            using="jinja2",
         )
     by_number = {str(v.version): v for v in versions}
     context["comparison"] = compare_versions(
@@ -192,7 +207,7 @@ def version_comparison(request: HttpRequest, slug: str, track: str, code: str) -
         get_level_for_user(request.user, by_number[newer], track, code),
     )
     context["framework"] = by_number[newer]
-    return render(request, "ladder/compare_versions.html", context)
+    return render(request, "ladder/compare_versions.html", context, using="jinja2")
 
 
 class SignOutView(LogoutView):
@@ -201,6 +216,10 @@ class SignOutView(LogoutView):
     The assessment page keeps copies of unsaved evidence in local storage, and a
     shared computer's next user must not find them, nor pages in its cache.
     """
+
+    # LOGOUT_REDIRECT_URL sends people to the sign-in page; should that go, the
+    # signed-out page is ours, not the admin's template of the same name.
+    template_engine = "jinja2"
 
     def post(self, request, *args, **kwargs):
         response = super().post(request, *args, **kwargs)
