@@ -26,8 +26,10 @@ from django.http import Http404, HttpResponse
 from ladder.permissions import can_edit_rubric
 
 if TYPE_CHECKING:
-    from assessments.models import Assessment, Cycle
-    from ladder.models import User
+    from django.db.models import QuerySet
+
+    from assessments.models import Assessment, Cycle, PacketJob
+    from ladder.models import Level, User
 
 
 class Action(StrEnum):
@@ -279,6 +281,49 @@ def refusal(assessment: Assessment, action: Action) -> str:
     if action is Action.DECIDE:
         return "Only the cycle's calibrators decide outcomes, until calibration is closed."
     return "You can't change this assessment."
+
+
+# ---- packets many at once: only ever those the person could open one by one
+
+
+def may_request_packets(user: User, cycle: Cycle, scope: str) -> bool:
+    """A team's packets are for whoever reviewed them; a level's or the cycle's, the committee's."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if scope == "team":
+        return True
+    return scope in ("level", "cycle") and calibrates(user, cycle)
+
+
+def packets_in_scope(
+    user: User, cycle: Cycle, scope: str, level: Level | None = None
+) -> QuerySet[Assessment]:
+    """The reviewed (or later) assessments whose packets the scope holds for this person.
+
+    The team: those the person reviewed in the cycle. A level, or the whole cycle: every
+    one the committee reads, except the person's own. Nothing for a scope not theirs.
+    """
+    from assessments.models import Assessment
+
+    assessments = Assessment.objects.filter(cycle=cycle, status__in=REVIEWED_OR_LATER)
+    if not may_request_packets(user, cycle, scope):
+        return assessments.none()
+    if scope == "team":
+        return assessments.filter(reviewer=user)
+    assessments = assessments.exclude(engineer=user)
+    if scope == "level":
+        return assessments.filter(level=level) if level is not None else assessments.none()
+    return assessments
+
+
+def may_include(user: User, assessment: Assessment) -> bool:
+    """Asked again of each packet as the job writes it: rights may change while it waits."""
+    return allowed(user, assessment, Action.PACKET)
+
+
+def may_read_job(user: User, job: PacketJob) -> bool:
+    """A job's progress and its file are for the person who asked for it, no one else."""
+    return user.is_authenticated and user.is_active and job.requested_by_id == user.pk
 
 
 # ---- which of a cycle's assessments the committee's pages count

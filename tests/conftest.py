@@ -114,3 +114,9 @@ def run_jobs(db):
         )
 
     return run
+
+
+@pytest.fixture(autouse=True)
+def _files_in_a_temporary_folder(settings, tmp_path):
+    # Packet PDFs made by tests go to a folder of their own, never into var/.
+    settings.MEDIA_ROOT = tmp_path / "files"

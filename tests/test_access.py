@@ -9,10 +9,12 @@ successful change doesn't decide what the next one gets.
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from assessments import workflow
+from assessments.models import PacketJob
 from assessments.services import start_assessment
 from ladder.ladder_format import parse_ladder
 from ladder.services import import_levels
@@ -45,7 +47,12 @@ def only(status_for: dict[str, int], others: int = 404) -> dict[str, int]:
 
 
 COMMITTEE = {"calibrator": 200, "calibrating_manager": 200}
+COMMITTEE_403 = dict.fromkeys(COMMITTEE, 403)
 MANAGERS = {"manager": 200, "skip": 200}
+FORBIDDEN_MANAGERS = dict.fromkeys(MANAGERS, 403)
+# The calibrator's own assessment, reviewed by other_manager: the rest of the committee
+# reads it, the calibrator sees it exists (403), nobody else does (404).
+OWN_READERS = {"other_manager": 200, "calibrating_manager": 200, "calibrator": 403}
 
 # name -> (method, how to build the URL's arguments, what each persona gets)
 TABLE = {
@@ -142,6 +149,31 @@ TABLE = {
         lambda w: [w.cycle.pk],
         only({**COMMITTEE, "admin_user": 200}),
     ),
+    # ---- packets: for the reviewer, their manager and the committee
+    "assessments:packet": ("get", lambda w: [w.reviewed.pk], only({**MANAGERS, **COMMITTEE})),
+    "assessments:packet-pdf": (
+        "get",
+        lambda w: [w.reviewed.pk],
+        only({**MANAGERS, **COMMITTEE}),
+    ),
+    # Many at once: a team's for whoever reviewed some (the others are told there are none).
+    "assessments:packet-batch": (
+        "post",
+        lambda w: [w.cycle.pk],
+        {
+            "anonymous": 302,
+            **dict.fromkeys(SIGNED_IN, 400),
+            "manager": 302,
+            "other_manager": 302,
+            "calibrating_manager": 302,
+        },
+    ),
+    # A job and its file are for the person who asked, no one else.
+    "assessments:packet-job": ("get", lambda w: [w.job.pk], only({"manager": 200})),
+    "assessments:packet-job-file": ("get", lambda w: [w.done_job.pk], only({"manager": 200})),
+    # ---- the engineer's own copy, in any state
+    "assessments:export-markdown": ("get", lambda w: [w.draft.pk], only({"engineer": 200})),
+    "assessments:export-pdf": ("get", lambda w: [w.draft.pk], only({"engineer": 200})),
 }
 
 # Requests that send a body; the rest send none.
@@ -151,6 +183,7 @@ BODIES = {
     "assessments:review-save": {"score": "2", "comment": "x", "version": "0"},
     "assessments:review-summary": {"summary": "x", "outcome": "2", "version": "0"},
     "assessments:decide": {"outcome": "2", "reason": "Agreed by the committee."},
+    "assessments:packet-batch": {"scope": "team"},
 }
 
 # The same pages on other assessments: who reads what, in each state.
@@ -165,6 +198,13 @@ READS = [
     # A calibrator's own assessment: the committee member who manages dana reads it as
     # her manager; the other calibrator as the committee.
     ("assessments:review", "dana", only({"calibrator": 200, "calibrating_manager": 200})),
+    # A calibrator never sees their own review or packet before results are shared.
+    ("assessments:review", "calibrators_own", only(OWN_READERS)),
+    ("assessments:packet", "calibrators_own", only(OWN_READERS)),
+    ("assessments:history", "calibrators_own", only(OWN_READERS)),
+    ("assessments:export-markdown", "submitted", only({"peer": 200, **FORBIDDEN_MANAGERS})),
+    ("assessments:export-markdown", "reviewed", only({**FORBIDDEN_MANAGERS, **COMMITTEE_403})),
+    ("assessments:packet", "submitted", only({**MANAGERS, "peer": 403})),
 ]
 
 
@@ -230,6 +270,24 @@ class World:
         review_all(self.reviewed, people["manager"])
         self.dana = self._submitted(dana)
         review_all(self.dana, people["calibrating_manager"])
+        calibrator = people["calibrator"]
+        calibrator.manager = people["other_manager"]
+        calibrator.track, calibrator.level_code = ic5.track, "IC5"
+        calibrator.save()
+        self.calibrators_own = self._submitted(calibrator)
+        review_all(self.calibrators_own, people["other_manager"])
+        self.job = PacketJob.objects.create(
+            cycle=self.cycle, requested_by=people["manager"], scope=PacketJob.Scope.TEAM
+        )
+        self.done_job = PacketJob.objects.create(
+            cycle=self.cycle,
+            requested_by=people["manager"],
+            scope=PacketJob.Scope.TEAM,
+            status=PacketJob.Status.DONE,
+            done=1,
+            total=1,
+        )
+        self.done_job.file.save("access-test.pdf", ContentFile(b"%PDF-1.4 test"), save=True)
 
     def _submitted(self, person):
         assessment = start_assessment(cycle=self.cycle, engineer=person)

@@ -8,7 +8,7 @@ from django.urls import reverse
 from markupsafe import escape
 
 from assessments import workflow
-from assessments.models import Assessment, Event
+from assessments.models import Assessment, Event, PacketJob
 from assessments.scale import Outcome
 from assessments.services import start_assessment
 from tests.assessments.conftest import answer_all, make_cycle, review_all
@@ -480,3 +480,18 @@ def test_the_people_list_is_paged_and_keeps_the_filters(
     assert "Page 2 of 2" in second
     assert str(escape("Z2")) in second
     assert "Page 2 of 2" in beyond  # past the end: the last page
+
+
+def test_the_committee_asks_for_a_levels_packets_from_its_page(
+    client, calibrator, calibrators, reviewed, cycle
+):
+    client.force_login(calibrator)
+    html = client.get(reverse("assessments:calibration", args=[cycle.pk])).content.decode()
+    action = reverse("assessments:packet-batch", args=[cycle.pk])
+    assert f'action="{action}"' in html
+    level = reviewed.level
+    assert f'<option value="{level.pk}">{level.code} {level.track.name}</option>' in html
+    response = client.post(action, {"scope": "level", "level": level.pk, "paper": "a4"})
+    job = PacketJob.objects.get()
+    assert response["Location"] == reverse("assessments:packet-job", args=[job.pk])
+    assert (job.scope, job.level, job.requested_by) == ("level", level, calibrator)

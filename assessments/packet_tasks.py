@@ -1,0 +1,129 @@
+"""The background job that writes many calibration packets into one PDF.
+
+A PacketJob row is the job's state: the page that asked for it polls the row, so the
+person can close the tab and come back. The task reads its scope afresh when it runs,
+writes `done` and a heartbeat after each packet, and either stores the PDF (default
+storage, under packets/) and marks the job done, or marks it failed with a reason the
+person can read. Run twice, it writes the file once: a job that is done, failed or
+being written by a live worker is left alone.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+from django.core.files import File
+from django.db.models import Q
+from django.tasks import task
+from django.utils import timezone
+from django.utils.text import slugify
+
+from assessments.models import PacketJob
+from assessments.packets import PAPERS, packet_html, packet_of
+from assessments.pdf import html_to_pdf, merge_pdfs
+from assessments.permissions import may_include, may_request_packets, packets_in_scope
+
+logger = logging.getLogger(__name__)
+Status = PacketJob.Status
+
+# A whole level is a few hundred packets in a large company; a download of thousands
+# would take long to write and longer to read.
+MAX_PACKETS = 1_000
+
+# A job whose heartbeat is older than this was killed mid-way (a deploy, a crash); a
+# second run may take it over. One packet takes well under a second.
+STALE_AFTER = timedelta(minutes=5)
+
+
+@task()
+def write_packets(job_id: int, paper: str = "a4") -> str:
+    """Write the packets of one PacketJob into one PDF; returns what became of the job."""
+    job = _claim(job_id)
+    if job is None:
+        return "skipped"
+    try:
+        _write(job, paper if paper in PAPERS else "a4")
+    except Exception as error:
+        logger.exception("Packet job %s failed", job_id)
+        PacketJob.objects.filter(pk=job_id).update(
+            status=Status.FAILED, error=_reason(error), finished_at=timezone.now()
+        )
+        raise
+    return "done"
+
+
+def _claim(job_id: int) -> PacketJob | None:
+    """Take the job if it waits, or if its last worker stopped; None if it is not ours to run."""
+    now = timezone.now()
+    waiting = Q(status=Status.QUEUED) | Q(status=Status.RUNNING, heartbeat_at__lt=now - STALE_AFTER)
+    # One conditional UPDATE: of two workers given the same job, one wins.
+    claimed = PacketJob.objects.filter(waiting, pk=job_id).update(
+        status=Status.RUNNING, started_at=now, heartbeat_at=now, done=0, error=""
+    )
+    if not claimed:
+        return None
+    return PacketJob.objects.select_related("cycle", "requested_by", "level").get(pk=job_id)
+
+
+def _write(job: PacketJob, paper: str) -> None:
+    person = job.requested_by
+    if not may_request_packets(person, job.cycle, job.scope):
+        raise EmptyScope("You can no longer download the packets of this scope.")
+    assessments = [
+        a
+        for a in packets_in_scope(person, job.cycle, job.scope, job.level)
+        .for_page()
+        .order_by("level__rank", "engineer__last_name", "engineer__first_name", "engineer__pk")
+        if may_include(person, a)
+    ]
+    if not assessments:
+        raise EmptyScope("There are no reviewed assessments in this scope any more.")
+    if len(assessments) > MAX_PACKETS:
+        raise EmptyScope(
+            f"That is {len(assessments)} packets; one download holds at most {MAX_PACKETS}. "
+            "Ask for one level at a time."
+        )
+    PacketJob.objects.filter(pk=job.pk).update(total=len(assessments))
+    # Each packet is written to its own file as soon as it is laid out, and the files
+    # are merged at the end: memory stays that of one packet, whatever the batch.
+    with tempfile.TemporaryDirectory(prefix="ladder-packets-") as folder:
+        parts = []
+        for done, assessment in enumerate(assessments, 1):
+            part = Path(folder) / f"{done:05d}.pdf"
+            part.write_bytes(html_to_pdf(packet_html(packet_of(assessment), paper=paper)))
+            parts.append(part)
+            PacketJob.objects.filter(pk=job.pk).update(done=done, heartbeat_at=timezone.now())
+        merged = Path(folder) / "packets.pdf"
+        merge_pdfs(parts, merged)
+        if job.file:
+            # A run taken over from a stopped worker: replace its file, don't keep two.
+            job.file.delete(save=False)
+        with merged.open("rb") as pdf:
+            job.file.save(_file_name(job), File(pdf), save=False)
+    PacketJob.objects.filter(pk=job.pk).update(
+        file=job.file.name, status=Status.DONE, finished_at=timezone.now(), error=""
+    )
+
+
+class EmptyScope(ValueError):
+    """Nothing left to write for this person: the reason is shown to them as it is."""
+
+
+def _file_name(job: PacketJob) -> str:
+    what = job.level.code if job.level_id else job.get_scope_display()
+    return f"packets-{slugify(job.cycle.name)}-{slugify(what)}-{job.pk}.pdf"
+
+
+def _reason(error: Exception) -> str:
+    """What went wrong, in words for the person waiting on the job page."""
+    if isinstance(error, EmptyScope):
+        return str(error)
+    if isinstance(error, OSError):
+        return "The PDF could not be stored. Try again later; if it keeps failing, tell your admin."
+    return (
+        f"The packets could not be written ({type(error).__name__}). Try again; if it keeps "
+        "failing, tell your admin."
+    )

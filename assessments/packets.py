@@ -1,0 +1,407 @@
+"""A calibration packet's data: what a committee reads about one person in two minutes.
+
+Plain dataclasses for the packet template (templates/jinja2/assessments/packet_content.html),
+which both the page and the PDF render. One query for the ratings, one for whoever
+recorded the decision; the rubric's wording comes from the kept outline of the level
+(assessments.progress), so the cost does not grow with the level's size in queries.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from html.parser import HTMLParser
+
+from django.template.loader import render_to_string
+
+from assessments.models import Assessment, Cycle, Rating
+from assessments.progress import (
+    LevelRef,
+    OutlineArea,
+    area_progress,
+    outline_of,
+    published_level,
+)
+from assessments.scale import CHARTED, HIGHEST, Outcome, Score
+from ladder.models import Level, User
+
+# The paper sizes a packet prints on; the CSS has a named page for each (static/css/packet.css).
+PAPERS = {"a4": "A4", "letter": "US Letter"}
+
+# Enough to read in two minutes: the largest disagreements and the strongest evidence.
+MAX_DISAGREEMENTS = 6
+MAX_EXCERPTS = 4
+EXCERPT_CHARACTERS = 280
+COMMENT_CHARACTERS = 200
+
+
+# ---- shortening what people wrote
+
+
+class _TextOf(HTMLParser):
+    """The words of sanitised HTML, with a space where one block ends and the next begins."""
+
+    BLOCKS = frozenset(
+        {"p", "br", "li", "ul", "ol", "blockquote", "pre", "hr", "table", "tr", "td", "th"}
+        | {"h1", "h2", "h3", "h4", "h5", "h6"}
+    )
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag, attrs) -> None:
+        # List items run on in one line, so each keeps a mark of where it starts.
+        if tag == "li":
+            self.parts.append(" • ")
+        elif tag in self.BLOCKS:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag) -> None:
+        if tag in self.BLOCKS:
+            self.parts.append(" ")
+
+    def handle_data(self, data) -> None:
+        self.parts.append(data)
+
+
+def plain_text(html: str) -> str:
+    """The readable text of sanitised HTML (evidence_html and the like), on one line."""
+    if not html:
+        return ""
+    parser = _TextOf()
+    parser.feed(html)
+    parser.close()
+    return " ".join("".join(parser.parts).split())
+
+
+_SENTENCE_END = re.compile(r"[.!?…][)\"'”’]?(?=\s)")
+
+
+def shorten(text: str, limit: int) -> tuple[str, bool]:
+    """text cut to at most `limit` characters at a sentence or word end; whether it was cut.
+
+    A cut never splits a word: it ends after the last whole sentence if that keeps most
+    of the room, else after the last whole word, with an ellipsis.
+    """
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text, False
+    room = text[: limit + 1]
+    sentences = [m.end() for m in _SENTENCE_END.finditer(room)]
+    if sentences and sentences[-1] >= limit * 0.6:
+        return room[: sentences[-1]], True
+    space = room.rfind(" ", 0, limit)
+    # One long word (an address pasted whole) is cut where it must be.
+    cut = room[:space] if space > limit // 3 else room[: limit - 1]
+    return cut.rstrip(" ,;:-–—(") + "…", True
+
+
+# ---- the packet's parts
+
+
+@dataclass(frozen=True)
+class AreaRollup:
+    """One area's average self-score and manager's score, charted scores only."""
+
+    kind: str
+    name: str
+    behaviours: int
+    self_average: float | None
+    manager_average: float | None
+
+    @property
+    def difference(self) -> float | None:
+        """The manager's average less the engineer's: negative where the manager rates lower."""
+        if self.self_average is None or self.manager_average is None:
+            return None
+        return round(self.manager_average - self.self_average, 1)
+
+
+@dataclass(frozen=True)
+class RollupBar:
+    rollup: AreaRollup
+    label_y: int
+    self_y: int
+    self_width: int
+    manager_y: int
+    manager_width: int
+
+
+@dataclass(frozen=True)
+class RollupChart:
+    """Self and manager averages per area as paired bars, drawn by the template as SVG."""
+
+    width: int
+    height: int
+    axis: int
+    left: int  # where the bars start
+    bar_height: int
+    ticks: list[tuple[int, int]]  # (score, x)
+    bars: list[RollupBar]
+
+
+LABEL_WIDTH, BARS_WIDTH, ROW, BAR = 168, 240, 38, 13
+
+
+def rollup_chart(rollups: list[AreaRollup]) -> RollupChart:
+    axis = 6 + len(rollups) * ROW
+
+    def width(average: float | None) -> int:
+        return 0 if average is None else round(BARS_WIDTH * average / HIGHEST)
+
+    return RollupChart(
+        width=LABEL_WIDTH + BARS_WIDTH + 14,
+        height=axis + 22,
+        axis=axis,
+        left=LABEL_WIDTH,
+        bar_height=BAR,
+        ticks=[(int(s), LABEL_WIDTH + round(BARS_WIDTH * s / HIGHEST)) for s in CHARTED],
+        bars=[
+            RollupBar(
+                rollup=r,
+                label_y=6 + i * ROW + BAR + 4,
+                self_y=6 + i * ROW,
+                self_width=width(r.self_average),
+                manager_y=6 + i * ROW + BAR + 2,
+                manager_width=width(r.manager_average),
+            )
+            for i, r in enumerate(rollups)
+        ],
+    )
+
+
+SCORE_LABELS = dict(Score.choices)
+
+
+def score_label(score: int | None, missing: str) -> str:
+    return SCORE_LABELS.get(score, missing)
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """A behaviour the engineer and the manager scored differently."""
+
+    behaviour_id: int
+    area: str
+    group: str
+    text: str
+    self_score: int
+    manager_score: int
+    comment: str  # the manager's comment, shortened to plain text
+    evidence: str  # the engineer's evidence, shortened to plain text
+
+    @property
+    def gap(self) -> int:
+        return abs(self.manager_score - self.self_score)
+
+    @property
+    def manager_lower(self) -> bool:
+        return self.manager_score < self.self_score
+
+    @property
+    def self_label(self) -> str:
+        return score_label(self.self_score, "Not answered")
+
+    @property
+    def manager_label(self) -> str:
+        return score_label(self.manager_score, "Not reviewed")
+
+
+@dataclass(frozen=True)
+class Excerpt:
+    """Evidence for a behaviour the manager rated among the highest, shortened cleanly."""
+
+    behaviour_id: int
+    area: str
+    text: str
+    self_score: int | None
+    manager_score: int
+    excerpt: str
+    shortened: bool
+
+    @property
+    def self_label(self) -> str:
+        return score_label(self.self_score, "Not answered")
+
+    @property
+    def manager_label(self) -> str:
+        return score_label(self.manager_score, "Not reviewed")
+
+
+@dataclass(frozen=True)
+class NextLevel:
+    level: LevelRef
+    areas: tuple[OutlineArea, ...]
+
+    @property
+    def behaviours(self) -> int:
+        return sum(len(g.behaviours) for a in self.areas for g in a.groups)
+
+
+@dataclass(frozen=True)
+class Decision:
+    outcome: str
+    reason_html: str
+    by: str
+    at: datetime | None
+
+
+@dataclass(frozen=True)
+class Packet:
+    assessment: Assessment
+    engineer: str
+    level: Level
+    track: str
+    manager: str
+    cycle: Cycle
+    rollups: list[AreaRollup]
+    chart: RollupChart
+    disagreements: list[Disagreement]  # the largest first, at most MAX_DISAGREEMENTS
+    disagreement_count: int  # all of them
+    reviewed: int  # behaviours with both scores
+    behaviours: int
+    excerpts: list[Excerpt]
+    next_level: NextLevel | None
+    summary_html: str
+    proposed_outcome: str
+    decision: Decision | None
+
+    @property
+    def more_disagreements(self) -> int:
+        return self.disagreement_count - len(self.disagreements)
+
+    @property
+    def promotion_case(self) -> bool:
+        """Whether the manager or the committee says the person is ready for the next level."""
+        a = self.assessment
+        return Outcome.READY in (a.proposed_outcome, a.calibrated_outcome)
+
+
+# What a packet reads of each rating: both scores and both rendered texts.
+RATING_FIELDS = ("behaviour_id", "score", "manager_score", "evidence_html", "manager_comment_html")
+
+
+def packet_of(assessment: Assessment) -> Packet:
+    """The packet of an assessment read with Assessment.objects.for_page()."""
+    rows = Rating.objects.filter(assessment_id=assessment.pk).order_by().values_list(*RATING_FIELDS)
+    ratings = {row[0]: row for row in rows}
+    decider = None
+    if assessment.calibrated_by_id is not None:
+        decider = User.objects.only("first_name", "last_name", "username").get(
+            pk=assessment.calibrated_by_id
+        )
+    return build_packet(assessment, ratings, decider)
+
+
+def build_packet(assessment: Assessment, ratings: dict[int, tuple], decider: User | None) -> Packet:
+    """The packet from rows already read (behaviour id -> RATING_FIELDS): no query, beyond
+    building a level's outline the first time the process sees it."""
+    level = published_level(assessment.level_id)
+    outline = outline_of(level)
+    rollups = []
+    disagreements, candidates = [], []
+    reviewed = 0
+    for area in outline.areas:
+        mine = [ratings[b.id] for g in area.groups for b in g.behaviours if b.id in ratings]
+        rollups.append(
+            AreaRollup(
+                kind=area.kind,
+                name=area.name,
+                behaviours=len(mine),
+                self_average=area_progress(area, [r[1] for r in mine]).average,
+                manager_average=area_progress(area, [r[2] for r in mine]).average,
+            )
+        )
+        for group in area.groups:
+            for behaviour in group.behaviours:
+                row = ratings.get(behaviour.id)
+                if row is None:
+                    continue
+                _, score, manager_score, evidence_html, _ = row
+                if score is not None and manager_score is not None:
+                    reviewed += 1
+                    if score != manager_score:
+                        disagreements.append((area, group, behaviour, row))
+                if manager_score is not None and evidence_html:
+                    candidates.append((area, behaviour, row))
+    # The largest gaps first; among equal gaps, where the manager rates lower first (what a
+    # committee asks about), then in the ladder's order (stable sort).
+    disagreements.sort(key=lambda d: (-abs(d[3][2] - d[3][1]), d[3][2] > d[3][1]))
+    # The strongest evidence: what the manager rated highest, then what the engineer did.
+    candidates.sort(key=lambda c: (-c[2][2], -(c[2][1] or 0)))
+    return Packet(
+        assessment=assessment,
+        engineer=str(assessment.engineer),
+        level=level,
+        track=level.track.name,
+        manager=str(assessment.reviewer) if assessment.reviewer_id else "",
+        cycle=assessment.cycle,
+        rollups=rollups,
+        chart=rollup_chart(rollups),
+        disagreements=[_disagreement(*d) for d in disagreements[:MAX_DISAGREEMENTS]],
+        disagreement_count=len(disagreements),
+        reviewed=reviewed,
+        behaviours=len(ratings),
+        excerpts=[_excerpt(*c) for c in candidates[:MAX_EXCERPTS]],
+        next_level=_next_level(outline.higher),
+        summary_html=assessment.summary_html,
+        proposed_outcome=_outcome_label(assessment.proposed_outcome),
+        decision=_decision(assessment, decider),
+    )
+
+
+def _disagreement(area, group, behaviour, row) -> Disagreement:
+    _, score, manager_score, evidence_html, comment_html = row
+    return Disagreement(
+        behaviour_id=behaviour.id,
+        area=area.name,
+        group=group.name,
+        text=behaviour.text,
+        self_score=score,
+        manager_score=manager_score,
+        comment=shorten(plain_text(comment_html), COMMENT_CHARACTERS)[0],
+        evidence=shorten(plain_text(evidence_html), COMMENT_CHARACTERS)[0],
+    )
+
+
+def _excerpt(area, behaviour, row) -> Excerpt:
+    _, score, manager_score, evidence_html, _ = row
+    text, shortened = shorten(plain_text(evidence_html), EXCERPT_CHARACTERS)
+    return Excerpt(
+        behaviour_id=behaviour.id,
+        area=area.name,
+        text=behaviour.text,
+        self_score=score,
+        manager_score=manager_score,
+        excerpt=text,
+        shortened=shortened,
+    )
+
+
+def _next_level(higher: LevelRef | None) -> NextLevel | None:
+    if higher is None:
+        return None
+    return NextLevel(level=higher, areas=outline_of(published_level(higher.id)).areas)
+
+
+def _outcome_label(value: int | None) -> str:
+    return Outcome(value).label if value is not None else ""
+
+
+def _decision(assessment: Assessment, decider: User | None) -> Decision | None:
+    if assessment.calibrated_outcome is None:
+        return None
+    return Decision(
+        outcome=_outcome_label(assessment.calibrated_outcome),
+        reason_html=assessment.calibration_reason_html,
+        by=str(decider) if decider else "",
+        at=assessment.calibrated_at,
+    )
+
+
+def packet_html(packet: Packet, *, paper: str = "a4") -> str:
+    """The packet as a document of its own, for the PDF renderer (no request, no layout)."""
+    context = {"p": packet, "paper": paper if paper in PAPERS else "a4"}
+    return render_to_string("assessments/packet_pdf.html", context, using="jinja2")

@@ -1,0 +1,394 @@
+"""Many packets as one PDF: asking for them, the background job, its progress page, its file."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from assessments import workflow
+from assessments.models import PacketJob
+from assessments.packet_tasks import write_packets
+from assessments.permissions import LARGEST_ID
+from assessments.services import start_assessment
+from tests.assessments.conftest import answer_all, make_cycle, review_all
+from tests.assessments.test_packets import A4, LETTER, page_sizes, pdf_pages
+from tests.factories import UserFactory, level_doc, make_framework
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HTTP_HX_REQUEST": "true"}
+Status = PacketJob.Status
+
+
+@pytest.fixture(autouse=True)
+def _files_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "files"
+
+
+def batch_url(cycle_id) -> str:
+    return reverse("assessments:packet-batch", args=[cycle_id])
+
+
+def job_url(job) -> str:
+    return reverse("assessments:packet-job", args=[job.pk])
+
+
+def file_url(job) -> str:
+    return reverse("assessments:packet-job-file", args=[job.pk])
+
+
+def reviewed_for(person, reviewer, cycle, level):
+    """The person's assessment in the cycle, answered, submitted to `reviewer` and reviewed."""
+    person.manager, person.track, person.level_code = reviewer, level.track, level.code
+    person.save(update_fields=["manager", "track", "level_code"])
+    assessment = start_assessment(cycle=cycle, engineer=person)
+    answer_all(assessment)
+    workflow.submit(assessment, by=person)
+    review_all(assessment, reviewer)
+    return assessment
+
+
+@pytest.fixture
+def team(reviewed, peer, manager, cycle, ic5):
+    """Two reviewed assessments, both reviewed by the manager."""
+    return [reviewed, reviewed_for(peer, manager, cycle, ic5)]
+
+
+def packet_jobs(results) -> list:
+    """The packet jobs among the background jobs run (submitting and reviewing queue e-mails)."""
+    return [r for r in results if r.task_path == "assessments.packet_tasks.write_packets"]
+
+
+def ask(client, cycle, **data):
+    return client.post(batch_url(cycle.pk), {"paper": "a4", **data})
+
+
+# ---- asking
+
+
+def test_a_manager_gets_their_teams_packets_as_one_pdf(
+    client, manager, team, cycle, run_jobs, tmp_path
+):
+    client.force_login(manager)
+    response = ask(client, cycle, scope="team")
+    job = PacketJob.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == job_url(job)
+    assert (job.status, job.scope, job.requested_by, job.cycle) == (
+        Status.QUEUED,
+        "team",
+        manager,
+        cycle,
+    )
+    assert "0 of 2 packets" in client.get(job_url(job)).content.decode()
+    (result,) = packet_jobs(run_jobs())
+    assert result.status == "SUCCESSFUL"
+    job.refresh_from_db()
+    assert (job.status, job.done, job.total, job.error) == (Status.DONE, 2, 2, "")
+    assert job.started_at <= job.heartbeat_at <= job.finished_at
+    assert job.file.name.startswith("packets/")
+    response = client.get(file_url(job))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == (
+        'attachment; filename="calibration-packets-2026-h2-review-my-team.pdf"'
+    )
+    pages = pdf_pages(b"".join(response.streaming_content), tmp_path)
+    # Each packet keeps its own page numbers and its engineer's name on every page.
+    firsts = [page for page in pages if "Page 1 of" in page]
+    assert len(firsts) == 2
+    names = {str(a.engineer) for a in team}
+    assert {page.splitlines()[0] for page in pages} == names
+
+
+def test_a_calibrator_gets_a_level_without_their_own_packet(
+    client, calibrator, calibrators, reviewed, other_manager, cycle, ic5, run_jobs, tmp_path
+):
+    own = reviewed_for(calibrator, other_manager, cycle, ic5)
+    client.force_login(calibrator)
+    assert ask(client, cycle, scope="level", level=str(ic5.pk)).status_code == 302
+    job = PacketJob.objects.get()
+    assert job.level == ic5
+    run_jobs()
+    job.refresh_from_db()
+    assert (job.status, job.total) == (Status.DONE, 1)
+    with job.file.open("rb") as handle:
+        pages = pdf_pages(handle.read(), tmp_path)
+    headers = {page.splitlines()[0] for page in pages}
+    assert headers == {str(reviewed.engineer)}
+    assert str(own.engineer) not in "".join(pages)
+
+
+def test_a_calibrators_own_assessment_is_no_packet_of_theirs(
+    client, calibrator, calibrators, other_manager, cycle, ic5
+):
+    reviewed_for(calibrator, other_manager, cycle, ic5)
+    client.force_login(calibrator)
+    for scope in ("level", "cycle"):
+        response = ask(client, cycle, scope=scope, level=str(ic5.pk))
+        assert response.status_code == 400
+        assert "(besides you" in response.content.decode()
+    assert not PacketJob.objects.exists()
+
+
+def test_a_calibrator_gets_the_whole_cycle(client, calibrator, calibrators, team, cycle, run_jobs):
+    client.force_login(calibrator)
+    assert ask(client, cycle, scope="cycle").status_code == 302
+    run_jobs()
+    job = PacketJob.objects.get()
+    assert (job.scope, job.status, job.total) == ("cycle", Status.DONE, 2)
+
+
+@pytest.mark.parametrize("scope", ["level", "cycle"])
+def test_only_the_committee_asks_for_a_level_or_the_cycle(client, manager, team, cycle, ic5, scope):
+    client.force_login(manager)
+    response = ask(client, cycle, scope=scope, level=str(ic5.pk))
+    assert response.status_code == 403
+    assert "calibration committee" in response.content.decode()
+    assert not PacketJob.objects.exists()
+
+
+def test_someone_who_reviewed_nothing_is_told_their_team_has_no_packets(
+    client, engineer, team, cycle
+):
+    client.force_login(engineer)
+    response = ask(client, cycle, scope="team")
+    assert response.status_code == 400
+    assert "None of the assessments you review in this cycle is reviewed yet" in (
+        response.content.decode()
+    )
+    assert not PacketJob.objects.exists()
+
+
+def test_a_level_with_no_reviewed_assessment_is_refused(
+    client, calibrator, calibrators, submitted, cycle, ic5
+):
+    client.force_login(calibrator)
+    response = ask(client, cycle, scope="level", level=str(ic5.pk))
+    assert response.status_code == 400
+    assert "No one at IC5 has a reviewed assessment in this cycle yet" in response.content.decode()
+    assert not PacketJob.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"scope": "everyone"},
+        {"scope": ""},
+        {"scope": "level"},
+        {"scope": "level", "level": "IC5"},
+        {"scope": "level", "level": str(LARGEST_ID + 1)},
+        {"scope": "level", "level": "other framework"},
+    ],
+)
+def test_a_scope_or_level_that_makes_no_sense_is_refused(
+    client, calibrator, calibrators, team, cycle, data
+):
+    if data.get("level") == "other framework":
+        other = make_framework(level_doc("IC5"), name="Elsewhere")
+        data = {**data, "level": str(other.levels.get().pk)}
+    client.force_login(calibrator)
+    response = ask(client, cycle, **data)
+    assert response.status_code == 400
+    assert not PacketJob.objects.exists()
+
+
+def test_asking_needs_a_sign_in_and_a_real_cycle(client, manager, team, cycle):
+    response = ask(client, cycle, scope="team")
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+    client.force_login(manager)
+    for cycle_id in (cycle.pk + 1000, LARGEST_ID, LARGEST_ID + 1):
+        assert client.post(batch_url(cycle_id), {"scope": "team"}).status_code == 404
+    assert client.get(batch_url(cycle.pk)).status_code == 405
+    assert not PacketJob.objects.exists()
+
+
+# ---- the progress page
+
+
+@pytest.fixture
+def job(manager, cycle, team):
+    """The manager's team job, queued as the view queues it."""
+    job = PacketJob.objects.create(cycle=cycle, requested_by=manager, scope="team")
+    write_packets.enqueue(job.pk)
+    return job
+
+
+def test_the_job_page_shows_progress_and_polls_until_the_job_ends(client, manager, job):
+    PacketJob.objects.filter(pk=job.pk).update(
+        status=Status.RUNNING, done=12, total=40, heartbeat_at=timezone.now()
+    )
+    client.force_login(manager)
+    html = client.get(job_url(job)).content.decode()
+    assert '<progress max="40" value="12" aria-labelledby="job-count">30%</progress>' in html
+    assert "12 of 40 packets" in html
+    assert f'hx-get="{job_url(job)}" hx-trigger="every 2s" hx-swap="outerHTML"' in html
+    assert f'<a href="{job_url(job)}">Refresh</a>' in html  # without script
+    assert "You can close this page" in html
+    assert 'http-equiv="refresh"' not in html
+    assert "htmx" in html  # the script that polls, served from our own static files
+
+
+def test_htmx_gets_the_status_alone(client, manager, job):
+    client.force_login(manager)
+    response = client.get(job_url(job), **HTMX)
+    html = response.content.decode()
+    assert html.strip().startswith('<div class="job-status" id="job-status" hx-get=')
+    assert "<html" not in html
+    assert "Waiting for the background worker" in html
+
+
+def test_a_finished_job_stops_polling_and_offers_its_file(client, manager, job, run_jobs):
+    run_jobs()
+    client.force_login(manager)
+    for response in (client.get(job_url(job)), client.get(job_url(job), **HTMX)):
+        html = response.content.decode()
+        assert "hx-trigger" not in html
+        assert "2 of 2 packets" in html
+        assert f'href="{file_url(job)}">Download the PDF</a>' in html
+
+
+def test_a_job_that_fails_says_why_and_stops_polling(
+    client, manager, job, run_jobs, settings, tmp_path
+):
+    # Where the files go is a file, not a folder: storing the PDF fails.
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("")
+    settings.MEDIA_ROOT = blocked
+    (result,) = packet_jobs(run_jobs())
+    assert result.status == "FAILED"
+    job.refresh_from_db()
+    assert job.status == Status.FAILED
+    assert job.error == (
+        "The PDF could not be stored. Try again later; if it keeps failing, tell your admin."
+    )
+    assert job.finished_at is not None
+    client.force_login(manager)
+    html = client.get(job_url(job)).content.decode()
+    assert "hx-trigger" not in html
+    assert job.error in html
+    assert client.get(file_url(job)).status_code == 404
+
+
+def test_a_job_leaves_out_packets_that_are_no_longer_reviewed(manager, job, team, run_jobs):
+    workflow.reopen_review(team[1], by=manager)
+    run_jobs()
+    job.refresh_from_db()
+    assert (job.status, job.done, job.total) == (Status.DONE, 1, 1)
+
+
+def test_a_job_whose_scope_emptied_fails_with_a_reason(manager, job, team, run_jobs):
+    for assessment in team:
+        workflow.reopen_review(assessment, by=manager)
+    run_jobs()
+    job.refresh_from_db()
+    assert job.status == Status.FAILED
+    assert job.error == "There are no reviewed assessments in this scope any more."
+
+
+def test_a_job_for_someone_who_left_the_committee_writes_nothing(
+    client, calibrator, calibrators, team, cycle, run_jobs
+):
+    client.force_login(calibrator)
+    ask(client, cycle, scope="cycle")
+    calibrators.user_set.remove(calibrator)
+    run_jobs()
+    job = PacketJob.objects.get()
+    assert (job.status, job.error) == (
+        Status.FAILED,
+        "You can no longer download the packets of this scope.",
+    )
+    assert not job.file
+
+
+def test_running_a_job_twice_writes_its_file_once(manager, job, run_jobs, settings):
+    write_packets.enqueue(job.pk)  # a second time, as a double submission would
+    results = packet_jobs(run_jobs())
+    assert sorted(r.return_value for r in results) == ["done", "skipped"]
+    job.refresh_from_db()
+    assert (job.status, job.done, job.total) == (Status.DONE, 2, 2)
+    written = sorted((settings.MEDIA_ROOT / "packets").iterdir())
+    assert [path.name for path in written] == [job.file.name.removeprefix("packets/")]
+    before = written[0].stat().st_mtime_ns
+    assert write_packets.call(job.pk) == "skipped"
+    assert written[0].stat().st_mtime_ns == before
+
+
+def test_a_job_whose_worker_stopped_is_taken_over(manager, job, run_jobs, settings):
+    stopped = timezone.now() - timedelta(hours=1)
+    PacketJob.objects.filter(pk=job.pk).update(
+        status=Status.RUNNING, done=1, total=2, heartbeat_at=stopped
+    )
+    assert write_packets.call(job.pk) == "done"
+    job.refresh_from_db()
+    assert (job.status, job.done, job.total) == (Status.DONE, 2, 2)
+    # A live worker's job is left alone.
+    PacketJob.objects.filter(pk=job.pk).update(status=Status.RUNNING, heartbeat_at=timezone.now())
+    assert write_packets.call(job.pk) == "skipped"
+
+
+def test_the_page_says_when_a_job_has_stalled(client, manager, job):
+    PacketJob.objects.filter(pk=job.pk).update(
+        status=Status.RUNNING, done=3, total=9, heartbeat_at=timezone.now() - timedelta(hours=1)
+    )
+    client.force_login(manager)
+    html = client.get(job_url(job)).content.decode()
+    assert "was probably interrupted. Ask for the packets again." in html
+    assert "hx-trigger" not in html
+
+
+# ---- who may read a job
+
+
+@pytest.mark.parametrize("what", [job_url, file_url])
+def test_only_the_person_who_asked_reads_the_job_and_its_file(
+    client, manager, job, run_jobs, engineer, peer, calibrator, calibrators, admin_user, what
+):
+    run_jobs()
+    url = what(job)
+    assert client.get(url).status_code == 302  # signed out: to the sign-in page
+    for person in (engineer, peer, calibrator, admin_user, UserFactory(username="someone")):
+        client.force_login(person)
+        assert client.get(url).status_code == 404
+    client.force_login(manager)
+    assert client.get(url).status_code == 200
+
+
+def test_the_file_is_not_found_until_the_job_is_done(client, manager, job):
+    client.force_login(manager)
+    assert client.get(file_url(job)).status_code == 404
+    PacketJob.objects.filter(pk=job.pk).update(status=Status.RUNNING)
+    assert client.get(file_url(job)).status_code == 404
+
+
+def test_job_ids_beyond_any_row_are_not_found(client, manager):
+    client.force_login(manager)
+    for job_id in (LARGEST_ID, LARGEST_ID + 1, 10**30):
+        assert client.get(reverse("assessments:packet-job", args=[job_id])).status_code == 404
+        assert client.get(reverse("assessments:packet-job-file", args=[job_id])).status_code == 404
+
+
+@pytest.mark.parametrize(("paper", "size"), [("a4", A4), ("letter", LETTER), ("legal", A4)])
+def test_the_packets_are_laid_out_on_the_paper_asked_for(
+    client, manager, team, cycle, run_jobs, tmp_path, paper, size
+):
+    client.force_login(manager)
+    ask(client, cycle, scope="team", paper=paper)
+    run_jobs()
+    job = PacketJob.objects.get()
+    with job.file.open("rb") as handle:
+        assert set(page_sizes(handle.read(), tmp_path)) == {size}
+
+
+def test_a_new_level_in_another_cycle_is_not_mixed_in(
+    client, calibrator, calibrators, team, cycle, run_jobs
+):
+    framework = make_framework(level_doc("IC5"), name="Other ladder")
+    other = make_cycle(framework, name="Other cycle")
+    someone = UserFactory(username="elsewhere")
+    reviewed_for(someone, UserFactory(username="their-manager"), other, framework.levels.get())
+    client.force_login(calibrator)
+    ask(client, cycle, scope="cycle")
+    run_jobs()
+    assert PacketJob.objects.get().total == 2
