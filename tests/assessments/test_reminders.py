@@ -10,13 +10,10 @@ from django.utils import timezone
 
 from assessments import workflow
 from tests.assessments.conftest import answer_all, make_cycle
+from tests.conftest import run_worker
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def run_worker() -> None:
-    call_command("db_worker", "--batch", "--no-startup-delay", stdout=StringIO())
 
 
 def remind(**options) -> str:
