@@ -74,14 +74,14 @@ def open_assessment(page, base: str) -> None:
 def open_review(page, base: str) -> None:
     """Ben's review, which Mira has started."""
     page.goto(base + "/team/")
-    page.get_by_role("link", name=re.compile("^Finish your review: Ben")).click()
+    page.get_by_role("link", name=re.compile("^Finish your review.*Ben")).click()
     page.wait_for_load_state()
 
 
 def open_packet(page, base: str) -> None:
     """Chloé's calibration packet: Mira finished her review."""
     page.goto(base + "/team/")
-    page.get_by_role("link", name=re.compile("^With the calibration committee: Chlo")).click()
+    page.get_by_role("link", name=re.compile("^With the calibration committee.*Chlo")).click()
     page.get_by_role("link", name="Calibration packet").click()
     page.wait_for_load_state()
 

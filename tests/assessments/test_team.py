@@ -116,3 +116,10 @@ def test_the_dashboard_reads_the_same_number_of_rows_for_any_team_size(
         html = client.get(TEAM).content.decode()
     assert len(people_in(html)) >= 8
     assert len(small) == len(large)
+
+
+def test_the_sort_is_also_a_control_of_the_filter_form_for_phones(client, manager, team):
+    client.force_login(manager)
+    html = client.get(TEAM, {"sort": "-deadline"}).content.decode()
+    assert '<label for="team-sort">Sort by</label>' in html
+    assert '<option value="-deadline" selected>Deadline, reversed</option>' in html
