@@ -128,8 +128,18 @@ class AssessmentAdmin(BoundedSearch, admin.ModelAdmin):
         return False
 
 
+class ReadOnly:
+    """Rows the app writes and nobody edits by hand."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Event)
-class EventAdmin(BoundedSearch, admin.ModelAdmin):
+class EventAdmin(ReadOnly, BoundedSearch, admin.ModelAdmin):
     """The history of assessments, read-only. What changed is shown in the app, to whoever
     may read it; here only who did what and when, so no comment or score leaks."""
 
@@ -145,18 +155,12 @@ class EventAdmin(BoundedSearch, admin.ModelAdmin):
     fields = ["at", "assessment", "kind", "actor"]
     readonly_fields = fields
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
     def has_delete_permission(self, request, obj=None):
         return False
 
 
 @admin.register(PacketJob)
-class PacketJobAdmin(BoundedSearch, admin.ModelAdmin):
+class PacketJobAdmin(ReadOnly, BoundedSearch, admin.ModelAdmin):
     """Background packet downloads: whether they ran. The PDFs go only to who asked."""
 
     list_display = ["created_at", "cycle", "scope", "requested_by", "status", "done", "total"]
@@ -178,12 +182,6 @@ class PacketJobAdmin(BoundedSearch, admin.ModelAdmin):
         "heartbeat_at",
     ]
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 # The worker's job list, with the search bound every admin list here has.

@@ -67,6 +67,15 @@ def calibrator(db):
     return UserFactory(username="calibrator")
 
 
+@pytest.fixture
+def skip(manager):
+    """The manager's own manager: reads their reviews, writes none."""
+    person = UserFactory(username="skip")
+    manager.manager = person
+    manager.save(update_fields=["manager"])
+    return person
+
+
 @pytest.fixture(autouse=True)
 def _fresh_level_caches():
     from assessments.progress import forget_published_levels

@@ -296,14 +296,6 @@ class World:
 
 
 @pytest.fixture
-def skip(manager):
-    person = UserFactory(username="skip")
-    manager.manager = person
-    manager.save(update_fields=["manager"])
-    return person
-
-
-@pytest.fixture
 def other_calibrator(db):
     return UserFactory(username="other-calibrator")
 

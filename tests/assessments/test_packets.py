@@ -102,14 +102,6 @@ def words_outside_the_page(pdf: bytes, tmp_path) -> list[str]:
 
 
 @pytest.fixture
-def skip(manager):
-    person = UserFactory(username="skip")
-    manager.manager = person
-    manager.save(update_fields=["manager"])
-    return person
-
-
-@pytest.fixture
 def other_calibrator(cycle, ic5):
     """On the committee of another cycle of the same framework."""
     other = make_cycle(ic5.framework, name="2026 H1 review")

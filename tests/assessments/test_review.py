@@ -36,14 +36,6 @@ def rating(submitted):
     return submitted.ratings.order_by("behaviour__area__order", "behaviour__order").first()
 
 
-@pytest.fixture
-def skip(manager):
-    person = UserFactory(username="skip")
-    manager.manager = person
-    manager.save(update_fields=["manager"])
-    return person
-
-
 def test_the_reviewer_is_fixed_when_the_assessment_is_submitted(
     client, submitted, manager, other_manager, engineer
 ):
