@@ -25,10 +25,13 @@ $(VENV)/.test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet ".[test]"
 	touch $@ $(VENV)/.app
 
-# WeasyPrint (packet PDFs) subsets fonts with HarfBuzz; the tests read PDFs with poppler.
-/usr/lib/x86_64-linux-gnu/libharfbuzz-subset.so.0:
-	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libharfbuzz-subset0 fonts-dejavu-core >/dev/null
+# WeasyPrint (packet PDFs) lays text out with Pango and subsets fonts with HarfBuzz;
+# installed from Debian once, when missing. The tests read PDFs with poppler.
+.PHONY: pdf-libs
+pdf-libs:
+	@ldconfig -p | grep -q 'libharfbuzz-subset.so.0' && ldconfig -p | grep -q 'libpangoft2-1.0.so.0' || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core >/dev/null; }
 
 /usr/bin/pdftotext:
 	apt-get update -qq
@@ -38,7 +41,7 @@ $(VENV)/.test: pyproject.toml | $(BIN)/python
 ## with the background worker (e-mails, packet PDFs) beside it.
 run: export DEBUG = true
 run: export SITE_URL := $(SITE_URL)
-run: $(VENV)/.app /usr/lib/x86_64-linux-gnu/libharfbuzz-subset.so.0
+run: $(VENV)/.app pdf-libs
 	mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_builtin_ladder
@@ -57,7 +60,7 @@ lint: $(VENV)/.test
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
 
 ## test: install what the tests need, then lint and run the suite on SQLite and on PostgreSQL.
-test: lint /usr/bin/chromium /usr/bin/pdftotext /usr/lib/x86_64-linux-gnu/libharfbuzz-subset.so.0
+test: lint /usr/bin/chromium /usr/bin/pdftotext pdf-libs
 	SECRET_KEY=test DATABASE_URL=sqlite://:memory: $(BIN)/python manage.py makemigrations --check --dry-run
 	SECRET_KEY=test $(BIN)/pytest
 	@if [ "$(TEST_DATABASE_URL)" = "$(LOCAL_POSTGRES)" ]; then bash .ci/ensure-postgres; fi

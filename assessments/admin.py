@@ -8,6 +8,7 @@ from django_tasks_db.admin import DBTaskResultAdmin
 from django_tasks_db.models import DBTaskResult
 
 from assessments.models import Assessment, Cycle, Event, PacketJob
+from assessments.permissions import UNDER_REVIEW
 from ladder.admin import BoundedSearch
 from ladder.models import Framework
 
@@ -113,6 +114,8 @@ class AssessmentAdmin(BoundedSearch, admin.ModelAdmin):
     @admin.display(description="Move the review")
     def move_review(self, obj):
         # Changing someone's manager moves no review: that is its own recorded act.
+        if obj.status not in (*UNDER_REVIEW, "reviewed") or obj.cycle.calibration_closed:
+            return "Only a review under way, or finished and not yet decided, can move."
         return format_html(
             '<a href="{}">Move this review to another person…</a>',
             reverse("assessments:reviewer", args=[obj.pk]),

@@ -22,13 +22,13 @@ from django.utils import timezone
 
 from assessments.models import Assessment, Cycle, Rating
 from assessments.permissions import (
-    LARGEST_ID,
     Action,
     allowed,
     can_close_calibration,
     counted,
     others,
     shows_results,
+    whole_number,
 )
 from assessments.progress import published_level
 from assessments.scale import CHARTED, OUTCOME_HELP, Outcome, Score
@@ -137,14 +137,14 @@ class Filters:
                 f"This cycle has no track “{track[:ECHO_MAX]}”, so every track is shown."
             )
         manager = params.get("manager", "").strip()
-        if manager.isdigit() and int(manager) <= LARGEST_ID and int(manager) in scope.managers:
-            filters.manager = int(manager)
+        if whole_number(manager) in scope.managers:
+            filters.manager = whole_number(manager)
         elif manager:
             filters.errors.append(
                 "Nobody by that id reviewed an assessment in this cycle, so every manager is shown."
             )
         page = params.get("page", "")
-        filters.page = int(page) if page.isdigit() and 0 < int(page) <= LARGEST_ID else 1
+        filters.page = whole_number(page) or 1
         return filters
 
     @property

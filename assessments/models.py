@@ -142,6 +142,16 @@ class Assessment(models.Model):
         on_delete=models.PROTECT,
         related_name="reviews",
     )
+    # The reviewer's own manager when the reviewer was fixed, who reads the review
+    # (skip-level). Fixed with it, for the same reason: a later change to the org
+    # chart gives nobody access.
+    skip_reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     # The manager's review as a whole; the per-behaviour part is on each Rating.
     summary = models.TextField(blank=True, max_length=SUMMARY_MAX_LENGTH)
     summary_html = models.TextField(blank=True, editable=False)
@@ -363,6 +373,10 @@ class PacketJob(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     # Written as the job moves on; a job whose heartbeat stops was killed mid-way.
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # The assessments whose packets the file holds: its download is checked against
+    # each again, so a right lost since (a review moved, a seat on the committee
+    # given up) also closes the file.
+    included = models.JSONField(default=list, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]

@@ -1,7 +1,9 @@
 """E-mails about assessments, written when their job runs (assessments.tasks.notify).
 
-None carries a score, a comment or an outcome: e-mail is read on phones in public
-and forwarded; the page, behind sign-in, says the rest.
+None carries a score, a manager's comment on a behaviour, a summary or an outcome:
+e-mail is read on phones in public and forwarded; the page, behind sign-in, says the
+rest. (A return carries the manager's note on purpose: it tells the engineer what to
+change.)
 """
 
 from __future__ import annotations

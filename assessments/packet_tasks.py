@@ -86,7 +86,9 @@ def _write(job: PacketJob, paper: str) -> None:
             f"That is {len(assessments)} packets; one download holds at most {MAX_PACKETS}. "
             "Ask for one level at a time."
         )
-    PacketJob.objects.filter(pk=job.pk).update(total=len(assessments))
+    PacketJob.objects.filter(pk=job.pk).update(
+        total=len(assessments), included=[a.pk for a in assessments]
+    )
     # Each packet is written to its own file as soon as it is laid out, and the files
     # are merged at the end: memory stays that of one packet, whatever the batch.
     with tempfile.TemporaryDirectory(prefix="ladder-packets-") as folder:

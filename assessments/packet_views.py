@@ -24,10 +24,12 @@ from assessments.permissions import (
     allowed,
     calibrates,
     get_assessment_for_user,
+    may_download_job,
     may_read_job,
     may_request_packets,
     packets_in_scope,
     signed_in,
+    whole_number,
 )
 from ladder.models import Level
 
@@ -138,6 +140,8 @@ def packet_job_file(request: HttpRequest, job_id: int) -> FileResponse:
     job = _job(request, job_id)
     if job.status != PacketJob.Status.DONE or not job.file:
         raise Http404("These packets aren't ready.")
+    if not may_download_job(request.user, job):
+        raise Http404("You can no longer read every packet in this file. Ask for them again.")
     try:
         handle = job.file.open("rb")
     except FileNotFoundError:
@@ -194,9 +198,10 @@ def _cycle(cycle_id: int) -> Cycle:
 
 
 def _level(cycle: Cycle, value: str) -> Level | None:
-    if not value.isdigit() or int(value) > LARGEST_ID:
+    pk = whole_number(value)
+    if pk is None:
         return None
-    return Level.objects.filter(pk=int(value), framework_id=cycle.framework_id).first()
+    return Level.objects.filter(pk=pk, framework_id=cycle.framework_id).first()
 
 
 def _empty_scope(scope: str, level: Level | None) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from enum import StrEnum
-from functools import cache, wraps
+from functools import wraps
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.views import redirect_to_login
@@ -103,6 +103,17 @@ def can_close_calibration(user: User, cycle: Cycle) -> bool:
 LARGEST_ID = 2**63 - 1
 
 
+def whole_number(value: str) -> int | None:
+    """An id or page number typed into an address or a form, or None if it is not one.
+
+    Only ASCII digits count: str.isdigit() also says yes to "²", which int() refuses.
+    """
+    if not value or not value.isascii() or not value.isdigit():
+        return None
+    number = int(value)
+    return number if number <= LARGEST_ID else None
+
+
 def allowed(user: User, assessment: Assessment, action: Action) -> bool:
     """The whole policy for one assessment: one place to read, one place to change."""
     if not user.is_authenticated or not user.is_active:
@@ -111,11 +122,12 @@ def allowed(user: User, assessment: Assessment, action: Action) -> bool:
     is_engineer = assessment.engineer_id == user.pk
     is_reviewer = assessment.reviewer_id is not None and assessment.reviewer_id == user.pk
 
-    # Asked only when needed: the engineer's own saves never load these rows.
     def reads_as_manager() -> bool:
+        # The reviewer and their manager as they were when the reviewer was fixed:
+        # editing the org chart afterwards gives nobody access.
         if status == "draft" or assessment.reviewer_id is None:
             return False
-        return is_reviewer or assessment.reviewer.manager_id == user.pk
+        return is_reviewer or assessment.skip_reviewer_id == user.pk
 
     def on_committee() -> bool:
         return not is_engineer and calibrates(user, assessment.cycle)
@@ -130,10 +142,12 @@ def allowed(user: User, assessment: Assessment, action: Action) -> bool:
                 or reads_as_manager()
                 or (status in REVIEWED_OR_LATER and on_committee())
             )
-        case Action.EDIT | Action.SUBMIT:
+        case Action.EDIT:
             return is_engineer and status == "draft"
+        case Action.SUBMIT:
+            return is_engineer and status == "draft" and not closed
         case Action.RETURN | Action.REVIEW:
-            return is_reviewer and status in UNDER_REVIEW
+            return is_reviewer and status in UNDER_REVIEW and not closed
         case Action.REOPEN:
             return is_reviewer and status == "reviewed" and not closed
         case Action.READ_REVIEW:
@@ -149,13 +163,27 @@ def allowed(user: User, assessment: Assessment, action: Action) -> bool:
         case Action.DECIDE:
             return status in ("reviewed", "calibrated") and not closed and on_committee()
         case Action.REASSIGN:
-            return status in (*UNDER_REVIEW, "reviewed") and can_run_cycles(user)
+            # Never one's own assessment: moving it would choose one's own reviewer.
+            return (
+                status in (*UNDER_REVIEW, "reviewed")
+                and not closed
+                and not is_engineer
+                and can_run_cycles(user)
+            )
         case Action.EXPORT_OWN:
             return is_engineer
     return False
 
 
-_NEEDS_CYCLE = (Action.REOPEN, Action.DECIDE)
+# Once the cycle's calibration is closed, its reviews and outcomes are final.
+_NEEDS_CYCLE = (
+    Action.SUBMIT,
+    Action.RETURN,
+    Action.REVIEW,
+    Action.REOPEN,
+    Action.DECIDE,
+    Action.REASSIGN,
+)
 # Seeing any of these makes an assessment exist for the person: refusing another
 # action on it is a 403 with a reason, not a 404.
 _SEES = (Action.VIEW, Action.PACKET)
@@ -201,49 +229,24 @@ REVIEW_FIELDS = (
     "manager_comment_html",
     "manager_version",
 )
-SAVE_ASSESSMENT_FIELDS = ("id", "status", "engineer_id", "reviewer_id", "cycle_id", "level_id")
-
-
-def _read_rating(assessment_pk: int, behaviour_pk: int, fields: tuple[str, ...]):
-    """The rating and the fields of its assessment that the policy asks about, in one query.
-
-    Plain SQL, like the UPDATE that follows it (assessments.services._conditional_update):
-    every autosave runs it, its shape never changes, and building it through the ORM
-    cost a tenth of a save. None of these columns needs a database converter.
-    """
-    from django.db import connection
-
-    from assessments.models import Assessment, Rating
-
-    # from_db() takes the values in the models' own field order.
-    fields = _in_model_order(Rating, fields)
-    assessment_fields = _in_model_order(Assessment, SAVE_ASSESSMENT_FIELDS)
-    columns = [f"r.{f}" for f in fields] + [f"a.{f}" for f in assessment_fields]
-    sql = (
-        f"SELECT {', '.join(columns)} FROM {Rating._meta.db_table} r "
-        f"JOIN {Assessment._meta.db_table} a ON a.id = r.assessment_id "
-        "WHERE r.assessment_id = %s AND r.behaviour_id = %s"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [assessment_pk, behaviour_pk])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    rating = Rating.from_db(connection.alias, fields, row[: len(fields)])
-    rating.assessment = Assessment.from_db(connection.alias, assessment_fields, row[len(fields) :])
-    return rating
-
-
-@cache
-def _in_model_order(model, fields: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(f.attname for f in model._meta.concrete_fields if f.attname in fields)
+SAVE_ASSESSMENT_FIELDS = (
+    "id",
+    "status",
+    "engineer_id",
+    "reviewer_id",
+    "skip_reviewer_id",
+    "cycle_id",
+    "level_id",
+)
 
 
 def get_rating_for_user(user: User, assessment_pk: int, behaviour_pk: int, action=Action.EDIT):
     """A rating the user may save (`action`: EDIT or REVIEW), with its assessment; 404 or 403."""
     if max(assessment_pk, behaviour_pk) > LARGEST_ID:
         raise Http404("No such behaviour in this assessment.")
-    rating = _read_rating(
+    from assessments.reads import rating_for_save
+
+    rating = rating_for_save(
         assessment_pk, behaviour_pk, RATING_FIELDS if action is Action.EDIT else REVIEW_FIELDS
     )
     if rating is None:
@@ -276,8 +279,14 @@ def refusal(assessment: Assessment, action: Action) -> str:
         if assessment.status == "draft":
             return "This self-assessment is a draft again; it can be reviewed once resubmitted."
         return f"This assessment is {status}: the review can no longer change."
+    if action in (Action.REVIEW, Action.RETURN, Action.REOPEN, Action.SUBMIT) and (
+        assessment.cycle.calibration_closed
+    ):
+        return "This cycle's calibration is closed: its reviews and outcomes are final."
     if action in (Action.RETURN, Action.REVIEW, Action.REOPEN):
         return "Only the reviewer of this assessment can do that."
+    if action is Action.READ_REVIEW:
+        return "The review and the outcome are shared with you once calibration is closed."
     if action is Action.DECIDE:
         return "Only the cycle's calibrators decide outcomes, until calibration is closed."
     return "You can't change this assessment."
@@ -324,6 +333,18 @@ def may_include(user: User, assessment: Assessment) -> bool:
 def may_read_job(user: User, job: PacketJob) -> bool:
     """A job's progress and its file are for the person who asked for it, no one else."""
     return user.is_authenticated and user.is_active and job.requested_by_id == user.pk
+
+
+def may_download_job(user: User, job: PacketJob) -> bool:
+    """The file, only while its asker may still open every packet in it, one by one."""
+    from assessments.models import Assessment
+
+    if not may_read_job(user, job) or not may_request_packets(user, job.cycle, job.scope):
+        return False
+    held = Assessment.objects.filter(pk__in=job.included).select_related("cycle", "engineer")
+    return len(held) == len(job.included) and all(
+        allowed(user, assessment, Action.PACKET) for assessment in held
+    )
 
 
 # ---- which of a cycle's assessments the committee's pages count

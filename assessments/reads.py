@@ -122,3 +122,53 @@ def rating_rows(assessment_id: int, columns: tuple[str, ...]) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, [assessment_id])
         return cursor.fetchall()
+
+
+@cache
+def _in_model_order(model, fields: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(f.attname for f in model._meta.concrete_fields if f.attname in fields)
+
+
+@cache
+def _closed_converters(vendor: str) -> tuple[list, object]:
+    field = Cycle._meta.get_field("calibration_closed_at")
+    column = field.get_col("c")
+    return connection.ops.get_db_converters(column) + field.get_db_converters(connection), column
+
+
+def rating_for_save(assessment_pk: int, behaviour_pk: int, fields: tuple[str, ...]):
+    """A rating, its assessment (what the policy asks about) and whether its cycle's
+    calibration is closed, in one query; None if there is no such rating.
+
+    Plain SQL, like the UPDATE that follows it (assessments.services._conditional_update):
+    every autosave runs it, its shape never changes, and building it through the ORM
+    cost a tenth of a save.
+    """
+    from assessments.models import Rating
+    from assessments.permissions import SAVE_ASSESSMENT_FIELDS
+
+    fields = _in_model_order(Rating, fields)
+    assessment_fields = _in_model_order(Assessment, SAVE_ASSESSMENT_FIELDS)
+    columns = [f"r.{f}" for f in fields] + [f"a.{f}" for f in assessment_fields]
+    sql = (
+        f"SELECT {', '.join(columns)}, c.calibration_closed_at FROM {Rating._meta.db_table} r "
+        f"JOIN {Assessment._meta.db_table} a ON a.id = r.assessment_id "
+        f"JOIN {Cycle._meta.db_table} c ON c.id = a.cycle_id "
+        "WHERE r.assessment_id = %s AND r.behaviour_id = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [assessment_pk, behaviour_pk])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    rating = Rating.from_db(connection.alias, fields, row[: len(fields)])
+    end = len(fields) + len(assessment_fields)
+    assessment = Assessment.from_db(connection.alias, assessment_fields, row[len(fields) : end])
+    closed, (converters, column) = row[end], _closed_converters(connection.vendor)
+    for converter in converters:
+        closed = converter(closed, column, connection)
+    assessment.cycle = Cycle.from_db(
+        connection.alias, ("id", "calibration_closed_at"), (assessment.cycle_id, closed)
+    )
+    rating.assessment = assessment
+    return rating

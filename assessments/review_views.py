@@ -17,6 +17,7 @@ from assessments.permissions import (
     get_assessment_for_user,
     get_rating_for_user,
     signed_in,
+    whole_number,
 )
 from assessments.progress import outline_of
 from assessments.rubric import SCALE, Refused
@@ -40,17 +41,13 @@ SHOWS = {
 }
 
 
-def _int(value: str) -> int | None:
-    return int(value) if value.isdigit() and int(value) <= LARGEST_ID else None
-
-
 @require_GET
 @signed_in
 def team(request: HttpRequest) -> HttpResponse:
     """Every report in a cycle: status, progress, deadline and what needs the manager next."""
     data = team_of(
         request.user,
-        cycle_id=_int(request.GET.get("cycle", "")),
+        cycle_id=whole_number(request.GET.get("cycle", "")),
         show=request.GET.get("show", ""),
         sort=request.GET.get("sort", "name"),
         query=request.GET.get("q", ""),

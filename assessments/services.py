@@ -216,7 +216,7 @@ def save_review_rating(
     if (*before, rating.manager_version) == (score, comment, base_version):
         return SaveResult(rating=rating, saved=False)
     if rating.manager_version != base_version:
-        return _review_not_saved(rating, score=score, comment=comment)
+        return _review_not_saved(rating, by=by, score=score, comment=comment)
     now = timezone.now()
     same_text = comment == rating.manager_comment
     html = rating.manager_comment_html if same_text else evidence_html(comment)
@@ -253,7 +253,7 @@ def save_review_rating(
         rating.manager_version, rating.manager_updated_at = base_version + 1, now
         return SaveResult(rating=rating, saved=True, score_changed=score != before[0])
     current = Rating.objects.select_related("assessment__cycle").get(pk=rating.pk)
-    return _review_not_saved(current, score=score, comment=comment)
+    return _review_not_saved(current, by=by, score=score, comment=comment)
 
 
 def _insert_events(assessment_id: int, actor_id: int, events: list[tuple], now) -> None:
@@ -282,8 +282,9 @@ def _score_label(score: int | None) -> str:
     return "" if score is None else Score(score).label
 
 
-def _review_not_saved(current: Rating, *, score, comment) -> SaveResult:
-    if current.assessment.status not in UNDER_REVIEW:
+def _review_not_saved(current: Rating, *, by: User, score, comment) -> SaveResult:
+    """Why a review save didn't write, given the rating and its assessment as they are now."""
+    if current.assessment.status not in UNDER_REVIEW or current.assessment.reviewer_id != by.pk:
         raise PermissionDenied(refusal(current.assessment, Action.REVIEW))
     if (current.manager_score, current.manager_comment) == (score, comment):
         return SaveResult(rating=current, saved=False)
@@ -294,9 +295,12 @@ def _conditional_review_update(*, rating, by, score, comment, html, base, now) -
     """UPDATE the manager's columns if still at `base` and the review still open to `by`.
 
     Plain SQL for the same reason as _conditional_update: it runs for every pause in a
-    manager's typing, and its shape never changes.
+    manager's typing, and its shape never changes. On PostgreSQL, FOR KEY SHARE waits
+    for a status change that holds the row (FOR UPDATE, assessments.workflow) but not
+    for the review's own start (an UPDATE of the same row in another save): with FOR
+    SHARE, two first saves at once each held the share and deadlocked on the start.
     """
-    share = " FOR SHARE" if connection.vendor == "postgresql" else ""
+    share = " FOR KEY SHARE" if connection.vendor == "postgresql" else ""
     sql = (
         f"UPDATE {Rating._meta.db_table} "
         "SET manager_score = %s, manager_comment = %s, manager_comment_html = %s, "

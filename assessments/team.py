@@ -162,19 +162,21 @@ def team_of(user: User, *, cycle_id: int | None, show: str, sort: str, query: st
         a.engineer_id: a
         for a in _counted(
             Assessment.objects.filter(cycle=cycle).filter(
-                Q(reviewer=user) | Q(engineer__in=reports, status=Status.DRAFT)
+                Q(reviewer=user) | Q(engineer__in=reports)
             )
         ).select_related("engineer", "level", "cycle", "reviewer")
     }
     people = {p.pk: p for p in reports}
     people.update({a.engineer_id: a.engineer for a in mine.values()})
-    rows = [Row(person, mine.get(pk), today) for pk, person in people.items()]
+    rows = [
+        Row(person, a, today, read_only=_reviewed_elsewhere(a, user))
+        for person, a in ((person, mine.get(pk)) for pk, person in people.items())
+    ]
+    # Read by this manager as their reports' manager, fixed with the reviewer.
     skip = [
         Row(a.engineer, a, today, read_only=True)
         for a in _counted(
-            Assessment.objects.filter(cycle=cycle, reviewer__manager=user).exclude(
-                status=Status.DRAFT
-            )
+            Assessment.objects.filter(cycle=cycle, skip_reviewer=user).exclude(status=Status.DRAFT)
         ).select_related("engineer", "level", "cycle", "reviewer")
     ]
     counts = {key: sum(1 for r in rows if not key or r.group == key) for key in FILTERS}
@@ -187,6 +189,15 @@ def team_of(user: User, *, cycle_id: int | None, show: str, sort: str, query: st
         show=show,
         sort=sort,
         query=query,
+    )
+
+
+def _reviewed_elsewhere(assessment: Assessment | None, user: User) -> bool:
+    """A report's submission whose review was moved to someone else: listed, not theirs."""
+    return (
+        assessment is not None
+        and assessment.status != Status.DRAFT
+        and assessment.reviewer_id != user.pk
     )
 
 

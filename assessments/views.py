@@ -108,11 +108,20 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
     """Submit a complete draft to the manager."""
     assessment = get_assessment_for_user(request.user, pk, Action.SUBMIT)
     try:
-        workflow.submit(assessment, by=request.user)
+        assessment = workflow.submit(assessment, by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages), extra_tags=SUBMIT_MESSAGE)
         return redirect(f"{assessment.get_absolute_url()}#submit")
-    messages.success(request, "Submitted. Your manager has been told; you can still read it here.")
+    if assessment.reviewer is None or not assessment.reviewer.is_active:
+        messages.warning(
+            request,
+            "Submitted, but nobody can review it yet: Ladder has no manager for you. "
+            "Ask your Ladder admin to move the review to your manager.",
+        )
+    else:
+        messages.success(
+            request, f"Submitted. {assessment.reviewer} has been told; you can still read it here."
+        )
     return redirect(assessment)
 
 

@@ -33,13 +33,22 @@ def _locked(assessment: Assessment) -> Assessment:
     Deciding on a fresh row means two requests (a submit and a return, a finish and a
     reopen) can't both act on what each read before the other wrote.
     """
+    # The cycle's row is held too: closing calibration holds it, so no change to an
+    # assessment can slip in while the cycle closes (a review finished just after the
+    # committee counted what waits would never be decided).
     fresh = (
-        Assessment.objects.select_for_update(of=("self",))
+        Assessment.objects.select_for_update(of=("self", "cycle"))
         .select_related("cycle", "engineer", "reviewer")
         .get(pk=assessment.pk)
     )
     fresh.level = assessment.level
     return fresh
+
+
+def _manager_of(person_id: int | None) -> int | None:
+    if person_id is None:
+        return None
+    return User.objects.filter(pk=person_id).values_list("manager_id", flat=True).first()
 
 
 def _check(by: User, assessment: Assessment, action: Action) -> None:
@@ -76,12 +85,17 @@ def submit(assessment: Assessment, *, by: User) -> Assessment:
             )
         current.status = Status.SUBMITTED
         current.submitted_at = timezone.now()
-        # Read the manager now, in this transaction: whoever it is at this moment
-        # reviews the assessment, whatever the org chart says later.
-        current.reviewer_id = (
-            User.objects.filter(pk=current.engineer_id).values_list("manager_id", flat=True).get()
-        )
-        current.save(update_fields=["status", "submitted_at", "reviewer"])
+        # The reviewer is fixed at the first submission: the manager at this moment,
+        # whatever the org chart says later. A resubmission after a return keeps it
+        # (and a review moved on the record stays moved).
+        if current.reviewer_id is None:
+            current.reviewer_id = (
+                User.objects.filter(pk=current.engineer_id)
+                .values_list("manager_id", flat=True)
+                .get()
+            )
+            current.skip_reviewer_id = _manager_of(current.reviewer_id)
+        current.save(update_fields=["status", "submitted_at", "reviewer", "skip_reviewer"])
         record(current.pk, by, Event.Kind.SUBMITTED, "Draft", "Submitted").save()
         notify.enqueue("submitted", current.pk)
     return current
@@ -214,6 +228,8 @@ def close_calibration(cycle: Cycle, *, by: User) -> int:
             raise PermissionDenied("Only the cycle's calibrators close its calibration.")
         if current.calibration_closed:
             raise ValidationError("Calibration of this cycle is already closed.")
+        # Every change to an assessment holds the cycle's row (_locked), so nothing
+        # changes under this count until the cycle is closed.
         waiting = current.assessments.filter(status=Status.REVIEWED).count()
         if waiting:
             raise ValidationError(
@@ -245,13 +261,17 @@ def reassign_reviewer(assessment: Assessment, *, by: User, to: User) -> Assessme
         _check(by, current, Action.REASSIGN)
         if to.pk == current.engineer_id:
             raise ValidationError("Nobody reviews their own assessment.")
+        if to.pk == by.pk:
+            # Whoever runs cycles has no right to evidence; naming oneself would make one.
+            raise ValidationError("You can't move a review to yourself; name the new reviewer.")
         if not to.is_active:
             raise ValidationError(f"{to} can't sign in, so can't review.")
         if to.pk == current.reviewer_id:
             raise ValidationError(f"{to} already reviews this assessment.")
         previous = current.reviewer
         current.reviewer = to
-        current.save(update_fields=["reviewer"])
+        current.skip_reviewer_id = to.manager_id
+        current.save(update_fields=["reviewer", "skip_reviewer"])
         record(
             current.pk,
             by,

@@ -390,7 +390,8 @@ def one_line(text: str) -> str:
 
 
 def level_rank(code: str) -> int:
-    digits = "".join(ch for ch in code if ch.isdigit())
+    # ASCII digits only: "²".isdigit() is true, but int() refuses it.
+    digits = "".join(ch for ch in code if ch in "0123456789")
     return int(digits) if digits else 0
 
 

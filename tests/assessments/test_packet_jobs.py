@@ -392,3 +392,30 @@ def test_a_new_level_in_another_cycle_is_not_mixed_in(
     ask(client, cycle, scope="cycle")
     run_jobs()
     assert PacketJob.objects.get().total == 2
+
+
+def test_a_file_closes_when_its_asker_leaves_the_committee(
+    client, calibrator, calibrators, reviewed, run_jobs
+):
+    client.force_login(calibrator)
+    client.post(reverse("assessments:packet-batch", args=[reviewed.cycle_id]), {"scope": "cycle"})
+    run_jobs()
+    job = PacketJob.objects.get()
+    assert job.included == [reviewed.pk]
+    url = reverse("assessments:packet-job-file", args=[job.pk])
+    assert client.get(url).status_code == 200
+    calibrators.user_set.remove(calibrator)
+    client.force_login(calibrator)
+    assert client.get(url).status_code == 404
+
+
+def test_a_file_closes_when_a_review_in_it_moves_to_someone_else(
+    client, manager, other_manager, reviewed, run_jobs
+):
+    client.force_login(manager)
+    client.post(reverse("assessments:packet-batch", args=[reviewed.cycle_id]), {"scope": "team"})
+    run_jobs()
+    url = reverse("assessments:packet-job-file", args=[PacketJob.objects.get().pk])
+    assert client.get(url).status_code == 200
+    type(reviewed).objects.filter(pk=reviewed.pk).update(reviewer=other_manager)
+    assert client.get(url).status_code == 404

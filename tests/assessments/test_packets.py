@@ -540,7 +540,7 @@ PACKET_ACCESS = {
 
 
 @pytest.mark.parametrize("name", ["assessments:packet", "assessments:packet-pdf"])
-def test_who_gets_the_packet(client, reviewed, calibrators, request, name):
+def test_who_gets_the_packet(client, skip, reviewed, calibrators, request, name):
     url = reverse(name, args=[reviewed.pk])
     got = {}
     for persona in PERSONAS:

@@ -3,6 +3,7 @@
 import pytest
 from django.core import mail
 from django.urls import reverse
+from markupsafe import escape
 
 from assessments.models import Assessment
 from assessments.scale import Score
@@ -63,7 +64,7 @@ def test_submitting_tells_the_manager(client, engineer, manager, assessment, set
     answer_all(assessment)
     client.force_login(engineer)
     response = client.post(submit_url(assessment), follow=True)
-    assert "Submitted. Your manager has been told" in response.content.decode()
+    assert f"Submitted. {escape(str(manager))} has been told" in response.content.decode()
     assessment.refresh_from_db()
     assert assessment.status == Assessment.Status.SUBMITTED
     assert assessment.submitted_at is not None
@@ -163,3 +164,13 @@ def test_a_mail_server_that_is_down_does_not_undo_a_submission(
     assert "ConnectionRefusedError" in job.exception_class_path
     assessment.refresh_from_db()
     assert assessment.status == Assessment.Status.SUBMITTED
+
+
+def test_submitting_without_a_manager_says_nobody_can_review_it_yet(client, engineer, assessment):
+    engineer.manager = None
+    engineer.save(update_fields=["manager"])
+    answer_all(assessment)
+    client.force_login(engineer)
+    html = client.post(submit_url(assessment), follow=True).content.decode()
+    assert "nobody can review it yet" in html
+    assert "has been told" not in html

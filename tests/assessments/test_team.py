@@ -79,15 +79,45 @@ def test_bad_filters_and_sorts_fall_back_instead_of_failing(client, manager, tea
         assert client.get(TEAM, params).status_code == 200
 
 
-def test_skip_level_reports_are_listed_read_only(client, manager, team):
-    boss = UserFactory(username="boss")
-    manager.manager = boss
+@pytest.fixture
+def boss(manager):
+    """The manager's manager, in place before anyone submits."""
+    person = UserFactory(username="boss")
+    manager.manager = person
     manager.save(update_fields=["manager"])
+    return person
+
+
+def test_skip_level_reports_are_listed_read_only(client, boss, manager, team):
     client.force_login(boss)
     html = client.get(TEAM).content.decode()
     assert set(people_in(html, "skip-level")) == {"Ada Report", "Bo Report"}
     assert "Start your review" not in html
     assert f"With {manager} for review" in html
+
+
+def test_a_manager_appointed_above_the_reviewer_later_sees_none_of_it(client, manager, team):
+    # An admin makes themselves the reviewer's manager after the submissions.
+    late = UserFactory(username="late-boss")
+    manager.manager = late
+    manager.save(update_fields=["manager"])
+    client.force_login(late)
+    html = client.get(TEAM).content.decode()
+    assert 'id="skip-level"' not in html
+    bo = team["Bo"].assessments.get()
+    assert client.get(bo.get_review_url()).status_code == 404
+    assert client.get(bo.get_packet_url()).status_code == 404
+
+
+def test_a_report_whose_review_was_moved_is_listed_without_a_link(
+    client, manager, other_manager, team
+):
+    bo = team["Bo"].assessments.get()
+    type(bo).objects.filter(pk=bo.pk).update(reviewer=other_manager)
+    client.force_login(manager)
+    html = client.get(TEAM).content.decode()
+    assert f"With {other_manager} for review" in html
+    assert bo.get_review_url() not in html
 
 
 def test_a_past_cycle_stays_reachable(client, manager, team, cycle, ic5):

@@ -179,3 +179,65 @@ def test_the_admin_shows_no_comments_or_scores_of_the_history(client, admin_user
     event = Event.objects.get(new="Private words")
     page = client.get(reverse("admin:assessments_event_change", args=[event.pk]))
     assert "Private words" not in page.content.decode()
+
+
+def test_nobody_moves_a_review_to_themselves(client, submitted, manager, staff_runner):
+    client.force_login(staff_runner)
+    url = reverse("assessments:reviewer", args=[submitted.pk])
+    response = client.post(url, {"username": staff_runner.username})
+    assert response.status_code == 400
+    assert "move a review to yourself" in response.content.decode()
+    submitted.refresh_from_db()
+    assert submitted.reviewer == manager
+    assert client.get(submitted.get_review_url()).status_code == 404
+
+
+def test_a_resubmission_keeps_its_reviewer_whatever_the_org_chart_says_since(
+    submitted, engineer, manager, other_manager, staff_runner
+):
+    workflow.reassign_reviewer(submitted, by=staff_runner, to=other_manager)
+    workflow.return_to_draft(submitted, by=other_manager, note="Add the launch")
+    engineer.manager = UserFactory(username="new-manager")
+    engineer.save(update_fields=["manager"])
+    workflow.submit(submitted, by=engineer)
+    submitted.refresh_from_db()
+    assert submitted.reviewer == other_manager
+    assert kinds(submitted).count("reviewer_changed") == 1
+
+
+def test_after_calibration_closes_no_review_can_finish_and_be_stranded(
+    client, submitted, manager, calibrators, calibrator
+):
+    from assessments.models import Rating
+
+    Rating.objects.filter(assessment=submitted).update(manager_score=3)
+    Assessment.objects.filter(pk=submitted.pk).update(proposed_outcome=Outcome.AT)
+    workflow.close_calibration(submitted.cycle, by=calibrator)
+    with pytest.raises(PermissionDenied, match="calibration is closed"):
+        workflow.finish_review(submitted, by=manager)
+    client.force_login(manager)
+    rating = submitted.ratings.first()
+    save = reverse("assessments:review-save", args=[submitted.pk, rating.behaviour_id])
+    response = client.post(save, {"score": "1", "comment": "", "version": "0"})
+    assert response.status_code == 403
+    assert client.post(reverse("assessments:review-finish", args=[submitted.pk])).status_code == 403
+    submitted.refresh_from_db()
+    assert submitted.status == Assessment.Status.SUBMITTED
+
+
+@pytest.mark.parametrize(
+    ("name", "method", "params"),
+    [
+        ("assessments:team", "get", {"cycle": "²"}),
+        ("assessments:calibration", "get", {"manager": "²"}),
+        ("assessments:calibration", "get", {"page": "²"}),
+        ("assessments:packet-batch", "post", {"scope": "level", "level": "²"}),
+    ],
+)
+def test_digits_that_are_not_ascii_are_refused_not_a_500(
+    client, reviewed, calibrators, calibrator, name, method, params
+):
+    client.force_login(calibrator)
+    args = [] if name == "assessments:team" else [reviewed.cycle_id]
+    response = getattr(client, method)(reverse(name, args=args), params)
+    assert response.status_code in (200, 302, 400)
