@@ -179,8 +179,23 @@ def score_label(score: int | None, missing: str) -> str:
     return SCORE_LABELS.get(score, missing)
 
 
+class BothScores:
+    """The two scores of a behaviour, in words; mixed into the rows that carry both."""
+
+    self_score: int | None
+    manager_score: int | None
+
+    @property
+    def self_label(self) -> str:
+        return score_label(self.self_score, "Not answered")
+
+    @property
+    def manager_label(self) -> str:
+        return score_label(self.manager_score, "Not reviewed")
+
+
 @dataclass(frozen=True)
-class Disagreement:
+class Disagreement(BothScores):
     """A behaviour the engineer and the manager scored differently."""
 
     behaviour_id: int
@@ -200,17 +215,9 @@ class Disagreement:
     def manager_lower(self) -> bool:
         return self.manager_score < self.self_score
 
-    @property
-    def self_label(self) -> str:
-        return score_label(self.self_score, "Not answered")
-
-    @property
-    def manager_label(self) -> str:
-        return score_label(self.manager_score, "Not reviewed")
-
 
 @dataclass(frozen=True)
-class Excerpt:
+class Excerpt(BothScores):
     """Evidence for a behaviour the manager rated among the highest, shortened cleanly."""
 
     behaviour_id: int
@@ -220,14 +227,6 @@ class Excerpt:
     manager_score: int
     excerpt: str
     shortened: bool
-
-    @property
-    def self_label(self) -> str:
-        return score_label(self.self_score, "Not answered")
-
-    @property
-    def manager_label(self) -> str:
-        return score_label(self.manager_score, "Not reviewed")
 
 
 @dataclass(frozen=True)
