@@ -58,6 +58,7 @@ def level_document(level: Level) -> LevelDoc:
                     description=area.description,
                     behaviours=tuple(BehaviourDoc(text=b.text, key=b.key) for b in behaviours),
                     responsibilities=(),
+                    note=area.note,
                 )
             )
             continue
@@ -69,6 +70,7 @@ def level_document(level: Level) -> LevelDoc:
                     for b in behaviours
                     if b.responsibility_id == r.id
                 ),
+                note=r.note,
             )
             for r in area.responsibilities.all()
         )

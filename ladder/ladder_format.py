@@ -11,9 +11,13 @@ bullets, bold name lines, paragraphs, comments) and ``_Parser`` walks them as a 
 state machine (before the level heading / summary / in an area / in a responsibility).
 """
 
+from __future__ import annotations
+
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+
+from ladder import rubric_text
 
 __all__ = [
     "AREA_KINDS",
@@ -31,6 +35,12 @@ __all__ = [
     "derived_track",
     "normalise_text",
     "parse_ladder",
+    "parse_lines",
+    "parse_page",
+    "Problem",
+    "ParsedPage",
+    "escape_markdown",
+    "rubric_markdown",
     "render_ladder",
 ]
 
@@ -105,6 +115,7 @@ class ResponsibilityDoc:
 
     name: str
     behaviours: tuple[BehaviourDoc, ...]
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -115,6 +126,7 @@ class AreaDoc:
     description: str
     behaviours: tuple[BehaviourDoc, ...] = ()
     responsibilities: tuple[ResponsibilityDoc, ...] = ()
+    note: str = ""  # level expectations only: text after the bullets
 
     @property
     def name(self) -> str:
@@ -161,17 +173,48 @@ class LevelDoc:
         raise KeyError(kind)
 
 
-class LadderFormatError(ValueError):
-    """A level page that cannot be read, with the file and 1-based line to blame."""
+@dataclass(frozen=True)
+class Problem:
+    """One thing to say about a page, with the file and 1-based line it is about."""
 
-    def __init__(self, filename: str, line: int, message: str):
-        super().__init__(f"{filename}:{line}: {message}")
+    filename: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.filename}:{self.line}: {self.message}"
+
+
+class LadderFormatError(ValueError):
+    """Pages that cannot be read: every error found, each with its file and line.
+
+    ``filename``, ``line`` and ``message`` are those of the first error; ``errors``
+    holds them all, in the order of the files and lines.
+    """
+
+    def __init__(self, filename: str, line: int, message: str, errors=None):
+        self.errors: list[Problem] = list(errors or [Problem(filename, line, message)])
+        super().__init__("\n".join(str(e) for e in self.errors))
         self.filename = filename
         self.line = line
         self.message = message
 
+    @classmethod
+    def of(cls, errors: list[Problem]) -> LadderFormatError:
+        first = errors[0]
+        return cls(first.filename, first.line, first.message, errors)
+
     def __reduce__(self):
-        return type(self), (self.filename, self.line, self.message)
+        return type(self), (self.filename, self.line, self.message, self.errors)
+
+
+@dataclass(frozen=True)
+class ParsedPage:
+    """A level read from a page, and the warnings about how it was read."""
+
+    source: str
+    doc: LevelDoc
+    warnings: tuple[Problem, ...] = ()
 
 
 # --------------------------------------------------------------------------- inline text
@@ -367,10 +410,10 @@ def _classify(line: str) -> str:
     return PARA
 
 
-def _tokenize(lines: list[str]) -> list[_Token]:
+def _tokenize(lines: list[tuple[int, str]]) -> list[_Token]:
     tokens: list[_Token] = []
     last_bullet: _Token | None = None  # still open for continuation lines
-    for number, raw in enumerate(lines, 1):
+    for number, raw in lines:
         line = raw.strip()
         previous = tokens[-1] if tokens else None
         if not line:
@@ -459,6 +502,7 @@ class _Parser:
         self.areas: dict[str, _Area] = {}
         self.area: _Area | None = None
         self.responsibility: _Responsibility | None = None
+        self.warnings: list[Problem] = []
 
     def error(self, line: int, message: str) -> LadderFormatError:
         return LadderFormatError(self.filename, line, message)
@@ -830,6 +874,14 @@ def _cell_bullets(cell: str) -> list[str]:
 
 def parse_ladder(text: str, filename: str = "<string>") -> LevelDoc:
     """Parse a level page in either the wiki-export or the heading-and-list shape."""
+    return parse_page(text, filename).doc
+
+
+def parse_page(text: str, filename: str = "<string>", *, track: str | None = None) -> ParsedPage:
+    """Read one Markdown level page; ``track`` overrides the page's own and the derived one.
+
+    Raises LadderFormatError with every error found; warnings come back with the page.
+    """
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
         raise LadderFormatError(filename, line, "NUL byte in the text; is this a text file?")
@@ -837,7 +889,24 @@ def parse_ladder(text: str, filename: str = "<string>") -> LevelDoc:
     lines = text.split("\n")
     if len(lines) > 1 and lines[-1] == "":
         lines.pop()
-    return _Parser(filename, max(len(lines), 1)).parse(_tokenize(lines))
+    return parse_lines(list(enumerate(lines, 1)), filename, track=track)
+
+
+def parse_lines(
+    lines: list[tuple[int, str]], filename: str = "<string>", *, track: str | None = None
+) -> ParsedPage:
+    """Read a level page given as (line number, Markdown line) pairs.
+
+    The HTML reader turns a web page into such lines, each numbered with the line of
+    the element it came from, so both formats follow the same rules and errors point
+    into the file the person gave.
+    """
+    last_line = lines[-1][0] if lines else 1
+    parser = _Parser(filename, max(last_line, 1))
+    doc = parser.parse(_tokenize(lines))
+    if track is not None:
+        doc = replace(doc, track=_collapse(track))
+    return ParsedPage(filename, doc, tuple(parser.warnings))
 
 
 # --------------------------------------------------------------------------- renderer
@@ -868,6 +937,22 @@ def _escape(text: str, *, line_start: bool = False, heading: bool = False) -> st
     return "".join(out)
 
 
+def escape_markdown(text: str, *, line_start: bool = False) -> str:
+    """Plain text as Markdown that the parser reads back as the same characters."""
+    return _escape(text, line_start=line_start)
+
+
+def rubric_markdown(text: str, *, line_start: bool = False) -> str:
+    """Stored rubric text (words and links, see ladder.rubric_text) as inline Markdown."""
+    out = []
+    for words, url in rubric_text.segments(text):
+        if url is None:
+            out.append(_escape(words, line_start=line_start and not out))
+        else:
+            out.append(f"[{_escape(words)}]({url})")
+    return "".join(out)
+
+
 def _render_name(name: str) -> str:
     escaped = _escape(name)
     if escaped.endswith(":"):
@@ -878,7 +963,7 @@ def _render_name(name: str) -> str:
 def _render_bullets(kind: str, owner: str | None, behaviours: tuple[BehaviourDoc, ...]) -> str:
     lines = []
     for index, behaviour in enumerate(behaviours, 1):
-        line = f"- {_escape(behaviour.text, line_start=True)}"
+        line = f"- {rubric_markdown(behaviour.text, line_start=True)}"
         if behaviour.key != derived_key(kind, owner, index):
             line += f" <!-- key: {behaviour.key} -->"
         lines.append(line)

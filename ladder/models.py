@@ -356,6 +356,7 @@ class Level(FrameworkContent):
     summary = models.TextField(
         help_text="The one-line statement at the top of the level page, in the first person."
     )
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = LevelQuerySet.as_manager()
 
@@ -418,6 +419,12 @@ class Area(FrameworkContent):
         help_text="Expectations: the one-line italic description. Pillars: the intro text, "
         "paragraphs separated by a blank line.",
     )
+    note = models.TextField(
+        blank=True,
+        help_text="Level expectations only: text after the bullets, such as a footnote. "
+        "In pillars, notes belong to a responsibility.",
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = FrameworkContentQuerySet.as_manager()
 
@@ -434,6 +441,7 @@ class Area(FrameworkContent):
     def save(self, *args, **kwargs):
         self.order = AREA_KINDS.index(self.kind)
         self.description = normalise_text(self.description)
+        self.note = normalise_text(self.note)
         super().save(*args, **kwargs)
 
     @property
@@ -443,6 +451,12 @@ class Area(FrameworkContent):
     @property
     def is_expectation(self) -> bool:
         return self.kind in EXPECTATION_KINDS
+
+    def clean(self):
+        if self.note.strip() and not self.is_expectation:
+            raise ValidationError(
+                {"note": f"{self.name} is a pillar: its notes belong to its responsibilities."}
+            )
 
     def grouped_behaviours(self) -> list[tuple[Responsibility | None, list[Behaviour]]]:
         """Behaviours under their responsibility, from prefetched rows (no queries)."""
@@ -463,6 +477,10 @@ class Responsibility(FrameworkContent):
     area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="responsibilities")
     name = models.CharField(max_length=120)
     order = models.PositiveSmallIntegerField(default=0)
+    note = models.TextField(
+        blank=True, help_text="Text after the behaviours, such as a footnote or “See also …”."
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = FrameworkContentQuerySet.as_manager()
 
@@ -479,6 +497,7 @@ class Responsibility(FrameworkContent):
 
     def save(self, *args, **kwargs):
         self.name = one_line(self.name)
+        self.note = normalise_text(self.note)
         super().save(*args, **kwargs)
 
     def clean(self):
@@ -514,10 +533,13 @@ class Behaviour(FrameworkContent):
         help_text="Stable identifier used to compare versions and levels. Keep it when "
         "rewording; leave empty on a new behaviour to get one.",
     )
-    text = models.TextField(help_text="In the first person, as the ladder writes it.")
+    text = models.TextField(
+        help_text="In the first person, as the ladder writes it. [words](https://…) makes a link."
+    )
     order = models.PositiveSmallIntegerField(
         default=0, help_text="Position within the area; behaviours are listed by this number."
     )
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = FrameworkContentQuerySet.as_manager()
 

@@ -54,13 +54,14 @@ def create_levels(*, framework: Framework, documents: Sequence[LevelDoc]) -> lis
             kind=area.kind,
             order=AREA_KINDS.index(area.kind),
             description=area.description,
+            note=area.note,
         )
         for level, doc in zip(levels, documents, strict=True)
         for area in doc.areas
     )
     area_docs = [area for doc in documents for area in doc.areas]
     responsibilities = Responsibility.objects.bulk_create(
-        Responsibility(area=area, name=r.name, order=position)
+        Responsibility(area=area, name=r.name, order=position, note=r.note)
         for area, area_doc in zip(areas, area_docs, strict=True)
         for position, r in enumerate(area_doc.responsibilities)
     )
