@@ -10,6 +10,8 @@ from django.utils import timezone
 from django_htmx.jinja import htmx_script
 from jinja2 import Environment, StrictUndefined
 
+from ladder import rubric_text
+
 
 def hhmm(moment: datetime) -> str:
     """The local time of day, as people read it beside a save."""
@@ -38,6 +40,15 @@ def environment(**options) -> Environment:
         }
     )
     env.filters.update(
-        {"date": date, "hhmm": hhmm, "linebreaks": linebreaks_filter, "pluralize": pluralize}
+        {
+            "date": date,
+            "hhmm": hhmm,
+            "linebreaks": linebreaks_filter,
+            "pluralize": pluralize,
+            # Behaviours and notes: their words, with the links their authors wrote.
+            "rubric": rubric_text.to_html,
+            "rubric_paragraphs": rubric_text.paragraphs_html,
+            "plain": rubric_text.plain,
+        }
     )
     return env

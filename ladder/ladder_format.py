@@ -30,6 +30,7 @@ __all__ = [
     "LadderFormatError",
     "LevelDoc",
     "ResponsibilityDoc",
+    "area_kind",
     "clean_inline",
     "derived_key",
     "derived_track",
@@ -227,9 +228,13 @@ _INLINE_TOKEN = re.compile(
   | (?P<comment><!--.*?-->)
   | (?P<br><br\s*/?>)
   | (?P<image>!\[[^\]]*\]\([^)]*\))
+  | (?P<link>\[(?P<label>(?:\\.|[^\\\[\]])*)\]
+        \(\s*(?:<(?P<angled>[^<>\n]*)>|(?P<url>[^\s()<>]*(?:\([^\s()<>]*\)[^\s()<>]*)*))
+        (?:\s+(?:"[^"]*"|'[^']*'))?\s*\))
+  | (?P<autolink><(?P<auto>(?:https?|mailto):[^\s<>]*)>)
   | (?P<strong>\*\*)
   | (?P<emph>[*_])
-  | (?P<text>[^\\<!*_]+|.)
+  | (?P<text>[^\\<!*_\[]+|.)
     """,
     re.VERBOSE | re.IGNORECASE | re.DOTALL,
 )
@@ -258,22 +263,53 @@ def _is_literal_marker(text: str, index: int) -> bool:
     return inside_word or standalone
 
 
-def clean_inline(text: str) -> str:
-    """Strip inline Markdown (bold, emphasis, escapes, <br>, comments, images); collapse spaces."""
+def clean_inline(text: str, *, links: bool = False) -> str:
+    """Strip inline Markdown (bold, emphasis, escapes, <br>, comments, images); collapse spaces.
+
+    Links become their label; with ``links`` they are kept, and the result is rubric
+    text in its stored form (see ladder.rubric_text): links as ``[label](url)``,
+    other brackets and backslashes escaped.
+    """
+    literal = rubric_text.escape if links else str
     parts = []
     for match in _INLINE_TOKEN.finditer(text):
         kind = match.lastgroup
         if kind == "escape":
-            parts.append(match.group()[1])
+            parts.append(literal(match.group()[1]))
         elif kind == "br":
             parts.append(" ")
         elif kind == "emph":
             if _is_literal_marker(text, match.start()):
                 parts.append(match.group())
         elif kind == "text":
-            parts.append(match.group())
+            parts.append(literal(match.group()))
+        elif kind in ("link", "autolink"):
+            label = clean_inline(match.group("label")) if kind == "link" else match.group("auto")
+            url = _link_address(match)
+            if not links:
+                parts.append(label)
+            elif label and url:
+                parts.append(rubric_text.link(label, url))
+            else:
+                parts.append(literal(label))  # "[words]()" links nowhere: keep the words
         # comments, images and ** carry no content
     return _collapse("".join(parts))
+
+
+def _link_address(match: re.Match) -> str:
+    """A link's address with spaces, brackets and parentheses percent-encoded."""
+    url = match.group("auto") or match.group("angled") or match.group("url") or ""
+    return url.strip().translate(_URL_QUOTES)
+
+
+_URL_QUOTES = str.maketrans(
+    {" ": "%20", "\n": "%20", "(": "%28", ")": "%29", "[": "%5B", "]": "%5D", "\\": "%5C"}
+)
+
+
+def area_kind(name: str) -> str | None:
+    """The area kind a name means ("Collaborative Reach" -> "reach"), or None."""
+    return _area_kind(clean_inline(name))
 
 
 def normalise_text(text: str) -> str:

@@ -21,7 +21,7 @@ from html import escape as html_escape
 
 from markupsafe import Markup
 
-__all__ = ["escape", "link", "plain", "segments", "to_html"]
+__all__ = ["escape", "link", "paragraphs_html", "plain", "segments", "to_html"]
 
 # A label is escapes or anything but brackets and backslashes; an address has no
 # spaces, brackets, parentheses or angle brackets (the importer takes such addresses
@@ -90,3 +90,10 @@ def to_html(text: str) -> Markup:
         else:
             out.append(shown)
     return Markup("".join(out))
+
+
+def paragraphs_html(text: str) -> Markup:
+    """A note of one or more paragraphs (separated by a blank line) as <p> elements."""
+    return Markup("").join(
+        Markup("<p>{}</p>").format(to_html(part)) for part in text.split("\n\n") if part.strip()
+    )
