@@ -12,9 +12,11 @@ import difflib
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
+from itertools import count
 
-from ladder.ladder_format import AREA_KINDS, AREA_NAMES, EXPECTATION_KINDS
+from ladder.ladder_format import AREA_KINDS, AREA_NAMES, EXPECTATION_KINDS, LevelDoc
 from ladder.models import Area, Behaviour, Level
+from ladder.rubric_text import plain
 
 # Below this share of common words two behaviours are treated as different ones.
 SIMILARITY_THRESHOLD = 0.5
@@ -49,10 +51,13 @@ class GroupChange:
 
     name: str
     changes: list[BehaviourChange]
+    note: list[Segment] = field(default_factory=list)
 
     @property
     def status(self) -> Status:
         statuses = {change.status for change in self.changes}
+        if not statuses:
+            return Status.SAME
         if statuses <= {Status.ADDED}:
             return Status.ADDED
         if statuses <= {Status.REMOVED}:
@@ -65,6 +70,7 @@ class AreaChange:
     kind: str
     description: list[Segment]
     groups: list[GroupChange]
+    note: list[Segment] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -79,7 +85,8 @@ class AreaChange:
 
     @property
     def unchanged(self) -> bool:
-        described_alike = all(segment.kind == "same" for segment in self.description)
+        texts = [self.description, self.note, *(g.note for g in self.groups)]
+        described_alike = all(segment.kind == "same" for text in texts for segment in text)
         return described_alike and all(g.status == Status.SAME for g in self.groups)
 
 
@@ -112,7 +119,7 @@ class Comparison:
 
 def word_diff(before: str, after: str) -> list[Segment]:
     """The words of after, with what was removed from before and added in after marked."""
-    a, b = _TOKENS.findall(before), _TOKENS.findall(after)
+    a, b = _TOKENS.findall(plain(before)), _TOKENS.findall(plain(after))
     segments: list[Segment] = []
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if op == "equal":
@@ -133,10 +140,10 @@ def similarity(before: str, after: str, floor: float = 0.0) -> float:
 def similarities(text: str, others: list[str], floor: float = 0.0) -> list[float]:
     """similarity(other, text) for each of others, indexing text's words only once."""
     matcher = difflib.SequenceMatcher(None, autojunk=False)
-    matcher.set_seq2(text.lower().split())
+    matcher.set_seq2(plain(text).lower().split())
     scores = []
     for other in others:
-        matcher.set_seq1(other.lower().split())
+        matcher.set_seq1(plain(other).lower().split())
         # The cheap upper bounds settle most pairs that could never reach the floor.
         if matcher.real_quick_ratio() < floor or matcher.quick_ratio() < floor:
             scores.append(matcher.quick_ratio())
@@ -196,23 +203,30 @@ def _compare_area(
     for b in new:
         match = pairs.get(b.pk)
         if match is None:
-            change = BehaviourChange(Status.ADDED, None, b, [Segment("added", b.text)])
+            change = BehaviourChange(Status.ADDED, None, b, [Segment("added", plain(b.text))])
         elif match[0].text == b.text:
-            change = BehaviourChange(Status.SAME, match[0], b, [Segment("same", b.text)])
+            change = BehaviourChange(Status.SAME, match[0], b, [Segment("same", plain(b.text))])
         else:
             change = BehaviourChange(Status.CHANGED, match[0], b, word_diff(match[0].text, b.text))
         groups.setdefault(new_group[b.pk], []).append(change)
     for b in old:
         if b.pk not in paired_old:
-            change = BehaviourChange(Status.REMOVED, b, None, [Segment("removed", b.text)])
+            change = BehaviourChange(Status.REMOVED, b, None, [Segment("removed", plain(b.text))])
             groups.setdefault(old_group[b.pk], []).append(change)
 
+    old_notes = {r.name: r.note for r in before.responsibilities.all()} if before else {}
+    new_notes = {r.name: r.note for r in after.responsibilities.all()} if after else {}
     return AreaChange(
         kind=kind,
         description=word_diff(
             before.description if before else "", after.description if after else ""
         ),
-        groups=[GroupChange(name, changes) for name, changes in groups.items() if changes],
+        groups=[
+            GroupChange(name, changes, word_diff(old_notes.get(name, ""), new_notes.get(name, "")))
+            for name, changes in groups.items()
+            if changes
+        ],
+        note=word_diff(before.note if before else "", after.note if after else ""),
     )
 
 
@@ -263,3 +277,69 @@ def _pair(
         used.add(o.pk)
         pairs[n.pk] = (o, n)
     return pairs
+
+
+# ------------------------------------------------------------------ documents, not rows
+
+
+class _Rows(list):
+    """A list that answers .all(), as the prefetched relations of saved levels do."""
+
+    def all(self):
+        return self
+
+
+@dataclass
+class _DocBehaviour:
+    pk: int
+    key: str
+    text: str
+    order: int
+    responsibility_id: int | None
+
+
+@dataclass
+class _DocResponsibility:
+    id: int
+    name: str
+    note: str
+
+
+@dataclass
+class _DocArea:
+    kind: str
+    description: str
+    note: str
+    behaviours: _Rows
+    responsibilities: _Rows
+
+
+@dataclass
+class _DocLevel:
+    code: str
+    title: str
+    summary: str
+    areas: _Rows
+
+
+def _as_level(doc: LevelDoc | None, ids: count) -> _DocLevel:
+    if doc is None:
+        return _DocLevel("", "", "", _Rows())
+    areas = _Rows()
+    for area in doc.areas:
+        behaviours, responsibilities = _Rows(), _Rows()
+        for b in area.behaviours:
+            behaviours.append(_DocBehaviour(next(ids), b.key, b.text, len(behaviours), None))
+        for r in area.responsibilities:
+            row = _DocResponsibility(next(ids), r.name, r.note)
+            responsibilities.append(row)
+            for b in r.behaviours:
+                behaviours.append(_DocBehaviour(next(ids), b.key, b.text, len(behaviours), row.id))
+        areas.append(_DocArea(area.kind, area.description, area.note, behaviours, responsibilities))
+    return _DocLevel(doc.code, doc.title, doc.summary, areas)
+
+
+def compare_documents(before: LevelDoc | None, after: LevelDoc) -> Comparison:
+    """A page about to be imported against the level it would replace, matched by key."""
+    ids = count(1)
+    return _compare(_as_level(before, ids), _as_level(after, ids), by_key=True)

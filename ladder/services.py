@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -11,7 +12,15 @@ from django.utils.text import slugify
 
 from ladder.compare import similarities
 from ladder.exporters import level_document, level_problems
-from ladder.ladder_format import AREA_KINDS, AreaDoc, LevelDoc, derived_key
+from ladder.ladder_format import (
+    AREA_KINDS,
+    AreaDoc,
+    BehaviourDoc,
+    LevelDoc,
+    ParsedPage,
+    Problem,
+    derived_key,
+)
 from ladder.models import (
     Area,
     Behaviour,
@@ -206,67 +215,154 @@ class ImportReport:
     unchanged: list[str] = field(default_factory=list)
 
 
+@dataclass
+class LevelPlan:
+    """What importing one page would do to its level."""
+
+    source: str
+    doc: LevelDoc  # keys carried over from the level it replaces
+    before: LevelDoc | None
+    outcome: str  # "created", "updated" or "unchanged"
+    warnings: tuple[Problem, ...] = ()
+
+    @property
+    def added(self) -> list[BehaviourDoc]:
+        return [b for kind, b in _keyed(self.doc) if (kind, b.key) not in _by_key(self.before)]
+
+    @property
+    def removed(self) -> list[BehaviourDoc]:
+        return [b for kind, b in _keyed(self.before) if (kind, b.key) not in _by_key(self.doc)]
+
+    @property
+    def changed(self) -> list[tuple[BehaviourDoc, BehaviourDoc]]:
+        old = _by_key(self.before)
+        return [
+            (old[kind, b.key], b)
+            for kind, b in _keyed(self.doc)
+            if (kind, b.key) in old and old[kind, b.key].text != b.text
+        ]
+
+
+def _keyed(doc: LevelDoc | None) -> list[tuple[str, BehaviourDoc]]:
+    if doc is None:
+        return []
+    return [(area.kind, b) for area in doc.areas for b in area.all_behaviours]
+
+
+def _by_key(doc: LevelDoc | None) -> dict[tuple[str, str], BehaviourDoc]:
+    return {(kind, b.key): b for kind, b in _keyed(doc)}
+
+
+@dataclass
+class ImportPlan:
+    """What an import would write, worked out without writing anything."""
+
+    framework_name: str
+    framework: Framework | None  # the draft, or else the latest version, compared against
+    levels: list[LevelPlan]
+
+    @property
+    def to_write(self) -> list[LevelDoc]:
+        return [plan.doc for plan in self.levels if plan.outcome != "unchanged"]
+
+    @property
+    def digest(self) -> str:
+        """Changes whenever the plan would: what it compares against and what it writes."""
+        text = repr(
+            (
+                self.framework_name,
+                self.framework.pk if self.framework else None,
+                [(plan.outcome, plan.before, plan.doc) for plan in self.levels],
+            )
+        )
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
 ProgressCallback = Callable[[int, int, str, str], None]
+Page = ParsedPage | tuple[str, LevelDoc]
+
+
+def _as_parsed(page: Page) -> ParsedPage:
+    if isinstance(page, ParsedPage):
+        return page
+    source, doc = page
+    return ParsedPage(source, doc)
+
+
+def plan_import(
+    *,
+    framework_name: str,
+    pages: Sequence[Page],
+    progress: ProgressCallback | None = None,
+    lock: bool = False,
+) -> ImportPlan:
+    """What importing these pages into the framework's draft would change; writes nothing."""
+    parsed = [_as_parsed(page) for page in pages]
+    slug = _check_framework_name(framework_name)
+    problems: list[str] = []
+    track_slugs = dict(Track.objects.values_list("slug", "name"))
+    seen: dict[tuple[str, str], str] = {}
+    for page in parsed:
+        doc = page.doc
+        problems += _length_problems(page.source, doc)
+        problems += _track_problems(page.source, doc.track, track_slugs)
+        where = (doc.track, doc.code)
+        if where in seen:
+            problems.append(
+                f"{page.source}: {doc.code} ({doc.track}) is also defined in {seen[where]}."
+            )
+        seen.setdefault(where, page.source)
+    if problems:
+        raise ValidationError(problems)
+
+    drafts = Framework.objects.drafts().filter(slug=slug)
+    draft = (drafts.select_for_update() if lock else drafts).first()
+    base = draft or Framework.objects.published().filter(slug=slug).order_by("-version").first()
+    # An unfinished draft level can't be written as a document; it is simply
+    # replaced by the page, if the import has one for it.
+    existing = _complete_level_documents(base) if base is not None else {}
+    present = _level_pks(base)
+    plans = []
+    for index, page in enumerate(parsed, start=1):
+        where = (page.doc.track, page.doc.code)
+        before = existing.get(where)
+        doc = carry_keys(page.doc, before)
+        outcome = "unchanged" if before == doc else "updated" if where in present else "created"
+        plans.append(LevelPlan(page.source, doc, before, outcome, page.warnings))
+        if progress is not None:
+            progress(index, len(parsed), page.source, f"{doc.code} {doc.title}: {outcome}")
+    return ImportPlan(framework_name, base, plans)
 
 
 @transaction.atomic
 def import_levels(
     *,
     framework_name: str,
-    documents: Sequence[tuple[str, LevelDoc]],
+    documents: Sequence[Page],
     publish_version: bool = False,
     progress: ProgressCallback | None = None,
+    expected_digest: str | None = None,
 ) -> ImportReport:
     """Bring a framework's draft in line with parsed ladder pages, all or nothing.
 
     A page identical to the level already in the draft (or, with no draft, in the
     latest version) writes nothing; a draft is only started when something changed.
+    With ``expected_digest``, nothing is written unless the plan is still the one a
+    person saw (StalePlanError otherwise).
     """
-    slug = slugify(framework_name)
-    if not slug:
-        raise ValidationError(
-            f"The framework name {framework_name!r} needs some letters or digits (a–z, 0–9)."
-        )
-    clash = Framework.objects.filter(slug=slug).exclude(name=framework_name).first()
-    if clash is not None:
-        raise ValidationError(
-            f"The framework name {framework_name!r} is too close to {clash.name!r}."
-        )
+    plan = plan_import(
+        framework_name=framework_name, pages=documents, progress=progress, lock=True
+    )
+    if expected_digest is not None and plan.digest != expected_digest:
+        raise StalePlanError(plan)
+    report = ImportReport(framework=plan.framework)
+    for level in plan.levels:
+        getattr(report, level.outcome).append(f"{level.doc.code} {level.doc.title}")
 
-    track_slugs = dict(Track.objects.values_list("slug", "name"))
-    seen: dict[tuple[str, str], str] = {}
-    for source, doc in documents:
-        _check_lengths(source, doc)
-        _check_track(source, doc.track, track_slugs)
-        where = (doc.track, doc.code)
-        if where in seen:
-            raise ValidationError(
-                f"{source}: {doc.code} ({doc.track}) is also defined in {seen[where]}."
-            )
-        seen[where] = source
-
-    draft = Framework.objects.drafts().select_for_update().filter(slug=slug).first()
-    base = draft or Framework.objects.published().filter(slug=slug).order_by("-version").first()
-    # An unfinished draft level can't be written as a document; it is simply
-    # replaced by the page, if the import has one for it.
-    existing = _complete_level_documents(base) if base is not None else {}
-
-    present = _level_pks(base)
-    report = ImportReport(framework=base)
-    to_write: list[LevelDoc] = []
-    for index, (source, page) in enumerate(documents, start=1):
-        where = (page.track, page.code)
-        doc = carry_keys(page, existing.get(where))
-        if existing.get(where) == doc:
-            outcome = "unchanged"
-        else:
-            outcome = "updated" if where in present else "created"
-            to_write.append(doc)
-        getattr(report, outcome).append(f"{doc.code} {doc.title}")
-        if progress is not None:
-            progress(index, len(documents), source, f"{doc.code} {doc.title}: {outcome}")
-
+    to_write = plan.to_write
     if to_write:
+        base = plan.framework
+        draft = base if base is not None and base.is_draft else None
         if draft is None:
             draft = new_draft_from(base) if base is not None else _first_draft(framework_name)
         in_draft = _level_pks(draft)
@@ -281,7 +377,29 @@ def import_levels(
     return report
 
 
-def _check_lengths(source: str, doc: LevelDoc) -> None:
+class StalePlanError(Exception):
+    """The framework changed between the dry run a person read and their confirmation."""
+
+    def __init__(self, plan: ImportPlan):
+        super().__init__("The framework changed since this import was checked.")
+        self.plan = plan
+
+
+def _check_framework_name(framework_name: str) -> str:
+    slug = slugify(framework_name)
+    if not slug:
+        raise ValidationError(
+            f"The framework name {framework_name!r} needs some letters or digits (a–z, 0–9)."
+        )
+    clash = Framework.objects.filter(slug=slug).exclude(name=framework_name).first()
+    if clash is not None:
+        raise ValidationError(
+            f"The framework name {framework_name!r} is too close to {clash.name!r}."
+        )
+    return slug
+
+
+def _length_problems(source: str, doc: LevelDoc) -> list[str]:
     # The parser accepts any length; the columns don't, and PostgreSQL would refuse
     # the whole insert with a message that names neither the file nor the field.
     limits = [
@@ -298,24 +416,23 @@ def _check_lengths(source: str, doc: LevelDoc) -> None:
         for area in doc.areas
         for r in area.responsibilities
     ]
-    for what, value, limit in limits:
-        if len(value) > limit:
-            raise ValidationError(
-                f"{source}: the {what} is {len(value)} characters; the limit is {limit}."
-            )
+    return [
+        f"{source}: the {what} is {len(value)} characters; the limit is {limit}."
+        for what, value, limit in limits
+        if len(value) > limit
+    ]
 
 
-def _check_track(source: str, name: str, slugs: dict[str, str]) -> None:
+def _track_problems(source: str, name: str, slugs: dict[str, str]) -> list[str]:
     # Tracks are part of page addresses, so two names may not share one.
     slug = slugify(name)
     if not slug:
-        raise ValidationError(
-            f"{source}: the track {name!r} needs some letters or digits (a–z, 0–9)."
-        )
+        return [f"{source}: the track {name!r} needs some letters or digits (a–z, 0–9)."]
     if slugs.setdefault(slug, name) != name:
-        raise ValidationError(
+        return [
             f"{source}: the track {name!r} would share its address with the track {slugs[slug]!r}."
-        )
+        ]
+    return []
 
 
 def _first_draft(name: str) -> Framework:

@@ -1,0 +1,99 @@
+"""Ladder files as people hand them over: bytes of some size, encoding and format.
+
+Everything that reaches the parsers comes through here, from the command line and from
+the browser, so the same file gets the same answer in both: its size checked before
+it is all read, binary files and wrong encodings refused with the line to look at,
+the format picked by the file's extension.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import BinaryIO
+
+from ladder.ladder_format import LadderFormatError, ParsedPage, parse_page
+
+MAX_FILE_BYTES = 2_000_000
+
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".txt")
+HTML_SUFFIXES = (".html", ".htm")
+CSV_SUFFIXES = (".csv",)
+SUFFIXES = MARKDOWN_SUFFIXES + HTML_SUFFIXES + CSV_SUFFIXES
+
+
+def read_bounded(stream: BinaryIO, filename: str, limit: int = MAX_FILE_BYTES) -> bytes:
+    """At most ``limit`` bytes of a stream; one more means the file is too big to be a page."""
+    data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise LadderFormatError(
+            filename, 1, f"larger than {limit:,} bytes; is it a ladder page? Nothing was read."
+        )
+    return data
+
+
+def read_path(path: Path, *, track: str | None = None) -> list[ParsedPage]:
+    """Read one file from disk (stopping at the size limit) and parse it."""
+    try:
+        with path.open("rb") as stream:
+            data = read_bounded(stream, str(path))
+    except OSError as error:
+        raise LadderFormatError(
+            str(path), 1, f"cannot read the file ({error.strerror or error})."
+        ) from None
+    return read_upload(str(path), data, track=track)
+
+
+def decode(filename: str, data: bytes) -> str:
+    """UTF-8 text (a byte-order mark is dropped), or an error naming the line to look at."""
+    if b"\x00" in data:
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        raise LadderFormatError(filename, line, "NUL byte in the file; is this a text file?")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise LadderFormatError(
+            filename,
+            line,
+            "not UTF-8 text; save the file as UTF-8 (in a spreadsheet: CSV UTF-8).",
+        ) from None
+
+
+def read_upload(filename: str, data: bytes, *, track: str | None = None) -> list[ParsedPage]:
+    """The levels in one file, by its extension: Markdown and HTML hold one, CSV any number."""
+    suffix = Path(filename).suffix.lower()
+    if suffix not in SUFFIXES:
+        raise LadderFormatError(
+            filename,
+            1,
+            f"unknown kind of file {suffix or '(no extension)'!r}; expected Markdown "
+            "(.md, .markdown, .txt), HTML (.html, .htm) or CSV (.csv).",
+        )
+    if len(data) > MAX_FILE_BYTES:
+        raise LadderFormatError(
+            filename, 1, f"larger than {MAX_FILE_BYTES:,} bytes; is it a ladder page?"
+        )
+    text = decode(filename, data)
+    if suffix in HTML_SUFFIXES:
+        from ladder.html_format import parse_html
+
+        return [parse_html(text, filename, track=track)]
+    if suffix in CSV_SUFFIXES:
+        from ladder.csv_format import parse_csv
+
+        return parse_csv(text, filename, track=track)
+    return [parse_page(text, filename, track=track)]
+
+
+def read_all(files: list[tuple[str, bytes]], *, track: str | None = None) -> list[ParsedPage]:
+    """Every file's levels, or one error listing every problem of every file."""
+    pages: list[ParsedPage] = []
+    errors = []
+    for filename, data in files:
+        try:
+            pages.extend(read_upload(filename, data, track=track))
+        except LadderFormatError as error:
+            errors.extend(error.errors)
+    if errors:
+        raise LadderFormatError.of(errors)
+    return pages
