@@ -29,20 +29,20 @@ __all__ = [
     "BehaviourDoc",
     "LadderFormatError",
     "LevelDoc",
+    "ParsedPage",
+    "Problem",
     "ResponsibilityDoc",
     "area_kind",
     "clean_inline",
     "derived_key",
     "derived_track",
+    "escape_markdown",
     "normalise_text",
     "parse_ladder",
     "parse_lines",
     "parse_page",
-    "Problem",
-    "ParsedPage",
-    "escape_markdown",
-    "rubric_markdown",
     "render_ladder",
+    "rubric_markdown",
 ]
 
 AREA_KINDS: tuple[str, ...] = (
@@ -95,6 +95,7 @@ _SENIORITY_WORDS = frozenset(
         "fellow",
     }
 )
+_LEVEL_NUMERALS = frozenset({"I", "II", "III", "IV", "V"})
 # Longest first, so "Engineering Manager" wins over "Manager".
 _ROLE_SUFFIXES = (("engineering", "manager"), ("engineer",), ("manager",))
 
@@ -353,16 +354,22 @@ def derived_key(kind: str, responsibility: str | None, index: int) -> str:
 
 
 def derived_track(title: str) -> str:
-    """Track implied by a level title: "Staff Machine Learning Engineer" -> "Machine Learning"."""
-    words = title.split()
-    while words and words[0].lower() in _SENIORITY_WORDS:
-        words.pop(0)
+    """Track implied by a level title: "Staff Machine Learning Engineer" -> "Machine Learning".
+
+    Seniority words never split a track, wherever they stand: "Senior Engineering
+    Manager" and "Engineering Manager" are both "Engineering Manager", and "Software
+    Engineer II" is "Software".
+    """
+    words = [word for word in title.split() if word.lower() not in _SENIORITY_WORDS]
+    if len(words) > 1 and words[-1].upper() in _LEVEL_NUMERALS:
+        words.pop()
+    kept = list(words)
     for suffix in _ROLE_SUFFIXES:
         tail = tuple(word.lower() for word in words[-len(suffix) :])
         if len(words) >= len(suffix) and tail == suffix:
             words = words[: -len(suffix)]
             break
-    return " ".join(words) or " ".join(title.split())
+    return " ".join(words) or " ".join(kept) or " ".join(title.split())
 
 
 def _area_kind(name: str) -> str | None:
@@ -394,7 +401,7 @@ _ATX_CLOSING = re.compile(r"(?:^|\s+)#+\s*$")
 _SETEXT_UNDERLINE = re.compile(r"=+|-{2,}")
 _THEMATIC_BREAK = re.compile(r"(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,}")
 _COMMENT_LINE = re.compile(r"<!--.*-->", re.DOTALL)
-_BULLET_MARKER = re.compile(r"[-*+](?:\s+|$)")
+_BULLET_MARKER = re.compile(r"(?:[-*+]|[0-9]{1,9}[.)])(?:\s+|$)")
 _SEPARATOR_CELL = re.compile(r":?-+:?")
 
 
@@ -485,9 +492,14 @@ def _tokenize(lines: list[tuple[int, str]]) -> list[_Token]:
 # --------------------------------------------------------------------------- parser
 
 _LEVEL_HEADING = re.compile(r"([A-Za-z]+[0-9]+)(?:\s*[-:])?(?:\s+|$)")
+# The first word of a heading that starts another level: IC3, M4, L10, E5.
+_LEVEL_CODE_WORD = re.compile(r"[A-Za-z]{1,4}[0-9]{1,2}(?:\s*[-:])?(?:\s|$)")
 _KEY_COMMENT = re.compile(r"<!--\s*key\b(.*?)-->", re.IGNORECASE | re.DOTALL)
 _KEY_VALUE = re.compile(r"\s*:\s*(\S*)\s*")
 _TRACK_COMMENT = re.compile(r"<!--\s*track\s*:(.*?)-->", re.IGNORECASE | re.DOTALL)
+_TRACK_LINE = re.compile(r"track\s*:\s*(\S.*)", re.IGNORECASE)
+# "**Scope** *Area of ownership*" or "**Scope:** Area of ownership": a name, then text.
+_LEADING_BOLD = re.compile(r"(\*\*|__)(?![*_])(.+?)(?<!\\)\1(.*)", re.DOTALL)
 
 
 def _snippet(text: str) -> str:
@@ -506,7 +518,11 @@ class _Behaviour:
 class _Responsibility:
     name: str
     line: int
+    from_heading: bool = False
+    merged: bool = False
     behaviours: list[_Behaviour] = field(default_factory=list)
+    note: list[str] = field(default_factory=list)
+    texts: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -516,7 +532,8 @@ class _Area:
     level: int  # heading level that opened it, 0 for a bold line or table
     description: list[str] = field(default_factory=list)
     behaviours: list[_Behaviour] = field(default_factory=list)
-    responsibilities: list[_Responsibility] = field(default_factory=list)
+    responsibilities: dict[str, _Responsibility] = field(default_factory=dict)
+    note: list[str] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -528,6 +545,12 @@ class _Area:
 
 
 class _Parser:
+    """Reads tokens into a level, noting errors and warnings as it goes.
+
+    An error doesn't stop the reading: the parser records it, skips what it could not
+    place and goes on, so that one run reports every error of a page.
+    """
+
     def __init__(self, filename: str, last_line: int):
         self.filename = filename
         self.last_line = last_line
@@ -539,9 +562,22 @@ class _Parser:
         self.area: _Area | None = None
         self.responsibility: _Responsibility | None = None
         self.warnings: list[Problem] = []
+        self.errors: list[Problem] = []
+        self.tokens: list[_Token] = []
+        self.index = 0
+        self.said_no_heading = False
+        # The last heading read as a section heading, while no area has opened since.
+        self.section: tuple[str, int] | None = None
+        self.orphans_reported: set[int] = set()
 
     def error(self, line: int, message: str) -> LadderFormatError:
         return LadderFormatError(self.filename, line, message)
+
+    def fail(self, line: int, message: str) -> None:
+        self.errors.append(Problem(self.filename, line, message))
+
+    def warn(self, line: int, message: str) -> None:
+        self.warnings.append(Problem(self.filename, line, message))
 
     def parse(self, tokens: list[_Token]) -> LevelDoc:
         handlers = {
@@ -552,30 +588,46 @@ class _Parser:
             NAME: self.on_name,
             PARA: self.on_paragraph,
         }
-        for token in tokens:
+        self.tokens = tokens
+        for self.index, token in enumerate(tokens):
             if token.kind in handlers:
                 handlers[token.kind](token)
         self.finish_area()
-        return self.document()
+        doc = self.document()
+        if self.errors:
+            raise LadderFormatError.of(sorted(self.errors, key=lambda p: p.line))
+        return doc
+
+    def next_token(self) -> _Token | None:
+        """The next token that isn't a blank line or a comment."""
+        for token in self.tokens[self.index + 1 :]:
+            if token.kind not in (BLANK, COMMENT):
+                return token
+        return None
 
     # ---- state changes
 
-    def require_heading(self, line: int) -> None:
-        if self.code is None:
-            raise self.error(
+    def require_heading(self, line: int) -> bool:
+        """Whether the level heading has been read; the first time it hasn't is an error."""
+        if self.code is None and not self.said_no_heading:
+            self.fail(
                 line,
                 "expected the level heading first, e.g. '# IC5 Staff Machine Learning Engineer'",
             )
+            self.said_no_heading = True
+        return self.code is not None
 
     def start_area(self, kind: str, line: int, level: int) -> _Area:
         self.finish_area()
+        self.section = None
+        area = _Area(kind, line, level)
         if kind in self.areas:
             first = self.areas[kind].line
-            raise self.error(
-                line, f"the {AREA_NAMES[kind]} area appears twice (also on line {first})"
-            )
-        self.area = self.areas[kind] = _Area(kind, line, level)
-        return self.area
+            self.fail(line, f"the {AREA_NAMES[kind]} area appears twice (also on line {first})")
+        else:
+            self.areas[kind] = area
+        self.area = area  # a repeated area is still read, for its own errors, then dropped
+        return area
 
     def finish_area(self) -> None:
         area = self.area
@@ -583,55 +635,96 @@ class _Parser:
             return
         self.finish_responsibility()
         if area.is_pillar and not area.responsibilities:
-            raise self.error(
+            self.fail(
                 area.line,
                 f"the {area.name} pillar has no responsibilities; "
                 "expected a bold responsibility name such as **Impact** followed by bullets",
             )
         if not area.is_pillar and not area.behaviours:
-            raise self.error(area.line, f"the {area.name} area has no behaviours (bullets)")
+            self.fail(area.line, f"the {area.name} area has no behaviours (bullets)")
         self.area = None
 
-    def start_responsibility(self, name: str, line: int) -> None:
+    def start_responsibility(self, name: str, line: int, *, from_heading: bool = False) -> None:
         area = self.area
         self.finish_responsibility()
         if not name:
-            raise self.error(line, f"empty responsibility name in the {area.name} pillar")
-        for other in area.responsibilities:
-            if other.name.casefold() == name.casefold():
-                raise self.error(
-                    line,
-                    f"responsibility {name!r} appears twice in the {area.name} pillar "
-                    f"(also on line {other.line})",
-                )
-        self.responsibility = _Responsibility(name, line)
-        area.responsibilities.append(self.responsibility)
+            self.fail(line, f"empty responsibility name in the {area.name} pillar")
+            name = f"(line {line})"
+        folded = name.casefold()
+        if folded in area.responsibilities:
+            resp = area.responsibilities[folded]
+            self.warn(
+                line,
+                f"responsibility {name!r} appears again in the {area.name} pillar "
+                f"(first on line {resp.line}); its behaviours are added to the first",
+            )
+            resp.merged = True
+        else:
+            resp = area.responsibilities[folded] = _Responsibility(name, line, from_heading)
+        self.responsibility = resp
 
     def finish_responsibility(self) -> None:
         resp = self.responsibility
-        if resp is not None and not resp.behaviours:
-            raise self.error(resp.line, f"responsibility {resp.name!r} has no behaviours (bullets)")
         self.responsibility = None
+        if resp is None or resp.behaviours:
+            return
+        area = self.area
+        following = self.next_token()
+        if resp.from_heading and following is not None and following.kind in (NAME, HEADING):
+            # "### Responsibilities" above "**Impact**": a heading that groups, not a name.
+            del area.responsibilities[resp.name.casefold()]
+            self.warn(
+                resp.line,
+                f"heading {resp.name!r} has no bullets of its own; "
+                "read as a section heading, not a responsibility",
+            )
+            return
+        self.fail(resp.line, f"responsibility {resp.name!r} has no behaviours (bullets)")
 
     def add_behaviour(self, raw: str, line: int) -> None:
-        if self.area is None:
-            raise self.error(
+        area = self.area
+        if area is None:
+            self.orphan(
                 line,
                 "bullet outside any area; expected an area name (e.g. **Scope**) "
                 "or a pillar heading (e.g. '## Results') above it",
             )
-        if self.area.is_pillar and self.responsibility is None:
-            raise self.error(
+            return
+        if area.is_pillar and self.responsibility is None:
+            self.warn(
                 line,
-                f"bullet in the {self.area.name} pillar before any responsibility; "
-                "expected a bold responsibility name such as **Impact** above it",
+                f"bullets in the {area.name} pillar before any responsibility; "
+                f"read as a responsibility named {area.name!r}",
             )
-        text, key = self.split_key(raw, line)
-        text = clean_inline(text)
+            self.start_responsibility(area.name, line)
+        raw, key = self.split_key(raw, line)
+        text = clean_inline(raw, links=True)
         if not text:
-            raise self.error(line, "empty bullet; every bullet must describe a behaviour")
-        target = self.responsibility or self.area
-        target.behaviours.append(_Behaviour(text, key, line))
+            self.fail(line, "empty bullet; every bullet must describe a behaviour")
+            return
+        resp = self.responsibility
+        if resp is not None:
+            if resp.merged and text in resp.texts:
+                self.warn(line, f"behaviour {_snippet(text)} repeats word for word; dropped")
+                return
+            resp.texts.add(text)
+            resp.behaviours.append(_Behaviour(text, key, line))
+        else:
+            area.behaviours.append(_Behaviour(text, key, line))
+
+    def orphan(self, line: int, message: str) -> None:
+        """Content with no area to go in: most often the area's heading is misspelt."""
+        if self.section is None:
+            self.fail(line, message)
+            return
+        name, heading_line = self.section
+        if heading_line not in self.orphans_reported:
+            self.orphans_reported.add(heading_line)
+            self.fail(
+                heading_line,
+                f"unknown area {_snippet(name)}: the heading has bullets or names under it; "
+                f"expected one of: {_ALL_NAMES}",
+            )
 
     def split_key(self, raw: str, line: int) -> tuple[str, str | None]:
         """Separate a trailing <!-- key: ... --> comment from a bullet's raw text."""
@@ -644,118 +737,184 @@ class _Parser:
             return raw, None
         last = comments[-1]
         if len(comments) > 1 or raw[last.end() :].strip():
-            raise self.error(line, "a bullet may carry one key comment, at the very end")
+            self.fail(line, "a bullet may carry one key comment, at the very end")
+            return raw[: comments[0].start()], None
         value = _KEY_VALUE.fullmatch(_KEY_COMMENT.fullmatch(last.group()).group(1))
         key = value.group(1) if value else ""
         if not _KEY.fullmatch(key) or len(key) > KEY_MAX_LENGTH:
-            raise self.error(
+            self.fail(
                 line,
                 f"malformed key comment {last.group()!r}; expected '<!-- key: some-key -->' "
                 f"with 1-{KEY_MAX_LENGTH} characters of a-z, 0-9, '.' and '-', "
                 "starting with a letter or digit",
             )
+            return raw[: last.start()], None
         return raw[: last.start()], key
 
     # ---- token handlers
 
     def on_comment(self, token: _Token) -> None:
         if match := _TRACK_COMMENT.fullmatch(token.text):
-            if self.areas:
-                raise self.error(token.line, "the track comment must come before the first area")
-            if self.track is not None:
-                raise self.error(token.line, "the track is given twice")
-            self.track = clean_inline(match.group(1))
-            if not self.track:
-                raise self.error(token.line, "empty track comment; expected '<!-- track: Name -->'")
+            self.set_track(clean_inline(match.group(1)), token.line)
         elif _KEY_COMMENT.fullmatch(token.text):
-            raise self.error(token.line, "a key comment must follow a bullet's text on its line")
+            self.fail(token.line, "a key comment must follow a bullet's text on its line")
         # Any other comment is an editor's note.
+
+    def set_track(self, track: str, line: int) -> None:
+        if self.areas:
+            self.fail(line, "the track must be given before the first area")
+        elif self.track is not None:
+            self.fail(line, "the track is given twice")
+        elif not track:
+            self.fail(line, "empty track; expected 'track: Name' or '<!-- track: Name -->'")
+        else:
+            self.track = track
 
     def on_heading(self, token: _Token) -> None:
         name = clean_inline(token.text)
         kind = _area_kind(name)
-        if token.level == 1 and (self.code is None or kind is None):
+        if self.code is None and (token.level == 1 or _LEVEL_CODE_WORD.match(name)):
             self.on_level_heading(token)
             return
-        self.require_heading(token.line)
-        if kind is not None:
+        if not self.require_heading(token.line):
+            return
+        area = self.area
+        if kind is not None and not (
+            area and area.is_pillar and kind == area.kind and 0 < area.level < token.level
+        ):
             self.start_area(kind, token.line, token.level)
-        elif self.area and self.area.is_pillar and 0 < self.area.level < token.level:
-            self.start_responsibility(clean_inline(_without_colon(token.text)), token.line)
+        elif kind is None and _LEVEL_CODE_WORD.match(name):
+            self.fail(
+                token.line,
+                f"a second level heading {_snippet(name)}; a page describes one level",
+            )
+        elif area and area.is_pillar and (area.level == 0 or area.level < token.level):
+            self.start_responsibility(
+                clean_inline(_without_colon(token.text)), token.line, from_heading=True
+            )
         else:
-            raise self.error(
-                token.line, f"unknown area {_snippet(name)}; expected one of: {_ALL_NAMES}"
+            self.finish_area()
+            self.section = (name, token.line)
+            self.warn(
+                token.line,
+                f"heading {_snippet(name)} names no area; read as a section heading, not kept",
             )
 
     def on_level_heading(self, token: _Token) -> None:
-        if self.code is not None:
-            raise self.error(token.line, "a second level heading; a page describes one level")
         raw = token.text.strip()
         match = _LEVEL_HEADING.match(raw)
+        self.code = ""
         if not match:
-            raise self.error(
+            self.fail(
                 token.line,
                 f"the level heading {_snippet(clean_inline(raw))} does not start with a level "
                 "code; expected e.g. '# IC5 Staff Machine Learning Engineer'",
             )
+            return
         self.title = clean_inline(raw[match.end() :])
         if not self.title:
-            raise self.error(token.line, "the level heading has a code but no title")
+            self.fail(token.line, "the level heading has a code but no title")
         self.code = match.group(1).upper()
 
     def on_name(self, token: _Token) -> None:
-        self.require_heading(token.line)
+        if not self.require_heading(token.line):
+            return
         name = clean_inline(_bold_body(token.text))
         kind = _area_kind(name)
-        if self.area is not None and self.area.is_pillar:
-            # Inside a pillar a bold line always names a responsibility.
+        area = self.area
+        if kind is not None and kind not in self.areas:
+            self.start_area(kind, token.line, 0)
+        elif area is not None and area.is_pillar:
+            # Inside a pillar a bold line names a responsibility.
             self.start_responsibility(name, token.line)
         elif kind is not None:
-            self.start_area(kind, token.line, 0)
+            self.start_area(kind, token.line, 0)  # reports the repeated area
         elif not self.areas:
             self.summary.append(clean_inline(token.text))  # wiki summary: bold-italic fragments
-        elif self.area is not None:
-            raise self.error(
+        elif area is not None:
+            self.fail(
                 token.line,
                 f"{_snippet(name)} is not a level expectation ({_EXPECTATION_NAMES}); "
-                f"responsibilities belong under a pillar heading, not in {self.area.name}",
+                f"responsibilities belong under a pillar heading, not in {area.name}",
             )
         else:
-            raise self.error(
-                token.line, f"unknown area {_snippet(name)}; expected one of: {_ALL_NAMES}"
-            )
+            self.orphan(token.line, f"unknown area {_snippet(name)}; expected one of: {_ALL_NAMES}")
 
     def on_paragraph(self, token: _Token) -> None:
-        self.require_heading(token.line)
+        if self.code is None and not self.areas and (track := _TRACK_LINE.fullmatch(token.text)):
+            self.set_track(clean_inline(track.group(1)), token.line)
+            return
+        if not self.require_heading(token.line):
+            return
+        if self.area is None and not self.areas and (track := _TRACK_LINE.fullmatch(token.text)):
+            self.set_track(clean_inline(track.group(1)), token.line)
+            return
+        if self.start_area_with_description(token):
+            return
         text = clean_inline(token.text)
-        area = self.area
         if not text:
             return
-        if area is None and not self.areas:
+        area, resp = self.area, self.responsibility
+        if area is None:
+            if self.areas:
+                self.warn(
+                    token.line,
+                    f"text {_snippet(text)} outside any area; kept with the level summary",
+                )
             self.summary.append(text)
-        elif area is not None and not area.behaviours and not area.responsibilities:
+        elif not area.is_pillar:
+            if area.behaviours:
+                area.note.append(clean_inline(token.text, links=True))
+            else:
+                area.description.append(text)
+        elif resp is None:
             area.description.append(text)
-        elif area is None:
-            raise self.error(
-                token.line,
-                f"unexpected text {_snippet(text)} outside any area; "
-                "expected an area name or a pillar heading",
-            )
-        elif area.is_pillar:
-            raise self.error(
-                token.line,
-                f"unexpected text {_snippet(text)} in {area.name}; expected bullets ('- ...') "
-                "or a bold responsibility name (intro text goes before the first one)",
-            )
         else:
-            raise self.error(
-                token.line,
-                f"unexpected text {_snippet(text)} after the {area.name} bullets; expected "
-                "another bullet, an area name or a pillar heading",
-            )
+            if not resp.behaviours:
+                self.warn(
+                    token.line,
+                    f"text between the name {resp.name!r} and its bullets; "
+                    "kept as the responsibility's note",
+                )
+            resp.note.append(clean_inline(token.text, links=True))
+
+    def start_area_with_description(self, token: _Token) -> bool:
+        """'**Scope** *Area of ownership*': an area's name and description on one line."""
+        match = _LEADING_BOLD.fullmatch(token.text)
+        if not match:
+            return False
+        kind = _area_kind(clean_inline(_without_colon(match.group(2))))
+        if kind is None:
+            return False
+        area = self.start_area(kind, token.line, 0)
+        rest = match.group(3).lstrip()
+        if rest.startswith(":") and not rest.startswith("::"):
+            rest = rest[1:]
+        if text := clean_inline(rest):
+            area.description.append(text)
+        return True
 
     def on_bullet(self, token: _Token) -> None:
-        self.require_heading(token.line)
+        if not self.require_heading(token.line):
+            return
+        area = self.area
+        name = _bold_body(token.text) if "\n" not in token.text else None
+        following = self.next_token()
+        if (
+            area is not None
+            and area.is_pillar
+            and name is not None
+            and following is not None
+            and following.kind == BULLET
+        ):
+            name = clean_inline(name)
+            self.warn(
+                token.line,
+                f"bullet {_snippet(name)} is only a bold name with bullets after it; "
+                "read as a responsibility",
+            )
+            self.start_responsibility(name, token.line)
+            return
         self.add_behaviour(token.text, token.line)
 
     def on_table(self, token: _Token) -> None:
@@ -763,13 +922,16 @@ class _Parser:
         width = len(rows[0][1])
         for line, cells in rows:
             if len(cells) != width:
-                raise self.error(
+                self.fail(
                     line, f"table row has {len(cells)} cells but the table's header has {width}"
                 )
-        rows = [(line, cells) for line, cells in rows if not _is_filler_row(cells)]
-        if not rows:
+        rows = [
+            (line, cells)
+            for line, cells in rows
+            if len(cells) == width and not _is_filler_row(cells)
+        ]
+        if not rows or not self.require_heading(rows[0][0]):
             return
-        self.require_heading(rows[0][0])
         header_line, header = rows[0]
         kinds = [_area_kind(_cell_heading(cell)[0]) for cell in header]
         if all(kind in EXPECTATION_KINDS for kind in kinds):
@@ -782,7 +944,7 @@ class _Parser:
                 for cell, kind in zip(header, kinds, strict=True)
                 if kind not in EXPECTATION_KINDS
             )
-            raise self.error(
+            self.fail(
                 header_line,
                 f"unknown area {_snippet(unknown)} in the table header; expected the level "
                 f"expectations ({_EXPECTATION_NAMES})",
@@ -820,24 +982,28 @@ class _Parser:
 
     # ---- result
 
-    def document(self) -> LevelDoc:
+    def document(self) -> LevelDoc | None:
         if self.code is None:
-            raise self.error(
-                self.last_line,
-                "no level heading; expected one like '# IC5 Staff Machine Learning Engineer'",
-            )
+            if not self.said_no_heading:
+                self.fail(
+                    self.last_line,
+                    "no level heading; expected one like '# IC5 Staff Machine Learning Engineer'",
+                )
+            return None
         missing = [AREA_NAMES[kind] for kind in AREA_KINDS if kind not in self.areas]
         if missing:
-            raise self.error(
+            self.fail(
                 self.last_line,
                 f"missing area(s): {', '.join(missing)}; every level page needs {_ALL_NAMES}",
             )
+            return None
+        areas = tuple(self.area_doc(self.areas[kind]) for kind in AREA_KINDS)
         return LevelDoc(
             code=self.code,
             title=self.title,
             track=self.track if self.track is not None else derived_track(self.title),
             summary=_collapse(" ".join(self.summary)),
-            areas=tuple(self.area_doc(self.areas[kind]) for kind in AREA_KINDS),
+            areas=areas,
         )
 
     def area_doc(self, area: _Area) -> AreaDoc:
@@ -848,12 +1014,12 @@ class _Parser:
             for index, item in enumerate(items, 1):
                 key = item.key or derived_key(area.kind, owner, index)
                 if key in seen:
-                    raise self.error(
+                    self.fail(
                         item.line,
                         f"duplicate key {key!r} in the {area.name} area "
                         f"(also used on line {seen[key]})",
                     )
-                seen[key] = item.line
+                seen.setdefault(key, item.line)
                 docs.append(BehaviourDoc(item.text, key))
             return tuple(docs)
 
@@ -862,9 +1028,12 @@ class _Parser:
             description="\n\n".join(area.description),
             behaviours=behaviours(area.behaviours, None),
             responsibilities=tuple(
-                ResponsibilityDoc(r.name, behaviours(r.behaviours, r.name))
-                for r in area.responsibilities
+                ResponsibilityDoc(
+                    r.name, behaviours(r.behaviours, r.name), note="\n\n".join(r.note)
+                )
+                for r in area.responsibilities.values()
             ),
+            note="\n\n".join(area.note),
         )
 
 
@@ -985,7 +1154,8 @@ def rubric_markdown(text: str, *, line_start: bool = False) -> str:
         if url is None:
             out.append(_escape(words, line_start=line_start and not out))
         else:
-            out.append(f"[{_escape(words)}]({url})")
+            label = _escape(words).replace("]", "\\]")  # a bare ] would end the label
+            out.append(f"[{label}]({url})")
     return "".join(out)
 
 
@@ -1006,6 +1176,11 @@ def _render_bullets(kind: str, owner: str | None, behaviours: tuple[BehaviourDoc
     return "\n".join(lines)
 
 
+def _render_note(note: str) -> list[str]:
+    """A note's paragraphs, written after the bullets they follow."""
+    return [rubric_markdown(p, line_start=True) for p in note.split("\n\n") if p]
+
+
 def render_ladder(level: LevelDoc) -> str:
     """Write a level page as heading-and-list Markdown that parse_ladder reads back unchanged."""
     heading = f"# {level.code} {_escape(level.title, heading=True)}"
@@ -1022,10 +1197,12 @@ def render_ladder(level: LevelDoc) -> str:
             for resp in area.responsibilities:
                 blocks.append(_render_name(resp.name))
                 blocks.append(_render_bullets(area.kind, resp.name, resp.behaviours))
+                blocks.extend(_render_note(resp.note))
         else:
             italic = [f"_{_escape(p)}_" for p in paragraphs]
             # The first description line sits right under the name, as people write it.
             blocks.append("\n".join([f"**{AREA_NAMES[area.kind]}**", *italic[:1]]))
             blocks.extend(italic[1:])
             blocks.append(_render_bullets(area.kind, None, area.behaviours))
+            blocks.extend(_render_note(area.note))
     return "\n\n".join(blocks) + "\n"

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from html import escape as html_escape
 
 from markupsafe import Markup
+from markupsafe import escape as html_escape
 
 __all__ = ["escape", "link", "paragraphs_html", "plain", "segments", "to_html"]
 
@@ -81,15 +81,15 @@ def plain(text: str) -> str:
 def to_html(text: str) -> Markup:
     """Escaped HTML; links only to absolute http(s) and mailto addresses."""
     if "[" not in text and "\\" not in text:
-        return Markup(html_escape(text, quote=False))
+        return html_escape(text)
     out = []
     for words, url in segments(text):
-        shown = html_escape(words, quote=False)
+        shown = html_escape(words)
         if url is not None and _SAFE_URL.match(url):
-            out.append(f'<a href="{html_escape(url)}" rel="nofollow noopener">{shown}</a>')
+            out.append(Markup('<a href="{}" rel="nofollow noopener">{}</a>').format(url, shown))
         else:
             out.append(shown)
-    return Markup("".join(out))
+    return Markup("").join(out)
 
 
 def paragraphs_html(text: str) -> Markup:

@@ -350,9 +350,7 @@ def import_levels(
     With ``expected_digest``, nothing is written unless the plan is still the one a
     person saw (StalePlanError otherwise).
     """
-    plan = plan_import(
-        framework_name=framework_name, pages=documents, progress=progress, lock=True
-    )
+    plan = plan_import(framework_name=framework_name, pages=documents, progress=progress, lock=True)
     if expected_digest is not None and plan.digest != expected_digest:
         raise StalePlanError(plan)
     report = ImportReport(framework=plan.framework)

@@ -248,6 +248,18 @@ X_FRAME_OPTIONS = "DENY"
 # The default framework that import_ladder writes into and the ladder pages open.
 LADDER_DEFAULT_FRAMEWORK = env_str("LADDER_DEFAULT_FRAMEWORK", "Engineering Career Framework")
 
+# Uploads; only the ladder import page takes files (ladder/import_views.py). Django's
+# limits, spelt out because that page relies on them: form fields (not files) may take
+# 2.5 MB; a file past 2.5 MB is spooled to a temporary file rather than kept in memory;
+# a request with more files than DATA_UPLOAD_MAX_NUMBER_FILES is refused, which the
+# import page turns into a message. Its own, smaller limits it checks as files arrive,
+# so a file past them is neither kept in memory nor written to disk.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FILES = 100
+LADDER_IMPORT_MAX_FILES = 50
+LADDER_IMPORT_MAX_BYTES = 20_000_000
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

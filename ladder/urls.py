@@ -5,10 +5,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from assessments import views as assessment_views
-from ladder import views
+from ladder import import_views, views
 
 ladder_patterns = [
     path("", views.index, name="index"),
+    # Importing pages in the browser (ladder editors): the form, the dry run, the confirmation.
+    path("import/", import_views.upload, name="import"),
+    path("import/<int:pk>/", import_views.report, name="import-report"),
+    path("import/<int:pk>/confirm/", import_views.confirm, name="import-confirm"),
     path("<slug:slug>/v<int:version>/", views.framework, name="framework"),
     path(
         "<slug:slug>/v<int:version>/<slug:track>/compare/",

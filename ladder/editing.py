@@ -1,0 +1,422 @@
+"""Editing a draft level in place: one row's words at a time, and the order of its items.
+
+Saves follow the rule ratings follow (assessments/services.py): each names the version
+of the row it started from, and one conditional UPDATE writes only if nobody saved
+since, so two people (or two tabs) can't silently overwrite each other; the loser gets
+the row as it now is and chooses. The models' own rules still apply: the same
+whitespace normalisation as their save(), their clean(), and their refusal to change
+a published version (the queryset's update() locks the version's row and refuses).
+
+Order is positional and kept dense after every add, delete and move: a behaviour's
+`order` is its position in its area (the expectation's behaviours, then each
+responsibility's in responsibility order, as ladder.services.create_levels writes
+them), a responsibility's its position in its pillar. Structural changes lock the
+version's row first, so two moves at once are applied one after the other.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import F
+
+from ladder.ladder_format import KEY_MAX_LENGTH, normalise_text
+from ladder.models import Area, Behaviour, Level, Responsibility, lock_frameworks, one_line
+
+# What people may type, in characters. Names and titles match their columns; the
+# others keep a page readable and a save small.
+BEHAVIOUR_MAX = 2_000
+NAME_MAX = 120
+TITLE_MAX = 160
+LONG_TEXT_MAX = 5_000
+
+# The rows that can be edited, by the name the editor's addresses use.
+KINDS: dict[str, type[models.Model]] = {
+    "level": Level,
+    "area": Area,
+    "responsibility": Responsibility,
+    "behaviour": Behaviour,
+}
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """What happened to a save: the row as it now is, and whether it was written."""
+
+    row: models.Model
+    saved: bool  # False when nothing had changed, or on a conflict
+    conflict: bool = False  # someone saved the row since the version the save started from
+
+
+@dataclass(frozen=True)
+class DeletedBehaviour:
+    """A behaviour as it was when deleted: enough to show it and to add it back."""
+
+    text: str
+    key: str
+    position: int  # within its expectation or responsibility
+    area_id: int
+    responsibility_id: int | None
+
+
+@dataclass(frozen=True)
+class DeletedResponsibility:
+    name: str
+    note: str
+    position: int  # within its pillar
+    area_id: int
+    behaviours: tuple[tuple[str, str], ...]  # (text, key), in order
+
+
+# ---- one row's words
+
+
+def save_level(*, level: Level, title: str, summary: str, base_version: int) -> SaveResult:
+    """Save a level's title and summary if nobody saved them since `base_version`."""
+    values = {"title": one_line(title), "summary": one_line(summary)}
+    _require(values["title"], "title", "Give the level a title.")
+    _require(values["summary"], "summary", "Write the level's summary; it can't be empty.")
+    _limit(values["title"], "title", TITLE_MAX, "The title")
+    _limit(values["summary"], "summary", LONG_TEXT_MAX, "The summary")
+    return _save_row(level, values, base_version)
+
+
+def save_area(*, area: Area, description: str, note: str, base_version: int) -> SaveResult:
+    """Save an area's description (a pillar's intro) and, for expectations, its note."""
+    values = {"description": normalise_text(description), "note": normalise_text(note)}
+    what = "The intro" if not area.is_expectation else "The description"
+    _limit(values["description"], "description", LONG_TEXT_MAX, what)
+    _limit(values["note"], "note", LONG_TEXT_MAX, "The note")
+    return _save_row(area, values, base_version)
+
+
+def save_responsibility(
+    *, responsibility: Responsibility, name: str, note: str, base_version: int
+) -> SaveResult:
+    """Save a responsibility's name and note if nobody saved them since `base_version`."""
+    values = {"name": one_line(name), "note": normalise_text(note)}
+    _check_name(
+        values["name"],
+        area_id=responsibility.area_id,
+        area=responsibility.area,
+        exclude=responsibility.pk,
+    )
+    _limit(values["note"], "note", LONG_TEXT_MAX, "The note")
+    return _save_row(responsibility, values, base_version)
+
+
+def save_behaviour(*, behaviour: Behaviour, text: str, key: str, base_version: int) -> SaveResult:
+    """Save a behaviour's text and key if nobody saved them since `base_version`."""
+    values = {"text": one_line(text), "key": key.strip()}
+    _check_text(values["text"])
+    _check_key(values["key"], area=behaviour.area, exclude=behaviour.pk)
+    return _save_row(behaviour, values, base_version)
+
+
+def _save_row(row: models.Model, values: dict[str, str], base_version: int) -> SaveResult:
+    model = type(row)
+    if row.version == base_version and all(getattr(row, f) == v for f, v in values.items()):
+        return SaveResult(row=row, saved=False)
+    candidate = copy.copy(row)
+    for field, value in values.items():
+        setattr(candidate, field, value)
+    _full_clean(candidate, edited=values.keys())
+    with transaction.atomic():
+        written = model.objects.filter(pk=row.pk, version=base_version).update(
+            **values, version=F("version") + 1
+        )
+    if written:
+        for field, value in values.items():
+            setattr(row, field, value)
+        row.version = base_version + 1
+        return SaveResult(row=row, saved=True)
+    current = model.objects.get(pk=row.pk)
+    if all(getattr(current, f) == v for f, v in values.items()):
+        # The row already says exactly this (a retried save whose answer was lost):
+        # nothing to choose between, so no conflict.
+        return SaveResult(row=current, saved=False)
+    return SaveResult(row=current, saved=False, conflict=True)
+
+
+def _full_clean(row: models.Model, *, edited) -> None:
+    """The model's own validation of the edited fields, and its clean()."""
+    untouched = [f.name for f in row._meta.concrete_fields if f.name not in edited]
+    row.full_clean(exclude=untouched)
+
+
+# ---- adding
+
+
+def add_behaviour(
+    *,
+    area: Area,
+    responsibility: Responsibility | None = None,
+    text: str,
+    key: str = "",
+    position: int | None = None,
+) -> Behaviour:
+    """Add a behaviour to an expectation or a responsibility, at `position` (default: last).
+
+    `key` is one to keep when adding a deleted behaviour back: used if no other
+    behaviour of the area has taken it meanwhile, else a fresh key is derived. Adding
+    the words back must not fail because of a key nobody typed.
+    """
+    text = one_line(text)
+    _check_text(text)
+    with transaction.atomic():
+        lock_frameworks([area.level.framework_id])
+        key = key.strip()
+        if key and (_key_error(key) or area.behaviours.filter(key=key).exists()):
+            key = ""
+        behaviour = Behaviour(area=area, responsibility=responsibility, text=text, key=key)
+        behaviour.order = 32_000  # last until _arrange gives it its place
+        _full_clean(behaviour, edited={"text", "responsibility", "area"})
+        behaviour.save()
+        group = _group_ids(area, responsibility.pk if responsibility else None)
+        group.remove(behaviour.pk)
+        group.insert(_clamp(position, len(group)), behaviour.pk)
+        _arrange(area, group=(responsibility.pk if responsibility else None, group))
+    return behaviour
+
+
+def add_responsibility(
+    *,
+    area: Area,
+    name: str,
+    note: str = "",
+    position: int | None = None,
+    behaviours: tuple[tuple[str, str], ...] = (),
+) -> Responsibility:
+    """Add a responsibility to a pillar at `position` (default: last), with behaviours if given.
+
+    Behaviours come with a deleted responsibility being added back: (text, key) pairs,
+    keys kept where still free, as add_behaviour does.
+    """
+    name, note = one_line(name), normalise_text(note)
+    if area.is_expectation:
+        raise ValidationError(
+            f"{area.name} is a level expectation: its behaviours sit directly under it."
+        )
+    _check_name(name, area_id=area.pk, area=area, exclude=None)
+    _limit(note, "note", LONG_TEXT_MAX, "The note")
+    texts = [one_line(text) for text, _key in behaviours]
+    for text in texts:
+        _check_text(text)
+    with transaction.atomic():
+        lock_frameworks([area.level.framework_id])
+        responsibility = Responsibility(area=area, name=name, note=note, order=32_000)
+        _full_clean(responsibility, edited={"name", "note", "area"})
+        responsibility.save()
+        taken = set(area.behaviours.values_list("key", flat=True))
+        for text, (_text, key) in zip(texts, behaviours, strict=True):
+            key = key.strip()
+            keep = key if key and key not in taken and not _key_error(key) else ""
+            made = Behaviour(area=area, responsibility=responsibility, text=text, key=keep)
+            made.order = 32_000
+            made.save()
+            taken.add(made.key)
+        order = _responsibility_ids(area)
+        order.remove(responsibility.pk)
+        order.insert(_clamp(position, len(order)), responsibility.pk)
+        _arrange(area, responsibilities=order)
+    return responsibility
+
+
+# ---- deleting
+
+
+def delete_behaviour(*, behaviour: Behaviour) -> DeletedBehaviour:
+    """Delete a behaviour; what it said comes back, so it can be shown and added back."""
+    with transaction.atomic():
+        area = behaviour.area
+        lock_frameworks([area.level.framework_id])
+        current = Behaviour.objects.get(pk=behaviour.pk)
+        group = _group_ids(area, current.responsibility_id)
+        deleted = DeletedBehaviour(
+            text=current.text,
+            key=current.key,
+            position=group.index(current.pk),
+            area_id=area.pk,
+            responsibility_id=current.responsibility_id,
+        )
+        current.delete()
+        _arrange(area)
+    return deleted
+
+
+def delete_responsibility(*, responsibility: Responsibility) -> DeletedResponsibility:
+    """Delete a responsibility and its behaviours; what they said comes back."""
+    with transaction.atomic():
+        area = responsibility.area
+        lock_frameworks([area.level.framework_id])
+        current = Responsibility.objects.get(pk=responsibility.pk)
+        deleted = DeletedResponsibility(
+            name=current.name,
+            note=current.note,
+            position=_responsibility_ids(area).index(current.pk),
+            area_id=area.pk,
+            behaviours=tuple(current.behaviours.order_by("order", "pk").values_list("text", "key")),
+        )
+        current.delete()
+        _arrange(area)
+    return deleted
+
+
+# ---- moving
+
+
+def move_behaviour(*, behaviour: Behaviour, to: int | None = None, step: int = 0) -> list[int]:
+    """Move a behaviour within its group, to a position or by `step`; the group's new order.
+
+    The position is worked out from the database inside the lock, not from what the
+    page showed, so a move made elsewhere meanwhile is built on rather than undone.
+    """
+    with transaction.atomic():
+        area = behaviour.area
+        lock_frameworks([area.level.framework_id])
+        group_id = Behaviour.objects.values_list("responsibility_id", flat=True).get(
+            pk=behaviour.pk
+        )
+        group = _group_ids(area, group_id)
+        now = group.index(behaviour.pk)
+        group.remove(behaviour.pk)
+        group.insert(_clamp(now + step if to is None else to, len(group)), behaviour.pk)
+        _arrange(area, group=(group_id, group))
+    return group
+
+
+def move_responsibility(
+    *, responsibility: Responsibility, to: int | None = None, step: int = 0
+) -> list[int]:
+    """Move a responsibility within its pillar, with its behaviours; the pillar's new order."""
+    with transaction.atomic():
+        area = responsibility.area
+        lock_frameworks([area.level.framework_id])
+        order = _responsibility_ids(area)
+        now = order.index(responsibility.pk)
+        order.remove(responsibility.pk)
+        order.insert(_clamp(now + step if to is None else to, len(order)), responsibility.pk)
+        _arrange(area, responsibilities=order)
+    return order
+
+
+def _clamp(position: int | None, length: int) -> int:
+    return length if position is None else max(0, min(position, length))
+
+
+def _responsibility_ids(area: Area) -> list[int]:
+    return list(
+        Responsibility.objects.filter(area=area)
+        .order_by("order", "pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def _group_ids(area: Area, responsibility_id: int | None) -> list[int]:
+    return list(
+        Behaviour.objects.filter(area=area, responsibility_id=responsibility_id)
+        .order_by("order", "pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def _arrange(
+    area: Area,
+    *,
+    group: tuple[int | None, list[int]] | None = None,
+    responsibilities: list[int] | None = None,
+) -> None:
+    """Number the area's responsibilities and behaviours 0, 1, 2… in ladder order.
+
+    `group` gives one group's behaviours (by responsibility id, None for an
+    expectation) in their new order, `responsibilities` the pillar's; everything else
+    keeps its order. Only rows whose number changes are written.
+    """
+    rows = list(Responsibility.objects.filter(area=area).order_by("order", "pk"))
+    if responsibilities is not None:
+        rank = {pk: i for i, pk in enumerate(responsibilities)}
+        rows.sort(key=lambda r: rank[r.pk])
+    behaviours = list(Behaviour.objects.filter(area=area).order_by("order", "pk"))
+    groups: dict[int | None, list[Behaviour]] = {None: []}
+    for r in rows:
+        groups[r.pk] = []
+    for b in behaviours:
+        groups.setdefault(b.responsibility_id, []).append(b)
+    if group is not None:
+        group_id, ids = group
+        rank = {pk: i for i, pk in enumerate(ids)}
+        groups[group_id].sort(key=lambda b: rank[b.pk])
+    sequence = [b for members in groups.values() for b in members]
+
+    moved_rows = [r for i, r in enumerate(rows) if r.order != i]
+    for i, r in enumerate(rows):
+        r.order = i
+    moved = [b for i, b in enumerate(sequence) if b.order != i]
+    for i, b in enumerate(sequence):
+        b.order = i
+    if moved_rows:
+        Responsibility.objects.bulk_update(moved_rows, ["order"])
+    if moved:
+        Behaviour.objects.bulk_update(moved, ["order"])
+
+
+# ---- checks, with messages for the people who write the ladder
+
+
+def _require(value: str, field: str, message: str) -> None:
+    if not value:
+        raise ValidationError({field: message}, code="required")
+
+
+def _limit(value: str, field: str, limit: int, what: str) -> None:
+    if len(value) > limit:
+        raise ValidationError(
+            {field: f"{what} can be at most {limit:,} characters (this has {len(value):,})."},
+            code="max_length",
+        )
+
+
+def _check_text(text: str) -> None:
+    _require(text, "text", "Write the behaviour; it can't be empty.")
+    _limit(text, "text", BEHAVIOUR_MAX, "A behaviour")
+
+
+def _check_name(name: str, *, area_id: int, area: Area, exclude: int | None) -> None:
+    _require(name, "name", "Give the responsibility a name.")
+    _limit(name, "name", NAME_MAX, "A name")
+    clash = Responsibility.objects.filter(area_id=area_id, name=name).exclude(pk=exclude)
+    if clash.exists():
+        raise ValidationError(
+            {"name": f"{area.name} already has a responsibility named “{name}”."}, code="unique"
+        )
+
+
+def _key_error(key: str) -> str | None:
+    if len(key) > KEY_MAX_LENGTH:
+        return f"A key can be at most {KEY_MAX_LENGTH} characters (this has {len(key)})."
+    try:
+        # The model's own validator, so the two can't disagree about what a key is.
+        for validator in Behaviour._meta.get_field("key").validators:
+            validator(key)
+    except ValidationError as error:
+        return " ".join(error.messages)
+    return None
+
+
+def _check_key(key: str, *, area: Area, exclude: int) -> None:
+    if not key:
+        raise ValidationError({"key": "Keep a key: versions are compared by it."}, code="required")
+    error = _key_error(key)
+    if error:
+        raise ValidationError({"key": error}, code="invalid")
+    if Behaviour.objects.filter(area=area, key=key).exclude(pk=exclude).exists():
+        raise ValidationError(
+            {
+                "key": f"Another behaviour in {area.name} has the key “{key}”; keys are unique "
+                "in an area."
+            },
+            code="unique",
+        )
