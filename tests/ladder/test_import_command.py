@@ -153,7 +153,7 @@ def test_unreadable_files_are_refused(tmp_path, content, message):
 
 
 def test_a_missing_file_is_named():
-    with pytest.raises(CommandError, match=r"nowhere\.md: cannot read"):
+    with pytest.raises(CommandError, match=r"nowhere\.md:1: cannot read"):
         run_import(Path("nowhere.md"))
 
 
@@ -239,3 +239,71 @@ def test_a_reworded_bullet_keeps_its_key(tmp_path):
     run_import(edited)
     reworded = Behaviour.objects.get(text__startswith="I disagree and then commit")
     assert reworded.key == "collaboration-3"
+
+
+def test_dry_run_reports_each_file_and_writes_nothing(tmp_path):
+    page = tmp_path / "ic4.md"
+    page.write_text(
+        render_ladder(level_doc()).replace("## 🏆 Results", "## Responsibilities\n\n## 🏆 Results"),
+        encoding="utf-8",
+    )
+    before = counts()
+    output = run_import(SEED_PATH, page, dry_run=True)
+    assert counts() == before
+    assert not Framework.objects.exists()
+    assert "Dry run: nothing written" in output
+    assert (
+        f"{SEED_PATH}: IC5 Staff Machine Learning Engineer · track Machine Learning · "
+        "8 areas, 18 responsibilities, 58 behaviours · would be created"
+    ) in output
+    heading_line = page.read_text().splitlines().index("## Responsibilities") + 1
+    assert f"warning: {page}:{heading_line}: heading 'Responsibilities' names no area" in output
+    assert "58 added, 0 changed, 0 removed" in output
+
+
+def test_dry_run_shows_what_would_change_against_the_draft(tmp_path):
+    run_import(SEED_PATH)
+    text = SEED_PATH.read_text(encoding="utf-8")
+    changed = text.replace(
+        "I have a sense of responsibility and obligation",
+        "I have a strong sense of responsibility and obligation",
+    ).replace("* I disagree and commit when necessary to move critical priorities forward", "")
+    changed = changed.replace("<br><br>|", "|")
+    page = tmp_path / "ic5.md"
+    page.write_text(changed, encoding="utf-8")
+    before = counts()
+    output = run_import(page, dry_run=True)
+    assert counts() == before
+    assert "would be updated" in output
+    assert "0 added, 1 changed, 1 removed" in output
+    assert "~ [ownership-1] I have a sense of responsibility" in output
+    assert "→ I have a strong sense of responsibility" in output
+    assert "- [collaboration-3] I disagree and commit" in output
+
+
+def test_every_error_of_every_file_is_reported_at_once(tmp_path):
+    first = tmp_path / "first.md"
+    first.write_text("# IC3 Engineer\n\n**Scope**\n\n- \n", encoding="utf-8")
+    second = tmp_path / "second.md"
+    second.write_text("no heading here\n", encoding="utf-8")
+    third = tmp_path / "third.csv"
+    third.write_bytes(b"level,title\n\xff\xfe\n")
+    with pytest.raises(CommandError) as caught:
+        run_import(first, second, third)
+    message = str(caught.value)
+    assert f"{first}:5: empty bullet" in message
+    assert f"{first}:5: missing area(s): Collaborative Reach" in message
+    assert f"{second}:1: expected the level heading first" in message
+    assert f"{third}:2: not UTF-8 text" in message
+    assert not Framework.objects.exists()
+
+
+def test_track_option_overrides_every_page(tmp_path):
+    run_import(SEED_PATH, track="Applied Science")
+    assert Level.objects.get().track.name == "Applied Science"
+
+
+def test_reading_stops_at_the_size_limit():
+    # /dev/zero never ends: the command must stop at the limit, not read it all.
+    with pytest.raises(CommandError, match=r"/dev/zero:1: larger than 2,000,000 bytes"):
+        run_import(Path("/dev/zero"))

@@ -1,4 +1,4 @@
-"""manage.py import_ladder FILE...: bring ladder pages written in Markdown into a draft."""
+"""manage.py import_ladder FILE...: bring ladder pages (Markdown, HTML, CSV) into a draft."""
 
 import time
 from pathlib import Path
@@ -8,35 +8,32 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError
 
-from ladder.ladder_format import LadderFormatError, LevelDoc, parse_ladder
-from ladder.services import import_levels
+from ladder.ladder_format import LadderFormatError, ParsedPage
+from ladder.readers import read_path
+from ladder.services import ImportPlan, import_levels, plan_import
 
-MAX_FILE_BYTES = 2_000_000
 
-
-def read_ladder_file(path: Path) -> LevelDoc:
-    """Parse one file, turning every way it can be unreadable into a CommandError."""
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise CommandError(f"{path}: cannot read the file ({error.strerror}).") from None
-    if len(raw) > MAX_FILE_BYTES:
-        raise CommandError(f"{path}: larger than {MAX_FILE_BYTES:,} bytes; is it a ladder page?")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        raise CommandError(f"{path}:{line}: not UTF-8 text.") from None
-    try:
-        return parse_ladder(text, filename=str(path))
-    except LadderFormatError as error:
-        raise CommandError(str(error)) from None
+def read_files(paths: list[Path], *, track: str | None = None) -> list[ParsedPage]:
+    """Every level of every file, or a CommandError listing every error of every file."""
+    pages: list[ParsedPage] = []
+    errors = []
+    for path in paths:
+        try:
+            pages.extend(read_path(path, track=track))
+        except LadderFormatError as error:
+            errors.extend(error.errors)
+    if errors:
+        count = f"{len(errors)} error{'s' if len(errors) != 1 else ''}"
+        listing = "\n".join(str(error) for error in errors)
+        raise CommandError(f"{count}; nothing was imported:\n{listing}")
+    return pages
 
 
 class Command(BaseCommand):
     help = (
-        "Import ladder pages (Markdown, wiki-table or heading + list form) into the "
-        "framework's draft. All files are checked before anything is written."
+        "Import ladder pages into the framework's draft: Markdown (.md, wiki-table or "
+        "heading + list form), HTML (.html) or CSV (.csv, one row per behaviour). Every "
+        "file is checked before anything is written; --dry-run only reports."
     )
 
     def add_arguments(self, parser):
@@ -47,18 +44,38 @@ class Command(BaseCommand):
             help="Framework name (default: %(default)s).",
         )
         parser.add_argument(
+            "--track",
+            help="Put every level in this track, whatever the pages' titles or track lines say.",
+        )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Read everything and report what would change; write nothing.",
+        )
+        parser.add_argument(
             "--publish",
             action="store_true",
             help="Publish the draft as a new version once the import succeeds.",
         )
 
-    def handle(self, *args, files, framework, publish, verbosity, **options):
+    def handle(self, *args, files, framework, track, dry_run, publish, verbosity, **options):
+        if dry_run and publish:
+            raise CommandError("--dry-run writes nothing, so it can't --publish.")
         started = time.perf_counter()
-        documents = []
-        for index, path in enumerate(files, start=1):
-            documents.append((str(path), read_ladder_file(path)))
-            if verbosity >= 2:
-                self.stdout.write(f"checked [{index}/{len(files)}] {path}")
+        pages = read_files(files, track=track)
+        if dry_run:
+            try:
+                plan = plan_import(framework_name=framework, pages=pages)
+            except ValidationError as error:
+                raise CommandError("\n".join(error.messages)) from None
+            self.report(plan)
+            return
+        self.import_pages(framework, pages, publish, verbosity, started)
+
+    def import_pages(self, framework, pages, publish, verbosity, started) -> None:
+        for page in pages:
+            for warning in page.warnings:
+                self.stderr.write(f"warning: {warning}")
 
         def progress(index: int, total: int, source: str, outcome: str) -> None:
             if verbosity >= 1:
@@ -67,12 +84,12 @@ class Command(BaseCommand):
         try:
             report = import_levels(
                 framework_name=framework,
-                documents=documents,
+                documents=pages,
                 publish_version=publish,
                 progress=progress,
             )
         except ValidationError as error:
-            raise CommandError(" ".join(error.messages)) from None
+            raise CommandError("\n".join(error.messages)) from None
         except IntegrityError:
             raise CommandError(
                 "Someone else changed this framework at the same moment; nothing was written. "
@@ -87,3 +104,31 @@ class Command(BaseCommand):
                 f"{len(report.unchanged)} unchanged in {elapsed:.2f}s."
             )
         )
+
+    def report(self, plan: ImportPlan) -> None:
+        against = str(plan.framework) if plan.framework else "nothing yet (a new framework)"
+        self.stdout.write(f"Dry run: nothing written. Compared with {against}.")
+        for level in plan.levels:
+            doc = level.doc
+            responsibilities = doc.responsibility_count
+            self.stdout.write(
+                f"\n{level.source}: {doc.code} {doc.title} · track {doc.track} · "
+                f"{len(doc.areas)} areas, {responsibilities} responsibilities, "
+                f"{doc.behaviour_count} behaviours · would be {level.outcome}"
+            )
+            for warning in level.warnings:
+                self.stdout.write(f"  warning: {warning}")
+            if level.outcome == "unchanged":
+                continue
+            added, changed, removed = level.added, level.changed, level.removed
+            self.stdout.write(
+                f"  {len(added)} added, {len(changed)} changed, {len(removed)} removed"
+            )
+            for b in added:
+                self.stdout.write(f"  + [{b.key}] {b.text}")
+            for old, new in changed:
+                self.stdout.write(f"  ~ [{new.key}] {old.text}\n    → {new.text}")
+            for b in removed:
+                self.stdout.write(f"  - [{b.key}] {b.text}")
+        tracks = sorted({level.doc.track for level in plan.levels})
+        self.stdout.write(f"\nTracks: {', '.join(tracks)}")

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils.text import slugify
 
-from ladder.management.commands.import_ladder import read_ladder_file
+from ladder.management.commands.import_ladder import read_files
 from ladder.models import Framework
 from ladder.services import import_levels
 
@@ -24,7 +24,7 @@ class Command(BaseCommand):
         paths = sorted(BUILTIN_DIR.glob("*.md"))
         report = import_levels(
             framework_name=name,
-            documents=[(path.name, read_ladder_file(path)) for path in paths],
+            documents=read_files(paths),
             publish_version=True,
         )
         self.stdout.write(
