@@ -77,6 +77,9 @@ PILLAR_EMOJI: dict[str, str] = {
 }
 
 KEY_MAX_LENGTH = 64
+# Far beyond any real ladder (about ten per area); behaviours are numbered within
+# their area, and the number is a small integer in the database.
+MAX_BEHAVIOURS_PER_AREA = 10_000
 _KEY = re.compile(r"[a-z0-9][a-z0-9.-]*")
 
 _SENIORITY_WORDS = frozenset(
@@ -600,9 +603,9 @@ class _Parser:
 
     def next_token(self) -> _Token | None:
         """The next token that isn't a blank line or a comment."""
-        for token in self.tokens[self.index + 1 :]:
-            if token.kind not in (BLANK, COMMENT):
-                return token
+        for index in range(self.index + 1, len(self.tokens)):
+            if self.tokens[index].kind not in (BLANK, COMMENT):
+                return self.tokens[index]
         return None
 
     # ---- state changes
@@ -642,6 +645,15 @@ class _Parser:
             )
         if not area.is_pillar and not area.behaviours:
             self.fail(area.line, f"the {area.name} area has no behaviours (bullets)")
+        total = len(area.behaviours) + sum(
+            len(r.behaviours) for r in area.responsibilities.values()
+        )
+        if total > MAX_BEHAVIOURS_PER_AREA:
+            self.fail(
+                area.line,
+                f"the {area.name} area has {total:,} behaviours; "
+                f"the limit is {MAX_BEHAVIOURS_PER_AREA:,}",
+            )
         self.area = None
 
     def start_responsibility(self, name: str, line: int, *, from_heading: bool = False) -> None:

@@ -10,7 +10,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
-from ladder.compare import similarities
 from ladder.exporters import level_document, level_problems
 from ladder.ladder_format import (
     AREA_KINDS,
@@ -31,6 +30,7 @@ from ladder.models import (
     Track,
     level_rank,
 )
+from ladder.rubric_text import plain
 
 
 def tracks_by_name(names: set[str]) -> dict[str, Track]:
@@ -138,6 +138,9 @@ def publish(framework: Framework) -> Framework:
 
 # Share of words two wordings need in common to count as the same behaviour reworded.
 CARRY_KEY_SIMILARITY = 0.5
+# An area with more reworded pairs to weigh than this (a real one has a few hundred
+# at most) keeps keys for unchanged wordings only, so a huge page stays linear.
+CARRY_KEY_MAX_PAIRS = 40_000
 
 
 def carry_keys(doc: LevelDoc, before: LevelDoc | None) -> LevelDoc:
@@ -167,34 +170,26 @@ def _carry_area_keys(area: AreaDoc, before: AreaDoc) -> AreaDoc:
         if b.key != derived_key(area.kind, owner, index):
             chosen[n] = b.key
             free.pop(b.key, None)
+    by_text: dict[str, list[str]] = {}
+    for key, text in free.items():
+        by_text.setdefault(text, []).append(key)
     for n, (_owner, _index, b) in enumerate(slots):
-        if n not in chosen:
-            same = next((key for key, text in free.items() if text == b.text), None)
-            if same is not None:
-                chosen[n] = same
-                del free[same]
-    candidates = list(free.items())
-    scored = []
-    for n, (_owner, _index, b) in enumerate(slots):
-        if n in chosen:
-            continue
-        scores = similarities(b.text, [text for _, text in candidates], CARRY_KEY_SIMILARITY - 0.1)
-        for (key, _text), score in zip(candidates, scores, strict=True):
-            scored.append((score + (0.1 if key == b.key else 0), n, key))
-    scored.sort(key=lambda row: (-row[0], row[1], row[2]))
-    for score, n, key in scored:
-        if score >= CARRY_KEY_SIMILARITY and n not in chosen and key in free:
+        if n not in chosen and by_text.get(b.text):
+            key = by_text[b.text].pop(0)
             chosen[n] = key
             del free[key]
+    _carry_reworded(slots, chosen, free)
     # New behaviours never take a key that meant something else before.
     taken = set(old) | set(chosen.values())
+    next_number: dict[str | None, int] = {}
     for n, (owner, _index, _b) in enumerate(slots):
         if n not in chosen:
-            number = 1
+            number = next_number.get(owner, 1)
             while (key := derived_key(area.kind, owner, number)) in taken:
                 number += 1
             chosen[n] = key
             taken.add(key)
+            next_number[owner] = number + 1
 
     keys = iter(chosen[n] for n in range(len(slots)))
     return replace(
@@ -205,6 +200,37 @@ def _carry_area_keys(area: AreaDoc, before: AreaDoc) -> AreaDoc:
             for r in area.responsibilities
         ),
     )
+
+
+def _carry_reworded(slots: list, chosen: dict[int, str], free: dict[str, str]) -> None:
+    """Give reworded behaviours the key of the old wording most like theirs, best first.
+
+    Alike means the share of distinct words in common, in any order (two wordings of
+    one behaviour move words about); the same old key is worth a little more.
+    """
+    waiting = [n for n in range(len(slots)) if n not in chosen]
+    if not waiting or not free or len(waiting) * len(free) > CARRY_KEY_MAX_PAIRS:
+        return
+    old_words = [(key, _words(text)) for key, text in free.items()]
+    scored = []
+    for n in waiting:
+        behaviour = slots[n][2]
+        words = _words(behaviour.text)
+        for key, other in old_words:
+            score = 2 * len(words & other) / ((len(words) + len(other)) or 1)
+            if key == behaviour.key:
+                score += 0.1
+            if score >= CARRY_KEY_SIMILARITY:
+                scored.append((score, n, key))
+    scored.sort(key=lambda row: (-row[0], row[1], row[2]))
+    for _score, n, key in scored:
+        if n not in chosen and key in free:
+            chosen[n] = key
+            del free[key]
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(plain(text).lower().split())
 
 
 @dataclass

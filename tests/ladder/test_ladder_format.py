@@ -12,6 +12,7 @@ from ladder.ladder_format import (
     AREA_KINDS,
     AREA_NAMES,
     EXPECTATION_KINDS,
+    MAX_BEHAVIOURS_PER_AREA,
     PILLAR_KINDS,
     AreaDoc,
     BehaviourDoc,
@@ -996,3 +997,11 @@ def test_random_documents_survive_render_and_parse():
             f"document {number}:\n{rendered}"
         )
         assert render_ladder(parse_ladder(rendered)) == rendered
+
+
+def test_an_area_of_more_behaviours_than_the_limit_is_an_error():
+    bullets = "".join(f"- I do thing {n}\n" for n in range(MAX_BEHAVIOURS_PER_AREA + 1))
+    text = replaced("- I influence the roadmap of my team\n", bullets)
+    error = parse_error(text)
+    assert error.line == line_of(text, "**Collaborative Reach**")
+    assert f"{MAX_BEHAVIOURS_PER_AREA + 1:,} behaviours" in error.message
