@@ -24,6 +24,7 @@ from django.utils import timezone
 from assessments.models import Assessment, Rating
 from assessments.packets import PAPERS, score_label
 from assessments.progress import outline_of, published_level
+from ladder.rubric_text import plain
 from assessments.scale import Outcome
 
 
@@ -180,7 +181,7 @@ def export_markdown(export: Export) -> str:
 
 
 def _behaviour(row: ExportRow, *, with_review: bool) -> list[str]:
-    blocks = [f"#### {inline(row.text)}", f"Your answer: **{inline(row.score_label)}**"]
+    blocks = [f"#### {inline(plain(row.text))}", f"Your answer: **{inline(row.score_label)}**"]
     blocks.extend(["Your evidence:", fenced(row.evidence)] if row.evidence.strip() else [])
     if with_review:
         blocks.append(f"Manager's score: **{inline(row.manager_label)}**")

@@ -23,6 +23,7 @@ from ladder.ladder_format import (
     AREA_NAMES,
     EXPECTATION_KINDS,
     KEY_MAX_LENGTH,
+    area_kind,
     derived_key,
     normalise_text,
 )
@@ -505,6 +506,9 @@ class Responsibility(FrameworkContent):
             raise ValidationError(
                 f"{self.area.name} is a level expectation; responsibilities belong to pillars."
             )
+        if area_kind(self.name) is not None:
+            # A page would read "**Craft**" as the Craft pillar, not as a responsibility.
+            raise ValidationError({"name": "An area's name can't also name a responsibility."})
 
 
 class Behaviour(FrameworkContent):

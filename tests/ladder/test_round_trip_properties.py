@@ -1,0 +1,140 @@
+"""Property: any ladder, written in any format and read back, is the same ladder.
+
+Hypothesis builds levels from the characters that mean something to one of the
+formats (Markdown emphasis, escapes, pipes, comments, angle brackets, commas and
+quotes for CSV, entities for HTML), links included, and checks that
+import(export(level)) == level for Markdown, HTML and CSV.
+"""
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from ladder import rubric_text
+from ladder.ladder_format import (
+    AREA_KINDS,
+    EXPECTATION_KINDS,
+    AreaDoc,
+    BehaviourDoc,
+    LevelDoc,
+    ResponsibilityDoc,
+    area_kind,
+    derived_key,
+    derived_track,
+    normalise_text,
+    parse_page,
+    render_ladder,
+)
+
+# Letters and digits, and every character one of the formats treats as markup.
+ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJ0123456789 *_\\`#|<>!-+=:;.,()[]{}&\"'/~é日🦉—’"
+
+words = st.text(ALPHABET, min_size=1, max_size=40).map(lambda t: " ".join(t.split()))
+
+
+@st.composite
+def plain_text(draw) -> str:
+    text = draw(words)
+    # The renderer escapes everything, so any text is fine once it is in the
+    # parser's normal form: collapsed spaces, nothing leading or trailing.
+    text = normalise_text(text)
+    if not text:
+        text = "x"
+    return text
+
+
+@st.composite
+def names(draw) -> str:
+    """Responsibility names: plain, one line, not an area's name."""
+    name = draw(plain_text())
+    while area_kind(name) is not None:
+        name += " x"
+    return name
+
+
+@st.composite
+def rubric(draw) -> str:
+    """Stored rubric text: escaped words, now and then a link."""
+    text = rubric_text.escape(draw(plain_text()))
+    if draw(st.booleans()):
+        label = draw(plain_text())
+        url = draw(st.sampled_from(["values.html", "https://example.com/a_b?c=1&d=2", "#top"]))
+        text += " " + rubric_text.link(label, url)
+    return text
+
+
+@st.composite
+def notes(draw) -> str:
+    count = draw(st.integers(0, 2))
+    return "\n\n".join(draw(rubric()) for _ in range(count))
+
+
+@st.composite
+def behaviours(draw, kind: str, owner: str | None) -> tuple[BehaviourDoc, ...]:
+    items = []
+    for index in range(1, draw(st.integers(1, 3)) + 1):
+        key = derived_key(kind, owner, index)
+        if draw(st.integers(0, 4)) == 0:
+            key = draw(st.from_regex(r"[a-z0-9][a-z0-9.-]{0,20}", fullmatch=True))
+        items.append(BehaviourDoc(draw(rubric()), key))
+    return tuple(items)
+
+
+@st.composite
+def areas(draw, kind: str) -> AreaDoc:
+    description = "\n\n".join(draw(plain_text()) for _ in range(draw(st.integers(0, 2))))
+    if kind in EXPECTATION_KINDS:
+        area = AreaDoc(kind, description, draw(behaviours(kind, None)), note=draw(notes()))
+        keys = [b.key for b in area.behaviours]
+        assume(len(set(keys)) == len(keys))
+        return area
+    chosen: list[str] = []
+    for _ in range(draw(st.integers(1, 3))):
+        name = draw(names())
+        if name.casefold() not in {n.casefold() for n in chosen}:
+            chosen.append(name)
+    responsibilities = tuple(
+        ResponsibilityDoc(name, draw(behaviours(kind, name)), draw(notes())) for name in chosen
+    )
+    area = AreaDoc(kind, description, (), responsibilities)
+    # Keys are unique within an area: "a" and "a!" both derive "a-1", so draw again.
+    keys = [b.key for b in area.all_behaviours]
+    assume(len(set(keys)) == len(keys))
+    return area
+
+
+@st.composite
+def levels(draw) -> LevelDoc:
+    title = draw(plain_text())
+    track = derived_track(title) if draw(st.booleans()) else draw(plain_text())
+    return LevelDoc(
+        code=draw(st.from_regex(r"[A-Z]{1,3}[1-9][0-9]?", fullmatch=True)),
+        title=title,
+        track=track,
+        summary=draw(plain_text()) if draw(st.booleans()) else "",
+        areas=tuple(draw(areas(kind)) for kind in AREA_KINDS),
+    )
+
+
+PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@PROPERTY
+@given(levels())
+def test_any_level_survives_markdown(level):
+    assert parse_page(render_ladder(level), "x.md").doc == level
+
+
+@PROPERTY
+@given(levels())
+def test_any_level_survives_html(level):
+    html_format = pytest.importorskip("ladder.html_format")
+    assert html_format.parse_html(html_format.render_html(level), "x.html").doc == level
+
+
+@PROPERTY
+@given(st.lists(levels(), min_size=1, max_size=3, unique_by=lambda lv: (lv.track, lv.code)))
+def test_any_levels_survive_csv(many):
+    csv_format = pytest.importorskip("ladder.csv_format")
+    pages = csv_format.parse_csv(csv_format.render_csv(many), "x.csv")
+    assert [page.doc for page in pages] == many
