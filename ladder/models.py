@@ -27,6 +27,7 @@ from ladder.ladder_format import (
     derived_key,
     normalise_text,
 )
+from ladder.rubric_text import plain
 
 
 class PublishedFrameworkError(ValidationError):
@@ -561,7 +562,8 @@ class Behaviour(FrameworkContent):
         ]
 
     def __str__(self) -> str:
-        return self.text if len(self.text) <= 80 else self.text[:79] + "…"
+        words = plain(self.text)
+        return words if len(words) <= 80 else words[:79] + "…"
 
     def save(self, *args, **kwargs):
         # A behaviour is one bullet: a blank line inside it would split it in two.
