@@ -182,8 +182,9 @@ def upload(request: HttpRequest) -> HttpResponse:
         while request.read(64 * 1024):
             pass
         message = (
-            f"Too many files or too much form data in one go. Import at most "
-            f"{settings.LADDER_IMPORT_MAX_FILES} files at a time; nothing was read or stored."
+            "The upload couldn't be read: too many files or too much form data in one go. "
+            f"Import at most {settings.LADDER_IMPORT_MAX_FILES} files at a time; "
+            "nothing was read or stored."
         )
         return show_form(request, ImportForm(names=framework_names()), [message], status=413)
 
@@ -274,7 +275,7 @@ def apply_batch(batch: ImportBatch, expected_digest: str) -> bool:
     with transaction.atomic():
         # A second confirmation (double click, another tab, a retry) waits here for
         # the first, then finds the batch applied and writes nothing.
-        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        locked = get_object_or_404(ImportBatch.objects.select_for_update(), pk=batch.pk)
         if locked.is_applied:
             return False
         result = import_levels(
