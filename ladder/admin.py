@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify, smart_split
 
 from ladder import services
@@ -128,12 +129,36 @@ class FrozenInline(FrozenWhenPublished):
 
 @admin.register(Framework)
 class FrameworkAdmin(BoundedSearch, FrozenWhenPublished, admin.ModelAdmin):
-    list_display = ["name", "version", "status", "level_count", "published_at", "created_at"]
+    list_display = [
+        "name",
+        "version",
+        "status",
+        "level_count",
+        "published_at",
+        "created_at",
+        "publish_link",
+    ]
     list_filter = ["status", "name"]
     search_fields = ["name", "notes"]
-    actions = ["publish_versions", "start_drafts"]
-    fields = ["name", "version", "status", "notes", "based_on", "published_at", "levels_overview"]
-    readonly_fields = ["version", "status", "based_on", "published_at", "levels_overview"]
+    actions = ["start_drafts"]
+    fields = [
+        "name",
+        "version",
+        "status",
+        "notes",
+        "based_on",
+        "published_at",
+        "levels_overview",
+        "editing",
+    ]
+    readonly_fields = [
+        "version",
+        "status",
+        "based_on",
+        "published_at",
+        "levels_overview",
+        "editing",
+    ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(level_count=Count("levels"))
@@ -158,18 +183,27 @@ class FrameworkAdmin(BoundedSearch, FrozenWhenPublished, admin.ModelAdmin):
             obj.version = Framework.next_version_number(slugify(obj.name))
         super().save_model(request, obj, form, change)
 
-    @admin.action(description="Publish the selected drafts as new versions", permissions=["change"])
-    def publish_versions(self, request, queryset):
-        for framework in queryset:
-            if not framework.is_draft:
-                self.message_user(request, f"{framework} is already published.", messages.WARNING)
-                continue
-            try:
-                services.publish(framework)
-            except ValidationError as error:
-                self.message_user(request, " ".join(error.messages), messages.ERROR)
-            else:
-                self.message_user(request, f"Published {framework.name} v{framework.version}.")
+    # Publishing is a page of its own (ladder:publish), not a bulk action: it shows every
+    # change against the previous version and what still blocks it, and asks to confirm.
+    @admin.display(description="Publish")
+    def publish_link(self, obj):
+        if not obj.is_draft:
+            return "—"
+        return format_html(
+            '<a href="{}">Review and publish…</a>',
+            reverse("ladder:publish", args=[obj.slug, obj.version]),
+        )
+
+    @admin.display(description="Edit and publish")
+    def editing(self, obj):
+        if obj is None or obj.pk is None or not obj.is_draft:
+            return "Published versions can't change; start a new draft from this one to edit."
+        levels = obj.levels.select_related("framework", "track").order_by("track__name", "rank")
+        html = render_to_string(
+            "ladder/edit_admin_links.html", {"framework": obj, "levels": levels}, using="jinja2"
+        )
+        # Jinja2 escaped what it wrote; Django's engine returns such text marked safe itself.
+        return mark_safe(html)
 
     @admin.action(description="Start a new draft from the selected version", permissions=["add"])
     def start_drafts(self, request, queryset):
@@ -204,8 +238,8 @@ class LevelAdmin(BoundedSearch, FrozenWhenPublished, admin.ModelAdmin):
     list_filter = ["framework", "track"]
     search_fields = ["code", "title", "summary"]
     list_select_related = ["framework", "track"]
-    fields = ["framework", "track", "code", "title", "summary", "markdown_link"]
-    readonly_fields = ["markdown_link"]
+    fields = ["framework", "track", "code", "title", "summary", "markdown_link", "edit_link"]
+    readonly_fields = ["markdown_link", "edit_link"]
     inlines = [AreaInline]
 
     def get_queryset(self, request):
@@ -228,6 +262,18 @@ class LevelAdmin(BoundedSearch, FrozenWhenPublished, admin.ModelAdmin):
             '<a href="{}">Preview as Markdown</a>',
             reverse("admin:ladder_level_markdown", args=[obj.pk]),
         )
+
+    @admin.display(description="Edit in place")
+    def edit_link(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        framework = obj.framework
+        url = reverse(
+            "ladder:edit-level", args=[framework.slug, framework.version, obj.track.slug, obj.code]
+        )
+        if not framework.is_draft:
+            return format_html('Published. <a href="{}">Start a draft to edit it</a>', url)
+        return format_html('<a href="{}">Edit in place</a>: every text on one page', url)
 
     def get_urls(self):
         preview = self.admin_site.admin_view(self.markdown_preview)

@@ -20,7 +20,7 @@ import copy
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F
 
 from ladder.ladder_format import KEY_MAX_LENGTH, normalise_text
@@ -124,10 +124,15 @@ def _save_row(row: models.Model, values: dict[str, str], base_version: int) -> S
     for field, value in values.items():
         setattr(candidate, field, value)
     _full_clean(candidate, edited=values.keys())
-    with transaction.atomic():
-        written = model.objects.filter(pk=row.pk, version=base_version).update(
-            **values, version=F("version") + 1
-        )
+    try:
+        with transaction.atomic():
+            written = model.objects.filter(pk=row.pk, version=base_version).update(
+                **values, version=F("version") + 1
+            )
+    except IntegrityError:
+        # The uniqueness checks above ran before the write: someone took the key or
+        # name in between. The database refused it; say so rather than fail.
+        raise ValidationError(TAKEN_MESSAGE, code="unique") from None
     if written:
         for field, value in values.items():
             setattr(row, field, value)
@@ -139,6 +144,17 @@ def _save_row(row: models.Model, values: dict[str, str], base_version: int) -> S
         # nothing to choose between, so no conflict.
         return SaveResult(row=current, saved=False)
     return SaveResult(row=current, saved=False, conflict=True)
+
+
+TAKEN_MESSAGE = "Someone has just used that key or name elsewhere in this area; choose another."
+
+
+def _save_new(row: models.Model) -> None:
+    try:
+        with transaction.atomic():
+            row.save()
+    except IntegrityError:
+        raise ValidationError(TAKEN_MESSAGE, code="unique") from None
 
 
 def _full_clean(row: models.Model, *, edited) -> None:
@@ -174,7 +190,7 @@ def add_behaviour(
         behaviour = Behaviour(area=area, responsibility=responsibility, text=text, key=key)
         behaviour.order = 32_000  # last until _arrange gives it its place
         _full_clean(behaviour, edited={"text", "responsibility", "area"})
-        behaviour.save()
+        _save_new(behaviour)
         group = _group_ids(area, responsibility.pk if responsibility else None)
         group.remove(behaviour.pk)
         group.insert(_clamp(position, len(group)), behaviour.pk)
@@ -209,7 +225,7 @@ def add_responsibility(
         lock_frameworks([area.level.framework_id])
         responsibility = Responsibility(area=area, name=name, note=note, order=32_000)
         _full_clean(responsibility, edited={"name", "note", "area"})
-        responsibility.save()
+        _save_new(responsibility)
         taken = set(area.behaviours.values_list("key", flat=True))
         for text, (_text, key) in zip(texts, behaviours, strict=True):
             key = key.strip()

@@ -108,7 +108,8 @@ def editable_row_for_user(level: Level, kind: str, pk: int) -> models.Model:
     if kind not in _ROWS:
         raise Http404("Nothing of that kind can be edited.")
     model, path, related = _ROWS[kind]
-    row = model.objects.filter(pk=pk, **{path: level}).select_related(*related).first()
+    rows = model.objects.filter(pk=pk, **{path: level})
+    row = (rows.select_related(*related) if related else rows).first()
     if row is None:
         raise Http404(f"This level has no such {kind}.")
     # The row's level is the one already loaded, with its framework and track.

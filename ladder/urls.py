@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from assessments import views as assessment_views
-from ladder import import_views, views
+from ladder import editor_views, import_views, views
 
 ladder_patterns = [
     path("", views.index, name="index"),
@@ -29,6 +29,42 @@ ladder_patterns = [
         "<slug:slug>/<slug:track>/<str:code>/changes/",
         views.version_comparison,
         name="compare-versions",
+    ),
+    # Editing a draft level in place and publishing a draft (ladder/editor_views.py, for
+    # ladder editors). The row addresses extend the editor's own, as the editor's
+    # templates build them: <kind>/<pk>/ saves a row, …/move/ and …/delete/ act on it,
+    # …/behaviours/ and area/<pk>/responsibilities/ add to it.
+    path("<slug:slug>/v<int:version>/publish/", editor_views.publish, name="publish"),
+    path("<slug:slug>/v<int:version>/new-draft/", editor_views.start_draft, name="start-draft"),
+    path(
+        "<slug:slug>/v<int:version>/<slug:track>/<str:code>/edit/",
+        editor_views.edit_level,
+        name="edit-level",
+    ),
+    path(
+        "<slug:slug>/v<int:version>/<slug:track>/<str:code>/edit/<str:kind>/<int:pk>/",
+        editor_views.save_row,
+        name="edit-save",
+    ),
+    path(
+        "<slug:slug>/v<int:version>/<slug:track>/<str:code>/edit/<str:kind>/<int:pk>/move/",
+        editor_views.move_row,
+        name="edit-move",
+    ),
+    path(
+        "<slug:slug>/v<int:version>/<slug:track>/<str:code>/edit/<str:kind>/<int:pk>/delete/",
+        editor_views.delete_row,
+        name="edit-delete",
+    ),
+    path(
+        "<slug:slug>/v<int:version>/<slug:track>/<str:code>/edit/<str:kind>/<int:pk>/behaviours/",
+        editor_views.add_behaviour,
+        name="edit-add-behaviour",
+    ),
+    path(
+        "<slug:slug>/v<int:version>/<slug:track>/<str:code>/edit/area/<int:pk>/responsibilities/",
+        editor_views.add_responsibility,
+        name="edit-add-responsibility",
     ),
 ]
 

@@ -87,6 +87,8 @@ def level(request: HttpRequest, slug: str, version: int, track: str, code: str) 
             "lower": lower[-1] if lower else None,
             "higher": higher[0] if higher else None,
             "earlier": earlier,
+            # "Edit in place" and "Publish…" on a draft, for whoever may change it.
+            "can_edit": found.is_draft and can_edit_rubric(request.user),
         },
         using="jinja2",
     )

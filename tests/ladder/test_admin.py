@@ -82,17 +82,47 @@ def test_draft_area_edits_behaviours_inline(admin_client_, ic5):
     assert area.behaviours.get(text="I take on a new kind of scope").key == "scope-3"
 
 
-def test_publish_action_freezes_a_draft(admin_client_, ic5):
+def test_drafts_are_published_from_their_publish_page_not_by_a_bulk_action(admin_client_, ic5):
     draft = new_draft_from(ic5.framework)
+    publish_url = reverse("ladder:publish", args=[draft.slug, draft.version])
+    response = admin_client_.get(reverse("admin:ladder_framework_changelist"))
+    html = response.content.decode()
+    assert "publish_versions" not in html
+    assert html.count(publish_url) == 1  # the draft's row; the published one has none
     response = admin_client_.post(
         reverse("admin:ladder_framework_changelist"),
         {"action": "publish_versions", "_selected_action": [draft.pk]},
-        follow=True,
     )
-    assert response.status_code == 200
     draft.refresh_from_db()
-    assert draft.is_published
-    assert "Published" in response.content.decode()
+    assert draft.is_draft
+
+
+def test_draft_framework_page_links_to_publishing_and_to_each_levels_editor(admin_client_, ic5):
+    draft = new_draft_from(ic5.framework)
+    level = draft.levels.get()
+    html = admin_client_.get(
+        reverse("admin:ladder_framework_change", args=[draft.pk])
+    ).content.decode()
+    assert reverse("ladder:publish", args=[draft.slug, draft.version]) in html
+    editor = reverse(
+        "ladder:edit-level", args=[draft.slug, draft.version, level.track.slug, level.code]
+    )
+    assert f'href="{editor}"' in html
+    published = admin_client_.get(
+        reverse("admin:ladder_framework_change", args=[ic5.framework.pk])
+    ).content.decode()
+    assert reverse("ladder:publish", args=[draft.slug, ic5.framework.version]) not in published
+    assert "start a new draft from this one to edit" in published
+
+
+def test_draft_level_page_links_to_editing_in_place(admin_client_, ic5):
+    draft = new_draft_from(ic5.framework)
+    level = draft.levels.get()
+    html = admin_client_.get(reverse("admin:ladder_level_change", args=[level.pk])).content.decode()
+    editor = reverse(
+        "ladder:edit-level", args=[draft.slug, draft.version, level.track.slug, level.code]
+    )
+    assert f'<a href="{editor}">Edit in place</a>' in html
 
 
 def test_new_draft_action_copies_a_version(admin_client_, ic5):

@@ -1,0 +1,588 @@
+"""Editing a draft level in place, and publishing a draft after reading the whole comparison.
+
+Every view goes through ladder.permissions (ladder editors only; drafts 404 for anyone
+else) and writes through ladder.editing. Each works without script (a plain form post,
+then back to the editor) and answers htmx requests with the pieces the page swaps in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.template.backends.utils import csrf_input
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import reswap, retarget
+
+from ladder import editing, services
+from ladder.compare import Comparison, Segment, compare_versions, word_diff
+from ladder.exporters import level_problems
+from ladder.ladder_format import AREA_NAMES, KEY_MAX_LENGTH
+from ladder.models import Framework, Level, PublishedFrameworkError
+from ladder.permissions import (
+    editable_framework_for_user,
+    editable_level_for_user,
+    editable_row_for_user,
+    get_level_for_user,
+)
+
+MAX_VERSION = 2**31 - 1
+
+# What the boxes allow, as their maxlength; the server checks the same (ladder/editing.py).
+LIMITS = {
+    "behaviour": editing.BEHAVIOUR_MAX,
+    "name": editing.NAME_MAX,
+    "title": editing.TITLE_MAX,
+    "long": editing.LONG_TEXT_MAX,
+    "key": KEY_MAX_LENGTH,
+}
+
+
+class VersionForm(forms.Form):
+    """The version of the row a save started from."""
+
+    version = forms.IntegerField(
+        min_value=0,
+        max_value=MAX_VERSION,
+        error_messages={
+            "required": "The version this was based on is missing; reload the page.",
+            "invalid": "The version this was based on is unreadable; reload the page.",
+        },
+    )
+
+
+# ---- the editor
+
+
+@require_GET
+@login_required
+def edit_level(request: HttpRequest, slug: str, version: int, track: str, code: str):
+    """The editor: the level page's layout, every text a box that saves as the person types."""
+    framework = editable_framework_for_user(request.user, slug, version)
+    if not framework.is_draft:
+        return _published(request, framework, track, code)
+    level = get_level_for_user(request.user, framework, track, code)
+    context = {
+        "framework": framework,
+        "level": level,
+        "ed": _pieces(request, level),
+        "show_keys": request.GET.get("keys") == "1",
+        "problems": _problems(level, _editor_url(level)),
+    }
+    return render(request, "ladder/edit_level.html", context, using="jinja2")
+
+
+def _published(request: HttpRequest, framework: Framework, track: str, code: str) -> HttpResponse:
+    """A published version's editor address: it can't change; point to the draft, or start one."""
+    draft = Framework.objects.drafts().filter(slug=framework.slug).first()
+    draft_level = draft and draft.levels.filter(track__slug=track, code=code.upper()).first()
+    context = {
+        "framework": framework,
+        "draft": draft,
+        "draft_level_url": _editor_url(draft_level) if draft_level else None,
+        "track": track,
+        "code": code.upper(),
+    }
+    return render(request, "ladder/edit_published.html", context, using="jinja2")
+
+
+@require_POST
+@login_required
+def start_draft(request: HttpRequest, slug: str, version: int) -> HttpResponse:
+    """Start the next draft from a published version, and open the level the person was on."""
+    framework = editable_framework_for_user(request.user, slug, version)
+    try:
+        draft = services.new_draft_from(framework)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        draft = Framework.objects.drafts().filter(slug=framework.slug).first()
+        if draft is None:
+            return redirect(framework)
+    else:
+        messages.success(request, f"Started v{draft.version} from v{framework.version}.")
+    code = request.POST.get("code", "").upper()
+    level = draft.levels.filter(track__slug=request.POST.get("track", ""), code=code).first()
+    return redirect(_editor_url(level) if level else draft.get_absolute_url())
+
+
+# ---- saving one row's words
+
+
+@require_POST
+@login_required
+def save_row(
+    request: HttpRequest, slug: str, version: int, track: str, code: str, kind: str, pk: int
+) -> HttpResponse:
+    """Save one row's words (autosave or plain form); 409 with their words if it moved on."""
+    level = editable_level_for_user(request.user, slug, version, track, code)
+    row = editable_row_for_user(level, kind, pk)
+    form = VersionForm(request.POST)
+    if not form.is_valid():
+        return _not_saved(request, level, kind, row, errors=form.errors["version"], status=400)
+    try:
+        result = _save(kind, row, request.POST, form.cleaned_data["version"])
+    except ValidationError as error:
+        return _not_saved(request, level, kind, row, errors=error.messages, status=400)
+    if result.conflict:
+        return _not_saved(request, level, kind, result.row, conflict=True, status=409)
+    if not request.htmx:
+        messages.success(request, "Saved.")
+        return redirect(f"{_editor_url(level)}#{_anchor(kind, row)}")
+    context = {
+        "row": result.row,
+        "kind": kind,
+        "form_id": f"edit-{kind}-{row.pk}",
+        "saved_at": timezone.now(),
+        "rubric_field": _rubric_field(kind, row),
+    }
+    response = render(request, "ladder/edit_saved.html", context, using="jinja2")
+    response["X-Edit-Version"] = str(result.row.version)
+    return response
+
+
+def _save(kind: str, row, data: QueryDict, base_version: int) -> editing.SaveResult:
+    # A box not sent keeps what the row holds: a pillar's form has no note, and a
+    # behaviour's key is only sent by pages that show it.
+    def sent(name: str) -> str:
+        value = data.get(name)
+        return getattr(row, name) if value is None else value
+
+    match kind:
+        case "level":
+            return editing.save_level(
+                level=row, title=sent("title"), summary=sent("summary"), base_version=base_version
+            )
+        case "area":
+            return editing.save_area(
+                area=row,
+                description=sent("description"),
+                note=sent("note"),
+                base_version=base_version,
+            )
+        case "responsibility":
+            return editing.save_responsibility(
+                responsibility=row, name=sent("name"), note=sent("note"), base_version=base_version
+            )
+        case _:
+            return editing.save_behaviour(
+                behaviour=row, text=sent("text"), key=sent("key"), base_version=base_version
+            )
+
+
+def _not_saved(
+    request: HttpRequest,
+    level: Level,
+    kind: str,
+    row,
+    *,
+    status: int,
+    errors=(),
+    conflict: bool = False,
+) -> HttpResponse:
+    """Why a save didn't go through: htmx gets the row's state (and the conflict), else a page."""
+    context = {
+        "row": row,
+        "kind": kind,
+        "form_id": f"edit-{kind}-{row.pk}",
+        "fields": _fields(kind, row),
+        "conflict": conflict,
+        "errors": list(errors),
+    }
+    if request.htmx:
+        response = render(
+            request, "ladder/edit_refused.html", context, status=status, using="jinja2"
+        )
+        response["X-Edit-Version"] = str(row.version)
+        return response
+    context |= {
+        "level": level,
+        "editor_url": f"{_editor_url(level)}#{_anchor(kind, row)}",
+        "action": request.path,
+        "sent": request.POST,
+        # After a conflict the person has now seen the other version: sending the form
+        # again saves over it. Otherwise the save still starts from where it started.
+        "version": row.version if conflict else request.POST.get("version", ""),
+        "what": kind,
+    }
+    return render(request, "ladder/edit_not_saved.html", context, status=status, using="jinja2")
+
+
+def _fields(kind: str, row) -> tuple[tuple[str, str], ...]:
+    """The boxes of a row, (field, label), as the conflict view lists them."""
+    match kind:
+        case "level":
+            return (("title", "Title"), ("summary", "Summary"))
+        case "area":
+            if row.is_expectation:
+                return (("description", "Description"), ("note", "Note"))
+            return (("description", "Intro"),)
+        case "responsibility":
+            return (("name", "Name"), ("note", "Note"))
+        case _:
+            return (("text", "Behaviour"), ("key", "Key"))
+
+
+def _rubric_field(kind: str, row) -> str | None:
+    """The row's box that may hold links, shown rendered under it."""
+    if kind == "behaviour":
+        return "text"
+    if kind == "responsibility" or (kind == "area" and row.is_expectation):
+        return "note"
+    return None
+
+
+# ---- adding, deleting, moving
+
+
+@require_POST
+@login_required
+def add_behaviour(
+    request: HttpRequest, slug: str, version: int, track: str, code: str, kind: str, pk: int
+) -> HttpResponse:
+    """Add a behaviour to an expectation or a responsibility: at the end, or back where it was."""
+    level = editable_level_for_user(request.user, slug, version, track, code)
+    if kind not in ("area", "responsibility"):
+        raise Http404("Behaviours belong to an expectation or a responsibility.")
+    owner = editable_row_for_user(level, kind, pk)
+    area, responsibility = (owner, None) if kind == "area" else (owner.area, owner)
+    try:
+        behaviour = editing.add_behaviour(
+            area=area,
+            responsibility=responsibility,
+            text=request.POST.get("text", ""),
+            key=request.POST.get("key", ""),
+            position=_position(request.POST),
+        )
+    except ValidationError as error:
+        return _refused(request, level, f"state-add-{kind}-{pk}", error.messages)
+    if not request.htmx:
+        messages.success(request, "Added.")
+        return redirect(f"{_editor_url(level)}#b-{behaviour.pk}")
+    context = {
+        "ed": _pieces(request, level),
+        "behaviour": behaviour,
+        "group_name": owner.name,
+    }
+    return render(request, "ladder/edit_behaviour.html", context, using="jinja2")
+
+
+@require_POST
+@login_required
+def add_responsibility(
+    request: HttpRequest, slug: str, version: int, track: str, code: str, pk: int
+) -> HttpResponse:
+    """Add a responsibility to a pillar: at the end, or back where it was with its behaviours."""
+    level = editable_level_for_user(request.user, slug, version, track, code)
+    area = editable_row_for_user(level, "area", pk)
+    texts = request.POST.getlist("behaviour_text")
+    keys = request.POST.getlist("behaviour_key")
+    if len(keys) != len(texts):
+        keys = [""] * len(texts)
+    try:
+        responsibility = editing.add_responsibility(
+            area=area,
+            name=request.POST.get("name", ""),
+            note=request.POST.get("note", ""),
+            position=_position(request.POST),
+            behaviours=tuple(zip(texts, keys, strict=True)),
+        )
+    except ValidationError as error:
+        return _refused(request, level, f"state-add-area-{pk}", error.messages)
+    if not request.htmx:
+        messages.success(request, f"Added the responsibility {responsibility.name}.")
+        return redirect(f"{_editor_url(level)}#r-{responsibility.pk}")
+    context = {
+        "ed": _pieces(request, level),
+        "area": area,
+        "responsibility": responsibility,
+        "behaviours": list(responsibility.behaviours.order_by("order", "pk")),
+    }
+    return render(request, "ladder/edit_responsibility.html", context, using="jinja2")
+
+
+@require_POST
+@login_required
+def delete_row(
+    request: HttpRequest, slug: str, version: int, track: str, code: str, kind: str, pk: int
+) -> HttpResponse:
+    """Delete a behaviour or a responsibility; its words take its place, to add it back."""
+    level = editable_level_for_user(request.user, slug, version, track, code)
+    if kind not in ("behaviour", "responsibility"):
+        raise Http404("Only behaviours and responsibilities can be deleted here.")
+    row = editable_row_for_user(level, kind, pk)
+    anchor = row.area.kind
+    if kind == "behaviour":
+        deleted = editing.delete_behaviour(behaviour=row)
+        owner = (
+            ("responsibility", deleted.responsibility_id)
+            if deleted.responsibility_id
+            else (
+                "area",
+                deleted.area_id,
+            )
+        )
+        words = deleted.text
+    else:
+        deleted = editing.delete_responsibility(responsibility=row)
+        owner = ("area", deleted.area_id)
+        words = deleted.name
+    if not request.htmx:
+        messages.success(request, f"Deleted “{words}”. To add it back, type it in again.")
+        return redirect(f"{_editor_url(level)}#{anchor}")
+    context = {
+        "ed": _pieces(request, level),
+        "kind": kind,
+        "deleted": deleted,
+        "owner_kind": owner[0],
+        "owner_pk": owner[1],
+    }
+    return render(request, "ladder/edit_deleted.html", context, using="jinja2")
+
+
+@require_POST
+@login_required
+def move_row(
+    request: HttpRequest, slug: str, version: int, track: str, code: str, kind: str, pk: int
+) -> HttpResponse:
+    """Move a behaviour in its group or a responsibility in its pillar: up, down, or to a place."""
+    level = editable_level_for_user(request.user, slug, version, track, code)
+    if kind not in ("behaviour", "responsibility"):
+        raise Http404("Only behaviours and responsibilities are moved.")
+    row = editable_row_for_user(level, kind, pk)
+    step = {"up": -1, "down": 1}.get(request.POST.get("direction", ""), 0)
+    try:
+        to = _position(request.POST)
+        if to is None and not step:
+            raise ValidationError("Say where to move it: up, down, or a position.")
+    except ValidationError as error:
+        return _refused(request, level, None, error.messages)
+    if kind == "behaviour":
+        order = editing.move_behaviour(behaviour=row, to=to, step=step)
+    else:
+        order = editing.move_responsibility(responsibility=row, to=to, step=step)
+    if not request.htmx:
+        return redirect(f"{_editor_url(level)}#{_anchor(kind, row)}")
+    # The group's order as it now is, for the page to follow (someone may have moved
+    # other items meanwhile).
+    response = HttpResponse(status=204)
+    response["X-Order"] = ",".join(str(pk) for pk in order)
+    return response
+
+
+def _position(data: QueryDict) -> int | None:
+    raw = data.get("position", "").strip()
+    if not raw:
+        return None
+    try:
+        return max(0, int(raw))
+    except ValueError:
+        raise ValidationError("The position must be a whole number.") from None
+
+
+def _refused(
+    request: HttpRequest, level: Level, target: str | None, errors: list[str]
+) -> HttpResponse:
+    """An add or move that was refused: said where the person acted, or back on the page."""
+    message = " ".join(errors)
+    if not request.htmx:
+        messages.error(request, message)
+        return redirect(_editor_url(level))
+    response = render(
+        request, "ladder/edit_message.html", {"message": message}, status=400, using="jinja2"
+    )
+    if target:
+        response = reswap(retarget(response, f"#{target}"), "innerHTML")
+    return response
+
+
+# ---- publishing
+
+
+@dataclass(frozen=True)
+class Problem:
+    text: str
+    url: str
+
+
+@dataclass
+class LevelReview:
+    """One level of the draft on the publish page: what blocks it, what changed."""
+
+    level: Level
+    editor_url: str
+    problems: list[Problem]
+    comparison: Comparison | None  # None for a level the previous version doesn't have
+    title: list[Segment] | None  # the title's changed words, when it changed
+    reordered: list[str]  # areas whose items kept their words but not their order
+
+    @property
+    def unchanged(self) -> bool:
+        c = self.comparison
+        return (
+            c is not None
+            and self.title is None
+            and not self.reordered
+            and all(s.kind == "same" for s in c.summary)
+            and all(area.unchanged for area in c.areas)
+        )
+
+    @property
+    def behaviour_count(self) -> int:
+        return sum(len(area.behaviours.all()) for area in self.level.areas.all())
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def publish(request: HttpRequest, slug: str, version: int) -> HttpResponse:
+    """Read every change against the previous version, then publish the draft, once."""
+    framework = editable_framework_for_user(request.user, slug, version)
+    if framework.is_published:
+        messages.info(request, f"v{framework.version} is already published.")
+        return redirect(framework)
+    context = _publish_context(framework, changes_only=request.GET.get("show") != "all")
+    if request.method == "GET":
+        return render(request, "ladder/publish.html", context, using="jinja2")
+    if request.POST.get("understood") != "yes":
+        context["error"] = "Tick the box to confirm that a published version can’t be changed."
+        return render(request, "ladder/publish.html", context, status=400, using="jinja2")
+    try:
+        services.publish(framework)
+    except PublishedFrameworkError:
+        # Someone else's publication (or a second click) got there first.
+        messages.info(request, f"v{framework.version} is already published.")
+        return redirect(framework)
+    except ValidationError as error:
+        context["errors"] = error.messages
+        return render(request, "ladder/publish.html", context, status=400, using="jinja2")
+    messages.success(request, f"Published {framework.name} v{framework.version}.")
+    return redirect(framework)
+
+
+def _publish_context(framework: Framework, *, changes_only: bool) -> dict:
+    previous = (
+        Framework.objects.published()
+        .filter(slug=framework.slug, version__lt=framework.version)
+        .order_by("-version")
+        .first()
+    )
+    levels = Level.objects.with_rubric().order_by("track__name", "rank", "code")
+    before = {
+        (lv.track_id, lv.code): lv for lv in (levels.filter(framework=previous) if previous else [])
+    }
+    reviews = []
+    for level in levels.filter(framework=framework):
+        old = before.pop((level.track_id, level.code), None)
+        editor_url = _editor_url(level)
+        reviews.append(
+            LevelReview(
+                level=level,
+                editor_url=editor_url,
+                problems=_problems(level, editor_url),
+                comparison=compare_versions(old, level) if old else None,
+                title=word_diff(old.title, level.title)
+                if old and old.title != level.title
+                else None,
+                reordered=_reordered(old, level) if old else [],
+            )
+        )
+    return {
+        "framework": framework,
+        "previous": previous,
+        "reviews": reviews,
+        "removed": list(before.values()),
+        "new_count": sum(1 for r in reviews if r.comparison is None),
+        "changed_count": sum(1 for r in reviews if r.comparison is not None and not r.unchanged),
+        "problem_count": sum(len(r.problems) for r in reviews),
+        "changes_only": changes_only,
+        "error": "",
+        "errors": [],
+    }
+
+
+def _reordered(before: Level, after: Level) -> list[str]:
+    """Areas where behaviours (by key) or responsibilities (by name) changed places.
+
+    A comparison pairs behaviours and ignores their order; a draft that only moved
+    things must still say so before it is published.
+    """
+    old = {area.kind: area for area in before.areas.all()}
+    found = []
+    for area in after.areas.all():
+        prior = old.get(area.kind)
+        if prior is None:
+            continue
+        keys = ([b.key for b in prior.behaviours.all()], [b.key for b in area.behaviours.all()])
+        names = (
+            [r.name for r in prior.responsibilities.all()],
+            [r.name for r in area.responsibilities.all()],
+        )
+        if _moved(*keys) or _moved(*names):
+            found.append(area.name)
+    return found
+
+
+def _moved(before: list[str], after: list[str]) -> bool:
+    """Whether the items in both lists come in another order."""
+    common = set(before) & set(after)
+    return [x for x in before if x in common] != [x for x in after if x in common]
+
+
+def _problems(level: Level, editor_url: str) -> list[Problem]:
+    """What blocks the level, each linked to the place in the editor that fixes it.
+
+    level_problems() words each problem from its area's name, and a responsibility's
+    as "Area · Name has no behaviours": that is how the place is found.
+    """
+    found = []
+    areas = list(level.areas.all())
+    for text in level_problems(level):
+        anchor = ""
+        for area in areas:
+            if text.startswith(AREA_NAMES[area.kind]):
+                anchor = area.kind
+                for r in area.responsibilities.all():
+                    if text == f"{area.name} · {r.name} has no behaviours":
+                        anchor = f"r-{r.pk}"
+        found.append(Problem(text=text, url=f"{editor_url}#{anchor}" if anchor else editor_url))
+    return found
+
+
+# ---- addresses
+
+
+def _editor_url(level: Level) -> str:
+    framework = level.framework
+    return reverse(
+        "ladder:edit-level", args=[framework.slug, framework.version, level.track.slug, level.code]
+    )
+
+
+def _anchor(kind: str, row: models.Model) -> str:
+    match kind:
+        case "area":
+            return row.kind
+        case "responsibility":
+            return f"r-{row.pk}"
+        case "behaviour":
+            return f"b-{row.pk}"
+    return "main"
+
+
+def _pieces(request: HttpRequest, level: Level) -> dict:
+    """What every piece of the editor uses (templates/jinja2/ladder/edit_parts.html)."""
+    return {
+        # Row addresses extend this one (ladder/urls.py); one reverse() per page, not
+        # four per behaviour.
+        "base": _editor_url(level),
+        # Masked once for the page, not once per form.
+        "csrf": csrf_input(request),
+        "limits": LIMITS,
+    }
