@@ -17,7 +17,8 @@ from assessments import workflow
 from assessments.models import PacketJob
 from assessments.services import start_assessment
 from ladder.ladder_format import parse_ladder
-from ladder.services import import_levels
+from ladder.models import ImportBatch
+from ladder.services import import_levels, new_draft_from
 from tests.assessments.conftest import answer_all, make_cycle, review_all
 from tests.conftest import SEED_PATH
 from tests.factories import UserFactory, level_doc
@@ -47,6 +48,8 @@ def only(status_for: dict[str, int], others: int = 404) -> dict[str, int]:
 
 
 COMMITTEE = {"calibrator": 200, "calibrating_manager": 200}
+EDITORS_200 = {"admin_user": 200, "ladder_editor": 200}
+EDITORS_302 = {"admin_user": 302, "ladder_editor": 302}
 COMMITTEE_403 = dict.fromkeys(COMMITTEE, 403)
 MANAGERS = {"manager": 200, "skip": 200}
 FORBIDDEN_MANAGERS = dict.fromkeys(MANAGERS, 403)
@@ -82,6 +85,34 @@ TABLE = {
         "get",
         lambda w: [w.slug, "machine-learning", "IC5"],
         everyone_signed_in(200),
+    ),
+    # Drafts exist only for ladder editors (the admin user is one): everyone else gets
+    # 404 for the editor and its writes, as for the draft's pages.
+    "ladder:edit-level": (
+        "get",
+        lambda w: [w.slug, 2, "machine-learning", "IC5"],
+        only(EDITORS_200),
+    ),
+    "ladder:publish": ("get", lambda w: [w.slug, 2], only(EDITORS_200)),
+    # Starting a draft from v1 while v2 is one opens the existing draft.
+    "ladder:start-draft": ("post", lambda w: [w.slug, 1], only(EDITORS_302, 403)),
+    "ladder:edit-save": ("post", lambda w: w.draft_row("behaviour"), only(EDITORS_302)),
+    "ladder:edit-move": ("post", lambda w: w.draft_row("behaviour"), only(EDITORS_302)),
+    "ladder:edit-delete": ("post", lambda w: w.draft_row("behaviour"), only(EDITORS_302)),
+    "ladder:edit-add-behaviour": ("post", lambda w: w.draft_row("area"), only(EDITORS_302)),
+    "ladder:edit-add-responsibility": (
+        "post",
+        lambda w: [*w.draft_row("area")[:4], w.draft_row("area")[-1]],
+        only(EDITORS_302),
+    ),
+    # Importing pages is for ladder editors (the admin user is one); a pending upload
+    # is its uploader's alone.
+    "ladder:import": ("get", lambda w: [], only({"admin_user": 200, "ladder_editor": 200})),
+    "ladder:import-report": ("get", lambda w: [w.import_batch.pk], only({"ladder_editor": 200})),
+    "ladder:import-confirm": (
+        "post",
+        lambda w: [w.import_batch.pk],
+        only({"ladder_editor": 302}),
     ),
     # Anyone signed in may start their own assessment; without a level they are told why.
     "assessments:start": ("post", lambda w: [w.cycle.pk], everyone_signed_in(302)),
@@ -184,6 +215,10 @@ BODIES = {
     "assessments:review-summary": {"summary": "x", "outcome": "2", "version": "0"},
     "assessments:decide": {"outcome": "2", "reason": "Agreed by the committee."},
     "assessments:packet-batch": {"scope": "team"},
+    "ladder:edit-save": {"text": "I do it differently", "version": "1"},
+    "ladder:edit-move": {"direction": "down"},
+    "ladder:edit-add-behaviour": {"text": "I do one more thing"},
+    "ladder:edit-add-responsibility": {"name": "Stewardship"},
 }
 
 # The same pages on other assessments: who reads what, in each state.
@@ -246,6 +281,15 @@ class World:
             publish_version=True,
         )
         self.slug = report.framework.slug
+        # v2, a draft of v1, for the editor's pages.
+        draft = new_draft_from(report.framework)
+        self.draft_ic5 = draft.levels.get(code="IC5")
+        self.import_batch = ImportBatch.objects.create(
+            uploaded_by=people["ladder_editor"],
+            framework_name=settings.LADDER_DEFAULT_FRAMEWORK,
+            files=[],
+            digest="",
+        )
         self.cycle = make_cycle(report.framework)
         self.other_cycle = make_cycle(report.framework, name="2026 H1 review")
         committee = Group.objects.create(name="H2 calibrators")
@@ -288,6 +332,12 @@ class World:
             total=1,
         )
         self.done_job.file.save("access-test.pdf", ContentFile(b"%PDF-1.4 test"), save=True)
+
+    def draft_row(self, kind: str) -> list:
+        """The editor address parts of a pillar row in the draft's IC5."""
+        behaviour = self.draft_ic5.areas.get(kind="results").behaviours.first()
+        pk = behaviour.pk if kind == "behaviour" else behaviour.area_id
+        return [self.slug, 2, "machine-learning", "IC5", kind, pk]
 
     def _submitted(self, person):
         assessment = start_assessment(cycle=self.cycle, engineer=person)
