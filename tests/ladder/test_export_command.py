@@ -1,11 +1,15 @@
-"""manage.py export_ladder, and import(export(x)) == x through the database."""
+"""manage.py export_ladder in every format, and import(export(x)) == x through the database."""
 
+import csv
 import random
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 
+from ladder import rubric_text
+from ladder.csv_format import parse_csv
+from ladder.html_format import parse_html
 from ladder.ladder_format import BehaviourDoc, LevelDoc, parse_ladder
 from ladder.models import Behaviour, Framework
 from ladder.services import level_documents, new_draft_from
@@ -35,6 +39,7 @@ def test_exported_seed_imports_back_to_the_same_level(ic5, seed_text, tmp_path):
 
 
 def _nasty_text(rng: random.Random) -> str:
+    """Stored rubric text: words full of markup characters, escaped, and now and then a link."""
     words = [
         "I",
         "ship",
@@ -58,7 +63,11 @@ def _nasty_text(rng: random.Random) -> str:
         "-",
         "+",
     ]
-    return " ".join(rng.choice(words) for _ in range(rng.randint(1, 12))).strip() or "I ship"
+    text = " ".join(rng.choice(words) for _ in range(rng.randint(1, 12))).strip() or "I ship"
+    text = rubric_text.escape(text)
+    if rng.random() < 0.3:
+        text += " " + rubric_text.link(rng.choice(words).strip("[]\\") or "x", "values.html")
+    return text
 
 
 def _generated_level(rng: random.Random, code: str) -> LevelDoc:
@@ -82,16 +91,19 @@ def _generated_level(rng: random.Random, code: str) -> LevelDoc:
     )
 
 
-def test_generated_ladders_survive_export_and_import(tmp_path):
+@pytest.mark.parametrize(
+    ("fmt", "suffix", "count"), [("markdown", "md", 8), ("html", "html", 8), ("csv", "csv", 1)]
+)
+def test_generated_ladders_survive_export_and_import(tmp_path, fmt, suffix, count):
     rng = random.Random(20261122)
     documents = [(f"gen-{n}.md", _generated_level(rng, f"IC{n}")) for n in range(1, 9)]
     from ladder.services import import_levels
 
     import_levels(framework_name="Generated", documents=documents, publish_version=True)
     original = level_documents(Framework.objects.get(name="Generated"))
-    export(framework="Generated", output=tmp_path)
-    files = sorted(tmp_path.glob("*.md"))
-    assert len(files) == 8
+    export(framework="Generated", output=tmp_path, format=fmt)
+    files = sorted(tmp_path.glob(f"*.{suffix}"))
+    assert len(files) == count
     call_command("import_ladder", *map(str, files), framework="Generated copy", stdout=StringIO())
     assert level_documents(Framework.objects.get(name="Generated copy")) == original
 
@@ -128,3 +140,64 @@ def test_export_of_an_unknown_version_or_level_is_refused(ic5):
         export(level="IC9")
     with pytest.raises(CommandError, match="has no draft"):
         export(draft=True)
+
+
+def _two_levels(ic5) -> None:
+    from ladder.services import import_levels
+
+    import_levels(
+        framework_name=ic5.framework.name,
+        documents=[("ic4.md", level_doc("IC4"))],
+        publish_version=True,
+    )
+
+
+def test_html_export_writes_a_page_per_level_that_imports_back(ic5, tmp_path):
+    _two_levels(ic5)
+    original = level_documents(Framework.objects.published().latest("version"))
+    err = StringIO()
+    call_command("export_ladder", format="html", output=tmp_path, stdout=StringIO(), stderr=err)
+    files = sorted(tmp_path.iterdir())
+    assert [f.name for f in files] == ["machine-learning-ic4.html", "machine-learning-ic5.html"]
+    assert err.getvalue().count("Wrote ") == 2
+    assert files[1].read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    call_command("import_ladder", *map(str, files), framework="From HTML", stdout=StringIO())
+    assert level_documents(Framework.objects.get(name="From HTML")) == original
+
+
+def test_html_export_of_one_level_goes_to_standard_output(ic5, seed_text):
+    text = export(level="IC5", format="html")
+    assert "<h1>IC5 Staff Machine Learning Engineer</h1>" in text
+    assert parse_html(text).doc == parse_ladder(seed_text)
+
+
+def test_csv_export_writes_every_level_to_standard_output(ic5):
+    _two_levels(ic5)
+    text = export(format="csv")
+    rows = list(csv.DictReader(StringIO(text)))
+    assert {row["level"] for row in rows} == {"IC4", "IC5"}
+    pages = parse_csv(text, "export.csv")
+    original = level_documents(Framework.objects.published().latest("version"))
+    assert {(p.doc.track, p.doc.code): p.doc for p in pages} == original
+
+
+def test_csv_export_writes_one_file_that_imports_back(ic5, tmp_path):
+    _two_levels(ic5)
+    original = level_documents(Framework.objects.published().latest("version"))
+    path = tmp_path / "ladder.csv"
+    export(format="csv", output=path)
+    assert path.read_text(encoding="utf-8").startswith("level,title,track,area,")
+    call_command("import_ladder", str(path), framework="From CSV", stdout=StringIO())
+    assert level_documents(Framework.objects.get(name="From CSV")) == original
+
+
+def test_csv_export_into_a_directory_names_the_file_after_the_version(ic5, tmp_path):
+    export(format="csv", output=tmp_path)
+    assert [f.name for f in tmp_path.iterdir()] == [
+        f"{ic5.framework.slug}-v{ic5.framework.version}.csv"
+    ]
+
+
+def test_an_unknown_format_is_refused(ic5):
+    with pytest.raises(CommandError, match="invalid choice"):
+        call_command("export_ladder", "--format=pdf", stdout=StringIO(), stderr=StringIO())

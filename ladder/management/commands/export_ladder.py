@@ -1,4 +1,4 @@
-"""manage.py export_ladder: write levels as Markdown in the heading + list form."""
+"""manage.py export_ladder: write levels as Markdown, HTML pages or one CSV file."""
 
 from pathlib import Path
 
@@ -6,14 +6,30 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.text import slugify
 
-from ladder.exporters import IncompleteLevelError, export_level
+from ladder.csv_format import render_csv
+from ladder.exporters import IncompleteLevelError, level_document
+from ladder.html_format import render_html
+from ladder.ladder_format import render_ladder
 from ladder.models import Framework, Level
+
+# Format name -> (what one page is written as, its file extension).
+PAGE_FORMATS = {"markdown": (render_ladder, ".md"), "html": (render_html, ".html")}
 
 
 class Command(BaseCommand):
-    help = "Export one level, or every level of a framework version, as Markdown."
+    help = (
+        "Export one level, or every level of a framework version, as Markdown or HTML "
+        "(one page per level) or as CSV (every level in one file)."
+    )
 
     def add_arguments(self, parser):
+        parser.add_argument(
+            "--format",
+            choices=["markdown", "html", "csv"],
+            default="markdown",
+            dest="fmt",
+            help="markdown and html write a page per level; csv one file (default: %(default)s).",
+        )
         parser.add_argument(
             "--framework",
             default=settings.LADDER_DEFAULT_FRAMEWORK,
@@ -33,10 +49,13 @@ class Command(BaseCommand):
             "--output",
             "-o",
             type=Path,
-            help="A file for one level, a directory for several (default: standard output).",
+            help=(
+                "A file for one level (or for the CSV), a directory for several pages "
+                "(default: standard output)."
+            ),
         )
 
-    def handle(self, *args, framework, number, draft, level, track, output, **options):
+    def handle(self, *args, fmt, framework, number, draft, level, track, output, **options):
         found = self.framework(framework, number, draft)
         levels = Level.objects.filter(framework=found).with_rubric().order_by("track__name", "rank")
         if level:
@@ -47,26 +66,37 @@ class Command(BaseCommand):
         if not levels:
             raise CommandError(f"{found} has no level matching {level or ''} {track or ''}".strip())
         try:
-            pages = [(lv, export_level(lv)) for lv in levels]
+            documents = [(lv, level_document(lv)) for lv in levels]
         except IncompleteLevelError as error:
             raise CommandError(f"Cannot export {error}.") from None
 
-        if output is None:
-            if len(pages) > 1:
-                raise CommandError(
-                    f"{len(pages)} levels match; pass --level, or --output DIRECTORY for all."
-                )
-            self.stdout.write(pages[0][1], ending="")
-        elif len(pages) == 1 and not output.is_dir():
-            output.parent.mkdir(parents=True, exist_ok=True)
-            output.write_text(pages[0][1], encoding="utf-8")
-            self.stderr.write(f"Wrote {output}")
-        else:
-            output.mkdir(parents=True, exist_ok=True)
-            for lv, text in pages:
-                path = output / f"{lv.track.slug}-{lv.code.lower()}.md"
-                path.write_text(text, encoding="utf-8")
-                self.stderr.write(f"Wrote {path}")
+        if fmt == "csv":
+            text = render_csv([doc for _lv, doc in documents])
+            if output is not None and output.is_dir():
+                output = output / f"{found.slug}-v{found.version}.csv"
+            self.write(text, output)
+            return
+        render, suffix = PAGE_FORMATS[fmt]
+        pages = [(lv, render(doc)) for lv, doc in documents]
+        if output is None and len(pages) > 1:
+            raise CommandError(
+                f"{len(pages)} levels match; pass --level, or --output DIRECTORY for all."
+            )
+        if output is None or (len(pages) == 1 and not output.is_dir()):
+            self.write(pages[0][1], output)
+            return
+        output.mkdir(parents=True, exist_ok=True)
+        for lv, text in pages:
+            self.write(text, output / f"{lv.track.slug}-{lv.code.lower()}{suffix}")
+
+    def write(self, text: str, path: Path | None) -> None:
+        """To the file, saying so on standard error, or to standard output."""
+        if path is None:
+            self.stdout.write(text, ending="")
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        self.stderr.write(f"Wrote {path}")
 
     def framework(self, name: str, number: int | None, draft: bool) -> Framework:
         versions = Framework.objects.filter(slug=slugify(name))
