@@ -122,9 +122,23 @@ def new_draft_from(framework: Framework) -> Framework:
 
 
 @transaction.atomic
-def publish(framework: Framework) -> Framework:
-    """Check every level is complete, then freeze the draft as its version."""
+def publish(framework: Framework, expected_digest: str | None = None) -> Framework:
+    """Check every level is complete, then freeze the draft as its version.
+
+    `expected_digest` is ladder.editing.draft_digest() of the draft as the publisher
+    read it: if the draft has changed since, nothing is published (StaleDraftError).
+    """
+    from ladder.editing import StaleDraftError, draft_digest
+
     framework = Framework.objects.select_for_update().get(pk=framework.pk)
+    # Under the lock no edit can land between this check and the publication. A
+    # version already published falls through to publish(), which says so.
+    if (
+        expected_digest is not None
+        and framework.is_draft
+        and draft_digest(framework) != expected_digest
+    ):
+        raise StaleDraftError()
     problems = [
         f"{level.code}: {problem}"
         for level in Level.objects.filter(framework=framework).with_rubric()
@@ -286,6 +300,9 @@ class ImportPlan:
     framework_name: str
     framework: Framework | None  # the draft, or else the latest version, compared against
     levels: list[LevelPlan]
+    # Every row of the draft as it was read: an unfinished level has no document to
+    # compare, but a colleague's work in it must still make the plan stale.
+    fingerprint: str = ""
 
     @property
     def to_write(self) -> list[LevelDoc]:
@@ -298,6 +315,7 @@ class ImportPlan:
             (
                 self.framework_name,
                 self.framework.pk if self.framework else None,
+                self.fingerprint,
                 [(plan.outcome, plan.before, plan.doc) for plan in self.levels],
             )
         )
@@ -357,7 +375,22 @@ def plan_import(
         plans.append(LevelPlan(page.source, doc, before, outcome, page.warnings))
         if progress is not None:
             progress(index, len(parsed), page.source, f"{doc.code} {doc.title}: {outcome}")
-    return ImportPlan(framework_name, base, plans)
+    fingerprint = content_fingerprint(base) if base is not None and base.is_draft else ""
+    return ImportPlan(framework_name, base, plans, fingerprint)
+
+
+def content_fingerprint(framework: Framework) -> str:
+    """A digest of every row of a version: any save, add, delete or move changes it."""
+    parts = [
+        list(model.objects.filter(**{path: framework}).order_by("pk").values_list(*fields))
+        for model, path, fields in (
+            (Level, "framework", ("pk", "version")),
+            (Area, "level__framework", ("pk", "version")),
+            (Responsibility, "area__level__framework", ("pk", "version", "order")),
+            (Behaviour, "area__level__framework", ("pk", "version", "order", "responsibility")),
+        )
+    ]
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
 @transaction.atomic

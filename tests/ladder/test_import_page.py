@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from ladder.import_views import NEW_FRAMEWORK
 from ladder.ladder_format import parse_ladder, render_ladder
-from ladder.models import Behaviour, Framework, ImportBatch, Level
+from ladder.models import Area, Behaviour, Framework, ImportBatch, Level, Responsibility
 from ladder.readers import MAX_FILE_BYTES, read_upload
 from ladder.services import import_levels
 from tests.conftest import SEED_PATH
@@ -219,7 +219,6 @@ def test_pages_identical_to_the_framework_offer_nothing_to_confirm(editor, ic4_p
 
 
 def test_an_html_page_reports_the_same_level_as_its_markdown(editor):
-    pytest.importorskip("ladder.html_format", reason="the HTML reader hasn't landed yet")
     corpus = Path(__file__).parent / "corpus"
     html_file = corpus / "contoso-ic4-senior-machine-learning-engineer.html"
     [expected] = read_upload(
@@ -491,3 +490,27 @@ def test_show_all_includes_unchanged_behaviours_in_the_comparison(editor, ic4_pu
     url = ImportBatch.objects.get().get_absolute_url()
     assert 'class="change change-same"' not in editor.get(url).content.decode()
     assert 'class="change change-same"' in editor.get(url + "?show=all").content.decode()
+
+
+def test_work_on_an_unfinished_draft_level_makes_the_plan_stale(editor, ic4_published):
+    # An unfinished level has no document to compare, so only the draft's rows can
+    # show that a colleague wrote in it between the dry run and the confirmation.
+    from ladder import editing
+    from ladder.services import new_draft_from
+
+    draft = new_draft_from(ic4_published)
+    talent = Area.objects.get(level__framework=draft, kind="talent")
+    editing.add_responsibility(area=talent, name="Hiring")  # no behaviours: unfinished
+    upload(editor, md("ic4.md", ic4_page(reworded)))
+    batch = ImportBatch.objects.get()
+    seen = batch_digest(batch, editor)
+    assert "It replaces an unfinished level of the draft." in page_text(
+        editor.get(batch.get_absolute_url())
+    )
+    culture = Area.objects.get(level__framework=draft, kind="culture")
+    editing.add_responsibility(
+        area=culture, name="Inclusion", behaviours=(("I run our inclusion programme", ""),)
+    )
+    html = page_text(confirm(editor, batch, seen))
+    assert "The framework changed since you checked these files" in html
+    assert Responsibility.objects.filter(area=culture, name="Inclusion").exists()

@@ -6,11 +6,10 @@ quotes for CSV, entities for HTML), links included, and checks that
 import(export(level)) == level for Markdown, HTML and CSV.
 """
 
-import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from ladder import rubric_text
+from ladder import csv_format, html_format, rubric_text
 from ladder.ladder_format import (
     AREA_KINDS,
     EXPECTATION_KINDS,
@@ -128,13 +127,11 @@ def test_any_level_survives_markdown(level):
 @PROPERTY
 @given(levels())
 def test_any_level_survives_html(level):
-    html_format = pytest.importorskip("ladder.html_format")
     assert html_format.parse_html(html_format.render_html(level), "x.html").doc == level
 
 
 @PROPERTY
 @given(st.lists(levels(), min_size=1, max_size=3, unique_by=lambda lv: (lv.track, lv.code)))
 def test_any_levels_survive_csv(many):
-    csv_format = pytest.importorskip("ladder.csv_format")
     pages = csv_format.parse_csv(csv_format.render_csv(many), "x.csv")
     assert [page.doc for page in pages] == many
