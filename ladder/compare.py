@@ -22,6 +22,10 @@ from ladder.rubric_text import plain
 SIMILARITY_THRESHOLD = 0.5
 
 _TOKENS = re.compile(r"\s+|\w+|[^\w\s]")
+# Matching costs about the product of the two texts' lengths in tokens; beyond this
+# (two texts of some 150 words each, longer than any behaviour of a real ladder) the
+# whole old text is shown replaced by the new, so a page of long texts stays quick.
+DIFF_BUDGET = 90_000
 
 
 class Status(StrEnum):
@@ -121,6 +125,13 @@ def word_diff(before: str, after: str) -> list[Segment]:
     """The words of after, with what was removed from before and added in after marked."""
     a, b = _TOKENS.findall(plain(before)), _TOKENS.findall(plain(after))
     segments: list[Segment] = []
+    if len(a) * len(b) > DIFF_BUDGET:
+        before, after = "".join(a), "".join(b)
+        if before == after:
+            return [Segment("same", after)]
+        return [
+            Segment(kind, text) for kind, text in (("removed", before), ("added", after)) if text
+        ]
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if op == "equal":
             segments.append(Segment("same", "".join(a[i1:i2])))

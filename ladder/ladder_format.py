@@ -80,6 +80,9 @@ KEY_MAX_LENGTH = 64
 # Far beyond any real ladder (about ten per area); behaviours are numbered within
 # their area, and the number is a small integer in the database.
 MAX_BEHAVIOURS_PER_AREA = 10_000
+# The longest texts a level may hold, for pages read and for the in-place editor.
+BEHAVIOUR_MAX_LENGTH = 2_000
+TEXT_MAX_LENGTH = 5_000  # a summary, description or note
 _KEY = re.compile(r"[a-z0-9][a-z0-9.-]*")
 
 _SENIORITY_WORDS = frozenset(

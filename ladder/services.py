@@ -13,6 +13,8 @@ from django.utils.text import slugify
 from ladder.exporters import level_document, level_problems
 from ladder.ladder_format import (
     AREA_KINDS,
+    BEHAVIOUR_MAX_LENGTH,
+    TEXT_MAX_LENGTH,
     AreaDoc,
     BehaviourDoc,
     LevelDoc,
@@ -473,8 +475,22 @@ def _length_problems(source: str, doc: LevelDoc) -> list[str]:
         for area in doc.areas
         for r in area.responsibilities
     ]
+    limits += [("summary", doc.summary, TEXT_MAX_LENGTH)]
+    for area in doc.areas:
+        limits += [
+            (f"{area.name} description", area.description, TEXT_MAX_LENGTH),
+            (f"{area.name} note", area.note, TEXT_MAX_LENGTH),
+        ]
+        limits += [
+            (f"{area.name} · {r.name[:40]} note", r.note, TEXT_MAX_LENGTH)
+            for r in area.responsibilities
+        ]
+        limits += [
+            (f"behaviour {plain(b.text)[:40]!r}…", b.text, BEHAVIOUR_MAX_LENGTH)
+            for b in area.all_behaviours
+        ]
     return [
-        f"{source}: the {what} is {len(value)} characters; the limit is {limit}."
+        f"{source}: the {what} is {len(value):,} characters; the limit is {limit:,}."
         for what, value, limit in limits
         if len(value) > limit
     ]

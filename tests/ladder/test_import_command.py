@@ -307,3 +307,16 @@ def test_reading_stops_at_the_size_limit():
     # /dev/zero never ends: the command must stop at the limit, not read it all.
     with pytest.raises(CommandError, match=r"/dev/zero:1: larger than 2,000,000 bytes"):
         run_import(Path("/dev/zero"))
+
+
+def test_texts_longer_than_the_editor_allows_are_refused(tmp_path):
+    text = SEED_PATH.read_text(encoding="utf-8").replace(
+        "I disagree and commit when necessary", "I disagree " + "and commit " * 200
+    )
+    page = tmp_path / "long.md"
+    page.write_text(text, encoding="utf-8")
+    with pytest.raises(
+        CommandError, match=r"long\.md: the behaviour 'I disagree and commit.*the limit is 2,000"
+    ):
+        run_import(page)
+    assert not Framework.objects.exists()

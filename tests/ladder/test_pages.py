@@ -247,3 +247,20 @@ def test_a_comparison_asked_from_higher_to_lower_is_turned_round_and_says_so(cli
     assert "<h1>IC4 → IC5: what changes</h1>" in html
     assert "compared from the lower to the higher one: IC4 → IC5" in html
     assert "new at IC5" in html
+
+
+def test_very_long_rewordings_show_as_replaced_without_word_by_word_matching():
+    from ladder.compare import DIFF_BUDGET, word_diff
+
+    before = " ".join(f"w{n}" for n in range(400))
+    after = " ".join(f"w{n}" for n in range(1, 401))
+    assert len(before.split()) * 2 * len(after.split()) * 2 > DIFF_BUDGET
+    assert [(s.kind, s.text) for s in word_diff(before, after)] == [
+        ("removed", before),
+        ("added", after),
+    ]
+    assert [s.kind for s in word_diff("I lead reviews", "I lead design reviews")] == [
+        "same",
+        "added",
+        "same",
+    ]
