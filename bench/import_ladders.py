@@ -6,7 +6,9 @@ Prints, from the same run: the time to parse the pages alone, the time of a bare
 bulk insert of the same number of rows (the floor for any importer), and the time
 of `manage.py import_ladder` on the files: into an empty database, again with
 nothing changed, and again with every behaviour reworded (keys carried by
-similarity, the slowest path).
+similarity, the slowest path). Then the same 50 levels as HTML pages and as one
+CSV file, each as a ratio to the Markdown import; and single pages of 0.5, 1 and
+2 MB, whose time per MB shows whether import time grows linearly with the page.
 """
 
 import argparse
@@ -101,6 +103,26 @@ def generate(pages: int, directory: Path, seed: int = 5000) -> list[Path]:
     return paths
 
 
+def big_page(megabytes: float) -> str:
+    """One level page of about this size: long lists of short behaviours."""
+    from ladder.ladder_format import AREA_NAMES, EXPECTATION_KINDS
+
+    per_area = int(megabytes * 1_000_000 / 8 / 45)
+    lines = ["# IC5 Big Software Engineer", "", "***One big page.***", ""]
+    for kind, name in AREA_NAMES.items():
+        if kind in EXPECTATION_KINDS:
+            lines += [f"**{name}**", ""]
+            lines += [f"- I do {kind} thing {i} with a few more words" for i in range(per_area)]
+        else:
+            lines += [f"## {name}", ""]
+            for r in range(per_area // 10):
+                lines += [f"**Part {r}**", ""]
+                lines += [f"- I do {kind} part {r} thing {i} with words" for i in range(10)]
+                lines.append("")
+        lines.append("")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=50)
@@ -178,6 +200,39 @@ def main() -> None:
     assert Level.objects.filter(framework__name="Bench").count() == args.pages
     assert Behaviour.objects.filter(area__level__framework__name="Bench").count() == behaviours
 
+    from ladder.csv_format import render_csv
+    from ladder.html_format import render_html
+
+    html_dir = work / "html"
+    html_dir.mkdir()
+    html_pages = []
+    for doc, path in zip(docs, pages, strict=True):
+        html_path = html_dir / (path.stem + ".html")
+        html_path.write_text(render_html(doc), encoding="utf-8")
+        html_pages.append(html_path)
+    csv_path = work / "all.csv"
+    csv_path.write_text(render_csv(docs), encoding="utf-8")
+
+    def import_fresh_from(paths):
+        def run():
+            with transaction.atomic():
+                call_command(
+                    "import_ladder", *map(str, paths), framework="Other", stdout=StringIO()
+                )
+                transaction.set_rollback(True)
+
+        return run
+
+    markdown_again = timed(import_fresh_from(pages))
+    html_runs = timed(import_fresh_from(html_pages))
+    csv_runs = timed(import_fresh_from([csv_path]))
+
+    big = {}
+    for size in (0.5, 1.0, 2.0):
+        path = work / f"big-{size}.md"
+        path.write_text(big_page(size), encoding="utf-8")
+        big[size] = (path.stat().st_size, timed(import_fresh_from([path])))
+
     def show(label: str, runs: list[float]) -> None:
         each = ", ".join(f"{r:.3f}" for r in runs)
         print(f"{label:<46} median {statistics.median(runs):7.3f}s  (runs: {each})")
@@ -191,6 +246,19 @@ def main() -> None:
     show("import_ladder again, every behaviour reworded", reworded_runs)
     ratio = statistics.median(import_runs) / statistics.median(floor_runs)
     print(f"import / floor: {ratio:.1f}x; target: well under 10 s for the import")
+    print("target for the reworded import: below 1 s")
+    show("the same 50 levels again, from Markdown", markdown_again)
+    show("the same 50 levels, from 50 HTML pages", html_runs)
+    show("the same 50 levels, from one CSV file", csv_runs)
+    base = statistics.median(markdown_again)
+    print(f"HTML / Markdown: {statistics.median(html_runs) / base:.2f}x")
+    print(f"CSV / Markdown: {statistics.median(csv_runs) / base:.2f}x")
+    for _size, (length, runs) in big.items():
+        per_mb = statistics.median(runs) / (length / 1_000_000)
+        show(f"one page of {length / 1_000_000:.2f} MB ({per_mb:.2f} s per MB)", runs)
+    first = statistics.median(big[0.5][1]) / big[0.5][0]
+    last = statistics.median(big[2.0][1]) / big[2.0][0]
+    print(f"time per byte, 2 MB page / 0.5 MB page: {last / first:.2f}x (1.0 is linear)")
 
 
 if __name__ == "__main__":

@@ -3,13 +3,14 @@
 from ladder.ladder_format import (
     AREA_KINDS,
     AREA_NAMES,
+    EXPECTATION_KINDS,
     AreaDoc,
     BehaviourDoc,
     LevelDoc,
     ResponsibilityDoc,
     render_ladder,
 )
-from ladder.models import Level
+from ladder.models import Area, Behaviour, Level, Responsibility
 
 
 class IncompleteLevelError(ValueError):
@@ -94,3 +95,59 @@ def level_document(level: Level) -> LevelDoc:
 def export_level(level: Level) -> str:
     """The level as Markdown in the heading + list form."""
     return render_ladder(level_document(level))
+
+
+def complete_documents(framework_id: int) -> dict[tuple[str, str], LevelDoc]:
+    """Every complete level of a version as a document, keyed by (track name, code).
+
+    Read as plain rows in four queries, not as model instances: an import compares
+    against every level of the draft, and building thousands of instances cost more
+    than the rest of the comparison. A level with a problem (see level_problems) is
+    left out, as it can't be written as a page.
+    """
+    levels = Level.objects.filter(framework_id=framework_id)
+    areas: dict[int, list[tuple]] = {}
+    for row in Area.objects.filter(level__framework_id=framework_id).values_list(
+        "level_id", "pk", "kind", "description", "note"
+    ):
+        areas.setdefault(row[0], []).append(row)
+    responsibilities: dict[int, list[tuple]] = {}
+    for row in (
+        Responsibility.objects.filter(area__level__framework_id=framework_id)
+        .order_by("area", "order", "pk")
+        .values_list("area_id", "pk", "name", "note")
+    ):
+        responsibilities.setdefault(row[0], []).append(row)
+    behaviours: dict[tuple[int, int | None], list[BehaviourDoc]] = {}
+    for area_id, responsibility_id, key, text in (
+        Behaviour.objects.filter(area__level__framework_id=framework_id)
+        .order_by("area", "order", "pk")
+        .values_list("area_id", "responsibility_id", "key", "text")
+    ):
+        behaviours.setdefault((area_id, responsibility_id), []).append(BehaviourDoc(text, key))
+
+    found = {}
+    for level in levels.values_list("pk", "code", "title", "track__name", "summary"):
+        pk, code, title, track, summary = level
+        by_kind = {row[2]: row for row in areas.get(pk, [])}
+        docs = []
+        for kind in AREA_KINDS:
+            if kind not in by_kind:
+                break
+            _level, area_pk, _kind, description, note = by_kind[kind]
+            groups = tuple(
+                ResponsibilityDoc(name, tuple(behaviours.get((area_pk, r_pk), ())), r_note)
+                for _area, r_pk, name, r_note in responsibilities.get(area_pk, [])
+            )
+            own = tuple(behaviours.get((area_pk, None), ()))
+            if kind in EXPECTATION_KINDS:
+                complete = bool(own)
+                docs.append(AreaDoc(kind, description, own, (), note))
+            else:
+                complete = bool(groups) and all(r.behaviours for r in groups)
+                docs.append(AreaDoc(kind, description, (), groups, note))
+            if not complete:
+                break
+        if len(docs) == len(AREA_KINDS) and complete:
+            found[(track, code)] = LevelDoc(code, title, track, summary, tuple(docs))
+    return found

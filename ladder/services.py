@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
-from ladder.exporters import level_document, level_problems
+from ladder.exporters import complete_documents, level_document, level_problems
 from ladder.ladder_format import (
     AREA_KINDS,
     BEHAVIOUR_MAX_LENGTH,
@@ -119,7 +119,7 @@ def new_draft_from(framework: Framework) -> Framework:
         notes="",
         based_on=framework,
     )
-    create_levels(framework=draft, documents=list(level_documents(framework).values()))
+    create_levels(framework=draft, documents=list(complete_documents(framework.pk).values()))
     return draft
 
 
@@ -366,7 +366,7 @@ def plan_import(
     base = draft or Framework.objects.published().filter(slug=slug).order_by("-version").first()
     # An unfinished draft level can't be written as a document; it is simply
     # replaced by the page, if the import has one for it.
-    existing = _complete_level_documents(base) if base is not None else {}
+    existing = complete_documents(base.pk) if base is not None else {}
     present = _level_pks(base)
     plans = []
     for index, page in enumerate(parsed, start=1):
@@ -428,12 +428,43 @@ def import_levels(
         stale = [
             in_draft[(doc.track, doc.code)] for doc in to_write if (doc.track, doc.code) in in_draft
         ]
-        Level.objects.filter(pk__in=stale).delete()
+        _delete_levels(stale)
         create_levels(framework=draft, documents=to_write)
         report.framework = draft
     if publish_version and report.framework is not None and report.framework.is_draft:
         report.framework = publish(report.framework)
     return report
+
+
+def _delete_levels(pks: list[int]) -> None:
+    """Delete draft levels whole; the caller holds the draft's lock.
+
+    Ratings, their history and packet jobs point into levels, some with PROTECT,
+    which makes Django load every row before deleting it. Nothing points into a
+    draft's levels in practice, so when nothing does the rows go in four plain
+    DELETEs, bottom up; otherwise the ordinary delete runs, and cascades or refuses.
+    """
+    chain = (
+        (Behaviour, "area__level__in"),
+        (Responsibility, "area__level__in"),
+        (Area, "level__in"),
+        (Level, "pk__in"),
+    )
+    inside = {model for model, _path in chain}
+    for model, path in chain:
+        rows = model.objects.filter(**{path: pks})
+        for relation in model._meta.get_fields(include_hidden=True):
+            if not relation.auto_created or relation.concrete or relation.related_model in inside:
+                continue
+            pointing = relation.related_model._base_manager.filter(
+                **{f"{relation.field.name}__in": rows}
+            )
+            if pointing.exists():
+                Level.objects.filter(pk__in=pks).delete()
+                return
+    for model, path in chain:
+        rows = model.objects.filter(**{path: pks})
+        rows._raw_delete(rows.db)
 
 
 class StalePlanError(Exception):
@@ -517,11 +548,3 @@ def _level_pks(framework: Framework | None) -> dict[tuple[str, str], int]:
         return {}
     rows = Level.objects.filter(framework=framework).values_list("track__name", "code", "pk")
     return {(track, code): pk for track, code, pk in rows}
-
-
-def _complete_level_documents(framework: Framework) -> dict[tuple[str, str], LevelDoc]:
-    return {
-        (level.track.name, level.code): level_document(level)
-        for level in Level.objects.filter(framework=framework).with_rubric()
-        if not level_problems(level)
-    }

@@ -201,3 +201,12 @@ def test_csv_export_into_a_directory_names_the_file_after_the_version(ic5, tmp_p
 def test_an_unknown_format_is_refused(ic5):
     with pytest.raises(CommandError, match="invalid choice"):
         call_command("export_ladder", "--format=pdf", stdout=StringIO(), stderr=StringIO())
+
+
+def test_documents_read_as_rows_match_those_read_as_models(ic5):
+    from ladder.exporters import complete_documents
+
+    assert complete_documents(ic5.framework_id) == level_documents(ic5.framework)
+    draft = new_draft_from(ic5.framework)
+    Behaviour.objects.filter(area__level__framework=draft, area__kind="scope").delete()
+    assert complete_documents(draft.pk) == {}

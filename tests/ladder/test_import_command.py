@@ -320,3 +320,28 @@ def test_texts_longer_than_the_editor_allows_are_refused(tmp_path):
     ):
         run_import(page)
     assert not Framework.objects.exists()
+
+
+def test_a_replaced_level_that_something_points_to_is_deleted_the_ordinary_way(tmp_path):
+    # Replaced levels go in plain DELETEs only when nothing points into them; a row
+    # that does (here a packet job, which cascades) makes the ordinary delete run.
+    from assessments.models import PacketJob
+    from tests.assessments.conftest import make_cycle
+    from tests.factories import UserFactory
+
+    run_import(SEED_PATH)
+    draft_level = Level.objects.get()
+    job = PacketJob.objects.create(
+        cycle=make_cycle(Framework.objects.create(name="Other", version=1)),
+        requested_by=UserFactory(),
+        scope="level",
+        level=draft_level,
+    )
+    changed = tmp_path / "ic5.md"
+    changed.write_text(
+        SEED_PATH.read_text(encoding="utf-8").replace("I lead by example.", "I lead."),
+        encoding="utf-8",
+    )
+    run_import(changed)
+    assert not PacketJob.objects.filter(pk=job.pk).exists()
+    assert counts() == (1, 8, 18, 58)
