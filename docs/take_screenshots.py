@@ -41,7 +41,13 @@ PAGES = [
     ("calibration", "calibration", LAPTOP, "cal", True),
     ("calibration-phone", "calibration", PHONE, "cal", False),
     ("disagreements", "disagreements", LAPTOP, "cal", True),
+    ("import", "/ladder/import/", LAPTOP, "admin", False),
+    ("import-report", "import-report", LAPTOP, "admin", False),
+    ("editor", "editor", LAPTOP, "admin", False),
+    ("editor-phone", "editor", PHONE, "admin", False),
+    ("publish", "publish", LAPTOP, "admin", False),
 ]
+CORPUS = Path(__file__).resolve().parent.parent / "tests" / "ladder" / "corpus"
 
 
 def sign_in(page, base: str, login: str) -> None:
@@ -98,7 +104,40 @@ def open_disagreements(page, base: str) -> None:
     page.wait_for_load_state()
 
 
+def open_import_report(page, base: str) -> None:
+    """The dry run of two corpus pages, one of them HTML."""
+    page.goto(base + "/ladder/import/")
+    page.get_by_label("Files").set_input_files(
+        [
+            str(CORPUS / "contoso-ic4-senior-machine-learning-engineer.html"),
+            str(CORPUS / "globex-m4-engineering-manager.md"),
+        ]
+    )
+    page.get_by_role("button", name=re.compile("Check")).click()
+    page.wait_for_url(re.compile(r"/ladder/import/\d+/"))
+
+
+def open_editor(page, base: str) -> None:
+    """IC5 in the draft, starting one from v1 the first time."""
+    page.goto(base + LEVEL + "edit/")
+    start = page.get_by_role("button", name=re.compile("Start a draft"))
+    if start.count():
+        start.click()
+    else:
+        page.get_by_role("link", name=re.compile("draft")).first.click()
+    page.wait_for_url(re.compile(r"/v\d+/.*/edit/"))
+
+
+def open_publish(page, base: str) -> None:
+    open_editor(page, base)
+    page.get_by_role("link", name=re.compile("Publish")).first.click()
+    page.wait_for_load_state()
+
+
 STEPS = {
+    "import-report": open_import_report,
+    "editor": open_editor,
+    "publish": open_publish,
     "assessment": open_assessment,
     "review": open_review,
     "packet": open_packet,
