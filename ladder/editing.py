@@ -17,14 +17,24 @@ version's row first, so two moves at once are applied one after the other.
 from __future__ import annotations
 
 import copy
+import hashlib
+import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import F
 
-from ladder.ladder_format import KEY_MAX_LENGTH, normalise_text
-from ladder.models import Area, Behaviour, Level, Responsibility, lock_frameworks, one_line
+from ladder.ladder_format import KEY_MAX_LENGTH, derived_key, normalise_text
+from ladder.models import (
+    Area,
+    Behaviour,
+    Framework,
+    Level,
+    Responsibility,
+    lock_frameworks,
+    one_line,
+)
 
 # What people may type, in characters. Names and titles match their columns; the
 # others keep a page readable and a save small.
@@ -32,6 +42,14 @@ BEHAVIOUR_MAX = 2_000
 NAME_MAX = 120
 TITLE_MAX = 160
 LONG_TEXT_MAX = 5_000
+# Behaviours in one "add responsibility" (a deleted one added back): far more than any
+# responsibility has, and few enough that one request stays quick.
+ADD_BEHAVIOURS_MAX = 200
+
+# Control characters nobody types: PostgreSQL refuses NUL in text, and exports (and
+# the pages people read) can't carry the others. Tab, newline and carriage return are
+# whitespace the normalisation handles.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 # The rows that can be edited, by the name the editor's addresses use.
 KINDS: dict[str, type[models.Model]] = {
@@ -40,6 +58,13 @@ KINDS: dict[str, type[models.Model]] = {
     "responsibility": Responsibility,
     "behaviour": Behaviour,
 }
+
+
+class DeletedElsewhereError(ValidationError):
+    """The row was deleted (by another request) after this one found it."""
+
+    def __init__(self, what: str = "This item"):
+        super().__init__(f"{what} was deleted elsewhere; reload the page.", code="deleted")
 
 
 @dataclass(frozen=True)
@@ -76,6 +101,8 @@ class DeletedResponsibility:
 
 def save_level(*, level: Level, title: str, summary: str, base_version: int) -> SaveResult:
     """Save a level's title and summary if nobody saved them since `base_version`."""
+    _check_characters(title, "title", "The title")
+    _check_characters(summary, "summary", "The summary")
     values = {"title": one_line(title), "summary": one_line(summary)}
     _require(values["title"], "title", "Give the level a title.")
     _require(values["summary"], "summary", "Write the level's summary; it can't be empty.")
@@ -86,8 +113,10 @@ def save_level(*, level: Level, title: str, summary: str, base_version: int) -> 
 
 def save_area(*, area: Area, description: str, note: str, base_version: int) -> SaveResult:
     """Save an area's description (a pillar's intro) and, for expectations, its note."""
-    values = {"description": normalise_text(description), "note": normalise_text(note)}
     what = "The intro" if not area.is_expectation else "The description"
+    _check_characters(description, "description", what)
+    _check_characters(note, "note", "The note")
+    values = {"description": normalise_text(description), "note": normalise_text(note)}
     _limit(values["description"], "description", LONG_TEXT_MAX, what)
     _limit(values["note"], "note", LONG_TEXT_MAX, "The note")
     return _save_row(area, values, base_version)
@@ -97,6 +126,8 @@ def save_responsibility(
     *, responsibility: Responsibility, name: str, note: str, base_version: int
 ) -> SaveResult:
     """Save a responsibility's name and note if nobody saved them since `base_version`."""
+    _check_characters(name, "name", "The name")
+    _check_characters(note, "note", "The note")
     values = {"name": one_line(name), "note": normalise_text(note)}
     _check_name(
         values["name"],
@@ -110,6 +141,8 @@ def save_responsibility(
 
 def save_behaviour(*, behaviour: Behaviour, text: str, key: str, base_version: int) -> SaveResult:
     """Save a behaviour's text and key if nobody saved them since `base_version`."""
+    _check_characters(text, "text", "The behaviour")
+    _check_characters(key, "key", "The key")
     values = {"text": one_line(text), "key": key.strip()}
     _check_text(values["text"])
     _check_key(values["key"], area=behaviour.area, exclude=behaviour.pk)
@@ -138,7 +171,9 @@ def _save_row(row: models.Model, values: dict[str, str], base_version: int) -> S
             setattr(row, field, value)
         row.version = base_version + 1
         return SaveResult(row=row, saved=True)
-    current = model.objects.get(pk=row.pk)
+    current = model.objects.filter(pk=row.pk).first()
+    if current is None:
+        raise DeletedElsewhereError(_what(row))
     if all(getattr(current, f) == v for f, v in values.items()):
         # The row already says exactly this (a retried save whose answer was lost):
         # nothing to choose between, so no conflict.
@@ -180,11 +215,16 @@ def add_behaviour(
     behaviour of the area has taken it meanwhile, else a fresh key is derived. Adding
     the words back must not fail because of a key nobody typed.
     """
+    _check_characters(text, "text", "The behaviour")
     text = one_line(text)
     _check_text(text)
     with transaction.atomic():
         lock_frameworks([area.level.framework_id])
+        if responsibility and not Responsibility.objects.filter(pk=responsibility.pk).exists():
+            raise DeletedElsewhereError(_what(responsibility))
         key = key.strip()
+        if CONTROL_CHARACTERS.search(key):
+            key = ""
         if key and (_key_error(key) or area.behaviours.filter(key=key).exists()):
             key = ""
         behaviour = Behaviour(area=area, responsibility=responsibility, text=text, key=key)
@@ -211,6 +251,16 @@ def add_responsibility(
     Behaviours come with a deleted responsibility being added back: (text, key) pairs,
     keys kept where still free, as add_behaviour does.
     """
+    _check_characters(name, "name", "The name")
+    _check_characters(note, "note", "The note")
+    if len(behaviours) > ADD_BEHAVIOURS_MAX:
+        raise ValidationError(
+            f"A responsibility can be added with at most {ADD_BEHAVIOURS_MAX} behaviours "
+            f"at once (this has {len(behaviours):,}); add the rest one by one.",
+            code="max_length",
+        )
+    for text, _key in behaviours:
+        _check_characters(text, "text", "A behaviour")
     name, note = one_line(name), normalise_text(note)
     if area.is_expectation:
         raise ValidationError(
@@ -226,14 +276,33 @@ def add_responsibility(
         responsibility = Responsibility(area=area, name=name, note=note, order=32_000)
         _full_clean(responsibility, edited={"name", "note", "area"})
         _save_new(responsibility)
+        # Keys come from the area's keys read once, not a query per behaviour: kept
+        # keys first (they were written on purpose), then fresh ones for the rest.
         taken = set(area.behaviours.values_list("key", flat=True))
-        for text, (_text, key) in zip(texts, behaviours, strict=True):
+        keys = []
+        for _text, key in behaviours:
             key = key.strip()
-            keep = key if key and key not in taken and not _key_error(key) else ""
-            made = Behaviour(area=area, responsibility=responsibility, text=text, key=keep)
-            made.order = 32_000
-            made.save()
-            taken.add(made.key)
+            keep = (
+                key
+                if key
+                and key not in taken
+                and not CONTROL_CHARACTERS.search(key)
+                and not _key_error(key)
+                else ""
+            )
+            taken.add(keep)
+            keys.append(keep)
+        number = 1
+        for i, key in enumerate(keys):
+            if not key:
+                while (key := derived_key(area.kind, responsibility.name, number)) in taken:
+                    number += 1
+                keys[i] = key
+                taken.add(key)
+        Behaviour.objects.bulk_create(
+            Behaviour(area=area, responsibility=responsibility, text=text, key=key, order=32_000)
+            for text, key in zip(texts, keys, strict=True)
+        )
         order = _responsibility_ids(area)
         order.remove(responsibility.pk)
         order.insert(_clamp(position, len(order)), responsibility.pk)
@@ -249,7 +318,9 @@ def delete_behaviour(*, behaviour: Behaviour) -> DeletedBehaviour:
     with transaction.atomic():
         area = behaviour.area
         lock_frameworks([area.level.framework_id])
-        current = Behaviour.objects.get(pk=behaviour.pk)
+        current = Behaviour.objects.filter(pk=behaviour.pk).first()
+        if current is None:
+            raise DeletedElsewhereError(_what(behaviour))
         group = _group_ids(area, current.responsibility_id)
         deleted = DeletedBehaviour(
             text=current.text,
@@ -268,7 +339,9 @@ def delete_responsibility(*, responsibility: Responsibility) -> DeletedResponsib
     with transaction.atomic():
         area = responsibility.area
         lock_frameworks([area.level.framework_id])
-        current = Responsibility.objects.get(pk=responsibility.pk)
+        current = Responsibility.objects.filter(pk=responsibility.pk).first()
+        if current is None:
+            raise DeletedElsewhereError(_what(responsibility))
         deleted = DeletedResponsibility(
             name=current.name,
             note=current.note,
@@ -293,9 +366,12 @@ def move_behaviour(*, behaviour: Behaviour, to: int | None = None, step: int = 0
     with transaction.atomic():
         area = behaviour.area
         lock_frameworks([area.level.framework_id])
-        group_id = Behaviour.objects.values_list("responsibility_id", flat=True).get(
-            pk=behaviour.pk
+        found = list(
+            Behaviour.objects.filter(pk=behaviour.pk).values_list("responsibility_id", flat=True)
         )
+        if not found:
+            raise DeletedElsewhereError(_what(behaviour))
+        group_id = found[0]
         group = _group_ids(area, group_id)
         now = group.index(behaviour.pk)
         group.remove(behaviour.pk)
@@ -312,6 +388,8 @@ def move_responsibility(
         area = responsibility.area
         lock_frameworks([area.level.framework_id])
         order = _responsibility_ids(area)
+        if responsibility.pk not in order:
+            raise DeletedElsewhereError(_what(responsibility))
         now = order.index(responsibility.pk)
         order.remove(responsibility.pk)
         order.insert(_clamp(now + step if to is None else to, len(order)), responsibility.pk)
@@ -379,7 +457,77 @@ def _arrange(
         Behaviour.objects.bulk_update(moved, ["order"])
 
 
+# ---- what a publisher read
+
+
+STALE_DRAFT_MESSAGE = "The draft changed since you opened this page; review the comparison again."
+
+
+class StaleDraftError(ValidationError):
+    """The draft's content differs from the one the publish page showed."""
+
+    def __init__(self):
+        super().__init__(STALE_DRAFT_MESSAGE, code="stale")
+
+
+def draft_digest(framework: Framework) -> str:
+    """A fingerprint of everything a version says, to tell whether it changed since it was read.
+
+    Covers every level, area, responsibility and behaviour by pk, version and content,
+    with their places: adds and deletes change the set of rows, moves change `order`
+    (which doesn't bump versions), and edits made outside the editor (the admin doesn't
+    bump versions either) change the words.
+    """
+    digest = hashlib.sha256(repr((framework.pk, framework.name, framework.notes)).encode())
+    framework_id = framework.pk
+    tables = (
+        (
+            Level.objects.filter(framework_id=framework_id),
+            ("pk", "version", "track_id", "code", "title", "summary"),
+        ),
+        (
+            Area.objects.filter(level__framework_id=framework_id),
+            ("pk", "version", "level_id", "kind", "description", "note"),
+        ),
+        (
+            Responsibility.objects.filter(area__level__framework_id=framework_id),
+            ("pk", "version", "area_id", "order", "name", "note"),
+        ),
+        (
+            Behaviour.objects.filter(area__level__framework_id=framework_id),
+            ("pk", "version", "area_id", "responsibility_id", "order", "key", "text"),
+        ),
+    )
+    for rows, fields in tables:
+        digest.update(f"\n{rows.model.__name__}:".encode())
+        for row in rows.order_by("pk").values_list(*fields).iterator(chunk_size=2_000):
+            digest.update(repr(row).encode())
+    return digest.hexdigest()
+
+
 # ---- checks, with messages for the people who write the ladder
+
+
+def _what(row: models.Model) -> str:
+    return {
+        Behaviour: "This behaviour",
+        Responsibility: "This responsibility",
+        Area: "This area",
+        Level: "This level",
+    }.get(type(row), "This item")
+
+
+def _check_characters(value: str, field: str, what: str) -> None:
+    """Refuse control characters (NUL and the like) before anything reaches a query."""
+    found = CONTROL_CHARACTERS.search(value)
+    if found:
+        raise ValidationError(
+            {
+                field: f"{what} contains an invisible control character "
+                f"(U+{ord(found.group()):04X}); remove it (retype the text if it was pasted)."
+            },
+            code="invalid",
+        )
 
 
 def _require(value: str, field: str, message: str) -> None:
@@ -403,6 +551,7 @@ def _check_text(text: str) -> None:
 def _check_name(name: str, *, area_id: int, area: Area, exclude: int | None) -> None:
     _require(name, "name", "Give the responsibility a name.")
     _limit(name, "name", NAME_MAX, "A name")
+    _check_characters(name, "name", "The name")
     clash = Responsibility.objects.filter(area_id=area_id, name=name).exclude(pk=exclude)
     if clash.exists():
         raise ValidationError(
@@ -425,6 +574,7 @@ def _key_error(key: str) -> str | None:
 def _check_key(key: str, *, area: Area, exclude: int) -> None:
     if not key:
         raise ValidationError({"key": "Keep a key: versions are compared by it."}, code="required")
+    _check_characters(key, "key", "The key")
     error = _key_error(key)
     if error:
         raise ValidationError({"key": error}, code="invalid")

@@ -130,7 +130,9 @@ def save_row(
     try:
         result = _save(kind, row, request.POST, form.cleaned_data["version"])
     except ValidationError as error:
-        return _not_saved(request, level, kind, row, errors=error.messages, status=400)
+        return _not_saved(
+            request, level, kind, row, errors=error.messages, status=_refusal_status(error)
+        )
     if result.conflict:
         return _not_saved(request, level, kind, result.row, conflict=True, status=409)
     if not request.htmx:
@@ -262,7 +264,9 @@ def add_behaviour(
             position=_position(request.POST),
         )
     except ValidationError as error:
-        return _refused(request, level, f"state-add-{kind}-{pk}", error.messages)
+        return _refused(
+            request, level, f"state-add-{kind}-{pk}", error.messages, status=_refusal_status(error)
+        )
     if not request.htmx:
         messages.success(request, "Added.")
         return redirect(f"{_editor_url(level)}#b-{behaviour.pk}")
@@ -295,7 +299,9 @@ def add_responsibility(
             behaviours=tuple(zip(texts, keys, strict=True)),
         )
     except ValidationError as error:
-        return _refused(request, level, f"state-add-area-{pk}", error.messages)
+        return _refused(
+            request, level, f"state-add-area-{pk}", error.messages, status=_refusal_status(error)
+        )
     if not request.htmx:
         messages.success(request, f"Added the responsibility {responsibility.name}.")
         return redirect(f"{_editor_url(level)}#r-{responsibility.pk}")
@@ -319,21 +325,22 @@ def delete_row(
         raise Http404("Only behaviours and responsibilities can be deleted here.")
     row = editable_row_for_user(level, kind, pk)
     anchor = row.area.kind
-    if kind == "behaviour":
-        deleted = editing.delete_behaviour(behaviour=row)
-        owner = (
-            ("responsibility", deleted.responsibility_id)
-            if deleted.responsibility_id
-            else (
-                "area",
-                deleted.area_id,
+    try:
+        if kind == "behaviour":
+            deleted = editing.delete_behaviour(behaviour=row)
+            owner = (
+                ("responsibility", deleted.responsibility_id)
+                if deleted.responsibility_id
+                else ("area", deleted.area_id)
             )
-        )
-        words = deleted.text
-    else:
-        deleted = editing.delete_responsibility(responsibility=row)
-        owner = ("area", deleted.area_id)
-        words = deleted.name
+            words = deleted.text
+        else:
+            deleted = editing.delete_responsibility(responsibility=row)
+            owner = ("area", deleted.area_id)
+            words = deleted.name
+    except ValidationError as error:
+        # Deleted meanwhile (a second click, another tab), or the draft was published.
+        return _refused(request, level, None, error.messages, status=_refusal_status(error))
     if not request.htmx:
         messages.success(request, f"Deleted “{words}”. To add it back, type it in again.")
         return redirect(f"{_editor_url(level)}#{anchor}")
@@ -364,10 +371,13 @@ def move_row(
             raise ValidationError("Say where to move it: up, down, or a position.")
     except ValidationError as error:
         return _refused(request, level, None, error.messages)
-    if kind == "behaviour":
-        order = editing.move_behaviour(behaviour=row, to=to, step=step)
-    else:
-        order = editing.move_responsibility(responsibility=row, to=to, step=step)
+    try:
+        if kind == "behaviour":
+            order = editing.move_behaviour(behaviour=row, to=to, step=step)
+        else:
+            order = editing.move_responsibility(responsibility=row, to=to, step=step)
+    except ValidationError as error:
+        return _refused(request, level, None, error.messages, status=_refusal_status(error))
     if not request.htmx:
         return redirect(f"{_editor_url(level)}#{_anchor(kind, row)}")
     # The group's order as it now is, for the page to follow (someone may have moved
@@ -387,16 +397,26 @@ def _position(data: QueryDict) -> int | None:
         raise ValidationError("The position must be a whole number.") from None
 
 
+def _refusal_status(error: ValidationError) -> int:
+    """404 for a row another request deleted meanwhile (the page says so), else 400."""
+    return 404 if isinstance(error, editing.DeletedElsewhereError) else 400
+
+
 def _refused(
-    request: HttpRequest, level: Level, target: str | None, errors: list[str]
+    request: HttpRequest,
+    level: Level,
+    target: str | None,
+    errors: list[str],
+    *,
+    status: int = 400,
 ) -> HttpResponse:
-    """An add or move that was refused: said where the person acted, or back on the page."""
+    """An add, delete or move that was refused: said where the person acted, or on the page."""
     message = " ".join(errors)
     if not request.htmx:
         messages.error(request, message)
         return redirect(_editor_url(level))
     response = render(
-        request, "ladder/edit_message.html", {"message": message}, status=400, using="jinja2"
+        request, "ladder/edit_message.html", {"message": message}, status=status, using="jinja2"
     )
     if target:
         response = reswap(retarget(response, f"#{target}"), "innerHTML")
@@ -447,19 +467,30 @@ def publish(request: HttpRequest, slug: str, version: int) -> HttpResponse:
     if framework.is_published:
         messages.info(request, f"v{framework.version} is already published.")
         return redirect(framework)
-    context = _publish_context(framework, changes_only=request.GET.get("show") != "all")
+    changes_only = request.GET.get("show") != "all"
     if request.method == "GET":
+        context = _publish_context(framework, changes_only=changes_only)
         return render(request, "ladder/publish.html", context, using="jinja2")
+    # The comparison is only built again when the page is shown again: a publication
+    # that goes through needs none of it.
     if request.POST.get("understood") != "yes":
+        context = _publish_context(framework, changes_only=changes_only)
         context["error"] = "Tick the box to confirm that a published version can’t be changed."
         return render(request, "ladder/publish.html", context, status=400, using="jinja2")
     try:
-        services.publish(framework)
+        # What the person read: a draft changed since (or a form without it) is refused.
+        services.publish(framework, expected_digest=request.POST.get("digest", ""))
     except PublishedFrameworkError:
         # Someone else's publication (or a second click) got there first.
         messages.info(request, f"v{framework.version} is already published.")
         return redirect(framework)
+    except editing.StaleDraftError as error:
+        context = _publish_context(framework, changes_only=changes_only)
+        context["stale"] = True
+        context["errors"] = error.messages
+        return render(request, "ladder/publish.html", context, status=409, using="jinja2")
     except ValidationError as error:
+        context = _publish_context(framework, changes_only=changes_only)
         context["errors"] = error.messages
         return render(request, "ladder/publish.html", context, status=400, using="jinja2")
     messages.success(request, f"Published {framework.name} v{framework.version}.")
@@ -467,6 +498,9 @@ def publish(request: HttpRequest, slug: str, version: int) -> HttpResponse:
 
 
 def _publish_context(framework: Framework, *, changes_only: bool) -> dict:
+    # Taken before the comparison is read: an edit in between makes the page's digest
+    # older than what it shows, so publishing is refused (safe), never the reverse.
+    digest = editing.draft_digest(framework)
     previous = (
         Framework.objects.published()
         .filter(slug=framework.slug, version__lt=framework.version)
@@ -502,6 +536,8 @@ def _publish_context(framework: Framework, *, changes_only: bool) -> dict:
         "changed_count": sum(1 for r in reviews if r.comparison is not None and not r.unchanged),
         "problem_count": sum(len(r.problems) for r in reviews),
         "changes_only": changes_only,
+        "digest": digest,
+        "stale": False,
         "error": "",
         "errors": [],
     }

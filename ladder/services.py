@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
+from ladder.editing import StaleDraftError, draft_digest
 from ladder.exporters import complete_documents, level_document, level_problems
 from ladder.ladder_format import (
     AREA_KINDS,
@@ -130,7 +131,6 @@ def publish(framework: Framework, expected_digest: str | None = None) -> Framewo
     `expected_digest` is ladder.editing.draft_digest() of the draft as the publisher
     read it: if the draft has changed since, nothing is published (StaleDraftError).
     """
-    from ladder.editing import StaleDraftError, draft_digest
 
     framework = Framework.objects.select_for_update().get(pk=framework.pk)
     # Under the lock no edit can land between this check and the publication. A
@@ -377,22 +377,8 @@ def plan_import(
         plans.append(LevelPlan(page.source, doc, before, outcome, page.warnings))
         if progress is not None:
             progress(index, len(parsed), page.source, f"{doc.code} {doc.title}: {outcome}")
-    fingerprint = content_fingerprint(base) if base is not None and base.is_draft else ""
+    fingerprint = draft_digest(base) if base is not None and base.is_draft else ""
     return ImportPlan(framework_name, base, plans, fingerprint)
-
-
-def content_fingerprint(framework: Framework) -> str:
-    """A digest of every row of a version: any save, add, delete or move changes it."""
-    parts = [
-        list(model.objects.filter(**{path: framework}).order_by("pk").values_list(*fields))
-        for model, path, fields in (
-            (Level, "framework", ("pk", "version")),
-            (Area, "level__framework", ("pk", "version")),
-            (Responsibility, "area__level__framework", ("pk", "version", "order")),
-            (Behaviour, "area__level__framework", ("pk", "version", "order", "responsibility")),
-        )
-    ]
-    return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
 @transaction.atomic

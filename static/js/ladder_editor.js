@@ -328,6 +328,16 @@
         }
       });
     }
+    // A refused delete (deleted elsewhere meanwhile, or the draft was published) says why.
+    if (form.classList.contains("delete-form") && status !== 200) {
+      const why =
+        status === 400
+          ? event.detail.xhr.responseText.trim()
+          : status === 404
+            ? "it was deleted elsewhere; reload the page."
+            : `the server answered ${status || "nothing"}.`;
+      announce(`Not deleted: ${why}`);
+    }
     // What is put back takes the focus, as the note it replaces had it.
     if (form.classList.contains("restore-form") && status === 200) {
       event.detail.serverResponse = event.detail.serverResponse.replace(
@@ -398,7 +408,12 @@
       return false;
     }
     if (response.status !== 204) {
-      const why = response.status === 400 ? await response.text() : `the server answered ${response.status}`;
+      const why =
+        response.status === 400
+          ? await response.text()
+          : response.status === 404
+            ? "it was deleted elsewhere; reload the page."
+            : `the server answered ${response.status}`;
       announce(`Not moved: ${why.trim()}`);
       return false;
     }

@@ -671,3 +671,200 @@ def test_editor_lists_what_blocks_publishing_with_links_to_it(editor, level):
         f'<a href="{editor_url(level)}#r-{empty.pk}">Results · Stewardship has no behaviours'
         in html
     )
+
+
+# ---- control characters
+
+
+@pytest.mark.parametrize("character", ["\x00", "\x01", "\x08", "\x0b", "\x0c", "\x1f", "\x7f"])
+@pytest.mark.parametrize(
+    ("kind", "field"),
+    [
+        ("behaviour", "text"),
+        ("behaviour", "key"),
+        ("responsibility", "name"),
+        ("responsibility", "note"),
+        ("area", "description"),
+        ("area", "note"),
+        ("level", "title"),
+        ("level", "summary"),
+    ],
+)
+def test_control_characters_are_refused_with_a_message_and_change_nothing(
+    editor, level, kind, field, character
+):
+    row = {
+        "behaviour": Behaviour.objects.filter(area__level=level).first(),
+        "responsibility": Responsibility.objects.filter(area__level=level).first(),
+        "area": area(level, "scope"),
+        "level": level,
+    }[kind]
+    before = type(row).objects.get(pk=row.pk)
+    response = save(editor, level, row, **{field: f"words{character}here"})
+    assert response.status_code == 400
+    assert "invisible control character" in unescape(response.content.decode())
+    after = type(row).objects.get(pk=row.pk)
+    assert (after.version, getattr(after, field)) == (before.version, getattr(before, field))
+
+
+def test_control_characters_are_refused_before_any_query(level, django_assert_num_queries):
+    # PostgreSQL refuses NUL even in a WHERE clause: the name's uniqueness check, the
+    # key's, must not run with one.
+    r = Responsibility.objects.filter(area__level=level).select_related("area").first()
+    b = Behaviour.objects.filter(area__level=level).select_related("area").first()
+    pillar = area(level, "talent")
+    scope = area(level, "scope")
+    with django_assert_num_queries(0):
+        for attempt in (
+            lambda: editing.save_responsibility(
+                responsibility=r, name="N\x00", note="", base_version=r.version
+            ),
+            lambda: editing.save_behaviour(
+                behaviour=b, text=b.text, key="k\x00", base_version=b.version
+            ),
+            lambda: editing.add_responsibility(area=pillar, name="N\x00"),
+            lambda: editing.add_responsibility(area=pillar, name="N", note="a\x00"),
+            lambda: editing.add_responsibility(area=pillar, name="N", behaviours=(("I\x00", ""),)),
+            lambda: editing.add_behaviour(area=scope, text="I\x00do"),
+        ):
+            with pytest.raises(ValidationError, match="control character"):
+                attempt()
+
+
+def test_an_added_behaviour_or_responsibility_with_a_nul_is_refused(editor, level):
+    scope, pillar = area(level, "scope"), area(level, "talent")
+    counts = (scope.behaviours.count(), pillar.responsibilities.count())
+    response = editor.post(
+        url("edit-add-behaviour", level, "area", scope.pk), {"text": "I a\x00b"}, **HTMX
+    )
+    assert response.status_code == 400
+    assert "control character" in unescape(response.content.decode())
+    response = editor.post(
+        reverse("ladder:edit-add-responsibility", args=[*args(level), pillar.pk]),
+        {"name": "N\x00"},
+        **HTMX,
+    )
+    assert response.status_code == 400
+    assert (scope.behaviours.count(), pillar.responsibilities.count()) == counts
+
+
+# ---- rows deleted, or the draft published, by another request meanwhile
+
+
+def _meanwhile(monkeypatch, then):
+    """Let the view find its row, then do `then(row)` as another request would."""
+    from ladder import editor_views
+
+    real = editor_views.editable_row_for_user
+
+    def found(level, kind, pk):
+        row = real(level, kind, pk)
+        then(row)
+        return row
+
+    monkeypatch.setattr(editor_views, "editable_row_for_user", found)
+
+
+@pytest.mark.parametrize(
+    ("kind", "action", "data"),
+    [
+        ("behaviour", "edit-delete", {}),
+        ("behaviour", "edit-move", {"direction": "down"}),
+        ("behaviour", "edit-save", {"text": "new words"}),
+        ("responsibility", "edit-delete", {}),
+        ("responsibility", "edit-move", {"direction": "down"}),
+        ("responsibility", "edit-save", {"name": "Renamed"}),
+    ],
+)
+def test_a_row_deleted_meanwhile_is_refused_as_deleted_elsewhere(
+    editor, level, monkeypatch, kind, action, data
+):
+    model = Behaviour if kind == "behaviour" else Responsibility
+    row = model.objects.filter(area__level=level, area__kind="craft").order_by("order").first()
+    # Another tab's Delete, or the first of a double click, commits first.
+    delete = (
+        (lambda found: editing.delete_behaviour(behaviour=found))
+        if kind == "behaviour"
+        else (lambda found: editing.delete_responsibility(responsibility=found))
+    )
+    _meanwhile(monkeypatch, delete)
+    response = editor.post(url(action, level, kind, row.pk), {**data, "version": 1}, **HTMX)
+    assert response.status_code == 404
+    assert "deleted elsewhere; reload the page" in unescape(response.content.decode())
+    assert_orders_consistent(level)
+
+
+def test_a_behaviour_added_to_a_responsibility_deleted_meanwhile_is_refused(
+    editor, level, monkeypatch
+):
+    r = Responsibility.objects.filter(area__level=level).first()
+    _meanwhile(monkeypatch, lambda found: Responsibility.objects.filter(pk=found.pk).delete())
+    response = editor.post(
+        url("edit-add-behaviour", level, "responsibility", r.pk), {"text": "I add"}, **HTMX
+    )
+    assert response.status_code == 404
+    assert "deleted elsewhere" in unescape(response.content.decode())
+    assert not Behaviour.objects.filter(responsibility_id=r.pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("action", "data"), [("edit-delete", {}), ("edit-move", {"direction": "down"})]
+)
+@pytest.mark.parametrize("htmx", [True, False])
+def test_a_delete_or_move_after_the_draft_was_published_is_refused_not_a_server_error(
+    editor, level, monkeypatch, action, data, htmx
+):
+    from ladder.services import publish
+
+    b = behaviours(level, "scope")[0]
+    _meanwhile(monkeypatch, lambda found: publish(Framework.objects.get(pk=level.framework_id)))
+    response = editor.post(url(action, level, "behaviour", b.pk), data, **(HTMX if htmx else {}))
+    if htmx:
+        assert response.status_code == 400
+        assert "published" in unescape(response.content.decode())
+    else:
+        assert response.status_code == 302
+    assert Behaviour.objects.filter(pk=b.pk, order=b.order).exists()
+
+
+# ---- adding a responsibility with its behaviours
+
+
+def test_a_responsibility_is_added_with_at_most_so_many_behaviours(editor, level):
+    pillar = area(level, "talent")
+    address = reverse("ladder:edit-add-responsibility", args=[*args(level), pillar.pk])
+    too_many = [f"I hire {i}" for i in range(editing.ADD_BEHAVIOURS_MAX + 1)]
+    response = editor.post(address, {"name": "Hiring", "behaviour_text": too_many}, **HTMX)
+    assert response.status_code == 400
+    assert f"at most {editing.ADD_BEHAVIOURS_MAX} behaviours" in unescape(response.content.decode())
+    assert not Responsibility.objects.filter(area=pillar, name="Hiring").exists()
+
+
+def test_adding_a_responsibility_with_many_behaviours_takes_a_constant_number_of_queries(level):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    pillar = area(level, "talent")
+    with CaptureQueriesContext(connection) as few:
+        editing.add_responsibility(area=pillar, name="Few", behaviours=(("I a", ""), ("I b", "")))
+    taken = Behaviour.objects.filter(area=pillar).values_list("key", flat=True).first()
+    many = tuple(
+        (f"I hire {i}", {0: taken, 1: "kept-key", 2: "Not A Key"}.get(i, ""))
+        for i in range(editing.ADD_BEHAVIOURS_MAX)
+    )
+    with CaptureQueriesContext(connection) as counted:
+        added = editing.add_responsibility(area=pillar, name="Hiring", behaviours=many)
+    # One insert for them all (two where SQLite limits a statement's parameters).
+    assert len(counted) <= len(few) + 2
+    made = list(added.behaviours.order_by("order"))
+    assert [b.text for b in made] == [text for text, _key in many]
+    keys = [b.key for b in made]
+    assert len(set(Behaviour.objects.filter(area=pillar).values_list("key", flat=True))) == (
+        Behaviour.objects.filter(area=pillar).count()
+    )
+    assert keys[1] == "kept-key"
+    assert keys[0] != taken
+    assert keys[2] != "Not A Key"
+    # Fresh keys for the rest, in order, none of them another behaviour's.
+    assert [keys[0], keys[2], keys[3]] == ["hiring-1", "hiring-2", "hiring-3"]
+    assert_orders_consistent(level)

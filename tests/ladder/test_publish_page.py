@@ -1,12 +1,13 @@
 """Publishing a draft from a page that shows every change and what blocks it."""
 
+import re
 from html import unescape
 
 import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from ladder import editing
+from ladder import editing, editor_views
 from ladder.models import Behaviour, Framework, Level, Responsibility
 from ladder.services import create_levels, new_draft_from
 from tests.factories import UserFactory, level_doc, make_framework
@@ -51,6 +52,17 @@ def page(client, framework, **query) -> str:
     response = client.get(publish_url(framework), query)
     assert response.status_code == 200
     return unescape(response.content.decode())
+
+
+def digest_on(html: str) -> str:
+    """The draft's digest the page's confirmation form sends."""
+    return re.search(r'name="digest" value="([0-9a-f]{64})"', html).group(1)
+
+
+def confirm(client, framework, *, read: str | None = None, **kwargs):
+    """Tick the box and publish, from the page as read (`read`, else read now)."""
+    digest = digest_on(read if read is not None else page(client, framework))
+    return client.post(publish_url(framework), {"understood": "yes", "digest": digest}, **kwargs)
 
 
 def test_publish_page_shows_each_levels_changes_against_the_previous_version(editor, draft):
@@ -105,7 +117,7 @@ def test_problems_block_publishing_and_link_to_where_they_are_fixed(editor, draf
     )
     assert 'name="understood" value="yes" id="understood" required disabled' in html
     assert 'class="button primary" disabled' in html
-    response = editor.post(publish_url(draft), {"understood": "yes"})
+    response = confirm(editor, draft, read=html)
     assert response.status_code == 400
     assert "cannot be published yet" in unescape(response.content.decode())
     draft.refresh_from_db()
@@ -121,7 +133,7 @@ def test_publishing_needs_the_confirmation_ticked(editor, draft):
 
 
 def test_publishing_freezes_the_draft_and_opens_the_published_version(editor, draft):
-    response = editor.post(publish_url(draft), {"understood": "yes"}, follow=True)
+    response = confirm(editor, draft, follow=True)
     draft.refresh_from_db()
     assert draft.is_published
     assert response.redirect_chain == [(draft.get_absolute_url(), 302)]
@@ -129,10 +141,11 @@ def test_publishing_freezes_the_draft_and_opens_the_published_version(editor, dr
 
 
 def test_a_second_confirmation_publishes_once_and_says_so(editor, draft):
-    editor.post(publish_url(draft), {"understood": "yes"})
+    html = page(editor, draft)
+    confirm(editor, draft, read=html)
     draft.refresh_from_db()
     first_published_at = draft.published_at
-    response = editor.post(publish_url(draft), {"understood": "yes"}, follow=True)
+    response = confirm(editor, draft, read=html, follow=True)
     assert response.redirect_chain == [(draft.get_absolute_url(), 302)]
     assert "is already published" in unescape(response.content.decode())
     draft.refresh_from_db()
@@ -145,7 +158,7 @@ def test_a_first_version_publishes_with_every_level_new(editor):
     html = page(editor, first)
     assert "No version of Fresh has been published yet" in html
     assert "new level" in html
-    editor.post(publish_url(first), {"understood": "yes"})
+    confirm(editor, first, read=html)
     first.refresh_from_db()
     assert first.is_published
 
@@ -182,7 +195,85 @@ def test_publish_page_runs_a_bounded_number_of_queries(
     editor, draft, django_assert_max_num_queries
 ):
     editor.get(publish_url(draft))
-    # session, user, framework, previous version, two levels' rubrics (4 each), and the
-    # editor's permissions
-    with django_assert_max_num_queries(14):
+    # session, user, framework, previous version, two levels' rubrics (4 each), the
+    # editor's permissions, and the draft's digest (4, whatever its size)
+    with django_assert_max_num_queries(18):
         editor.get(publish_url(draft))
+
+
+# ---- publishing what was read, and only that
+
+
+def test_a_change_made_after_the_page_was_read_is_not_published(editor, draft):
+    html = page(editor, draft)
+    assert "TOTALLY DIFFERENT" not in html
+    b = Behaviour.objects.filter(area__level__framework=draft, area__kind="scope").first()
+    editing.save_behaviour(
+        behaviour=b, text="TOTALLY DIFFERENT words", key=b.key, base_version=b.version
+    )
+    response = confirm(editor, draft, read=html)
+    assert response.status_code == 409
+    shown = unescape(response.content.decode())
+    assert "The draft changed since you opened this page; review the comparison again." in shown
+    # The page again, with the comparison as the draft now is and a digest to match.
+    assert "<ins>TOTALLY" in shown
+    assert digest_on(shown) != digest_on(html)
+    draft.refresh_from_db()
+    assert draft.is_draft
+    # Having read it, the person can publish.
+    assert confirm(editor, draft, read=shown).status_code == 302
+    draft.refresh_from_db()
+    assert draft.is_published
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["add", "delete", "move", "move_responsibility", "rename", "level_title"],
+)
+def test_every_kind_of_change_makes_the_page_stale(editor, draft, change):
+    html = page(editor, draft)
+    ic4 = draft.levels.get(code="IC4")
+    scope = ic4.areas.get(kind="scope")
+    first, second = Behaviour.objects.filter(area=scope).order_by("order")[:2]
+    match change:
+        case "add":
+            editing.add_behaviour(area=scope, text="I do something new")
+        case "delete":
+            editing.delete_behaviour(behaviour=first)
+        case "move":
+            # A move changes no version: order is part of what was read.
+            editing.move_behaviour(behaviour=second, to=0)
+        case "move_responsibility":
+            craft = Responsibility.objects.filter(area__level=ic4, area__kind="craft")
+            editing.move_responsibility(responsibility=craft.order_by("order")[1], to=0)
+        case "rename":
+            r = Responsibility.objects.filter(area__level=ic4, area__kind="craft").first()
+            # Outside the editor (the admin), where versions don't move.
+            Responsibility.objects.filter(pk=r.pk).update(name="Renamed quietly")
+        case "level_title":
+            editing.save_level(
+                level=ic4, title="Another title", summary=ic4.summary, base_version=ic4.version
+            )
+    assert confirm(editor, draft, read=html).status_code == 409
+    draft.refresh_from_db()
+    assert draft.is_draft
+
+
+def test_a_form_without_the_digest_publishes_nothing(editor, draft):
+    response = editor.post(publish_url(draft), {"understood": "yes"})
+    assert response.status_code == 409
+    draft.refresh_from_db()
+    assert draft.is_draft
+
+
+def test_a_publication_that_goes_through_builds_no_comparison(editor, draft, monkeypatch):
+    html = page(editor, draft)
+    built = []
+    real = editor_views._publish_context
+    monkeypatch.setattr(
+        editor_views, "_publish_context", lambda *a, **kw: built.append(1) or real(*a, **kw)
+    )
+    assert confirm(editor, draft, read=html).status_code == 302
+    assert built == []
+    draft.refresh_from_db()
+    assert draft.is_published
