@@ -24,8 +24,8 @@ from django.utils import timezone
 from assessments.models import Assessment, Rating
 from assessments.packets import PAPERS, score_label
 from assessments.progress import outline_of, published_level
-from ladder.rubric_text import plain
 from assessments.scale import Outcome
+from ladder.rubric_text import plain
 
 
 @dataclass(frozen=True)

@@ -1008,7 +1008,9 @@ def test_an_area_of_more_behaviours_than_the_limit_is_an_error():
     assert f"{MAX_BEHAVIOURS_PER_AREA + 1:,} behaviours" in error.message
 
 
-@pytest.mark.parametrize("shape", ["<!--", "![", "[a](", "[a](x", "![a](", "\\[", "<br", "<http://"])
+@pytest.mark.parametrize(
+    "shape", ["<!--", "![", "[a](", "[a](x", "![a](", "\\[", "<br", "<http://"]
+)
 def test_inline_markup_is_read_in_time_linear_in_its_length(shape):
     # Unclosed comments, images and links once made each opening rescan the rest of
     # the line: 200 KB took minutes. Compared with a quarter of the text, in one run.
