@@ -68,6 +68,16 @@ def calibrator(db):
 
 
 @pytest.fixture
+def ladder_editor(db):
+    """Staff with the right to change the ladder: drafts, the editor, imports."""
+    from django.contrib.auth.models import Permission
+
+    person = UserFactory(username="ladder-editor", is_staff=True)
+    person.user_permissions.add(Permission.objects.get(codename="change_framework"))
+    return person
+
+
+@pytest.fixture
 def skip(manager):
     """The manager's own manager: reads their reviews, writes none."""
     person = UserFactory(username="skip")

@@ -356,15 +356,6 @@ def calibrating_manager(db):
 
 
 @pytest.fixture
-def ladder_editor(db):
-    from django.contrib.auth.models import Permission
-
-    person = UserFactory(username="ladder-editor", is_staff=True)
-    person.user_permissions.add(Permission.objects.get(codename="change_framework"))
-    return person
-
-
-@pytest.fixture
 def world(db, request):
     people = {p: request.getfixturevalue(p) for p in SIGNED_IN}
     return World(people)

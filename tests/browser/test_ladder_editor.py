@@ -3,21 +3,13 @@
 import re
 
 import pytest
-from django.contrib.auth.models import Permission
 from playwright.sync_api import expect
 
 from ladder.models import Behaviour, Framework, Level
 from ladder.services import new_draft_from
-from tests.factories import PASSWORD, UserFactory, level_doc, make_framework
+from tests.factories import PASSWORD, level_doc, make_framework
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def ladder_editor(db):
-    person = UserFactory(username="ladder-editor", is_staff=True)
-    person.user_permissions.add(Permission.objects.get(codename="change_framework"))
-    return person
 
 
 @pytest.fixture

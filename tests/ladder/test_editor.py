@@ -4,7 +4,6 @@ import re
 from html import unescape
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
@@ -17,13 +16,6 @@ from tests.factories import UserFactory, level_doc, make_framework
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-@pytest.fixture
-def ladder_editor(db):
-    person = UserFactory(username="ladder-editor", is_staff=True)
-    person.user_permissions.add(Permission.objects.get(codename="change_framework"))
-    return person
 
 
 @pytest.fixture

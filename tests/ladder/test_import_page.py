@@ -28,13 +28,6 @@ DEFAULT = settings.LADDER_DEFAULT_FRAMEWORK
 
 
 @pytest.fixture
-def ladder_editor(db):
-    person = UserFactory(username="ladder-editor", is_staff=True)
-    person.user_permissions.add(Permission.objects.get(codename="change_framework"))
-    return person
-
-
-@pytest.fixture
 def editor(client, ladder_editor):
     client.force_login(ladder_editor)
     return client

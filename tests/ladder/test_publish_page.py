@@ -4,7 +4,6 @@ import re
 from html import unescape
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from ladder import editing, editor_views
@@ -13,13 +12,6 @@ from ladder.services import create_levels, new_draft_from
 from tests.factories import UserFactory, level_doc, make_framework
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def ladder_editor(db):
-    person = UserFactory(username="ladder-editor", is_staff=True)
-    person.user_permissions.add(Permission.objects.get(codename="change_framework"))
-    return person
 
 
 @pytest.fixture
