@@ -41,6 +41,7 @@ from ladder.ladder_format import (
     derived_key,
     derived_track,
     escape_markdown,
+    is_valid_key,
     normalise_text,
     rubric_markdown,
 )
@@ -71,8 +72,6 @@ csv.field_size_limit(MAX_FILE_BYTES + 1)
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _SEPARATORS = re.compile(r"[\s_-]+")
 _LEVEL_CODE = re.compile(r"[A-Za-z]+[0-9]+")
-# The Markdown importer's rule for keys, and its messages' wording.
-_KEY = re.compile(r"[a-z0-9][a-z0-9.-]*")
 _ALL_NAMES = ", ".join(AREA_NAMES.values())
 
 
@@ -276,7 +275,7 @@ class _Reader:
             self.fail(line, "empty behaviour; every row must describe one")
             return
         key = cells["key"] or None
-        if key is not None and (not _KEY.fullmatch(key) or len(key) > KEY_MAX_LENGTH):
+        if key is not None and not is_valid_key(key):
             self.fail(
                 line,
                 f"malformed key {key!r}; expected 1-{KEY_MAX_LENGTH} characters of a-z, 0-9, "

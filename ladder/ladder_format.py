@@ -37,6 +37,7 @@ __all__ = [
     "derived_key",
     "derived_track",
     "escape_markdown",
+    "is_valid_key",
     "normalise_text",
     "parse_ladder",
     "parse_lines",
@@ -84,6 +85,12 @@ MAX_BEHAVIOURS_PER_AREA = 10_000
 BEHAVIOUR_MAX_LENGTH = 2_000
 TEXT_MAX_LENGTH = 5_000  # a summary, description or note
 _KEY = re.compile(r"[a-z0-9][a-z0-9.-]*")
+
+
+def is_valid_key(key: str) -> bool:
+    """Lower-case letters, digits, dots and hyphens, starting with a letter or digit."""
+    return bool(_KEY.fullmatch(key)) and len(key) <= KEY_MAX_LENGTH
+
 
 _SENIORITY_WORDS = frozenset(
     {
@@ -757,7 +764,7 @@ class _Parser:
             return raw[: comments[0].start()], None
         value = _KEY_VALUE.fullmatch(_KEY_COMMENT.fullmatch(last.group()).group(1))
         key = value.group(1) if value else ""
-        if not _KEY.fullmatch(key) or len(key) > KEY_MAX_LENGTH:
+        if not is_valid_key(key):
             self.fail(
                 line,
                 f"malformed key comment {last.group()!r}; expected '<!-- key: some-key -->' "
