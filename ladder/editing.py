@@ -25,7 +25,13 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import F
 
-from ladder.ladder_format import KEY_MAX_LENGTH, derived_key, normalise_text
+from ladder.ladder_format import (
+    BEHAVIOUR_MAX_LENGTH,
+    KEY_MAX_LENGTH,
+    TEXT_MAX_LENGTH,
+    derived_key,
+    normalise_text,
+)
 from ladder.models import (
     Area,
     Behaviour,
@@ -37,11 +43,11 @@ from ladder.models import (
 )
 
 # What people may type, in characters. Names and titles match their columns; the
-# others keep a page readable and a save small.
-BEHAVIOUR_MAX = 2_000
+# others keep a page readable and a save small, and are the importer's limits too.
+BEHAVIOUR_MAX = BEHAVIOUR_MAX_LENGTH
 NAME_MAX = 120
 TITLE_MAX = 160
-LONG_TEXT_MAX = 5_000
+LONG_TEXT_MAX = TEXT_MAX_LENGTH
 # Behaviours in one "add responsibility" (a deleted one added back): far more than any
 # responsibility has, and few enough that one request stays quick.
 ADD_BEHAVIOURS_MAX = 200
