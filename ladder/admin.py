@@ -18,6 +18,7 @@ from ladder import services
 from ladder.exporters import IncompleteLevelError, export_level
 from ladder.markdown import render_markdown
 from ladder.models import Area, Behaviour, Framework, Level, Responsibility, Track, User
+from ladder.rubric_text import plain
 
 # Room for a phrase copied out of a behaviour, far short of what makes SQLite give up:
 # a LIKE pattern of about 50,000 characters, or one LIKE per word and search field
@@ -371,7 +372,7 @@ class AreaAdmin(BoundedSearch, FrozenWhenPublished, admin.ModelAdmin):
 
 @admin.register(Behaviour)
 class BehaviourAdmin(BoundedSearch, FrozenWhenPublished, admin.ModelAdmin):
-    list_display = ["text", "key", "responsibility", "area_name", "level_code", "framework"]
+    list_display = ["words", "key", "responsibility", "area_name", "level_code", "framework"]
     list_filter = ["area__level__framework", "area__kind", "area__level__track"]
     search_fields = ["text", "key", "responsibility__name", "area__level__code"]
     list_select_related = ["area__level__framework", "responsibility"]
@@ -379,6 +380,11 @@ class BehaviourAdmin(BoundedSearch, FrozenWhenPublished, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return ["area"] if obj else []
+
+    @admin.display(description="Behaviour", ordering="text")
+    def words(self, behaviour: Behaviour) -> str:
+        # The list shows what people read; the form shows links as written, [words](url).
+        return plain(behaviour.text)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "area":
