@@ -507,3 +507,22 @@ def test_work_on_an_unfinished_draft_level_makes_the_plan_stale(editor, ic4_publ
     html = page_text(confirm(editor, batch, seen))
     assert "The framework changed since you checked these files" in html
     assert Responsibility.objects.filter(area=culture, name="Inclusion").exists()
+
+
+def test_a_report_comparing_several_levels_has_no_repeated_ids(editor):
+    import re
+
+    import_levels(
+        framework_name=DEFAULT,
+        documents=[
+            ("ic4.md", level_doc("IC4", "Senior Machine Learning Engineer")),
+            ("ic5.md", level_doc("IC5", "Staff Machine Learning Engineer")),
+        ],
+        publish_version=True,
+    )
+    ic5 = render_ladder(level_doc("IC5", "Staff Machine Learning Engineer"))
+    ic5 = ic5.replace("- I do scope 1 well at IC5", "- I do scope 1 very well at IC5")
+    html = page_text(upload(editor, md("ic4.md", ic4_page(reworded)), md("ic5.md", ic5)))
+    assert html.count("behaviour by behaviour") == 2
+    ids = re.findall(r'\bid="([^"]+)"', html)
+    assert len(ids) == len(set(ids))
