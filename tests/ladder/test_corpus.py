@@ -20,6 +20,8 @@ from ladder.ladder_format import (
 )
 from tests.ladder.corpus.expected import ERROR_PAGES, PAGES, ErrorPage, Page
 
+pytestmark = pytest.mark.no_database
+
 CORPUS = Path(__file__).parent / "corpus"
 SEED_PATH = (
     Path(__file__).resolve().parents[2]

@@ -19,6 +19,8 @@ from ladder.ladder_format import (
 )
 from tests.ladder.test_html_format import random_level
 
+pytestmark = pytest.mark.no_database
+
 SEED_PATH = (
     Path(__file__).resolve().parents[2]
     / "ladder"

@@ -24,6 +24,8 @@ from ladder.ladder_format import (
     parse_page,
 )
 
+pytestmark = pytest.mark.no_database
+
 SEED_PATH = (
     Path(__file__).resolve().parents[2]
     / "ladder"

@@ -29,6 +29,8 @@ from ladder.ladder_format import (
     render_ladder,
 )
 
+pytestmark = pytest.mark.no_database
+
 SEED_PATH = (
     Path(__file__).resolve().parents[2]
     / "ladder"

@@ -6,6 +6,7 @@ quotes for CSV, entities for HTML), links included, and checks that
 import(export(level)) == level for Markdown, HTML and CSV.
 """
 
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -24,6 +25,8 @@ from ladder.ladder_format import (
     parse_page,
     render_ladder,
 )
+
+pytestmark = pytest.mark.no_database
 
 # Letters and digits, and every character one of the formats treats as markup.
 ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJ0123456789 *_\\`#|<>!-+=:;.,()[]{}&\"'/~é日🦉—’"
