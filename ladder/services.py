@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from ladder.editing import StaleDraftError, draft_digest
-from ladder.exporters import complete_documents, level_document, level_problems
+from ladder.exporters import complete_documents, level_problems
 from ladder.ladder_format import (
     AREA_KINDS,
     BEHAVIOUR_MAX_LENGTH,
@@ -99,12 +99,6 @@ def create_levels(*, framework: Framework, documents: Sequence[LevelDoc]) -> lis
                 position += 1
     Behaviour.objects.bulk_create(behaviours)
     return levels
-
-
-def level_documents(framework: Framework) -> dict[tuple[str, str], LevelDoc]:
-    """Every complete level of a version as documents, keyed by (track name, code)."""
-    levels = Level.objects.filter(framework=framework).with_rubric()
-    return {(level.track.name, level.code): level_document(level) for level in levels}
 
 
 @transaction.atomic

@@ -9,14 +9,21 @@ from django.core.management import CommandError, call_command
 
 from ladder import rubric_text
 from ladder.csv_format import parse_csv
+from ladder.exporters import level_document
 from ladder.html_format import parse_html
 from ladder.ladder_format import BehaviourDoc, LevelDoc, parse_ladder
-from ladder.models import Behaviour, Framework
-from ladder.services import level_documents, new_draft_from
+from ladder.models import Behaviour, Framework, Level
+from ladder.services import new_draft_from
 from tests.conftest import SEED_PATH
 from tests.factories import level_doc
 
 pytestmark = pytest.mark.django_db
+
+
+def level_documents(framework: Framework) -> dict:
+    """Every level of a version as documents, read through the models: the oracle."""
+    levels = Level.objects.filter(framework=framework).with_rubric()
+    return {(level.track.name, level.code): level_document(level) for level in levels}
 
 
 def export(**options) -> str:
