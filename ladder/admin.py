@@ -1,5 +1,7 @@
 """The Django admin, arranged for the people who write and publish the ladder."""
 
+from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import SEARCH_VAR, ChangeList, ChangeListSearchForm
@@ -17,7 +19,16 @@ from django.utils.text import slugify, smart_split
 from ladder import services
 from ladder.exporters import IncompleteLevelError, export_level
 from ladder.markdown import render_markdown
-from ladder.models import Area, Behaviour, Framework, Level, Responsibility, Track, User
+from ladder.models import (
+    Area,
+    Behaviour,
+    Framework,
+    Level,
+    Responsibility,
+    Track,
+    User,
+    WorkerHeartbeat,
+)
 from ladder.rubric_text import plain
 
 # Room for a phrase copied out of a behaviour, far short of what makes SQLite give up:
@@ -441,3 +452,37 @@ admin.site.unregister(Group)
 @admin.register(Group)
 class BoundedGroupAdmin(BoundedSearch, GroupAdmin):
     pass
+
+
+# django-axes registers its records of sign-ins the same way (axes comes before ladder
+# in INSTALLED_APPS). An admin lifts a pause by deleting the account's access attempts.
+admin.site.unregister([AccessAttempt, AccessLog, AccessFailureLog])
+
+
+@admin.register(AccessAttempt)
+class BoundedAccessAttemptAdmin(BoundedSearch, AccessAttemptAdmin):
+    pass
+
+
+@admin.register(AccessLog)
+class BoundedAccessLogAdmin(BoundedSearch, AccessLogAdmin):
+    pass
+
+
+@admin.register(AccessFailureLog)
+class BoundedAccessFailureLogAdmin(BoundedSearch, AccessFailureLogAdmin):
+    pass
+
+
+@admin.register(WorkerHeartbeat)
+class WorkerHeartbeatAdmin(BoundedSearch, admin.ModelAdmin):
+    """The background workers and their last heartbeat; written by the workers only."""
+
+    list_display = ["worker_id", "host", "pid", "started_at", "beat_at"]
+    search_fields = ["worker_id", "host"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -723,3 +723,20 @@ class ImportBatch(models.Model):
         self.applied_at = timezone.now()
         self.files = [{"name": name, "text": ""} for name in self.file_names]
         self.save(update_fields=["status", "framework", "applied_at", "files"])
+
+
+class WorkerHeartbeat(models.Model):
+    """The last sign of life of each background worker (`manage.py db_worker`).
+
+    Each worker writes its row every few seconds from a thread of its own, so a worker
+    busy with a long job still beats; one killed stops. /health/ reads the newest.
+    """
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    host = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    beat_at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return f"{self.worker_id} on {self.host}"

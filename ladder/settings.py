@@ -74,12 +74,16 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
-    "django_tasks_db",
+    "axes",
     "ladder",
     "assessments",
+    # After ladder, whose db_worker (the library's, with a heartbeat) must be found first.
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
+    # First: every request, refused ones included, gets an id and one line in the log.
+    "ladder.middleware.request_log",
     "django.middleware.security.SecurityMiddleware",
     # Early, so that every answer below, the refusals included, carries the policy.
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -88,12 +92,15 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Before the CSRF check, which is the first to read a form's body.
+    "ladder.middleware.refuse_large_bodies",
     "ladder.middleware.refuse_undecodable_forms",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "ladder.middleware.private_pages",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last: turns a refused sign-in (too many failures) into the page that says so.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "ladder.urls"
@@ -165,6 +172,38 @@ CSRF_FAILURE_VIEW = "assessments.views.csrf_failure"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
+
+# Sign-in throttling (django-axes, ladder/throttle.py). Failures are counted per account
+# (the username typed) and per address over a sliding window; past a limit, sign-ins
+# for that account, or from that address, are refused, the right password included,
+# until the window has passed. An address's limit is much higher than an account's, so
+# one person's mistakes never lock out the colleagues behind the same office address.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "ladder.throttle.AccountAndAddressHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = env_int("SIGN_IN_ACCOUNT_FAILURES", 10)
+LADDER_ADDRESS_FAILURE_LIMIT = env_int("SIGN_IN_ADDRESS_FAILURES", 100)
+AXES_COOLOFF_TIME = env_int("SIGN_IN_PAUSE_MINUTES", 15) / 60  # hours
+AXES_LOCKOUT_CALLABLE = "ladder.throttle.refused"
+# A success doesn't wipe the address's count: signing in to one's own account must not
+# reset a count that other accounts' failures built up.
+AXES_RESET_ON_SUCCESS = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+# Behind a proxy every request comes from the proxy's address: the client's is the
+# last one the proxy added to X-Forwarded-For.
+TRUSTED_PROXY_COUNT = env_int(
+    "TRUSTED_PROXY_COUNT", 1 if env_bool("BEHIND_TLS_PROXY", False) else 0
+)
+AXES_CLIENT_IP_CALLABLE = "ladder.throttle.client_address"
+
+# Sessions last SESSION_HOURS from signing in (a working day by default). A person made
+# inactive, or whose password changes, is signed out everywhere on their next request:
+# Django checks both on every request.
+SESSION_COOKIE_AGE = env_int("SESSION_HOURS", 10) * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", default=False)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -241,6 +280,12 @@ CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 if env_bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
+# /health/ fails when no background worker has beaten for this many seconds.
+HEALTH_WORKER_MAX_AGE = env_int("HEALTH_WORKER_MAX_AGE", 60)
+# Load balancers ask for /health/ over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -259,15 +304,33 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FILES = 100
 LADDER_IMPORT_MAX_FILES = 50
 LADDER_IMPORT_MAX_BYTES = 20_000_000
+# Bodies declared larger than this are refused with 413 before anything reads them; the
+# import page's own limit, with room for the form around the files, applies there.
+REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", 3_000_000)
+IMPORT_REQUEST_MAX_BYTES = LADDER_IMPORT_MAX_BYTES + 1_000_000
 
+# One line per request from ladder.requests (ladder/middleware.py); every line logged
+# while a request is answered, errors and their tracebacks included, carries its id.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "ladder.middleware.RequestIdFilter"}},
+    "formatters": {
+        "line": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"}
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "line",
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         # WeasyPrint reports every step of every PDF at INFO: a batch of packets would
         # fill the worker's log. Its warnings (a refused address, a bad rule) still show.
         "weasyprint.progress": {"level": "WARNING"},
+        # django-axes logs every sign-in at INFO; the request line already says it.
+        "axes": {"level": "WARNING"},
     },
 }

@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from assessments import views as assessment_views
-from ladder import editor_views, import_views, views
+from ladder import editor_views, health, import_views, views
 
 ladder_patterns = [
     path("", views.index, name="index"),
@@ -100,6 +100,8 @@ urlpatterns = [
     path("ladder/", include((ladder_patterns, "ladder"))),
     path("accounts/", include(account_patterns)),
     path("admin/", admin.site.urls),
+    path("health/", health.health, name="health"),
 ]
 
 handler403 = "assessments.views.forbidden"
+handler500 = "ladder.health.server_error"

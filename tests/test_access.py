@@ -12,12 +12,13 @@ from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from assessments import workflow
 from assessments.models import PacketJob
 from assessments.services import start_assessment
 from ladder.ladder_format import parse_ladder
-from ladder.models import ImportBatch
+from ladder.models import ImportBatch, WorkerHeartbeat
 from ladder.services import import_levels, new_draft_from
 from tests.assessments.conftest import answer_all, make_cycle, review_all
 from tests.conftest import SEED_PATH
@@ -65,6 +66,8 @@ TABLE = {
     "password_change": ("get", lambda w: [], everyone_signed_in(200)),
     "password_change_done": ("get", lambda w: [], everyone_signed_in(200)),
     "ladder:index": ("get", lambda w: [], everyone_signed_in(302)),
+    # For load balancers: anyone, signed in or not (the world has a working worker).
+    "health": ("get", lambda w: [], dict.fromkeys(PERSONAS, 200)),
     "ladder:framework": ("get", lambda w: [w.slug, 1], everyone_signed_in(200)),
     "ladder:level": (
         "get",
@@ -289,6 +292,10 @@ class World:
             framework_name=settings.LADDER_DEFAULT_FRAMEWORK,
             files=[],
             digest="",
+        )
+        now = timezone.now()
+        WorkerHeartbeat.objects.create(
+            worker_id="worker", host="ladder-1", pid=1, started_at=now, beat_at=now
         )
         self.cycle = make_cycle(report.framework)
         self.other_cycle = make_cycle(report.framework, name="2026 H1 review")

@@ -19,7 +19,7 @@ from ladder.models import Area, Behaviour, Framework, ImportBatch, Level, Respon
 from ladder.readers import MAX_FILE_BYTES, read_upload
 from ladder.services import import_levels
 from tests.conftest import SEED_PATH
-from tests.factories import PASSWORD, UserFactory, level_doc
+from tests.factories import UserFactory, level_doc
 
 pytestmark = pytest.mark.django_db
 
@@ -427,7 +427,7 @@ def test_a_confirm_without_the_digest_writes_nothing(editor, ic4_published):
 def test_two_confirmations_at_once_write_once(ic4_published, ladder_editor):
     clients = [Client(), Client()]
     for client in clients:
-        client.login(username=ladder_editor.username, password=PASSWORD)
+        client.force_login(ladder_editor)
     upload(clients[0], md("ic4.md", ic4_page(reworded)))
     batch = ImportBatch.objects.get()
     digest = batch_digest(batch, clients[0])

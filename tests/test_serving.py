@@ -1,0 +1,243 @@
+"""What production relies on: request ids and log lines, /health/, 503 while the database is
+away, 413 for oversized bodies, and a deployment check that passes as the README says."""
+
+import logging
+import os
+import subprocess
+import sys
+import threading
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+from django.conf import settings
+from django.db import OperationalError
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from ladder.management.commands.db_worker import keep_beating
+from ladder.models import WorkerHeartbeat
+
+pytestmark = pytest.mark.django_db
+
+# The README's production environment, minus what only a real host has.
+PRODUCTION_ENV = {
+    "SECRET_KEY": "k3y-for-the-deploy-check-" + "x" * 40,
+    "DEBUG": "false",
+    "ALLOWED_HOSTS": "ladder.example.com",
+    "CSRF_TRUSTED_ORIGINS": "https://ladder.example.com",
+    "BEHIND_TLS_PROXY": "true",
+    "SECURE_SSL_REDIRECT": "true",
+    "SECURE_HSTS_SECONDS": "31536000",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS": "true",
+    "SECURE_HSTS_PRELOAD": "true",
+    "SMTP_HOST": "smtp.example.com",
+}
+
+
+def beat(seconds_ago: float) -> None:
+    when = timezone.now() - timedelta(seconds=seconds_ago)
+    WorkerHeartbeat.objects.update_or_create(
+        worker_id="w1", defaults={"host": "h", "pid": 1, "started_at": when, "beat_at": when}
+    )
+
+
+# Request ids and the request log
+
+
+def test_every_answer_carries_a_request_id_and_logs_one_line(client, caplog):
+    with caplog.at_level(logging.INFO, logger="ladder.requests"):
+        response = client.get(reverse("login"))
+    request_id = response["X-Request-ID"]
+    assert len(request_id) == 32
+    [line] = [r for r in caplog.records if r.name == "ladder.requests"]
+    assert line.getMessage().startswith("GET /accounts/login/ 200 ")
+    assert line.getMessage().endswith(" user=-")
+    assert line.request_id == request_id
+
+
+def test_a_proxys_request_id_is_kept_and_a_strange_one_replaced(client):
+    given = "edge-4f2a9c01"
+    assert client.get("/accounts/login/", HTTP_X_REQUEST_ID=given)["X-Request-ID"] == given
+    forged = "a\nINFO fake line"
+    assert client.get("/accounts/login/", HTTP_X_REQUEST_ID=forged)["X-Request-ID"] != forged
+
+
+def test_a_signed_in_request_logs_who_and_a_path_cannot_forge_a_line(client, engineer, caplog):
+    client.force_login(engineer)
+    with caplog.at_level(logging.INFO, logger="ladder.requests"):
+        client.get(reverse("home"))
+        client.get("/nowhere%0AERROR forged/")
+    home, nowhere = [r.getMessage() for r in caplog.records if r.name == "ladder.requests"]
+    assert home.endswith(f" user={engineer.pk}")
+    assert "\n" not in nowhere
+    assert nowhere.startswith("GET /nowhere%0AERROR%20forged/ 404 ")
+
+
+def test_lines_logged_during_a_request_carry_its_id(client, caplog):
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        response = client.get("/nowhere/")
+    [warning] = [r for r in caplog.records if r.name == "django.request"]
+    assert warning.request_id == response["X-Request-ID"]
+
+
+# /health/
+
+
+def test_health_is_ok_with_the_database_and_a_recent_heartbeat(client):
+    beat(seconds_ago=3)
+    response = client.get(reverse("health"))
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "worker": "ok"}
+    assert "no-cache" in response["Cache-Control"]
+
+
+def test_health_fails_without_a_worker(client):
+    response = client.get(reverse("health"))
+    assert response.status_code == 503
+    assert response.json()["worker"].startswith("never seen")
+
+
+def test_health_fails_when_the_worker_went_quiet(client):
+    beat(seconds_ago=settings.HEALTH_WORKER_MAX_AGE + 5)
+    response = client.get(reverse("health"))
+    assert response.status_code == 503
+    assert response.json()["worker"].startswith("last heartbeat")
+
+
+def test_health_fails_when_the_database_does_not_answer(client):
+    beat(seconds_ago=1)
+    with mock.patch("ladder.health.connection.cursor", side_effect=OperationalError("gone")):
+        response = client.get(reverse("health"))
+    assert response.status_code == 503
+    assert response.json()["database"] == "not answering"
+
+
+def test_health_is_answered_over_plain_http_when_https_is_enforced(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    beat(seconds_ago=1)
+    assert client.get(reverse("health")).status_code == 200
+    assert client.get(reverse("login")).status_code == 301
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_standing_worker_beats():
+    stop = threading.Event()
+    stop.set()  # one beat, then return
+    keep_beating("worker-under-test", stop)
+    row = WorkerHeartbeat.objects.get(worker_id="worker-under-test")
+    assert row.pid == os.getpid()
+    assert timezone.now() - row.beat_at < timedelta(seconds=30)
+
+
+# The database going away
+
+
+@pytest.fixture
+def calm_client():
+    return Client(raise_request_exception=False)
+
+
+def test_a_database_that_is_away_gets_503_not_a_stack_trace(calm_client, engineer):
+    calm_client.force_login(engineer)
+    with mock.patch(
+        "django.contrib.sessions.backends.db.SessionStore.load",
+        side_effect=OperationalError("terminating connection due to administrator command"),
+    ):
+        response = calm_client.get(reverse("home"))
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    text = response.content.decode()
+    assert "back in a moment" in text
+    assert "OperationalError" not in text
+    assert "Traceback" not in text
+
+
+def test_an_autosave_while_the_database_is_away_is_told_to_retry(calm_client, engineer):
+    calm_client.force_login(engineer)
+    with mock.patch(
+        "django.contrib.sessions.backends.db.SessionStore.load",
+        side_effect=OperationalError("server closed the connection unexpectedly"),
+    ):
+        response = calm_client.post(reverse("home"), HTTP_HX_REQUEST="true")
+    assert response.status_code == 503
+    assert response.content.decode() == "The database is restarting; trying again."
+
+
+def test_other_errors_stay_500(calm_client, engineer):
+    calm_client.force_login(engineer)
+    with mock.patch("assessments.views.home_context", side_effect=ValueError("bug")):
+        response = calm_client.get(reverse("home"))
+    assert response.status_code == 500
+    assert "Something went wrong" in response.content.decode()
+
+
+# Bodies too large
+
+
+def test_a_body_declared_too_large_gets_413_before_it_is_read(client, engineer):
+    client.force_login(engineer)
+    response = client.generic(
+        "POST",
+        reverse("home"),
+        b"x=1",
+        content_type="application/x-www-form-urlencoded",
+        CONTENT_LENGTH=str(settings.REQUEST_MAX_BYTES + 1),
+    )
+    assert response.status_code == 413
+    assert "too large" in response.content.decode()
+    assert response["Connection"] == "close"
+
+
+def test_the_import_page_takes_larger_bodies_up_to_its_own_limit(client, ladder_editor):
+    client.force_login(ladder_editor)
+    url = reverse("ladder:import")
+    allowed = client.generic(
+        "POST",
+        url,
+        b"",
+        content_type="multipart/form-data; boundary=x",
+        CONTENT_LENGTH=str(settings.REQUEST_MAX_BYTES + 1),
+    )
+    assert allowed.status_code != 413
+    refused = client.generic(
+        "POST",
+        url,
+        b"",
+        content_type="multipart/form-data; boundary=x",
+        CONTENT_LENGTH=str(settings.IMPORT_REQUEST_MAX_BYTES + 1),
+    )
+    assert refused.status_code == 413
+
+
+def test_a_length_that_is_not_a_number_gets_400(client):
+    response = client.generic("POST", reverse("login"), b"", CONTENT_LENGTH="lots")
+    assert response.status_code == 400
+
+
+# The deployment check
+
+
+def run_deploy_check(**overrides) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SECURE_", "DEBUG"))}
+    env.update(PRODUCTION_ENV, DATABASE_URL="sqlite://:memory:", **overrides)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_the_deployment_check_passes_with_the_production_settings():
+    result = run_deploy_check()
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_the_deployment_check_catches_a_missing_hsts_setting():
+    result = run_deploy_check(SECURE_HSTS_SECONDS="0")
+    assert result.returncode != 0
+    assert "security.W004" in result.stdout + result.stderr
