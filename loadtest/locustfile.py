@@ -1,0 +1,218 @@
+"""The last hours before a deadline, as locust users: engineers, managers and a committee.
+
+Each simulated person takes one entry of the roster that loadtest/seed.py wrote
+(LADDER_ROSTER), with its signed-in session. Engineers open their self-assessment and
+autosave a behaviour every few seconds, now and then reload the page, and some submit;
+managers open their reports' reviews and autosave comments; calibrators read the
+committee's pages. Every save the server acknowledges (200 with the row's new version)
+goes into the ledger (LADDER_LEDGER, one JSON line per save), which loadtest/run.py
+compares with the database afterwards.
+
+Run by loadtest/run.py; on its own: locust -f loadtest/locustfile.py with the two
+variables set and --host pointing at a server of the seeded database.
+"""
+
+import itertools
+import json
+import os
+import random
+import re
+import secrets
+import threading
+from pathlib import Path
+
+from locust import HttpUser, between, events, task
+
+ROSTER = json.loads(Path(os.environ["LADDER_ROSTER"]).read_text())
+_next_person = itertools.count()
+_ledger_lock = threading.Lock()
+# Open for the whole run, closed when locust quits (_close_ledger).
+_ledger = open(os.environ["LADDER_LEDGER"], "a")  # noqa: SIM115
+WORDS = [
+    "shipped",
+    "led",
+    "wrote",
+    "reviewed",
+    "mentored",
+    "migrated",
+    "measured",
+    "designed",
+    "proposed",
+    "ran",
+    "fixed",
+    "ranking",
+    "model",
+    "feature",
+    "store",
+    "evaluation",
+    "latency",
+    "incident",
+    "rollout",
+    "experiment",
+    "budget",
+]
+
+
+def ledger(**entry) -> None:
+    with _ledger_lock:
+        _ledger.write(json.dumps(entry) + "\n")
+        _ledger.flush()
+
+
+def evidence() -> str:
+    words = random.choices(WORDS, k=random.randint(8, 60))
+    return " ".join(words).capitalize() + f". Ref {secrets.token_hex(4)}."
+
+
+def versions(html: str) -> dict[int, int]:
+    """behaviour id -> the row's version, from the rating forms of a page."""
+    found = {}
+    for match in re.finditer(r'name="version" value="(\d+)" id="version-(\d+)"', html):
+        found[int(match[2])] = int(match[1])
+    return found
+
+
+class Person(HttpUser):
+    abstract = True
+    wait_time = between(2, 5)
+
+    def on_start(self):
+        people = [p for p in ROSTER["people"] if p["role"] == self.role]
+        self.me = people[next(_next_person) % len(people)]
+        self.client.cookies.set(ROSTER["session_cookie"], self.me["session"])
+        # Django's CSRF check wants the cookie and the header to agree; any token will do.
+        token = secrets.token_hex(16)
+        self.client.cookies.set("csrftoken", token)
+        self.headers = {"X-CSRFToken": token, "HX-Request": "true", "Referer": self.host + "/"}
+
+    def post(self, url: str, data: dict, name: str):
+        return self.client.post(url, data=data, headers=self.headers, name=name)
+
+
+class Engineer(Person):
+    role = "engineer"
+    weight = 85
+
+    def on_start(self):
+        super().on_start()
+        self.submitted, self.versions = False, {}
+        self.open_page()
+
+    def open_page(self):
+        response = self.client.get(
+            f"/assessments/{self.me['assessment']}/", name="page: assessment"
+        )
+        if response.status_code == 200:
+            self.versions = versions(response.text)
+            self.submitted = not self.versions
+
+    @task(20)
+    def autosave(self):
+        if self.submitted or not self.versions:
+            return self.open_page()
+        behaviour = random.choice(list(self.versions))
+        text, score = evidence(), random.choice([1, 2, 3, 4])
+        pk = self.me["assessment"]
+        response = self.post(
+            f"/assessments/{pk}/behaviours/{behaviour}/",
+            {"score": score, "evidence": text, "version": self.versions[behaviour]},
+            name="autosave",
+        )
+        if response.status_code == 200:
+            version = int(response.headers["X-Rating-Version"])
+            self.versions[behaviour] = version
+            ledger(kind="self", assessment=pk, behaviour=behaviour, version=version,
+                   text=text, score=score)  # fmt: skip
+        elif response.status_code in (403, 409):
+            self.open_page()
+
+    @task(2)
+    def reload(self):
+        self.open_page()
+
+    @task(1)
+    def submit(self):
+        if self.submitted or random.random() > 0.3:
+            return
+        pk = self.me["assessment"]
+        response = self.client.post(
+            f"/assessments/{pk}/submit/",
+            headers={k: v for k, v in self.headers.items() if k != "HX-Request"},
+            name="submit",
+            allow_redirects=False,
+        )
+        if response.status_code == 302:
+            self.submitted = True
+            ledger(kind="submit", assessment=pk)
+
+
+class Manager(Person):
+    role = "manager"
+    weight = 12
+
+    def on_start(self):
+        super().on_start()
+        self.pages = {}
+        for pk in self.me["reviews"]:
+            self.open_review(pk)
+
+    def open_review(self, pk: int):
+        response = self.client.get(f"/assessments/{pk}/review/", name="page: review")
+        if response.status_code == 200:
+            self.pages[pk] = versions(response.text)
+
+    @task(10)
+    def comment(self):
+        pk = random.choice(self.me["reviews"])
+        rows = self.pages.get(pk)
+        if not rows:
+            return self.open_review(pk)
+        behaviour = random.choice(list(rows))
+        text, score = evidence(), random.choice([1, 2, 3, 4])
+        response = self.post(
+            f"/assessments/{pk}/review/behaviours/{behaviour}/",
+            {"score": score, "comment": text, "version": rows[behaviour]},
+            name="review save",
+        )
+        if response.status_code == 200:
+            version = int(response.headers["X-Rating-Version"])
+            rows[behaviour] = version
+            ledger(kind="review", assessment=pk, behaviour=behaviour, version=version,
+                   text=text, score=score)  # fmt: skip
+        elif response.status_code in (403, 409):
+            self.open_review(pk)
+
+    @task(2)
+    def team(self):
+        self.client.get("/team/", name="page: team")
+
+    @task(1)
+    def reload(self):
+        self.open_review(random.choice(self.me["reviews"]))
+
+
+class Calibrator(Person):
+    role = "calibrator"
+    weight = 3
+    wait_time = between(3, 8)
+
+    @task(3)
+    def committee(self):
+        self.client.get(f"/cycles/{self.me['cycle']}/calibration/", name="page: calibration")
+
+    @task(1)
+    def disagreements(self):
+        self.client.get(f"/cycles/{self.me['cycle']}/disagreements/", name="page: disagreements")
+
+
+@events.request.add_listener
+def _count_failures(name, response=None, exception=None, **kwargs):
+    """Answers the run must account for: server errors, and connections that dropped."""
+    status = getattr(response, "status_code", 0) or 0
+    if status >= 500 or (exception is not None and status == 0):
+        ledger(kind="trouble", name=name, status=status, error=repr(exception)[:200])
+
+
+@events.quitting.add_listener
+def _close_ledger(environment, **kwargs):
+    _ledger.close()

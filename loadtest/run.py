@@ -1,0 +1,210 @@
+"""A deadline's load on Ladder as it runs in production, and a check that no save was lost.
+
+    .venv/bin/python -m loadtest.run                      # the full run: 300 people, 3 minutes
+    .venv/bin/python -m loadtest.run --people 300 --duration 30   # the form CI runs
+
+Starts loadtest/stack.py (gunicorn with several workers and the background worker, on a
+fresh PostgreSQL database beside DATABASE_URL's, or on SQLite without one), seeds the
+people (loadtest/seed.py), runs locust headless on loopback (loadtest/locustfile.py),
+then compares the ledger of acknowledged saves with the database. Prints requests per
+second by kind, latency percentiles, 5xx answers and lost or mismatched writes; exits
+1 when there was any 5xx answer or lost write.
+
+--kill-workers N sends kill -9 to a gunicorn worker N times during the run (gunicorn
+starts a new one); --restart-database restarts PostgreSQL once, half-way through. Both
+are faults the run must survive with nothing acknowledged lost.
+"""
+
+import argparse
+import csv
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+from loadtest.stack import BIN, ROOT, Stack
+
+
+def arguments(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--people", type=int, default=300)
+    parser.add_argument("--duration", type=int, default=180, help="seconds")
+    parser.add_argument("--spawn-rate", type=float, default=50)
+    parser.add_argument("--web-workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--kill-workers", type=int, default=0)
+    parser.add_argument("--restart-database", action="store_true")
+    parser.add_argument("--work", type=Path, help="keep logs and results here")
+    return parser.parse_args(argv)
+
+
+def run_locust(stack: Stack, roster: Path, ledger: Path, args, work: Path) -> None:
+    env = {**os.environ, "LADDER_ROSTER": str(roster), "LADDER_LEDGER": str(ledger)}
+    command = [
+        str(BIN / "locust"),
+        "-f", str(ROOT / "loadtest" / "locustfile.py"),
+        "--headless",
+        "--host", stack.urls[0],
+        "--users", str(args.people),
+        "--spawn-rate", str(args.spawn_rate),
+        "--run-time", f"{args.duration}s",
+        "--stop-timeout", "10",
+        "--csv", str(work / "locust"),
+        "--only-summary",
+        "--loglevel", "WARNING",
+        "--exit-code-on-error", "0",
+    ]  # fmt: skip
+    with open(work / "locust.log", "wb") as log:
+        subprocess.run(command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, check=True)
+
+
+def faults(stack: Stack, args, stop: threading.Event, seen: list[str]) -> None:
+    """Kill gunicorn workers spread over the run; restart PostgreSQL half-way."""
+    events = []
+    if args.kill_workers:
+        step = args.duration / (args.kill_workers + 1)
+        events += [(step * (n + 1), "kill") for n in range(args.kill_workers)]
+    if args.restart_database:
+        events.append((args.duration / 2, "restart"))
+    started = time.monotonic()
+    for at, what in sorted(events):
+        if stop.wait(max(0, at - (time.monotonic() - started))):
+            return
+        if what == "kill":
+            seen.append(f"killed gunicorn worker {stack.kill_web_worker()} at {at:.0f} s")
+        else:
+            took = restart_postgres()
+            seen.append(f"restarted PostgreSQL at {at:.0f} s ({took:.1f} s down)")
+
+
+def restart_postgres() -> float:
+    cluster = sorted(os.listdir("/etc/postgresql"))[-1]
+    started = time.monotonic()
+    subprocess.run(
+        ["pg_ctlcluster", "--skip-systemctl-redirect", cluster, "main", "restart", "-m", "fast"],
+        check=True,
+        capture_output=True,
+    )
+    return time.monotonic() - started
+
+
+def statistics(work: Path) -> list[dict]:
+    with open(work / "locust_stats.csv") as f:
+        return list(csv.DictReader(f))
+
+
+def check_ledger(stack: Stack, ledger: Path) -> dict[str, int]:
+    """Compare every acknowledged save's last version with the row in the database."""
+    latest = {}
+    submitted = set()
+    saves = 0
+    trouble = Counter()
+    for line in ledger.read_text().splitlines():
+        entry = json.loads(line)
+        if entry["kind"] == "trouble":
+            status = entry["status"]
+            trouble["dropped connections" if status == 0 else f"{status} answers"] += 1
+            continue
+        if entry["kind"] == "submit":
+            submitted.add(entry["assessment"])
+            continue
+        saves += 1
+        key = (entry["kind"], entry["assessment"], entry["behaviour"])
+        if key not in latest or entry["version"] > latest[key]["version"]:
+            latest[key] = entry
+    out = stack.manage(
+        "shell",
+        "-c",
+        "import json; from assessments.models import Rating, Assessment; "
+        "print(json.dumps({'ratings': list(Rating.objects.values_list("
+        "'assessment_id', 'behaviour_id', 'version', 'evidence', 'score', "
+        "'manager_version', 'manager_comment', 'manager_score')), "
+        "'submitted': list(Assessment.objects.exclude(status='draft')"
+        ".values_list('pk', flat=True))}))",
+    )
+    data = json.loads(out.strip().splitlines()[-1])
+    rows = {(r[0], r[1]): r for r in data["ratings"]}
+    lost = mismatched = 0
+    for (kind, assessment, behaviour), entry in latest.items():
+        row = rows[(assessment, behaviour)]
+        version, text, score = (row[2], row[3], row[4]) if kind == "self" else row[5:8]
+        if version < entry["version"]:
+            lost += 1
+        elif version == entry["version"] and (text, score) != (entry["text"], entry["score"]):
+            mismatched += 1
+    lost += len(submitted - set(data["submitted"]))
+    return {"acknowledged saves": saves, "rows checked": len(latest),
+            "submits": len(submitted), "lost": lost, "mismatched": mismatched,
+            "trouble": trouble}  # fmt: skip
+
+
+def server_errors(trouble: Counter, database_restarted: bool) -> int:
+    """5xx answers that count against the run: all of them, but for 503 while the
+    database was being restarted on purpose (the answer the app must give then)."""
+    return sum(
+        count
+        for kind, count in trouble.items()
+        if kind[0] == "5" and not (database_restarted and kind.startswith("503"))
+    )
+
+
+def report(rows: list[dict], errors: int, ledger: dict, events: list[str]) -> str:
+    lines = [f"{'kind':<22}{'requests':>9}{'req/s':>8}{'p50 ms':>8}{'p95 ms':>8}"
+             f"{'p99 ms':>8}{'failed':>8}"]  # fmt: skip
+    for row in rows:
+        lines.append(
+            f"{row['Name']:<22}{row['Request Count']:>9}{float(row['Requests/s']):>8.1f}"
+            f"{row['50%']:>8}{row['95%']:>8}{row['99%']:>8}{row['Failure Count']:>8}"
+        )
+    lines += events
+    for kind, count in sorted(ledger["trouble"].items()):
+        lines.append(f"{kind}: {count}")
+    lines.append(f"5xx answers that count: {errors}")
+    lines.append(
+        f"acknowledged saves: {ledger['acknowledged saves']} over {ledger['rows checked']} rows,"
+        f" {ledger['submits']} submits"
+    )
+    lines.append(f"lost or mismatched writes: {ledger['lost'] + ledger['mismatched']}")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    args = arguments(argv)
+    work = args.work or Path(tempfile.mkdtemp(prefix="ladder-load-"))
+    work.mkdir(parents=True, exist_ok=True)
+    print(f"load run: {args.people} people for {args.duration} s; files in {work}", flush=True)
+    stack = Stack(work / "stack", workers=args.web_workers, threads=args.threads)
+    if args.restart_database and not stack.is_postgres:
+        raise SystemExit("--restart-database needs DATABASE_URL=postgres://...")
+    with stack:
+        roster, ledger = work / "roster.json", work / "ledger.jsonl"
+        started = time.monotonic()
+        stack.manage(
+            "shell", "-c", f"from loadtest.seed import seed; seed({args.people}, {str(roster)!r})"
+        )
+        print(f"seeded in {time.monotonic() - started:.1f} s", flush=True)
+        stop, events = threading.Event(), []
+        troublemaker = threading.Thread(target=faults, args=(stack, args, stop, events))
+        troublemaker.start()
+        try:
+            run_locust(stack, roster, ledger, args, work)
+        finally:
+            stop.set()
+            troublemaker.join()
+        rows = statistics(work)
+        checked = check_ledger(stack, ledger)
+    errors = server_errors(checked["trouble"], args.restart_database)
+    text = report(rows, errors, checked, events)
+    print(text)
+    (work / "report.txt").write_text(text + "\n")
+    bad = errors or checked["lost"] or checked["mismatched"]
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,52 @@
+"""The load run's short form, in the suite's PostgreSQL pass: 300 people for 30 seconds
+against gunicorn, with two gunicorn workers killed (kill -9) on the way, and every
+acknowledged save found in the database afterwards (loadtest/run.py)."""
+
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+
+pytestmark = pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="the load run is against PostgreSQL; it runs in the suite's PostgreSQL pass",
+)
+
+
+def load_run(tmp_path, *args) -> tuple[int, str]:
+    result = subprocess.run(
+        [sys.executable, "-m", "loadtest.run", "--work", str(tmp_path), *args],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    return result.returncode, result.stdout + result.stderr
+
+
+def figure(report: str, label: str) -> int:
+    return int(re.search(rf"^{label}: (\d+)", report, re.MULTILINE)[1])
+
+
+def test_three_hundred_people_at_the_deadline_lose_nothing_through_killed_workers(tmp_path):
+    code, report = load_run(
+        tmp_path,
+        "--people",
+        "300",
+        "--duration",
+        "30",
+        "--spawn-rate",
+        "100",
+        "--kill-workers",
+        "2",
+    )
+    print(report)
+    assert code == 0, report
+    assert figure(report, "5xx answers that count") == 0
+    assert figure(report, "lost or mismatched writes") == 0
+    assert report.count("killed gunicorn worker") == 2
+    saves = int(re.search(r"acknowledged saves: (\d+)", report)[1])
+    assert saves > 300, "too few saves to prove anything"
