@@ -18,7 +18,7 @@ from django.utils.safestring import SafeString
 
 from assessments.models import Assessment, Rating
 from assessments.scale import CHARTED, HIGHEST, Score
-from ladder.models import Framework, Level, rubric_prefetches
+from ladder.models import DataEpoch, Framework, Level, rubric_prefetches
 
 # ---- the rubric's outline
 
@@ -76,6 +76,13 @@ _NEWEST: dict[str, tuple[int | None, float]] = {}
 NEWEST_VERSION_SECONDS = 60
 
 
+# The database's epoch (ladder.models.DataEpoch) as last read, and when. A restore from
+# a backup changes it; the caches above are emptied within EPOCH_SECONDS of that.
+_UNREAD = object()
+_epoch: list = [_UNREAD, float("-inf")]
+EPOCH_SECONDS = 1.0
+
+
 def forget_published_levels() -> None:
     """Empty the caches (tests roll back, and may hand out the same keys again)."""
     _OUTLINES.clear()
@@ -83,8 +90,23 @@ def forget_published_levels() -> None:
     _NEWEST.clear()
 
 
+def _same_database() -> None:
+    """Empty the caches if the database was restored since they were filled.
+
+    One small query a second at most, whatever the traffic.
+    """
+    now = time.monotonic()
+    if now - _epoch[1] < EPOCH_SECONDS:
+        return
+    value = DataEpoch.objects.values_list("value", flat=True).first()
+    if _epoch[0] is not _UNREAD and value != _epoch[0]:
+        forget_published_levels()
+    _epoch[:] = [value, now]
+
+
 def newer_version(framework: Framework) -> int | None:
     """The newest version of this framework published after it, if any; read once a minute."""
+    _same_database()
     now = time.monotonic()
     newest, read_at = _NEWEST.get(framework.slug, (None, -NEWEST_VERSION_SECONDS))
     if now - read_at >= NEWEST_VERSION_SECONDS:
@@ -99,6 +121,7 @@ def newer_version(framework: Framework) -> int | None:
 
 def published_level(level_id: int) -> Level:
     """A level with its framework and track; kept once published, since it can't change."""
+    _same_database()
     level = _LEVELS.get(level_id)
     if level is None:
         level = Level.objects.select_related("framework", "track").get(pk=level_id)
@@ -111,6 +134,7 @@ def outline_of(level: Level) -> Outline:
     """The level's rubric in ladder order; kept for published levels, which never change."""
     if not level.framework.is_published:
         return _build_outline(level)
+    _same_database()
     # published_at is part of the key so an outline can only ever be reused for
     # the very version it was built from.
     key = (level.pk, level.framework.published_at)

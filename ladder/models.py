@@ -740,3 +740,18 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self):
         return f"{self.worker_id} on {self.host}"
+
+
+class DataEpoch(models.Model):
+    """One row whose value changes when the database is replaced from a backup.
+
+    Server processes keep published levels in memory (they never change); a restore
+    can put other data under the same ids. `manage.py restore` writes a new value,
+    and each process empties its caches within a second of seeing it
+    (assessments.progress).
+    """
+
+    value = models.CharField(max_length=32)
+
+    def __str__(self):
+        return self.value

@@ -41,10 +41,12 @@ class Stack:
         servers: int = 1,
         workers: int = 2,
         threads: int = 4,
+        worker: bool = True,
         extra_env: dict[str, str] | None = None,
     ):
         self.work = Path(work)
         self.servers = servers
+        self.with_worker = worker
         self.workers = workers
         self.threads = threads
         self.extra_env = extra_env or {}
@@ -202,7 +204,8 @@ class Stack:
         try:
             self.manage("migrate", "--noinput")
             self.manage("collectstatic", "--noinput")
-            self.start_worker()
+            if self.with_worker:
+                self.start_worker()
             for index in range(self.servers):
                 self.start_server(index)
             self.wait_until_healthy()

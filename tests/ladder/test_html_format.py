@@ -528,6 +528,7 @@ def test_a_page_inside_a_hundred_thousand_divs_is_read():
 
 
 def _seconds(convert, text: str, runs: int) -> float:
+    """The best of runs timings: on a busy machine any single run may be preempted."""
     best = float("inf")
     for _ in range(runs):
         started = time.perf_counter()
@@ -553,7 +554,7 @@ def _seconds(convert, text: str, runs: int) -> float:
 def test_unterminated_markup_takes_time_linear_in_its_length(unit):
     small = unit * (20_000 // len(unit))
     large = unit * (200_000 // len(unit))
-    ratio = _seconds(html_to_lines, large, 1) / max(_seconds(html_to_lines, small, 3), 0.005)
+    ratio = _seconds(html_to_lines, large, 2) / max(_seconds(html_to_lines, small, 3), 0.005)
     # Linear is about 10; Python 3.13.0's html.parser on its own is 50 to 140.
     assert ratio < 25
 
@@ -565,7 +566,7 @@ def test_markdown_look_alikes_in_page_text_are_read_in_linear_time(unit):
 
     small = unit * (20_000 // len(unit))
     large = unit * (200_000 // len(unit))
-    assert _seconds(read, large, 1) / max(_seconds(read, small, 3), 0.005) < 25
+    assert _seconds(read, large, 2) / max(_seconds(read, small, 3), 0.005) < 25
 
 
 def test_a_two_megabyte_page_converts_in_time_linear_in_its_size():
@@ -576,7 +577,7 @@ def test_a_two_megabyte_page_converts_in_time_linear_in_its_size():
     )
     small = page(chunk * (200_000 // len(chunk)))
     large = page(chunk * (2_000_000 // len(chunk)))
-    ratio = _seconds(html_to_lines, large, 1) / _seconds(html_to_lines, small, 3)
+    ratio = _seconds(html_to_lines, large, 2) / _seconds(html_to_lines, small, 3)
     assert ratio < 20
 
 
