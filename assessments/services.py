@@ -92,8 +92,9 @@ def _not_saved(current: Rating, *, score: int | None, evidence: str) -> SaveResu
         raise PermissionDenied(refusal(current.assessment, Action.EDIT))
     if (current.score, current.evidence) == (score, evidence):
         # The row already says exactly this (a retried save whose answer was lost):
-        # nothing to choose between, so no conflict.
-        return SaveResult(rating=current, saved=False)
+        # nothing to choose between, so no conflict. The lost answer may have been
+        # the one to tell the page that its progress changed, so this one says so.
+        return SaveResult(rating=current, saved=False, score_changed=True)
     return SaveResult(rating=current, saved=False, conflict=True)
 
 

@@ -165,6 +165,32 @@
     }
   });
 
+  // The progress panel refreshes itself once answers stop changing (its hx-trigger).
+  // Nothing else asks again, so a refresh that fails (a 503 while the database
+  // restarts, a dropped connection) would leave the last answers uncounted for good:
+  // it is asked again, backing off like the saves, until one gets through.
+  const panel = document.querySelector(".progress-panel[hx-get]");
+  let panelAttempts = 0;
+  let panelRetry = null;
+
+  function retryPanel(event) {
+    if (event.target !== panel) return;
+    panelAttempts += 1;
+    clearTimeout(panelRetry);
+    const seconds = Math.min(60, 2 ** Math.min(panelAttempts, 6));
+    panelRetry = setTimeout(() => htmx.trigger(panel, "refresh-progress"), seconds * 1000);
+  }
+
+  if (panel) {
+    panel.addEventListener("htmx:responseError", retryPanel);
+    panel.addEventListener("htmx:sendError", retryPanel);
+    panel.addEventListener("htmx:afterRequest", (event) => {
+      if (event.target !== panel || !event.detail.successful) return;
+      panelAttempts = 0;
+      clearTimeout(panelRetry);
+    });
+  }
+
   page.addEventListener("click", (event) => {
     const keep = event.target.closest("[data-keep-mine]");
     const theirs = event.target.closest("[data-use-theirs]");

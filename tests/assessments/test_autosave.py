@@ -78,7 +78,7 @@ def test_the_progress_panel_refreshes_on_its_own(
     assert "Craft: 2.0 of 4." in html
     assert 'id="progress"' not in html  # only the inside: the listening element stays
     page = client.get(assessment.get_absolute_url()).content.decode()
-    assert 'hx-trigger="scores-changed from:body delay:500ms"' in page
+    assert 'hx-trigger="scores-changed from:body delay:500ms, refresh-progress"' in page
 
 
 def test_the_refreshed_progress_counts_and_points_at_the_first_unanswered(engineer, assessment):
@@ -274,6 +274,21 @@ def test_a_retried_save_of_the_same_text_is_not_a_conflict(client, engineer, rat
     response = client.post(save_url(rating), data, **HTMX)
     assert response.status_code == 200
     assert response["X-Rating-Version"] == "1"
+
+
+def test_a_retried_save_whose_answer_was_lost_still_refreshes_the_progress(
+    client, engineer, rating
+):
+    client.force_login(engineer)
+    data = {"score": "3", "evidence": "", "version": "0"}
+    first = client.post(save_url(rating), data, **HTMX)
+    assert first["HX-Trigger"] == "scores-changed"
+    # That answer never reached the page (a 503 after the write, a dropped
+    # connection): the retry is the page's only chance to count the new score.
+    retry = client.post(save_url(rating), data, **HTMX)
+    assert retry.status_code == 200
+    assert retry["X-Rating-Version"] == "1"
+    assert retry["HX-Trigger"] == "scores-changed"
 
 
 def test_the_length_limit_counts_a_line_break_once(client, engineer, rating):

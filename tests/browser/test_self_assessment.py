@@ -128,6 +128,30 @@ def test_a_lost_connection_keeps_the_text_and_retries(page, live_server, sign_in
     assert Rating.objects.filter(assessment=draft, evidence="Typed while offline").exists()
 
 
+def test_a_failed_progress_refresh_is_asked_again(page, live_server, sign_in, engineer, draft):
+    # The panel refreshes once answers stop changing; if that one refresh fails (a
+    # 503 while the database restarts), no later answer would ask again.
+    sign_in(page, engineer, PASSWORD)
+    page.goto(f"{live_server.url}{draft.get_absolute_url()}")
+    refreshes = []
+
+    def fail_the_first(route):
+        refreshes.append(route.request.url)
+        if len(refreshes) == 1:
+            route.fulfill(status=503, body="The database is restarting; trying again.")
+        else:
+            route.continue_()
+
+    page.route("**/progress/", fail_the_first)
+    summary = page.locator("#progress-summary")
+    expect(summary).to_contain_text("0 of 58")
+    rows(page).first.get_by_text("Consistently", exact=True).click()
+    saved(rows(page).first)
+    expect(summary).to_contain_text("1 of 58", timeout=10_000)
+    assert len(refreshes) >= 2
+    assert Rating.objects.filter(assessment=draft, score__isnull=False).count() == 1
+
+
 def test_unsaved_text_comes_back_after_a_reload(page, live_server, sign_in, engineer, draft):
     sign_in(page, engineer, PASSWORD)
     page.goto(f"{live_server.url}{draft.get_absolute_url()}")
