@@ -55,13 +55,12 @@ def server_error(request) -> HttpResponse:
 
     A restart or failover of PostgreSQL surfaces in whatever code touched the database
     first (a session read, a view's query), as OperationalError or InterfaceError: the
-    person and the autosave are told to retry rather than shown an error, and the
-    connection is dropped so the next request opens a fresh one.
+    person and the autosave are told to retry rather than shown an error. The broken
+    connection is dropped when the request finishes, as Django does after any error,
+    so the next request opens a fresh one.
     """
     error = sys.exc_info()[1]
     unavailable = isinstance(error, OperationalError | InterfaceError)
-    if unavailable:
-        connection.close_if_unusable_or_obsolete()
     status = 503 if unavailable else 500
     if request.headers.get("HX-Request"):
         response = HttpResponse(

@@ -90,7 +90,7 @@ class Database:
     def query(self, sql: str, params=()) -> list[tuple]:
         cursor = self.connection.cursor()
         cursor.execute(sql, params)
-        rows = cursor.fetchall()
+        rows = cursor.fetchall() if cursor.description else []
         self.connection.commit()
         return rows
 
