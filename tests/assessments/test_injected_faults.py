@@ -44,10 +44,10 @@ def snapshot() -> dict:
             "ratings": list(Rating.objects.order_by("pk").values()),
             "assessments": list(Assessment.objects.order_by("pk").values()),
             # Without their ids: PostgreSQL's sequences move on even when a transaction doesn't.
-        "events": [
-            {k: v for k, v in event.items() if k != "id"}
-            for event in Event.objects.order_by("pk").values()
-        ],
+            "events": [
+                {k: v for k, v in event.items() if k != "id"}
+                for event in Event.objects.order_by("pk").values()
+            ],
             "cycles": list(Cycle.objects.order_by("pk").values()),
             "jobs": list(DBTaskResult.objects.order_by("id").values("id", "status", "args_kwargs")),
         }
