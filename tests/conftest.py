@@ -119,10 +119,16 @@ def pytest_collection_modifyitems(config, items):
     # and Django then refuses ORM calls here; so the browser tests go last, and only
     # they allow that (tests/browser/conftest.py).
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
-    # Reading and writing ladder files touches no database: those tests run in the
+    # Reading and writing ladder files touches no database, and what a page lets
+    # through or a browser runs doesn't depend on the engine: those tests run in the
     # suite's SQLite pass and are left out of its PostgreSQL pass.
     if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
-        kept = [item for item in items if item.get_closest_marker("no_database") is None]
+        kept = [
+            item
+            for item in items
+            if item.get_closest_marker("no_database") is None
+            and item.get_closest_marker("engine_neutral") is None
+        ]
         config.hook.pytest_deselected(items=[i for i in items if i not in kept])
         items[:] = kept
 

@@ -34,7 +34,7 @@ from assessments.services import (
 from tests.assessments.conftest import make_cycle
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.engine_neutral]
 
 CORPUS = sorted((Path(__file__).parent / "hostile_notes").glob("*.md"))
 NOTES = [path.read_text().rstrip("\n") for path in CORPUS]

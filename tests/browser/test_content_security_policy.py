@@ -20,7 +20,11 @@ from ladder.services import new_draft_from
 from tests.assessments.conftest import answer_all, make_cycle, review_all
 from tests.factories import PASSWORD, level_doc, make_framework
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.engine_neutral,
+    pytest.mark.django_db(transaction=True),
+]
 
 LISTEN = """
 window.__cspViolations = [];

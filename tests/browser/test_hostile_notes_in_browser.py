@@ -9,7 +9,11 @@ import pytest
 from tests.factories import PASSWORD
 from tests.test_hostile_notes import NOTES, Site
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.engine_neutral,
+    pytest.mark.django_db(transaction=True),
+]
 
 
 def test_no_page_showing_hostile_notes_opens_a_dialog(
