@@ -15,6 +15,7 @@ import tempfile
 from datetime import timedelta
 from pathlib import Path
 
+from django.conf import settings
 from django.core.files import File
 from django.db.models import Q
 from django.tasks import task
@@ -33,9 +34,11 @@ Status = PacketJob.Status
 # would take long to write and longer to read.
 MAX_PACKETS = 1_000
 
-# A job whose heartbeat is older than this was killed mid-way (a deploy, a crash); a
-# second run may take it over. One packet takes well under a second.
-STALE_AFTER = timedelta(minutes=5)
+
+def stale_after() -> timedelta:
+    """A job whose heartbeat is older than this was killed mid-way (a deploy, a crash);
+    a second run may take it over. One packet takes well under a second."""
+    return timedelta(seconds=settings.PACKET_JOB_STALE_SECONDS)
 
 
 @task()
@@ -58,7 +61,9 @@ def write_packets(job_id: int, paper: str = "a4") -> str:
 def _claim(job_id: int) -> PacketJob | None:
     """Take the job if it waits, or if its last worker stopped; None if it is not ours to run."""
     now = timezone.now()
-    waiting = Q(status=Status.QUEUED) | Q(status=Status.RUNNING, heartbeat_at__lt=now - STALE_AFTER)
+    waiting = Q(status=Status.QUEUED) | Q(
+        status=Status.RUNNING, heartbeat_at__lt=now - stale_after()
+    )
     # One conditional UPDATE: of two workers given the same job, one wins.
     claimed = PacketJob.objects.filter(waiting, pk=job_id).update(
         status=Status.RUNNING, started_at=now, heartbeat_at=now, done=0, error=""
@@ -107,6 +112,16 @@ def _write(job: PacketJob, paper: str) -> None:
             job.file.save(_file_name(job), File(pdf), save=False)
     PacketJob.objects.filter(pk=job.pk).update(
         file=job.file.name, status=Status.DONE, finished_at=timezone.now(), error=""
+    )
+
+
+def abandoned(job_id: int, paper: str = "a4") -> None:
+    """The worker writing this job stopped each time it tried (ladder.workers): say so."""
+    PacketJob.objects.filter(pk=job_id, status__in=[Status.QUEUED, Status.RUNNING]).update(
+        status=Status.FAILED,
+        finished_at=timezone.now(),
+        error="The packets could not be written: the worker stopped twice while writing "
+        "them. Ask again; if it keeps failing, tell your admin.",
     )
 
 

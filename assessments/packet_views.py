@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from assessments.exports import export_html, export_markdown, export_of
 from assessments.models import Assessment, Cycle, PacketJob
-from assessments.packet_tasks import STALE_AFTER, write_packets
+from assessments.packet_tasks import stale_after, write_packets
 from assessments.packets import PAPERS, packet_html, packet_of
 from assessments.pdf import html_to_pdf
 from assessments.permissions import (
@@ -237,7 +237,7 @@ def _stalled(job: PacketJob) -> bool:
     return (
         job.status == PacketJob.Status.RUNNING
         and job.heartbeat_at is not None
-        and timezone.now() - job.heartbeat_at > STALE_AFTER
+        and timezone.now() - job.heartbeat_at > stale_after()
     )
 
 

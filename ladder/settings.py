@@ -282,6 +282,17 @@ if env_bool("BEHIND_TLS_PROXY", default=False):
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
+# Background workers beat every WORKER_HEARTBEAT_SECONDS; a worker silent for
+# WORKER_DEAD_AFTER_SECONDS is taken for dead and its running jobs are queued again
+# (ladder/workers.py). A packet job whose own heartbeat is PACKET_JOB_STALE_SECONDS old
+# may then be taken over; the worker's limit must be the longer of the two.
+WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 5)
+WORKER_DEAD_AFTER_SECONDS = env_int("WORKER_DEAD_AFTER_SECONDS", 90)
+PACKET_JOB_STALE_SECONDS = env_int("PACKET_JOB_STALE_SECONDS", 60)
+if WORKER_DEAD_AFTER_SECONDS <= PACKET_JOB_STALE_SECONDS + WORKER_HEARTBEAT_SECONDS:
+    raise ImproperlyConfigured(
+        "WORKER_DEAD_AFTER_SECONDS must exceed PACKET_JOB_STALE_SECONDS + WORKER_HEARTBEAT_SECONDS."
+    )
 # /health/ fails when no background worker has beaten for this many seconds.
 HEALTH_WORKER_MAX_AGE = env_int("HEALTH_WORKER_MAX_AGE", 60)
 # Load balancers ask for /health/ over plain HTTP.

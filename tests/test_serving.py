@@ -16,8 +16,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from ladder.management.commands.db_worker import keep_beating
 from ladder.models import WorkerHeartbeat
+from ladder.workers import keep_beating
 
 pytestmark = pytest.mark.django_db
 
