@@ -40,12 +40,13 @@ def test_engineer_rates_everything_reloads_and_submits_and_the_manager_sees_it(
     forms = rows(page)
     expect(forms).to_have_count(58)
     for index in range(58):
-        form = forms.nth(index)
-        form.get_by_text("Consistently", exact=True).click()
-        if index < 3:
-            form.get_by_label("Evidence", exact=True).fill(
-                f"Evidence {index}: [design doc](https://docs.example/{index})"
-            )
+        forms.nth(index).get_by_text("Consistently", exact=True).click()
+    # Evidence after the answers: a saved evidence's preview grows its row, and a click
+    # aimed at a row below while that happens can land on the row above instead.
+    for index in range(3):
+        forms.nth(index).get_by_label("Evidence", exact=True).fill(
+            f"Evidence {index}: [design doc](https://docs.example/{index})"
+        )
     expect(page.locator("#progress-summary")).to_contain_text("58 of 58", timeout=20_000)
     for index in range(3):
         saved(forms.nth(index))
