@@ -62,6 +62,6 @@ lint: $(VENV)/.test
 ## test: install what the tests need, then lint and run the suite on SQLite and on PostgreSQL.
 test: lint /usr/bin/chromium /usr/bin/pdftotext pdf-libs
 	SECRET_KEY=test DATABASE_URL=sqlite://:memory: $(BIN)/python manage.py makemigrations --check --dry-run
-	SECRET_KEY=test $(BIN)/pytest
+	SECRET_KEY=test $(BIN)/pytest --durations=15
 	@if [ "$(TEST_DATABASE_URL)" = "$(LOCAL_POSTGRES)" ]; then bash .ci/ensure-postgres; fi
-	SECRET_KEY=test DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest
+	SECRET_KEY=test DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest --durations=15
