@@ -12,8 +12,12 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
-from django.db import connection
+from django.db import connection, transaction
+from django.tasks import TaskResultStatus
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
+from assessments.models import PacketJob
 from ladder.models import DataEpoch
 
 
@@ -33,6 +37,15 @@ def _postgres_env() -> dict[str, str]:
     ]:
         if config.get(setting):
             env[variable] = str(config[setting])
+    # TLS as the app connects (DATABASE_URL's ?sslmode=… and the like).
+    for option, variable in [
+        ("sslmode", "PGSSLMODE"),
+        ("sslrootcert", "PGSSLROOTCERT"),
+        ("sslcert", "PGSSLCERT"),
+        ("sslkey", "PGSSLKEY"),
+    ]:
+        if config.get("OPTIONS", {}).get(option):
+            env[variable] = str(config["OPTIONS"][option])
     return env
 
 
@@ -55,20 +68,30 @@ def _sqlite_path() -> str:
 
 
 def backup(target: Path) -> None:
-    """Write a consistent copy of the database to target; safe while the app runs."""
-    if connection.vendor == "postgresql":
-        _run(["pg_dump", "--format=custom", "--no-owner", "--file", str(target)])
-    elif connection.vendor == "sqlite":
-        source = sqlite3.connect(_sqlite_path())
-        copy = sqlite3.connect(target)
-        try:
-            # One step: the copy is the database at one moment, writers carry on (WAL).
-            source.backup(copy)
-        finally:
-            copy.close()
-            source.close()
-    else:
-        raise BackupError(f"Backups of {connection.vendor} databases are not supported.")
+    """Write a consistent copy of the database to target; safe while the app runs.
+
+    It is written under a temporary name and renamed when complete, so a failed backup
+    leaves no file that looks like one.
+    """
+    partial = target.with_name(target.name + ".partial")
+    partial.unlink(missing_ok=True)
+    try:
+        if connection.vendor == "postgresql":
+            _run(["pg_dump", "--format=custom", "--no-owner", "--file", str(partial)])
+        elif connection.vendor == "sqlite":
+            source = sqlite3.connect(_sqlite_path())
+            copy = sqlite3.connect(partial)
+            try:
+                # One step: the copy is the database at one moment; writers carry on (WAL).
+                source.backup(copy)
+            finally:
+                copy.close()
+                source.close()
+        else:
+            raise BackupError(f"Backups of {connection.vendor} databases are not supported.")
+        partial.rename(target)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def restore(source: Path) -> None:
@@ -96,4 +119,13 @@ def restore(source: Path) -> None:
             backup_file.close()
     else:
         raise BackupError(f"Restoring {connection.vendor} databases is not supported.")
-    DataEpoch.objects.update_or_create(pk=1, defaults={"value": secrets.token_hex(16)})
+    with transaction.atomic():
+        # Jobs that were running when the backup was taken have no worker now: they
+        # wait to run again.
+        DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING).update(
+            status=TaskResultStatus.READY, run_after=timezone.now()
+        )
+        PacketJob.objects.filter(status=PacketJob.Status.RUNNING).update(
+            status=PacketJob.Status.QUEUED
+        )
+        DataEpoch.objects.update_or_create(pk=1, defaults={"value": secrets.token_hex(16)})

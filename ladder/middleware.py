@@ -93,8 +93,8 @@ def refuse_large_bodies(get_response):
             if import_path is None:
                 import_path = reverse("ladder:import")
             limit = (
-                settings.IMPORT_REQUEST_MAX_BYTES
-                if request.path_info == import_path
+                max(settings.IMPORT_REQUEST_MAX_BYTES, settings.REQUEST_MAX_BYTES)
+                if request.path == import_path
                 else settings.REQUEST_MAX_BYTES
             )
             if length > limit:
@@ -105,8 +105,6 @@ def refuse_large_bodies(get_response):
                     status=413,
                     using="jinja2",
                 )
-                # The client may still be sending; it should stop, not wait for a reply.
-                response["Connection"] = "close"
                 return response
         return get_response(request)
 

@@ -186,12 +186,20 @@ AXES_HANDLER = "ladder.throttle.AccountAndAddressHandler"
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_FAILURE_LIMIT = env_int("SIGN_IN_ACCOUNT_FAILURES", 10)
 LADDER_ADDRESS_FAILURE_LIMIT = env_int("SIGN_IN_ADDRESS_FAILURES", 100)
+if AXES_FAILURE_LIMIT < 1 or LADDER_ADDRESS_FAILURE_LIMIT < AXES_FAILURE_LIMIT:
+    raise ImproperlyConfigured(
+        "SIGN_IN_ACCOUNT_FAILURES must be at least 1, "
+        "and SIGN_IN_ADDRESS_FAILURES at least as large."
+    )
 AXES_COOLOFF_TIME = env_int("SIGN_IN_PAUSE_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_CALLABLE = "ladder.throttle.refused"
 # A success doesn't wipe the address's count: signing in to one's own account must not
 # reset a count that other accounts' failures built up.
 AXES_RESET_ON_SUCCESS = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
+# A try during a pause, the right password included, neither counts nor restarts it:
+# the pause ends when the page says.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # Behind a proxy every request comes from the proxy's address: the client's is the
 # last one the proxy added to X-Forwarded-For.
 TRUSTED_PROXY_COUNT = env_int(
@@ -295,6 +303,8 @@ if WORKER_DEAD_AFTER_SECONDS <= PACKET_JOB_STALE_SECONDS + WORKER_HEARTBEAT_SECO
     )
 # /health/ fails when no background worker has beaten for this many seconds.
 HEALTH_WORKER_MAX_AGE = env_int("HEALTH_WORKER_MAX_AGE", 60)
+if HEALTH_WORKER_MAX_AGE <= WORKER_HEARTBEAT_SECONDS:
+    raise ImproperlyConfigured("HEALTH_WORKER_MAX_AGE must exceed WORKER_HEARTBEAT_SECONDS.")
 # Load balancers ask for /health/ over plain HTTP.
 SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -107,11 +107,18 @@ def keep_beating(worker_id: str, stop: threading.Event) -> None:
         while True:
             try:
                 beat(worker_id, started_at)
-                recover_abandoned()
             except DatabaseError:
                 # The database is away (a restart, a failover): the worker's own loop
                 # reports that; the beat resumes when the database is back.
                 log.warning("Heartbeat not written: the database didn't answer.")
+            except Exception:
+                # Whatever it was, the thread must live on: a worker that stops beating
+                # is taken for dead and its jobs are run again elsewhere.
+                log.exception("Heartbeat not written.")
+            try:
+                recover_abandoned()
+            except Exception:
+                log.exception("Looking for the jobs of stopped workers failed.")
             finally:
                 close_old_connections()
             if stop.wait(settings.WORKER_HEARTBEAT_SECONDS):

@@ -22,12 +22,17 @@ import threading
 from pathlib import Path
 
 from locust import HttpUser, between, events, task
+from locust.exception import StopUser
 
 ROSTER = json.loads(Path(os.environ["LADDER_ROSTER"]).read_text())
-_next_person = itertools.count()
+_taken = {
+    "engineer": itertools.count(),
+    "manager": itertools.count(),
+    "calibrator": itertools.count(),
+}
 _ledger_lock = threading.Lock()
 # Open for the whole run, closed when locust quits (_close_ledger).
-_ledger = open(os.environ["LADDER_LEDGER"], "a")  # noqa: SIM115
+_ledger = open(os.environ["LADDER_LEDGER"], "w")  # noqa: SIM115
 WORDS = [
     "shipped",
     "led",
@@ -78,7 +83,12 @@ class Person(HttpUser):
 
     def on_start(self):
         people = [p for p in ROSTER["people"] if p["role"] == self.role]
-        self.me = people[next(_next_person) % len(people)]
+        taken = next(_taken[self.role])
+        if taken >= len(people):
+            # Two simulated browsers on one person's rows would be a test of conflicts,
+            # not of lost writes: stop, so that loadtest/run.py seeds more people.
+            raise StopUser()
+        self.me = people[taken]
         self.client.cookies.set(ROSTER["session_cookie"], self.me["session"])
         # Django's CSRF check wants the cookie and the header to agree; any token will do.
         token = secrets.token_hex(16)
@@ -113,6 +123,8 @@ class Engineer(Person):
         behaviour = random.choice(list(self.versions))
         text, score = evidence(), random.choice([1, 2, 3, 4])
         pk = self.me["assessment"]
+        ledger(kind="attempt", side="self", assessment=pk, behaviour=behaviour, text=text,
+               score=score)  # fmt: skip
         response = self.post(
             f"/assessments/{pk}/behaviours/{behaviour}/",
             {"score": score, "evidence": text, "version": self.versions[behaviour]},
@@ -169,6 +181,8 @@ class Manager(Person):
             return self.open_review(pk)
         behaviour = random.choice(list(rows))
         text, score = evidence(), random.choice([1, 2, 3, 4])
+        ledger(kind="attempt", side="review", assessment=pk, behaviour=behaviour, text=text,
+               score=score)  # fmt: skip
         response = self.post(
             f"/assessments/{pk}/review/behaviours/{behaviour}/",
             {"score": score, "comment": text, "version": rows[behaviour]},

@@ -24,7 +24,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from pathlib import Path
 
 from loadtest.stack import BIN, ROOT, Stack
@@ -98,25 +98,35 @@ def statistics(work: Path) -> list[dict]:
         return list(csv.DictReader(f))
 
 
-def check_ledger(stack: Stack, ledger: Path) -> dict[str, int]:
-    """Compare every acknowledged save's last version with the row in the database."""
-    latest = {}
-    submitted = set()
-    saves = 0
+def check_ledger(stack: Stack, ledger: Path) -> dict:
+    """Compare the acknowledged saves with the rows in the database.
+
+    A row must hold its last acknowledged save, or, if its version is further on, one of
+    the saves sent to it whose answer never came (a worker killed mid-request). Two
+    different saves acknowledged with the same version, a submit acknowledged but not
+    recorded, or a row holding text nobody sent are lost or mismatched writes.
+    """
+    acknowledged = defaultdict(dict)  # (side, assessment, behaviour) -> version -> (text, score)
+    attempted = defaultdict(set)  # (side, assessment, behaviour) -> {(text, score)}
+    submitted, saves, clashes = set(), Counter(), 0
     trouble = Counter()
     for line in ledger.read_text().splitlines():
         entry = json.loads(line)
-        if entry["kind"] == "trouble":
+        kind = entry["kind"]
+        if kind == "trouble":
             status = entry["status"]
             trouble["dropped connections" if status == 0 else f"{status} answers"] += 1
-            continue
-        if entry["kind"] == "submit":
+        elif kind == "submit":
             submitted.add(entry["assessment"])
-            continue
-        saves += 1
-        key = (entry["kind"], entry["assessment"], entry["behaviour"])
-        if key not in latest or entry["version"] > latest[key]["version"]:
-            latest[key] = entry
+        elif kind == "attempt":
+            key = (entry["side"], entry["assessment"], entry["behaviour"])
+            attempted[key].add((entry["text"], entry["score"]))
+        else:
+            saves[kind] += 1
+            key = (kind, entry["assessment"], entry["behaviour"])
+            content = (entry["text"], entry["score"])
+            if acknowledged[key].setdefault(entry["version"], content) != content:
+                clashes += 1
     out = stack.manage(
         "shell",
         "-c",
@@ -129,18 +139,29 @@ def check_ledger(stack: Stack, ledger: Path) -> dict[str, int]:
     )
     data = json.loads(out.strip().splitlines()[-1])
     rows = {(r[0], r[1]): r for r in data["ratings"]}
-    lost = mismatched = 0
-    for (kind, assessment, behaviour), entry in latest.items():
+    lost = mismatched = ahead = 0
+    for (side, assessment, behaviour), versions in acknowledged.items():
         row = rows[(assessment, behaviour)]
-        version, text, score = (row[2], row[3], row[4]) if kind == "self" else row[5:8]
-        if version < entry["version"]:
+        version, text, score = (row[2], row[3], row[4]) if side == "self" else row[5:8]
+        last = max(versions)
+        if version < last:
             lost += 1
-        elif version == entry["version"] and (text, score) != (entry["text"], entry["score"]):
-            mismatched += 1
+        elif version == last:
+            mismatched += (text, score) != versions[last]
+        else:
+            ahead += 1
+            mismatched += (text, score) not in attempted[(side, assessment, behaviour)]
     lost += len(submitted - set(data["submitted"]))
-    return {"acknowledged saves": saves, "rows checked": len(latest),
-            "submits": len(submitted), "lost": lost, "mismatched": mismatched,
-            "trouble": trouble}  # fmt: skip
+    return {
+        "acknowledged saves": sum(saves.values()),
+        "by side": dict(saves),
+        "rows checked": len(acknowledged),
+        "rows ahead of their last answer": ahead,
+        "submits": len(submitted),
+        "lost": lost,
+        "mismatched": mismatched + clashes,
+        "trouble": trouble,
+    }
 
 
 def server_errors(trouble: Counter, database_restarted: bool) -> int:
@@ -169,6 +190,9 @@ def report(rows: list[dict], errors: int, ledger: dict, events: list[str]) -> st
         f"acknowledged saves: {ledger['acknowledged saves']} over {ledger['rows checked']} rows,"
         f" {ledger['submits']} submits"
     )
+    lines += [f"acknowledged {side} saves: {n}" for side, n in sorted(ledger["by side"].items())]
+    ahead = ledger["rows ahead of their last answer"]
+    lines.append(f"rows saved once more by a request never answered: {ahead}")
     lines.append(f"lost or mismatched writes: {ledger['lost'] + ledger['mismatched']}")
     return "\n".join(lines)
 

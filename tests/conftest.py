@@ -147,7 +147,10 @@ def run_worker() -> None:
     from django.core.management import call_command
 
     target = "django_tasks_db.management.commands.db_worker.close_old_connections"
-    with mock.patch(target):
+    # Nor does it beat: the heartbeat thread writes through a connection of its own,
+    # outside the test's transaction (tests/test_worker_recovery.py runs real workers).
+    beating = "ladder.management.commands.db_worker.keep_beating"
+    with mock.patch(target), mock.patch(beating):
         call_command("db_worker", "--batch", "--no-startup-delay", stdout=io.StringIO())
 
 

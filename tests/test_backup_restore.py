@@ -213,7 +213,8 @@ def session_for(stack: Stack, username: str) -> tuple[str, int]:
 
 
 def test_a_running_server_shows_restored_data_at_once(tmp_path):
-    with Stack(tmp_path / "app", servers=1) as stack:
+    # One gunicorn worker: every request meets the same process and its memory.
+    with Stack(tmp_path / "app", servers=1, workers=1) as stack:
         stack.manage("load_builtin_ladder")
         key, pk = session_for(stack, "reader")
         stack.manage("backup", str(tmp_path / "before.backup"))
@@ -231,10 +232,17 @@ def test_a_running_server_shows_restored_data_at_once(tmp_path):
             return response.text
 
         assert "Renamed Engineer" in shown()
-        assert "Renamed Engineer" in shown()  # and now kept in the server's memory
+        # Kept in the server's memory: a change underneath isn't seen (published
+        # levels never change, unless the whole database is replaced).
+        database.query(
+            f"UPDATE ladder_level SET title = {m} WHERE code = {m}", ("Other Engineer", "IC5")
+        )
+        time.sleep(1.2)
+        assert "Renamed Engineer" in shown()
         stack.manage("restore", "--noinput", str(tmp_path / "before.backup"))
         time.sleep(1.2)
         after = shown()
         assert "Renamed Engineer" not in after
+        assert "Other Engineer" not in after
         assert "Staff Machine Learning Engineer" in after
         database.close()

@@ -98,6 +98,18 @@ def test_the_pause_ends_after_the_cool_off(engineer, settings):
     assert sign_in(client, "engineer", PASSWORD).status_code == 302
 
 
+def test_trying_again_during_the_pause_does_not_make_it_longer(engineer):
+    client = client_at("192.0.2.1")
+    for _ in range(10):
+        sign_in(client, "engineer", WRONG)
+    paused_at = AccessAttempt.objects.get(username="engineer").attempt_time
+    for password in (WRONG, PASSWORD, WRONG):
+        assert sign_in(client, "engineer", password).status_code == 429
+    attempt = AccessAttempt.objects.get(username="engineer")
+    assert attempt.attempt_time == paused_at
+    assert attempt.failures_since_start == 10
+
+
 def test_an_admin_lifts_the_pause_by_deleting_the_attempts(engineer):
     client = client_at("192.0.2.1")
     for _ in range(10):

@@ -175,6 +175,10 @@
 
   function retryPanel(event) {
     if (event.target !== panel) return;
+    // Only what may pass: a server error or no answer. A refusal (the page is no longer
+    // this person's to see) stays as it is.
+    const status = event.detail.xhr ? event.detail.xhr.status : 0;
+    if (status && status < 500) return;
     panelAttempts += 1;
     clearTimeout(panelRetry);
     const seconds = Math.min(60, 2 ** Math.min(panelAttempts, 6));
