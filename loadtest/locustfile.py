@@ -224,6 +224,9 @@ def _count_failures(name, response=None, exception=None, **kwargs):
     """Answers the run must account for: server errors, and connections that dropped."""
     status = getattr(response, "status_code", 0) or 0
     if status >= 500 or (exception is not None and status == 0):
+        # A stack trace shown to a person is an error whatever the status.
+        if "Traceback" in (getattr(response, "text", "") or ""):
+            status = "trace"
         ledger(kind="trouble", name=name, status=status, error=repr(exception)[:200])
 
 

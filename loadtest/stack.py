@@ -7,13 +7,16 @@ DEBUG off and the production settings that make sense without TLS on loopback.
 Everything is a real process started as an operator would start it.
 """
 
+import contextlib
 import http.client
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -28,6 +31,61 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind((HOST, 0))
         return probe.getsockname()[1]
+
+
+class PrivatePostgres:
+    """A PostgreSQL server of its own, in a folder, for runs that restart the database.
+
+    Debian's server binaries, run as the postgres account (initdb refuses root), on a
+    free port of loopback with trust authentication. `url` is its maintenance database.
+    """
+
+    def __init__(self, work: Path):
+        # Its own folder under /tmp: the postgres account must be able to reach it.
+        self.home = Path(tempfile.mkdtemp(prefix="ladder-postgres-"))
+        self.folder = self.home / "data"
+        self.log = Path(work) / "postgres.log"
+        self.port = free_port()
+        versions = sorted(Path("/usr/lib/postgresql").iterdir())
+        if not versions:
+            raise RuntimeError("PostgreSQL's server binaries are not installed")
+        self.bin = versions[-1] / "bin"
+        self.url = f"postgres://postgres@{HOST}:{self.port}/postgres"
+
+    def _as_postgres(self, *command: str) -> None:
+        runner = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        subprocess.run([*runner, *command], check=True, capture_output=True)
+
+    def _ctl(self, action: str) -> None:
+        self._as_postgres(
+            str(self.bin / "pg_ctl"), action, "-D", str(self.folder), "-w", "-m", "fast",
+            "-l", str(self.home / "postgres.log"),
+            "-o", f"-p {self.port} -k {self.folder} -c listen_addresses={HOST}",
+        )  # fmt: skip
+
+    def __enter__(self) -> "PrivatePostgres":
+        if os.geteuid() == 0:
+            shutil.chown(self.home, "postgres", "postgres")
+        self._as_postgres(
+            str(self.bin / "initdb"), "-D", str(self.folder), "-U", "postgres",
+            "--auth=trust", "--no-sync", "-E", "UTF8",
+        )  # fmt: skip
+        self._ctl("start")
+        return self
+
+    def restart(self) -> float:
+        """Stop it and start it again; the seconds that took."""
+        started = time.monotonic()
+        self._ctl("restart")
+        return time.monotonic() - started
+
+    def __exit__(self, *exc) -> None:
+        with contextlib.suppress(subprocess.CalledProcessError):  # already stopped
+            self._ctl("stop")
+        server_log = self.home / "postgres.log"
+        if server_log.exists():
+            shutil.copyfile(server_log, self.log)
+        shutil.rmtree(self.home, ignore_errors=True)
 
 
 class Stack:

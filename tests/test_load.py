@@ -1,6 +1,7 @@
-"""The load run's short form, in the suite's PostgreSQL pass: 300 people for 30 seconds
-against gunicorn, with two gunicorn workers killed (kill -9) on the way, and every
-acknowledged save found in the database afterwards (loadtest/run.py)."""
+"""The load run's short forms, in the suite's PostgreSQL pass (loadtest/run.py): 300
+people for 30 seconds against gunicorn with two gunicorn workers killed (kill -9) on
+the way, and 60 people through a restart of PostgreSQL; every acknowledged save is
+found in the database afterwards."""
 
 import os
 import re
@@ -51,3 +52,18 @@ def test_three_hundred_people_at_the_deadline_lose_nothing_through_killed_worker
     # Enough of each side's saves to prove anything.
     assert figure(report, "acknowledged self saves") > 300
     assert figure(report, "acknowledged review saves") > 30
+
+
+def test_a_database_restart_mid_run_answers_503_meanwhile_and_loses_nothing(tmp_path):
+    code, report = load_run(
+        tmp_path, "--people", "60", "--duration", "30", "--web-workers", "2",
+        "--restart-database",
+    )  # fmt: skip
+    print(report)
+    assert code == 0, report
+    assert "restarted PostgreSQL at 15 s" in report
+    assert figure(report, "5xx answers that count") == 0
+    assert figure(report, "lost or mismatched writes") == 0
+    assert "stack trace" not in report
+    # After the restart the run went on saving: the app came back by itself.
+    assert figure(report, "acknowledged self saves") > 100
