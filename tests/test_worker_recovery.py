@@ -93,6 +93,7 @@ def test_the_second_time_the_job_fails_and_the_person_is_told(packet_job):
     assert "the worker stopped twice" in packet_job.error
 
 
+PEOPLE = 15
 SEED = """
 from django.contrib.auth.models import Group
 from assessments import workflow
@@ -123,6 +124,10 @@ print(job.pk)
 
 
 @pytest.mark.django_db(False)
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="real workers against PostgreSQL, as in production: the suite's PostgreSQL pass",
+)
 def test_a_worker_killed_mid_batch_leaves_a_job_that_another_finishes(tmp_path):
     fast = {
         "WORKER_HEARTBEAT_SECONDS": "1",
@@ -130,7 +135,7 @@ def test_a_worker_killed_mid_batch_leaves_a_job_that_another_finishes(tmp_path):
         "WORKER_DEAD_AFTER_SECONDS": "5",
     }
     with Stack(tmp_path, servers=0, worker=False, extra_env=fast) as stack:
-        job_id = int(stack.manage("shell", "-c", SEED.format(people=40)).split()[-1])
+        job_id = int(stack.manage("shell", "-c", SEED.format(people=PEOPLE)).split()[-1])
         database = Database(stack.database_url)
         m = database.mark
 
@@ -141,19 +146,19 @@ def test_a_worker_killed_mid_batch_leaves_a_job_that_another_finishes(tmp_path):
 
         stack.start_worker()
         deadline = time.monotonic() + 120
-        while job()[1] < 3:  # a few packets written: well under way
+        while job()[1] < 2:  # a few packets written: well under way
             assert time.monotonic() < deadline, f"the job never got going: {job()}"
             time.sleep(0.2)
         os.kill(stack.worker.pid, signal.SIGKILL)
         stack.worker.wait()
         status, done = job()
         assert status == "running"
-        assert done < 40
+        assert done < PEOPLE
         stack.start_worker()  # as systemd would
         deadline = time.monotonic() + 90
         while job()[0] == "running" and time.monotonic() < deadline:
             time.sleep(0.5)
-        assert job() == ("done", 40)
+        assert job() == ("done", PEOPLE)
         tasks = database.query(
             "SELECT status, worker_ids FROM django_tasks_database_dbtaskresult"
             f" WHERE task_path = {m}",
