@@ -334,8 +334,8 @@ def test_the_page_says_when_a_job_has_stalled(client, manager, job):
     )
     client.force_login(manager)
     html = client.get(job_url(job)).content.decode()
-    assert "was probably interrupted. Ask for the packets again." in html
-    assert "hx-trigger" not in html
+    assert "its worker was probably interrupted. Ladder starts it again" in html
+    assert 'hx-trigger="every 10s"' in html  # still followed, less often
 
 
 # ---- who may read a job
