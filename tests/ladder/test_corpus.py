@@ -18,18 +18,12 @@ from ladder.ladder_format import (
     ResponsibilityDoc,
     parse_page,
 )
+from tests.conftest import SEED_PATH
 from tests.ladder.corpus.expected import ERROR_PAGES, PAGES, ErrorPage, Page
 
 pytestmark = pytest.mark.no_database
 
 CORPUS = Path(__file__).parent / "corpus"
-SEED_PATH = (
-    Path(__file__).resolve().parents[2]
-    / "ladder"
-    / "data"
-    / "ladders"
-    / "ic5-staff-machine-learning-engineer.md"
-)
 FORMATS = ("md", "html")
 
 PAGE_CASES = [pytest.param(page, fmt, id=f"{page.name}.{fmt}") for page in PAGES for fmt in FORMATS]

@@ -3,7 +3,6 @@
 import csv
 import io
 import random
-from pathlib import Path
 
 import pytest
 
@@ -17,17 +16,11 @@ from ladder.ladder_format import (
     LevelDoc,
     parse_page,
 )
+from tests.conftest import SEED_PATH
 from tests.ladder.test_html_format import random_level
 
 pytestmark = pytest.mark.no_database
 
-SEED_PATH = (
-    Path(__file__).resolve().parents[2]
-    / "ladder"
-    / "data"
-    / "ladders"
-    / "ic5-staff-machine-learning-engineer.md"
-)
 HEADER = "level,title,track,area,responsibility,behaviour"
 
 

@@ -3,7 +3,6 @@
 import random
 import re
 import time
-from pathlib import Path
 
 import pytest
 
@@ -23,16 +22,10 @@ from ladder.ladder_format import (
     normalise_text,
     parse_page,
 )
+from tests.conftest import SEED_PATH
 
 pytestmark = pytest.mark.no_database
 
-SEED_PATH = (
-    Path(__file__).resolve().parents[2]
-    / "ladder"
-    / "data"
-    / "ladders"
-    / "ic5-staff-machine-learning-engineer.md"
-)
 
 BODY = """\
 <h1>IC4 Machine Learning Engineer</h1>

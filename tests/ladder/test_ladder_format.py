@@ -4,7 +4,6 @@ import pickle
 import random
 import re
 import time
-from pathlib import Path
 
 import pytest
 
@@ -28,16 +27,10 @@ from ladder.ladder_format import (
     parse_page,
     render_ladder,
 )
+from tests.conftest import SEED_PATH
 
 pytestmark = pytest.mark.no_database
 
-SEED_PATH = (
-    Path(__file__).resolve().parents[2]
-    / "ladder"
-    / "data"
-    / "ladders"
-    / "ic5-staff-machine-learning-engineer.md"
-)
 SEED_TEXT = SEED_PATH.read_text(encoding="utf-8")
 
 SHAPE_B = """\
