@@ -173,28 +173,42 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
 
-# Sign-in throttling (django-axes, ladder/throttle.py). Failures are counted per account
-# (the username typed) and per address over a sliding window; past a limit, sign-ins
-# for that account, or from that address, are refused, the right password included,
-# until the window has passed. An address's limit is much higher than an account's, so
-# one person's mistakes never lock out the colleagues behind the same office address.
+# Sign-in throttling (django-axes, ladder/throttle.py). Failures are counted over a
+# sliding window, three ways, each against its own limit; past one, sign-ins are refused,
+# the right password included, until the window has passed:
+# - an account from one address: someone who knows a username can pause its owner only
+#   at the address they try from (behind one office address, that is the owner's too);
+# - an address, over every account: higher, so one person's mistakes never lock out the
+#   colleagues behind the same office address, while a script trying many accounts
+#   from one address is stopped;
+# - an account, over every address: higher still, so that guessing one password from
+#   many addresses is stopped; reaching it pauses the account everywhere.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_HANDLER = "ladder.throttle.AccountAndAddressHandler"
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# The three counts, in the order the handler reads them.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address", "username"]
 AXES_FAILURE_LIMIT = env_int("SIGN_IN_ACCOUNT_FAILURES", 10)
 LADDER_ADDRESS_FAILURE_LIMIT = env_int("SIGN_IN_ADDRESS_FAILURES", 100)
+LADDER_ACCOUNT_FAILURE_CEILING = env_int("SIGN_IN_ACCOUNT_CEILING", 300)
 if AXES_FAILURE_LIMIT < 1 or LADDER_ADDRESS_FAILURE_LIMIT < AXES_FAILURE_LIMIT:
     raise ImproperlyConfigured(
         "SIGN_IN_ACCOUNT_FAILURES must be at least 1, "
         "and SIGN_IN_ADDRESS_FAILURES at least as large."
     )
+if LADDER_ACCOUNT_FAILURE_CEILING < AXES_FAILURE_LIMIT:
+    raise ImproperlyConfigured(
+        f"SIGN_IN_ACCOUNT_CEILING={LADDER_ACCOUNT_FAILURE_CEILING} is below "
+        f"SIGN_IN_ACCOUNT_FAILURES={AXES_FAILURE_LIMIT}: the limit over every address "
+        "must be at least the limit from one."
+    )
 AXES_COOLOFF_TIME = env_int("SIGN_IN_PAUSE_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_CALLABLE = "ladder.throttle.refused"
-# A success doesn't wipe the address's count: signing in to one's own account must not
-# reset a count that other accounts' failures built up.
+# A success wipes no count: signing in to one's own account must not reset the counts
+# that other accounts' failures from the same address, or others' failures at the same
+# account from other addresses, built up.
 AXES_RESET_ON_SUCCESS = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 # A try during a pause, the right password included, neither counts nor restarts it:

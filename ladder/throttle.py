@@ -1,46 +1,63 @@
-"""Sign-in throttling: django-axes, with one limit per account and a higher one per address.
+"""Sign-in throttling: django-axes, counting failures three ways, each against its own limit.
 
-Axes counts failed sign-ins in its own tables (shared by every server process) and
-refuses a sign-in while the failures it counts reach AXES_FAILURE_LIMIT. It counts per
-account and per address (AXES_LOCKOUT_PARAMETERS), but against one limit. Here the
-address's count is weighed against its own, higher limit, so that a colleague's typos,
-or one person's forgotten password, never pause everybody behind the same office
-address, while a script trying many accounts from one address is still stopped.
+Axes counts failed sign-ins in its own tables (shared by every server process): one row
+per account, address and browser, and refuses a sign-in while the failures it counts
+reach AXES_FAILURE_LIMIT. AXES_LOCKOUT_PARAMETERS says which rows it sums: here three
+sums, each weighed against its own limit:
+
+- an account from one address (AXES_FAILURE_LIMIT), so that someone who knows a
+  username can no longer pause its owner's sign-in from another address;
+- an address, over every account (LADDER_ADDRESS_FAILURE_LIMIT, higher), so that a
+  script trying many accounts from one address is stopped, while a colleague's typos
+  never pause everybody behind the same office address;
+- an account, over every address (LADDER_ACCOUNT_FAILURE_CEILING, higher still), so
+  that guessing one password from many addresses is stopped too.
 """
 
 import ipaddress
 
 from axes.handlers.database import AxesDatabaseHandler
 from django.conf import settings
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-ACCOUNT = "account"
+# Which limit a refused sign-in reached, for the page that says so. The first reached
+# wins, so the page names the widest pause that holds.
+ACCOUNT_EVERYWHERE = "account_everywhere"
 ADDRESS = "address"
+ACCOUNT_FROM_ADDRESS = "account_from_address"
+
+
+def total_failures(attempts: QuerySet) -> int:
+    return attempts.aggregate(total=Sum("failures_since_start"))["total"] or 0
 
 
 class AccountAndAddressHandler(AxesDatabaseHandler):
-    def get_failures(self, request, credentials=None) -> int:
-        """The failures that count, on the account's scale (AXES_FAILURE_LIMIT).
+    def get_failures(self, request: HttpRequest, credentials: dict | None = None) -> int:
+        """The failures that count, on the scale of AXES_FAILURE_LIMIT.
 
-        The address's failures are scaled by the ratio of the two limits: reaching the
-        address's limit counts as reaching the account's. The request remembers which
-        of the two was reached, for the page that says so.
+        Each sum is scaled by the ratio of its limit to AXES_FAILURE_LIMIT: reaching any
+        of the three limits counts as reaching Axes's one. The request remembers which
+        limit was reached, for the page that says so.
         """
-        by_account, by_address = (
-            attempts.aggregate(total=Sum("failures_since_start"))["total"] or 0
-            for attempts in self.get_user_attempts(request, credentials)
+        # One sum per entry of AXES_LOCKOUT_PARAMETERS, in its order.
+        from_address, address, account = (
+            total_failures(attempts) for attempts in self.get_user_attempts(request, credentials)
         )
-        account_limit = settings.AXES_FAILURE_LIMIT
-        address_limit = settings.LADDER_ADDRESS_FAILURE_LIMIT
-        if by_account >= account_limit:
-            request.ladder_paused = ACCOUNT
-        elif by_address >= address_limit:
-            request.ladder_paused = ADDRESS
-        return max(by_account, by_address * account_limit // address_limit)
+        limit = settings.AXES_FAILURE_LIMIT
+        weighed = {
+            ACCOUNT_EVERYWHERE: account * limit // settings.LADDER_ACCOUNT_FAILURE_CEILING,
+            ADDRESS: address * limit // settings.LADDER_ADDRESS_FAILURE_LIMIT,
+            ACCOUNT_FROM_ADDRESS: from_address,
+        }
+        reached = [which for which, failures in weighed.items() if failures >= limit]
+        if reached:
+            request.ladder_paused = reached[0]
+        return max(weighed.values())
 
 
-def client_address(request) -> str:
+def client_address(request: HttpRequest) -> str:
     """The address a sign-in came from, for counting failures.
 
     Behind TRUSTED_PROXY_COUNT proxies, each appends the address it saw to
@@ -60,14 +77,18 @@ def client_address(request) -> str:
         return direct
 
 
-def refused(request, original_response=None, credentials=None):
-    """The page for a sign-in refused while its account or address is paused: 429."""
+def refused(
+    request: HttpRequest,
+    original_response: HttpResponse | None = None,
+    credentials: dict | None = None,
+) -> HttpResponse:
+    """The page for a sign-in refused while a limit holds: which one, for how long; 429."""
     minutes = round(settings.AXES_COOLOFF_TIME * 60)
     response = render(
         request,
         "registration/sign_in_paused.html",
         {
-            "by_address": getattr(request, "ladder_paused", ACCOUNT) == ADDRESS,
+            "paused": getattr(request, "ladder_paused", ACCOUNT_FROM_ADDRESS),
             "minutes": minutes,
             "admin": request.path.startswith("/admin/"),
         },

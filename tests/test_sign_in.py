@@ -1,4 +1,5 @@
-"""Signing in: failures throttled per account and per address; sessions that end when they must."""
+"""Signing in: failures throttled per account and address, per address, and per account;
+sessions that end when they must."""
 
 import os
 import subprocess
@@ -21,6 +22,7 @@ WRONG = "not the password"
 def _limits(settings):
     settings.AXES_FAILURE_LIMIT = 10
     settings.LADDER_ADDRESS_FAILURE_LIMIT = 100
+    settings.LADDER_ACCOUNT_FAILURE_CEILING = 300
 
 
 def client_at(address: str) -> Client:
@@ -44,7 +46,7 @@ def test_nine_wrong_passwords_then_the_right_one_signs_in(engineer):
 
 
 @pytest.mark.parametrize("where", ["login", "admin:login"])
-def test_fifty_wrong_passwords_pause_the_account_even_for_the_right_one(
+def test_fifty_wrong_passwords_pause_the_account_from_that_address_even_for_the_right_one(
     engineer, admin_user, where
 ):
     username = "admin" if where == "admin:login" else "engineer"
@@ -55,17 +57,40 @@ def test_fifty_wrong_passwords_pause_the_account_even_for_the_right_one(
     assert response.status_code == 429
     assert not signed_in(client)
     text = response.content.decode()
-    assert "too many failed sign-ins to this account" in text
+    assert "too many failed sign-ins to this account from your network" in text
     assert "paused for 15 minutes" in text
     assert response["Retry-After"] == "900"
 
 
-def test_the_pause_holds_from_another_address(engineer):
+@pytest.mark.parametrize("where", ["login", "admin:login"])
+def test_ten_failures_from_one_address_leave_the_owner_free_to_sign_in_from_another(
+    engineer, admin_user, where
+):
+    username = "admin" if where == "admin:login" else "engineer"
+    colleague = client_at("192.0.2.1")
     for _ in range(10):
-        sign_in(client_at("192.0.2.1"), "engineer", WRONG)
-    elsewhere = client_at("198.51.100.9")
-    assert sign_in(elsewhere, "engineer", PASSWORD).status_code == 429
-    assert not signed_in(elsewhere)
+        sign_in(colleague, username, WRONG, where)
+    assert sign_in(colleague, username, PASSWORD, where).status_code == 429
+    owner = client_at("198.51.100.9")
+    assert sign_in(owner, username, PASSWORD, where).status_code == 302
+    assert signed_in(owner)
+
+
+def test_failures_spread_over_many_addresses_pause_the_account_everywhere_at_the_ceiling(
+    engineer, settings
+):
+    # A smaller ceiling than the default keeps the test quick; the rule is the same.
+    settings.LADDER_ACCOUNT_FAILURE_CEILING = 30
+    for n in range(29):
+        assert sign_in(client_at(f"198.18.0.{n}"), "engineer", WRONG).status_code == 200
+    # One failure below the ceiling, and under ten from every address: not paused.
+    assert sign_in(client_at("192.0.2.1"), "engineer", PASSWORD).status_code == 302
+    assert sign_in(client_at("198.18.1.0"), "engineer", WRONG).status_code == 429
+    owner = client_at("192.0.2.1")
+    response = sign_in(owner, "engineer", PASSWORD)
+    assert response.status_code == 429
+    assert not signed_in(owner)
+    assert "from anywhere is paused for 15 minutes" in response.content.decode()
 
 
 def test_one_persons_failures_leave_colleagues_behind_the_same_address_alone(engineer, manager):
@@ -83,9 +108,24 @@ def test_many_accounts_tried_from_one_address_pause_that_address_only(engineer, 
         sign_in(client_at(attacker), f"guess{n}", WRONG)
     refused = sign_in(client_at(attacker), "manager", PASSWORD)
     assert refused.status_code == 429
-    assert "from your network" in refused.content.decode()
+    assert "too many failed sign-ins from your network" in refused.content.decode()
     elsewhere = client_at("192.0.2.1")
     assert sign_in(elsewhere, "manager", PASSWORD).status_code == 302
+
+
+def test_an_address_at_its_limit_is_paused_but_the_accounts_tried_from_it_are_not(
+    engineer, manager
+):
+    attacker = "203.0.113.5"
+    for username in ["engineer", *(f"guess{n}" for n in range(9))]:
+        for _ in range(10):
+            sign_in(client_at(attacker), username, WRONG)
+    refused = sign_in(client_at(attacker), "manager", PASSWORD)
+    assert refused.status_code == 429
+    assert "too many failed sign-ins from your network" in refused.content.decode()
+    owner = client_at("192.0.2.1")
+    assert sign_in(owner, "engineer", PASSWORD).status_code == 302
+    assert signed_in(owner)
 
 
 def test_the_pause_ends_after_the_cool_off(engineer, settings):
@@ -172,18 +212,38 @@ def test_sessions_last_as_configured(client, engineer, settings):
     assert client.cookies["sessionid"]["max-age"] == 2 * 3600
 
 
-def test_session_length_comes_from_the_environment():
-    code = "import ladder.settings as s; print(s.SESSION_COOKIE_AGE)"
-    env = {**os.environ, "SECRET_KEY": "x", "SESSION_HOURS": "3"}
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        env=env,
+def load_settings(name: str, **environment: str) -> subprocess.CompletedProcess:
+    """Import the settings afresh in another process, with these variables, and print one."""
+    return subprocess.run(
+        [sys.executable, "-c", f"import ladder.settings as s; print(s.{name})"],
+        env={**os.environ, "SECRET_KEY": "x", **environment},
         cwd=settings.BASE_DIR,
         capture_output=True,
         text=True,
-        check=True,
     )
+
+
+def test_session_length_comes_from_the_environment():
+    result = load_settings("SESSION_COOKIE_AGE", SESSION_HOURS="3")
     assert result.stdout.strip() == str(3 * 3600)
+
+
+def test_the_account_ceiling_comes_from_the_environment():
+    assert load_settings("LADDER_ACCOUNT_FAILURE_CEILING").stdout.strip() == "300"
+    result = load_settings("LADDER_ACCOUNT_FAILURE_CEILING", SIGN_IN_ACCOUNT_CEILING="500")
+    assert result.stdout.strip() == "500"
+
+
+@pytest.mark.parametrize("ceiling", ["9", "many"])
+def test_an_account_ceiling_below_the_account_limit_or_not_a_number_stops_the_start(ceiling):
+    result = load_settings(
+        "LADDER_ACCOUNT_FAILURE_CEILING",
+        SIGN_IN_ACCOUNT_FAILURES="10",
+        SIGN_IN_ACCOUNT_CEILING=ceiling,
+    )
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "SIGN_IN_ACCOUNT_CEILING" in result.stderr
 
 
 def test_a_wrong_password_still_says_so_plainly(engineer):
