@@ -2,8 +2,9 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import loader
 from django.views.decorators.http import require_GET, require_POST
 
 from assessments import workflow
@@ -28,6 +29,7 @@ from assessments.rubric import Refused, rubric_context
 from assessments.scale import Score
 from assessments.services import save_rating, start_assessment
 from ladder.models import Level
+from ladder.uploads import NAME_TOO_LONG, is_name_too_long
 
 # Messages with this tag are shown beside the Submit button, where the person is.
 SUBMIT_MESSAGE = "submit-message"
@@ -221,6 +223,14 @@ def _refused_response(
     response = render(request, "assessments/refused.html", context, status=status, using="jinja2")
     response["X-Rating-Version"] = str(rating.version)
     return response
+
+
+def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
+    """Django's 400 page, naming the cause when it was a file's name too long to read."""
+    message = NAME_TOO_LONG if is_name_too_long(exception) else None
+    # Without the request, as Django renders it: a context processor could read the body.
+    page = loader.get_template("400.html", using="jinja2")
+    return HttpResponseBadRequest(page.render({"message": message}))
 
 
 def forbidden(request: HttpRequest, exception=None) -> HttpResponse:

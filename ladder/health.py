@@ -4,10 +4,11 @@ import sys
 
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 from ladder.models import WorkerHeartbeat
 
@@ -16,11 +17,12 @@ RETRY_AFTER = 5
 
 
 @never_cache
-def health(request):
+@require_safe
+def health(request: HttpRequest) -> JsonResponse:
     """200 when the database answers and a background worker beat recently; 503 if not.
 
     The body says which part failed. It asks nothing of the session, so a load balancer
-    polling it neither signs in nor writes.
+    polling it neither signs in nor writes. GET and HEAD only: anything else is 405.
     """
     checks = {}
     try:
@@ -50,7 +52,7 @@ def health(request):
     return response
 
 
-def server_error(request) -> HttpResponse:
+def server_error(request: HttpRequest) -> HttpResponse:
     """Django's 500 page, but 503 and a wait-and-retry when the database is away.
 
     A restart or failover of PostgreSQL surfaces in whatever code touched the database

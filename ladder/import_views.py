@@ -34,6 +34,7 @@ from ladder.models import Framework, ImportBatch, User
 from ladder.permissions import can_edit_rubric
 from ladder.readers import MAX_FILE_BYTES, SUFFIXES, read_all
 from ladder.services import ImportPlan, LevelPlan, StalePlanError, import_levels, plan_import
+from ladder.uploads import NAME_TOO_LONG, is_name_too_long
 
 NEW_FRAMEWORK = "+new"
 # Django refused the request before the form could be read (ladder/settings.py).
@@ -177,16 +178,19 @@ def upload(request: HttpRequest) -> HttpResponse:
     request.upload_handlers.insert(0, limits)
     try:
         return read_upload_form(request, limits)
-    except UNREADABLE_UPLOADS:
+    except UNREADABLE_UPLOADS as error:
         # Django stopped reading part way; the rest must be read for the answer to arrive.
         while request.read(64 * 1024):
             pass
+        form = ImportForm(names=framework_names())
+        if is_name_too_long(error):
+            return show_form(request, form, [NAME_TOO_LONG], status=400)
         message = (
             "The upload couldn't be read: too many files or too much form data in one go. "
             f"Import at most {settings.LADDER_IMPORT_MAX_FILES} files at a time; "
             "nothing was read or stored."
         )
-        return show_form(request, ImportForm(names=framework_names()), [message], status=413)
+        return show_form(request, form, [message], status=413)
 
 
 @csrf_protect

@@ -3,6 +3,7 @@
 from datetime import datetime
 from functools import cache
 
+from django.contrib.staticfiles.storage import StaticFilesStorage
 from django.template.defaultfilters import date, linebreaks_filter, pluralize
 from django.templatetags.static import static
 from django.urls import reverse
@@ -24,6 +25,18 @@ def static_url(path: str) -> str:
     return static(path)
 
 
+def static_or_unhashed(path: str) -> str:
+    """The file's address, or its unhashed one when collectstatic's manifest lacks it.
+
+    For the error pages, which must render on a deploy that skipped collectstatic: there
+    every other page fails, and the log says why, while people read what went wrong.
+    """
+    try:
+        return static_url(path)
+    except ValueError:  # "Missing staticfiles manifest entry"
+        return StaticFilesStorage().url(path)
+
+
 def environment(**options) -> Environment:
     # A misspelt name fails loudly instead of rendering as nothing (Django's default
     # is to stay silent outside DEBUG).
@@ -33,6 +46,7 @@ def environment(**options) -> Environment:
     env.globals.update(
         {
             "static": static_url,
+            "static_or_unhashed": static_or_unhashed,
             "url": reverse,
             "htmx_script": htmx_script,
             # The rating scale, for the row templates that build their answers once.

@@ -30,6 +30,21 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+class RefusalWithoutTraceback(logging.Filter):
+    """A 4xx answer keeps its one line and loses the traceback Django attaches to it.
+
+    Django logs a refusal (403 for PermissionDenied, 400 for a body or host it won't
+    read) with the exception that caused it. A refusal is ordinary traffic, and the
+    request line already has its status: only a 5xx keeps its traceback.
+    """
+
+    def filter(self, record):
+        if getattr(record, "status_code", 500) < 500:
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
 def request_log(get_response):
     """Give every request an id, answer it in X-Request-ID, and log one line for it."""
 

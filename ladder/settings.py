@@ -346,22 +346,31 @@ IMPORT_REQUEST_MAX_BYTES = LADDER_IMPORT_MAX_BYTES + 1_000_000
 
 # One line per request from ladder.requests (ladder/middleware.py); every line logged
 # while a request is answered, errors and their tracebacks included, carries its id.
+# Refusals (4xx) are logged without the traceback Django gives them; a 5xx keeps it.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "ladder.middleware.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "ladder.middleware.RequestIdFilter"},
+        "refusal_without_traceback": {"()": "ladder.middleware.RefusalWithoutTraceback"},
+    },
     "formatters": {
         "line": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"}
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "filters": ["request_id"],
+            # Here for django.security.<exception>, a logger per kind of refusal (a stranger
+            # host, too many fields) that no parent logger's filter reaches.
+            "filters": ["request_id", "refusal_without_traceback"],
             "formatter": "line",
         }
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Here as well, so that every handler of Django's request log gets refusals without
+        # their tracebacks, not only the console.
+        "django.request": {"filters": ["refusal_without_traceback"]},
         # WeasyPrint reports every step of every PDF at INFO: a batch of packets would
         # fill the worker's log. Its warnings (a refused address, a bad rule) still show.
         "weasyprint.progress": {"level": "WARNING"},

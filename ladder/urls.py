@@ -103,5 +103,6 @@ urlpatterns = [
     path("health/", health.health, name="health"),
 ]
 
+handler400 = "assessments.views.bad_request"
 handler403 = "assessments.views.forbidden"
 handler500 = "ladder.health.server_error"

@@ -1,5 +1,6 @@
 """What production relies on: request ids and log lines, /health/, 503 while the database is
-away, 413 for oversized bodies, and a deployment check that passes as the README says."""
+away, error pages without collectstatic's manifest, 413 for oversized bodies, and a
+deployment check that passes as the README says."""
 
 import logging
 import os
@@ -12,10 +13,12 @@ from unittest import mock
 import pytest
 from django.conf import settings
 from django.db import OperationalError
+from django.template import loader
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from ladder.jinja2 import static_url
 from ladder.models import WorkerHeartbeat
 from ladder.workers import keep_beating
 
@@ -82,6 +85,39 @@ def test_lines_logged_during_a_request_carry_its_id(client, caplog):
     assert warning.request_id == response["X-Request-ID"]
 
 
+def test_a_refusal_logs_its_line_without_a_traceback(client, engineer, ic5, caplog):
+    client.force_login(engineer)
+    framework = ic5.framework
+    with caplog.at_level(logging.INFO):
+        response = client.get(reverse("ladder:publish", args=[framework.slug, framework.version]))
+    assert response.status_code == 403
+    [line] = [r.getMessage() for r in caplog.records if r.name == "ladder.requests"]
+    assert line.startswith(f"GET /ladder/{framework.slug}/v{framework.version}/publish/ 403 ")
+    [refusal] = [r for r in caplog.records if r.name == "django.request"]
+    assert refusal.getMessage().startswith("Forbidden (Permission denied)")
+    assert refusal.exc_info is None
+
+
+def test_a_request_for_a_stranger_host_is_refused_without_a_traceback(client, caplog):
+    with caplog.at_level(logging.INFO):
+        response = client.get(reverse("login"), HTTP_HOST="scanner.example")
+    assert response.status_code == 400
+    [refusal] = [r for r in caplog.records if r.name == "django.security.DisallowedHost"]
+    assert refusal.exc_info is None
+
+
+def test_a_server_error_still_logs_its_traceback(calm_client, engineer, caplog):
+    calm_client.force_login(engineer)
+    with (
+        caplog.at_level(logging.INFO),
+        mock.patch("assessments.views.home_context", side_effect=ValueError("bug")),
+    ):
+        response = calm_client.get(reverse("home"))
+    assert response.status_code == 500
+    [error] = [r for r in caplog.records if r.name == "django.request"]
+    assert error.exc_info[0] is ValueError
+
+
 # /health/
 
 
@@ -119,6 +155,21 @@ def test_health_is_answered_over_plain_http_when_https_is_enforced(client, setti
     beat(seconds_ago=1)
     assert client.get(reverse("health")).status_code == 200
     assert client.get(reverse("login")).status_code == 301
+
+
+def test_health_answers_head_as_it_answers_get(client):
+    beat(seconds_ago=1)
+    response = client.head(reverse("health"))
+    assert response.status_code == 200
+    assert response.content == b""
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete", "options", "trace"])
+def test_health_refuses_every_other_method(client, method):
+    beat(seconds_ago=1)
+    response = getattr(client, method)(reverse("health"))
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD"
 
 
 @pytest.mark.django_db(transaction=True)
@@ -173,6 +224,55 @@ def test_other_errors_stay_500(calm_client, engineer):
         response = calm_client.get(reverse("home"))
     assert response.status_code == 500
     assert "Something went wrong" in response.content.decode()
+
+
+# Error pages on a deploy that skipped collectstatic
+
+ERROR_PAGES = ["400.html", "403.html", "404.html", "413.html", "500.html", "503.html"]
+
+
+@pytest.fixture
+def missing_manifest(settings, tmp_path):
+    """Production's static storage, with nothing collected into STATIC_ROOT."""
+    settings.DEBUG = False
+    settings.STATIC_ROOT = tmp_path / "static"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    # The addresses earlier tests asked for are remembered for the process.
+    static_url.cache_clear()
+    yield
+    static_url.cache_clear()
+
+
+def test_the_500_page_renders_without_the_static_manifest(calm_client, engineer, missing_manifest):
+    calm_client.force_login(engineer)
+    with mock.patch("assessments.views.home_context", side_effect=ValueError("bug")):
+        response = calm_client.get(reverse("home"))
+    assert response.status_code == 500
+    text = response.content.decode()
+    assert "Something went wrong on our side" in text
+    assert 'href="/static/css/app.css"' in text
+
+
+def test_other_pages_still_fail_loudly_without_the_static_manifest(
+    calm_client, missing_manifest, caplog
+):
+    with caplog.at_level(logging.INFO):
+        response = calm_client.get(reverse("login"))
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in response.content.decode()
+    [error] = [r for r in caplog.records if r.name == "django.request"]
+    assert "Missing staticfiles manifest entry for 'css/app.css'" in str(error.exc_info[1])
+
+
+@pytest.mark.parametrize("name", ERROR_PAGES)
+def test_every_error_page_renders_without_the_static_manifest(name, missing_manifest):
+    # As the error views render them: some with no context at all, so no request.
+    html = loader.get_template(name, using="jinja2").render({"limit_mb": 3.0})
+    assert 'href="/static/css/app.css"' in html
+    assert "</main>" in html
 
 
 # Bodies too large
