@@ -38,7 +38,8 @@ pdf-libs:
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null
 
 ## run: set up an embedded SQLite database with the IC5 ladder and demo people, and serve it
-## with the background worker (e-mails, packet PDFs) beside it.
+## with the background workers beside it: one for e-mails, one for packet PDFs, so that
+## e-mails never wait behind a batch of packets. Both stop with the server.
 run: export DEBUG = true
 run: export SITE_URL := $(SITE_URL)
 run: $(VENV)/.app pdf-libs
@@ -46,8 +47,9 @@ run: $(VENV)/.app pdf-libs
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_builtin_ladder
 	$(BIN)/python manage.py create_demo_org
-	$(BIN)/python manage.py db_worker & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/python manage.py db_worker --queue-name default & mail=$$!; \
+	$(BIN)/python manage.py db_worker --queue-name packets & packets=$$!; \
+	trap 'kill $$mail $$packets 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 lint: $(VENV)/.test

@@ -338,11 +338,18 @@ def evidence_html(text: str) -> str:
     return render_markdown(text) if text.strip() else ""
 
 
+class PacketJobQuerySet(models.QuerySet):
+    def unfinished(self):
+        """Jobs waiting for a worker or being written."""
+        return self.filter(status__in=PacketJob.UNFINISHED)
+
+
 class PacketJob(models.Model):
     """A background job that writes the calibration packets of many people into one PDF.
 
     The page that asked for it polls this row for progress, so the job survives the
-    person closing the tab; the file is served only to whoever asked for it.
+    person closing the tab; the file is served only to whoever asked for it. A person
+    has at most one unfinished job of each scope: asking again joins it.
     """
 
     class Scope(models.TextChoices):
@@ -378,6 +385,10 @@ class PacketJob(models.Model):
     # given up) also closes the file.
     included = models.JSONField(default=list, blank=True, editable=False)
 
+    UNFINISHED = [Status.QUEUED, Status.RUNNING]
+
+    objects = PacketJobQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
         constraints = [
@@ -386,11 +397,30 @@ class PacketJob(models.Model):
                 name="packetjob_level_scope_names_level",
                 violation_error_message="A job for one level must name the level.",
             ),
+            # Each job holds a worker for minutes: one person queueing many would keep
+            # everyone else's waiting. Two requests at the same moment can't both pass
+            # this, and the index serves the look-up of a person's unfinished job.
+            models.UniqueConstraint(
+                fields=["requested_by", "scope"],
+                condition=Q(status__in=["queued", "running"]),
+                name="packetjob_one_unfinished_per_person_and_scope",
+                violation_error_message=(
+                    "This person already has packets of this scope being written."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Packets · {self.cycle} · {self.get_scope_display()} · {self.get_status_display()}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("assessments:packet-job", args=[self.pk])
+
     @property
     def percent(self) -> int:
         return round(100 * self.done / self.total) if self.total else 0
+
+    def asks_for(self, cycle: Cycle, level: Level | None) -> bool:
+        """Whether this job writes these packets (its scope being the one asked for)."""
+        return self.cycle_id == cycle.pk and self.level_id == (level.pk if level else None)
+

@@ -6,6 +6,11 @@ writes `done` and a heartbeat after each packet, and either stores the PDF (defa
 storage, under packets/) and marks the job done, or marks it failed with a reason the
 person can read. Run twice, it writes the file once: a job that is done, failed or
 being written by a live worker is left alone.
+
+Jobs go to a queue of their own, QUEUE, served by a worker of its own: a job holds its
+worker for minutes, and e-mails (the default queue) must not wait behind it. A person
+has one unfinished job of each scope at a time (queue_job, and the constraint on
+PacketJob).
 """
 
 from __future__ import annotations
@@ -17,15 +22,18 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.files import File
+from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.tasks import task
+from django.tasks import TaskResultStatus, task
 from django.utils import timezone
 from django.utils.text import slugify
+from django_tasks_db.models import DBTaskResult
 
-from assessments.models import PacketJob
+from assessments.models import Cycle, PacketJob
 from assessments.packets import PAPERS, packet_html, packet_of
 from assessments.pdf import html_to_pdf, merge_pdfs
 from assessments.permissions import may_include, may_request_packets, packets_in_scope
+from ladder.models import Level
 
 logger = logging.getLogger(__name__)
 Status = PacketJob.Status
@@ -33,6 +41,8 @@ Status = PacketJob.Status
 # A whole level is a few hundred packets in a large company; a download of thousands
 # would take long to write and longer to read.
 MAX_PACKETS = 1_000
+# The task queue of packet jobs (TASKS in settings lists it; `make run` starts its worker).
+QUEUE = "packets"
 
 
 def stale_after() -> timedelta:
@@ -41,7 +51,64 @@ def stale_after() -> timedelta:
     return timedelta(seconds=settings.PACKET_JOB_STALE_SECONDS)
 
 
-@task()
+def queue_job(
+    *, person, cycle: Cycle, scope: str, level: Level | None, total: int, paper: str
+) -> PacketJob:
+    """Queue a job for these packets; or, if a request of the person's for the same scope
+    queued one first (a double click, a second tab), return that one."""
+    try:
+        return _queue(person, cycle, scope, level, total, paper)
+    except IntegrityError:
+        earlier = _unfinished(person, scope)
+        # None if that job ended in the moment between the two statements: queue ours.
+        return earlier or _queue(person, cycle, scope, level, total, paper)
+
+
+def _queue(person, cycle, scope, level, total, paper) -> PacketJob:
+    with transaction.atomic():
+        job = PacketJob.objects.create(
+            cycle=cycle, requested_by=person, scope=scope, level=level, total=total
+        )
+        # Queued in the same transaction: the job row and its task exist together or not at all.
+        write_packets.enqueue(job.pk, paper if paper in PAPERS else "a4")
+    return job
+
+
+def unfinished_job(*, person, scope: str) -> PacketJob | None:
+    """The person's job of this scope that waits or is being written, if any.
+
+    A job whose task has ended without finishing it (its worker was stopped in a way
+    that left the row behind) is failed here rather than returned: it would otherwise
+    hold the person's one job of this scope for ever.
+    """
+    job = _unfinished(person, scope)
+    if job is None or _task_pending(job):
+        return job
+    PacketJob.objects.unfinished().filter(pk=job.pk).update(
+        status=Status.FAILED,
+        finished_at=timezone.now(),
+        error="The packets could not be written: the job stopped before it finished. Ask again.",
+    )
+    return None
+
+
+def _unfinished(person, scope: str) -> PacketJob | None:
+    # Served by the constraint's index: at most one row.
+    jobs = PacketJob.objects.unfinished().select_related("cycle", "level")
+    return jobs.filter(requested_by=person, scope=scope).first()
+
+
+def _task_pending(job: PacketJob) -> bool:
+    """Whether a task writing this job is still to run or running (a killed worker's
+    running task is queued again or failed by ladder.workers)."""
+    return DBTaskResult.objects.filter(
+        status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING],
+        task_path=write_packets.module_path,
+        args_kwargs__args__0=job.pk,
+    ).exists()
+
+
+@task(queue_name=QUEUE)
 def write_packets(job_id: int, paper: str = "a4") -> str:
     """Write the packets of one PacketJob into one PDF; returns what became of the job."""
     job = _claim(job_id)
@@ -49,7 +116,9 @@ def write_packets(job_id: int, paper: str = "a4") -> str:
         return "skipped"
     try:
         _write(job, paper if paper in PAPERS else "a4")
-    except Exception as error:
+    # BaseException too: a worker stopped with a second Ctrl+C or SIGTERM raises
+    # SystemExit here, and the library marks the task failed, never to run again.
+    except BaseException as error:
         logger.exception("Packet job %s failed", job_id)
         PacketJob.objects.filter(pk=job_id).update(
             status=Status.FAILED, error=_reason(error), finished_at=timezone.now()
@@ -117,7 +186,7 @@ def _write(job: PacketJob, paper: str) -> None:
 
 def abandoned(job_id: int, paper: str = "a4") -> None:
     """The worker writing this job stopped each time it tried (ladder.workers): say so."""
-    PacketJob.objects.filter(pk=job_id, status__in=[Status.QUEUED, Status.RUNNING]).update(
+    PacketJob.objects.unfinished().filter(pk=job_id).update(
         status=Status.FAILED,
         finished_at=timezone.now(),
         error="The packets could not be written: the worker stopped twice while writing "
@@ -134,10 +203,12 @@ def _file_name(job: PacketJob) -> str:
     return f"packets-{slugify(job.cycle.name)}-{slugify(what)}-{job.pk}.pdf"
 
 
-def _reason(error: Exception) -> str:
+def _reason(error: BaseException) -> str:
     """What went wrong, in words for the person waiting on the job page."""
     if isinstance(error, EmptyScope):
         return str(error)
+    if isinstance(error, SystemExit | KeyboardInterrupt):
+        return "The packets could not be written: their worker was stopped. Ask again."
     if isinstance(error, OSError):
         return "The PDF could not be stored. Try again later; if it keeps failing, tell your admin."
     return (

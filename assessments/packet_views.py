@@ -4,7 +4,6 @@ Also the engineer's own copy of their assessment, as Markdown and as PDF.
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -15,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from assessments.exports import export_html, export_markdown, export_of
 from assessments.models import Assessment, Cycle, PacketJob
-from assessments.packet_tasks import stale_after, write_packets
+from assessments.packet_tasks import queue_job, stale_after, unfinished_job
 from assessments.packets import PAPERS, packet_html, packet_of
 from assessments.pdf import html_to_pdf
 from assessments.permissions import (
@@ -107,19 +106,21 @@ def packet_batch(request: HttpRequest, cycle_id: int) -> HttpResponse:
         level = _level(cycle, request.POST.get("level", ""))
         if level is None:
             return _refused(request, cycle, f"Choose a level of {cycle}’s framework.")
-    # Counted now so the progress page shows how many from the start; the job counts
-    # again when it runs, since reviews can be reopened in between.
-    total = packets_in_scope(request.user, cycle, scope, level).count()
-    if not total:
-        return _refused(request, cycle, _empty_scope(scope, level))
-    paper = request.POST.get("paper", "a4")
-    with transaction.atomic():
-        job = PacketJob.objects.create(
-            cycle=cycle, requested_by=request.user, scope=scope, level=level, total=total
+    # One unfinished job per person and scope: asking again for the same packets joins it.
+    job = unfinished_job(person=request.user, scope=scope)
+    if job is None:
+        # Counted now so the progress page shows how many from the start; the job counts
+        # again when it runs, since reviews can be reopened in between.
+        total = packets_in_scope(request.user, cycle, scope, level).count()
+        if not total:
+            return _refused(request, cycle, _empty_scope(scope, level))
+        paper = request.POST.get("paper", "a4")
+        job = queue_job(
+            person=request.user, cycle=cycle, scope=scope, level=level, total=total, paper=paper
         )
-        # Queued in the same transaction: the job row and its task exist together or not at all.
-        write_packets.enqueue(job.pk, paper if paper in PAPERS else "a4")
-    return redirect("assessments:packet-job", job_id=job.pk)
+    if not job.asks_for(cycle, level):
+        return _busy(request, cycle, job)
+    return redirect(job)
 
 
 @require_GET
@@ -221,6 +222,12 @@ def _empty_scope(scope: str, level: Level | None) -> str:
 def _refused(request: HttpRequest, cycle: Cycle, message: str) -> HttpResponse:
     context = {"cycle": cycle, "message": message}
     return render(request, "assessments/packet_refused.html", context, status=400, using="jinja2")
+
+
+def _busy(request: HttpRequest, cycle: Cycle, job: PacketJob) -> HttpResponse:
+    """Other packets of the same scope are still being written for this person."""
+    context = {"cycle": cycle, "job": job}
+    return render(request, "assessments/packet_busy.html", context, status=409, using="jinja2")
 
 
 def _job(request: HttpRequest, job_id: int) -> PacketJob:

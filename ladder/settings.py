@@ -276,9 +276,15 @@ MAILERS = {
         else {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
     )
 }
-# Background jobs (e-mails, packet PDFs) are rows in the app's database, run by
-# `manage.py db_worker` (make run starts one beside the web server).
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Background jobs are rows in the app's database, run by `manage.py db_worker`, one
+# worker per queue: e-mails on "default", packet PDFs on "packets" (a job of minutes
+# that e-mails must not wait behind). make run starts both beside the web server.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default", "packets"],
+    }
+}
 
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ladder@localhost")
 # Links in e-mails point here.

@@ -189,9 +189,12 @@ class Stack:
         return open(self.work / f"{name}.log", "ab")
 
     def start_worker(self) -> None:
+        # One worker for both queues: production runs one per queue (make run does), but
+        # what is tested here is a worker's life, not which queue waits on which.
+        command = ["db_worker", "--queue-name", "default,packets", "--interval", "0.5"]
         with self._log("worker") as log:
             self.worker = subprocess.Popen(
-                [str(BIN / "python"), "manage.py", "db_worker", "--interval", "0.5"],
+                [str(BIN / "python"), "manage.py", *command],
                 cwd=ROOT,
                 env=self.env(),
                 stdout=log,

@@ -133,8 +133,9 @@ def pytest_collection_modifyitems(config, items):
         items[:] = kept
 
 
-def run_worker() -> None:
-    """Run every queued background job with the real worker (`db_worker --batch`).
+def run_worker(queue_name: str = "*") -> None:
+    """Run every queued background job with the real worker (`db_worker --batch`), or
+    those of one queue (`queue_name="default"`: what the e-mail worker runs).
 
     The worker checks its database connection between jobs, as a long-running process
     must, and drops one whose autocommit looks changed. Inside a test that is the test's
@@ -151,7 +152,14 @@ def run_worker() -> None:
     # outside the test's transaction (tests/test_worker_recovery.py runs real workers).
     beating = "ladder.management.commands.db_worker.keep_beating"
     with mock.patch(target), mock.patch(beating):
-        call_command("db_worker", "--batch", "--no-startup-delay", stdout=io.StringIO())
+        call_command(
+            "db_worker",
+            "--batch",
+            "--no-startup-delay",
+            "--queue-name",
+            queue_name,
+            stdout=io.StringIO(),
+        )
 
 
 @pytest.fixture
@@ -159,10 +167,10 @@ def run_jobs(db):
     """Run the queued jobs (see run_worker); returns the jobs this run ran."""
     from django_tasks_db.models import DBTaskResult
 
-    def run() -> list:
+    def run(queue_name: str = "*") -> list:
         finished = DBTaskResult.objects.filter(finished_at__isnull=False)
         before = set(finished.values_list("pk", flat=True))
-        run_worker()
+        run_worker(queue_name)
         return list(finished.exclude(pk__in=before).order_by("enqueued_at"))
 
     return run

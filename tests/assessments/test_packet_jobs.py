@@ -1,16 +1,25 @@
 """Many packets as one PDF: asking for them, the background job, its progress page, its file."""
 
+import threading
+import time
 from datetime import timedelta
+from html import escape as html_escape
 
 import pytest
+from django.core.management import CommandError, call_command
+from django.db import IntegrityError, connection, transaction
+from django.db.migrations.executor import MigrationExecutor
+from django.tasks import TaskResultStatus
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from assessments import workflow
 from assessments.models import PacketJob
 from assessments.packet_tasks import write_packets
 from assessments.permissions import LARGEST_ID
 from assessments.services import start_assessment
+from assessments.tasks import notify
 from tests.assessments.conftest import answer_all, make_cycle, review_all
 from tests.assessments.test_packets import A4, LETTER, page_sizes, pdf_pages
 from tests.factories import UserFactory, level_doc, make_framework
@@ -419,3 +428,213 @@ def test_a_file_closes_when_a_review_in_it_moves_to_someone_else(
     assert client.get(url).status_code == 200
     type(reviewed).objects.filter(pk=reviewed.pk).update(reviewer=other_manager)
     assert client.get(url).status_code == 404
+
+
+# ---- one unfinished job per person and scope
+
+
+def packet_tasks() -> list:
+    return list(DBTaskResult.objects.filter(task_path=write_packets.module_path))
+
+
+def test_asking_again_for_the_same_packets_joins_the_job_under_way(
+    client, manager, team, cycle, django_assert_num_queries
+):
+    client.force_login(manager)
+    first = ask(client, cycle, scope="team")
+    job = PacketJob.objects.get()
+    # Session, person, cycle, the unfinished job, whether its task still waits: no count
+    # of the scope, no insert.
+    with django_assert_num_queries(5):
+        again = ask(client, cycle, scope="team", paper="letter")
+    assert first["Location"] == again["Location"] == job_url(job)
+    assert PacketJob.objects.get() == job
+    assert len(packet_tasks()) == 1
+
+
+@pytest.mark.parametrize("scope", ["team", "level", "cycle"])
+def test_other_packets_of_the_same_scope_wait_until_the_first_are_written(
+    client, calibrator, calibrators, manager, team, cycle, ic5, run_jobs, scope
+):
+    person = manager if scope == "team" else calibrator
+    later = make_cycle(ic5.framework, name="2027 H1 review", calibrators=calibrators)
+    reviewed_for(UserFactory(username="newcomer"), manager, later, ic5)
+    client.force_login(person)
+    ask(client, cycle, scope=scope, level=str(ic5.pk))
+    job = PacketJob.objects.get()
+    before = [r.pk for r in packet_tasks()]
+
+    response = ask(client, later, scope=scope, level=str(ic5.pk))
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "Your other packets are still being written" in html
+    assert f"for the packets of {html_escape(job_what(job))} in 2026 H2 review" in html
+    assert f'href="{job_url(job)}">Follow the packets under way</a>' in html
+    assert list(PacketJob.objects.all()) == [job]
+    assert [r.pk for r in packet_tasks()] == before
+    assert PacketJob.objects.get().status == Status.QUEUED
+
+    run_jobs()
+    assert ask(client, later, scope=scope, level=str(ic5.pk)).status_code == 302
+    assert PacketJob.objects.filter(cycle=later, status=Status.QUEUED).count() == 1
+
+
+def job_what(job) -> str:
+    if job.scope == "level":
+        return f"everyone at {job.level.code} {job.level.title}"
+    if job.scope == "team":
+        return "the assessments you reviewed"
+    return "every reviewed assessment in the cycle"
+
+
+def test_the_database_holds_one_unfinished_job_per_person_and_scope(manager, cycle, job):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PacketJob.objects.create(cycle=cycle, requested_by=manager, scope="team")
+    # Another scope has a place of its own; a finished job holds none.
+    PacketJob.objects.create(cycle=cycle, requested_by=manager, scope="cycle")
+    for status in (Status.DONE, Status.FAILED):
+        PacketJob.objects.filter(pk=job.pk).update(status=status)
+        PacketJob.objects.create(cycle=cycle, requested_by=manager, scope="team", status=status)
+    PacketJob.objects.create(cycle=cycle, requested_by=manager, scope="team")
+
+
+def test_a_job_whose_task_ended_without_it_no_longer_holds_the_place(client, manager, job, cycle):
+    # Its task ended (failed) but the job still says running: nothing will finish it.
+    PacketJob.objects.filter(pk=job.pk).update(status=Status.RUNNING, heartbeat_at=timezone.now())
+    DBTaskResult.objects.update(status=TaskResultStatus.FAILED, finished_at=timezone.now())
+    client.force_login(manager)
+    response = ask(client, cycle, scope="team")
+    job.refresh_from_db()
+    assert job.status == Status.FAILED
+    assert job.error == (
+        "The packets could not be written: the job stopped before it finished. Ask again."
+    )
+    fresh = PacketJob.objects.get(status=Status.QUEUED)
+    assert response["Location"] == job_url(fresh)
+
+
+def test_a_job_whose_worker_is_stopped_mid_way_says_so_and_frees_the_place(
+    manager, job, run_jobs, monkeypatch
+):
+    # A second Ctrl+C or SIGTERM to the worker raises SystemExit in the task.
+    def stopped(*args, **kwargs):
+        raise SystemExit(1)
+
+    monkeypatch.setattr("assessments.packet_tasks.html_to_pdf", stopped)
+    (result,) = packet_jobs(run_jobs())
+    assert result.status == "FAILED"
+    job.refresh_from_db()
+    assert (job.status, job.error) == (
+        Status.FAILED,
+        "The packets could not be written: their worker was stopped. Ask again.",
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite takes one write lock for the whole database, so writers cannot interleave",
+)
+@pytest.mark.parametrize("same", [True, False])
+def test_two_requests_at_the_same_moment_queue_one_job(client, manager, team, cycle, ic5, same):
+    """The other request's job is written but not committed when this one looks: this one's
+    insert waits for it, then meets the constraint, and joins it or is refused."""
+    other_cycle = cycle if same else make_cycle(ic5.framework, name="2027 H1 review")
+    written, outcome = threading.Event(), {}
+
+    def other_request():
+        with transaction.atomic():
+            job = PacketJob.objects.create(cycle=other_cycle, requested_by=manager, scope="team")
+            write_packets.enqueue(job.pk)
+            outcome["job"] = job
+            written.set()
+            time.sleep(0.5)
+        connection.close()
+
+    thread = threading.Thread(target=other_request)
+    thread.start()
+    assert written.wait(timeout=10)
+    client.force_login(manager)
+    response = ask(client, cycle, scope="team")
+    thread.join(timeout=10)
+    job = outcome["job"]
+    assert list(PacketJob.objects.all()) == [job]
+    assert len(packet_tasks()) == 1
+    if same:
+        assert response["Location"] == job_url(job)
+    else:
+        assert response.status_code == 409
+        assert f'href="{job_url(job)}"' in response.content.decode()
+
+
+# ---- a queue of their own
+
+
+def test_an_email_queued_after_packets_is_sent_while_the_packets_wait(
+    client, manager, team, cycle, run_jobs, mailoutbox
+):
+    run_jobs()  # the e-mails of submitting and reviewing the team
+    mailoutbox.clear()
+    client.force_login(manager)
+    ask(client, cycle, scope="team")
+    notify.enqueue("review_finished", team[0].pk)
+
+    sent = run_jobs("default")  # the e-mail worker: db_worker --queue-name default
+    assert [r.task_path for r in sent] == ["assessments.tasks.notify"]
+    assert len(mailoutbox) == 1
+    job = PacketJob.objects.get()
+    assert job.status == Status.QUEUED
+    (waiting,) = packet_tasks()
+    assert (waiting.status, waiting.queue_name) == (TaskResultStatus.READY, "packets")
+
+    (written,) = run_jobs("packets")
+    assert written.status == "SUCCESSFUL"
+    job.refresh_from_db()
+    assert job.status == Status.DONE
+
+
+def test_a_worker_for_a_queue_that_does_not_exist_is_refused():
+    with pytest.raises(CommandError, match="No queue named packet: the queues are default, "):
+        call_command("db_worker", "--batch", "--queue-name", "packet")
+    with pytest.raises(CommandError, match="No queue named mail"):
+        call_command("db_worker", "--batch", "--queue-name", "*", "--exclude-queues", "mail")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_leaves_one_unfinished_job_per_person_and_scope(manager, calibrator, cycle):
+    """Jobs queued before the rule (15 of one person's, say) must not stop the upgrade."""
+    before = [("assessments", "0004_reviewers_fixed_and_packet_contents")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    try:
+        OldJob = executor.loader.project_state(before).apps.get_model("assessments", "PacketJob")
+        start = timezone.now() - timedelta(hours=1)
+
+        def old_job(person, scope, minutes, status="queued"):
+            when = start + timedelta(minutes=minutes)
+            job = OldJob.objects.create(
+                cycle_id=cycle.pk,
+                requested_by_id=person.pk,
+                scope=scope,
+                status=status,
+                created_at=when,
+            )
+            return job.pk
+
+        queued = [old_job(manager, "team", minutes) for minutes in (1, 2, 3)]
+        running = old_job(manager, "team", 4, status="running")
+        first, second = old_job(calibrator, "cycle", 5), old_job(calibrator, "cycle", 6)
+        done = old_job(calibrator, "cycle", 0, status="done")
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+    statuses = dict(PacketJob.objects.values_list("pk", "status"))
+    # The one furthest along stays: the running one, else the first asked.
+    assert [statuses[pk] for pk in queued] == [Status.FAILED] * 3
+    assert (statuses[running], statuses[first], statuses[second]) == (
+        Status.RUNNING,
+        Status.QUEUED,
+        Status.FAILED,
+    )
+    assert statuses[done] == Status.DONE
+    assert "Ladder now writes one at a time" in PacketJob.objects.get(pk=second).error

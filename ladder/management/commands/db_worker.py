@@ -5,10 +5,15 @@ worker beats and recovers the jobs of stopped workers from a thread of its own
 (ladder/workers.py).
 A `--batch` run, which empties the queue and exits, beats too while it runs: its jobs
 must not be taken for a dead worker's.
+Each queue (TASKS in settings) has a worker of its own: `--queue-name default` for
+e-mails, `--queue-name packets` for packet PDFs. A queue name TASKS doesn't list is
+refused, where the library would wait on it for ever.
 """
 
 import threading
 
+from django.core.management import CommandError
+from django.tasks import task_backends
 from django_tasks_db.management.commands.db_worker import Command as LibraryCommand
 
 from ladder.workers import keep_beating
@@ -18,6 +23,7 @@ class Command(LibraryCommand):
     help = f"{LibraryCommand.help}, writing a heartbeat for /health/ every few seconds."
 
     def handle(self, *args, worker_id: str, **options):
+        _check_queues(options["backend_name"], options["queue_name"], options["exclude_queues"])
         stop = threading.Event()
         heart = threading.Thread(
             target=keep_beating, args=(worker_id, stop), name="heartbeat", daemon=True
@@ -28,3 +34,12 @@ class Command(LibraryCommand):
         finally:
             stop.set()
             heart.join(timeout=10)
+
+
+def _check_queues(backend_name: str, queue_name: str, exclude_queues: str) -> None:
+    known = task_backends[backend_name].queues
+    named = {*queue_name.split(","), *filter(None, exclude_queues.split(","))} - {"*"}
+    if unknown := sorted(named - known):
+        raise CommandError(
+            f"No queue named {', '.join(unknown)}: the queues are {', '.join(sorted(known))}."
+        )
