@@ -79,8 +79,8 @@ def by_username(rows) -> dict[str, dict[str, str]]:
     return {row["Username"].removeprefix("'"): row for row in rows}
 
 
-def test_the_export_is_an_attachment_with_a_row_per_assessment(client, cycle, results, admin_user):
-    client.force_login(admin_user)
+def test_the_export_is_an_attachment_with_a_row_per_assessment(client, cycle, results, calibrator):
+    client.force_login(calibrator)
     response = client.get(csv_url(cycle))
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="2026-h2-review-results.csv"'
@@ -91,8 +91,8 @@ def test_the_export_is_an_attachment_with_a_row_per_assessment(client, cycle, re
     assert set(by_username(rows)) == {"hyper", "minus", "@at-user", "tab", "cr", "drafter"}
 
 
-def test_no_cell_starts_like_a_formula(client, cycle, results, admin_user):
-    client.force_login(admin_user)
+def test_no_cell_starts_like_a_formula(client, cycle, results, calibrator):
+    client.force_login(calibrator)
     rows, raw = download(client, cycle)
     for line in raw:
         for value in line:
@@ -109,9 +109,9 @@ def test_no_cell_starts_like_a_formula(client, cycle, results, admin_user):
 
 
 def test_the_results_hold_outcomes_and_area_averages_once_reviewed(
-    client, cycle, results, admin_user
+    client, cycle, results, calibrator
 ):
-    client.force_login(admin_user)
+    client.force_login(calibrator)
     people = by_username(download(client, cycle)[0])
     hyper = people["hyper"]
     assert (hyper["Level"], hyper["Status"]) == ("IC5", "Calibrated")
@@ -165,7 +165,31 @@ def test_a_calibrators_own_row_is_left_out(client, cycle, results, calibrator, m
     client.force_login(calibrator)
     assert "calibrator" not in by_username(download(client, cycle)[0])
     client.force_login(admin_user)
-    assert by_username(download(client, cycle)[0])["calibrator"]["Scope self"] == "1.00"
+    assert by_username(download(client, cycle)[0])["calibrator"]["Status"] == "Reviewed"
+
+
+def test_whoever_runs_cycles_reads_progress_and_shared_outcomes_but_no_score_or_reason(
+    client, cycle, results, admin_user, calibrator
+):
+    client.force_login(admin_user)
+    rows, raw = download(client, cycle)
+    assert raw[0] == [
+        *["Engineer", "Username", "Level", "Track", "Reviewer", "Status", "Submitted"],
+        "Shared outcome",
+    ]
+    people = by_username(rows)
+    assert people["hyper"]["Status"] == "Calibrated"
+    # Decided, but not yet shared with the engineer: not for whoever runs the cycle.
+    assert people["hyper"]["Shared outcome"] == ""
+    text = "\n".join(",".join(line) for line in raw)
+    assert "for it" not in text
+    assert "last half" not in text
+    for waiting in (results["tab"], results["cr"]):
+        workflow.record_decision(waiting, by=calibrator, outcome=Outcome.AT, reason="Fine.")
+    workflow.close_calibration(cycle, by=calibrator)
+    people = by_username(download(client, cycle)[0])
+    assert people["hyper"]["Shared outcome"] == "Strong at level"
+    assert people["drafter"]["Shared outcome"] == ""
 
 
 def test_the_export_runs_the_same_queries_for_two_or_five_people(
