@@ -1,16 +1,40 @@
 """Admin for review cycles. Assessments are listed by status only: evidence stays private."""
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.forms import UserChangeForm
 from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html
 from django_tasks_db.admin import DBTaskResultAdmin
 from django_tasks_db.models import DBTaskResult
 
-from assessments.models import Assessment, Cycle, Event, PacketJob
+from assessments import roles
+from assessments.models import Assessment, CommitteeChange, Cycle, Event, PacketJob
 from assessments.permissions import UNDER_REVIEW
-from ladder.admin import BoundedSearch
-from ladder.models import Framework
+from ladder.admin import BoundedSearch, PersonAdmin
+from ladder.models import Framework, User
+
+
+class ActorForm(forms.ModelForm):
+    """A form that knows who is saving it: the admin sets `actor` on the class it builds."""
+
+    actor: User
+
+
+def with_actor(form_class: type[ActorForm], request) -> type[ActorForm]:
+    # get_form builds a new class for each request, so the attribute is this request's.
+    form_class.actor = request.user
+    return form_class
+
+
+class CycleForm(ActorForm):
+    def clean_calibrators(self):
+        group = self.cleaned_data.get("calibrators")
+        # Asked only of a change: a member may still edit the deadlines of their cycle.
+        if "calibrators" in self.changed_data:
+            roles.check_committee(self.instance, by=self.actor, group=group)
+        return group
 
 
 @admin.register(Cycle)
@@ -48,6 +72,18 @@ class CycleAdmin(BoundedSearch, admin.ModelAdmin):
             },
         ),
     ]
+
+    form = CycleForm
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        return with_actor(super().get_form(request, obj, change, **kwargs), request)
+
+    def save_model(self, request, obj, form, change):
+        # The committee changes through roles, which records who joined and left.
+        group = obj.calibrators
+        obj.calibrators_id = form.initial.get("calibrators") if change else None
+        super().save_model(request, obj, form, change)
+        roles.set_committee(obj, by=request.user, group=group)
 
     def get_queryset(self, request):
         return (
@@ -194,3 +230,66 @@ admin.site.unregister(DBTaskResult)
 @admin.register(DBTaskResult)
 class BackgroundJobAdmin(BoundedSearch, DBTaskResultAdmin):
     search_fields = ["task_path"]
+
+
+@admin.register(CommitteeChange)
+class CommitteeChangeAdmin(ReadOnly, BoundedSearch, admin.ModelAdmin):
+    """Who joined or left which committee, and by whose hand; also on the committee's page."""
+
+    list_display = ["at", "cycle", "member", "kind", "actor"]
+    list_filter = ["cycle", "kind"]
+    search_fields = ["member__username", "actor__username"]
+    list_select_related = ["cycle", "member", "actor"]
+    fields = ["at", "cycle", "member", "kind", "actor"]
+    readonly_fields = fields
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class GuardedPersonForm(UserChangeForm):
+    """A person's manager and groups, refused where they would hand the saver a review."""
+
+    actor: User
+
+    def clean_manager(self):
+        manager = self.cleaned_data.get("manager")
+        if manager is not None and manager.pk != self.initial.get("manager"):
+            roles.check_manager(self.instance, by=self.actor, to=manager)
+        return manager
+
+    def clean_groups(self):
+        groups = self.cleaned_data.get("groups")
+        if groups is not None:
+            roles.check_groups(self.instance, by=self.actor, groups=groups)
+        return groups
+
+
+# The people's admin, as ladder.admin lays it out, with its two review-granting
+# fields (manager, groups) saved through assessments.roles.
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class GuardedPersonAdmin(PersonAdmin):
+    form = GuardedPersonForm
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if issubclass(form, GuardedPersonForm):
+            form.actor = request.user
+        return form
+
+    def save_model(self, request, obj, form, change):
+        if not change or "manager" not in form.changed_data:
+            return super().save_model(request, obj, form, change)
+        manager = obj.manager
+        obj.manager_id = form.initial.get("manager")
+        super().save_model(request, obj, form, change)
+        roles.set_manager(obj, by=request.user, to=manager)
+
+    def save_related(self, request, form, formsets, change):
+        groups = form.cleaned_data.pop("groups", None)
+        super().save_related(request, form, formsets, change)
+        if groups is not None:
+            roles.set_groups(form.instance, by=request.user, groups=groups)

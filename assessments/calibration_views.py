@@ -11,7 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 
-from assessments import workflow
+from assessments import roles, workflow
 from assessments.calibration import OUTCOMES, committee_page, disagreement_map, results_table
 from assessments.forms import DecisionForm
 from assessments.models import SUMMARY_MAX_LENGTH
@@ -34,7 +34,14 @@ def calibration(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = get_cycle_for_user(request.user, cycle_id, calibrates)
     page = committee_page(request.user, cycle, request.GET)
     status = 400 if page.filters.errors else 200
-    context = {"page": page, "cycle": cycle, "here": request.get_full_path()}
+    members, changes = roles.committee_of(cycle)
+    context = {
+        "page": page,
+        "cycle": cycle,
+        "here": request.get_full_path(),
+        "members": members,
+        "committee_changes": changes,
+    }
     return render(request, "assessments/calibration.html", context, status=status, using="jinja2")
 
 

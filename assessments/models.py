@@ -310,6 +310,9 @@ class Event(models.Model):
         CALIBRATED = "calibrated", "Calibrated outcome"
         SHARED = "shared", "Results shared"
         REVIEWER_CHANGED = "reviewer_changed", "Reviewer changed"
+        # Before submission: who will review it, and who reads it as skip-level.
+        MANAGER_CHANGED = "manager_changed", "Manager changed"
+        SKIP_MANAGER_CHANGED = "skip_manager_changed", "Manager's manager changed"
 
     # What calibrators may read of a history: the decisions, not the drafting.
     DECISIONS = (Kind.REVIEW_FINISHED, Kind.CALIBRATED, Kind.SHARED)
@@ -424,3 +427,31 @@ class PacketJob(models.Model):
         """Whether this job writes these packets (its scope being the one asked for)."""
         return self.cycle_id == cycle.pk and self.level_id == (level.pk if level else None)
 
+
+class CommitteeChange(models.Model):
+    """Someone joined or left a cycle's calibration committee: who, by whose hand, when.
+
+    A seat on a committee reads every reviewed person's evidence and comments, so the
+    change is kept where the committee reads it (its page), and they are told.
+    Written by assessments.roles, never edited.
+    """
+
+    class Kind(models.TextChoices):
+        JOINED = "joined", "Joined"
+        LEFT = "left", "Left"
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="committee_changes")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=8, choices=Kind)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        # The committee's page lists a cycle's newest changes.
+        indexes = [models.Index(fields=["cycle", "at"], name="committeechange_cycle_at")]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.get_kind_display().lower()} · {self.cycle}"

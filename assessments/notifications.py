@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
+from django.urls import reverse
 
-from assessments.models import Assessment
+from assessments.models import Assessment, CommitteeChange
 from ladder.models import User
 
 
@@ -94,7 +95,64 @@ def _reviewer_changed(a: Assessment, previous_id: int | None = None):
     )
 
 
+def _manager_changed(a: Assessment, old_id: int | None = None, by_id: int | None = None):
+    manager = a.engineer.manager
+    yield (
+        "Your manager in Ladder changed",
+        f"{_name(by_id)} changed your manager in Ladder from {_name(old_id)} to "
+        f"{manager or 'nobody'}. When you submit your self-assessment for {a.cycle}, "
+        f"{manager or 'nobody'} will review it. If this is wrong, tell whoever runs "
+        "review cycles before you submit.",
+        _to(a.engineer),
+    )
+
+
+def _skip_manager_changed(a: Assessment, old_id: int | None = None, by_id: int | None = None):
+    manager = a.engineer.manager
+    above = manager.manager if manager else None
+    yield (
+        "Your manager's manager in Ladder changed",
+        f"{_name(by_id)} changed who {manager or 'your manager'} reports to in Ladder, from "
+        f"{_name(old_id)} to {above or 'nobody'}. Once you submit your self-assessment for "
+        f"{a.cycle}, {above or 'nobody'} reads it and its review too. If this is wrong, "
+        "tell whoever runs review cycles before you submit.",
+        _to(a.engineer),
+    )
+
+
+def _name(person_id: int | None) -> str:
+    person = User.objects.filter(pk=person_id).first() if person_id else None
+    return str(person) if person else "nobody"
+
+
+def send_committee_changes(cycle_id: int, change_ids: list[int]) -> int:
+    """One e-mail to the committee and to everyone who joined or left it."""
+    changes = list(
+        CommitteeChange.objects.filter(pk__in=change_ids, cycle_id=cycle_id)
+        .select_related("cycle", "member", "actor")
+        .order_by("pk")
+    )
+    if not changes:
+        return 0
+    cycle = changes[0].cycle
+    lines = "\n".join(
+        f"- {change.member} {change.get_kind_display().lower()}, by {change.actor or 'Ladder'}"
+        for change in changes
+    )
+    members = User.objects.filter(groups=cycle.calibrators_id) if cycle.calibrators_id else []
+    to = _to(*members, *(change.member for change in changes))
+    body = (
+        f"The calibration committee of {cycle} changed:\n\n{lines}\n\n"
+        "A seat on the committee reads every reviewed person's evidence and comments. "
+        "If a change is unexpected, ask the person who made it. The committee's page "
+        f"lists every change: {link(reverse('assessments:calibration', args=[cycle.pk]))}"
+    )
+    return send_mass_mail([(f"The committee of {cycle} changed", body, None, to)]) if to else 0
+
+
 WRITERS = {
+    "manager_changed": _manager_changed,
+    "skip_manager_changed": _skip_manager_changed,
     "submitted": _submitted,
     "returned": _returned,
     "review_finished": _review_finished,

@@ -404,3 +404,58 @@ def signed_in(view):
         return redirect_to_login(request.get_full_path())
 
     return wrapper
+
+
+# ---- who may hand out a role that reads reviews (assessments/roles.py asks here)
+#
+# A person's manager becomes the reviewer of their next submission, and that manager's
+# own manager reads it as skip-level; a seat on a cycle's committee reads every
+# reviewed person's evidence. Nobody hands any of these to themselves: someone else
+# does it, on the record.
+
+
+def manager_refusal(by: User, person: User, manager: User | None) -> str | None:
+    """Why `by` may not make `manager` the manager of `person`; None if they may."""
+    if manager is None:
+        return None
+    if manager.pk == person.pk:
+        return "Nobody is their own manager."
+    if manager.pk == by.pk:
+        return (
+            f"You can't make yourself {person}'s manager: their self-assessments would "
+            "come to you for review. Another admin can make this change."
+        )
+    if manager.manager_id is not None and manager.manager_id == by.pk:
+        return (
+            f"You are {manager}'s manager, so you would read {person}'s reviews as "
+            "their manager's manager. Another admin can make this change."
+        )
+    return None
+
+
+def seat_refusal(by: User, person: User, added_group_ids: set[int]) -> str | None:
+    """Why `by` may not add `person` to these groups; None if they may."""
+    from assessments.models import Cycle
+
+    if person.pk != by.pk or not added_group_ids:
+        return None
+    committees = Cycle.objects.filter(calibrators_id__in=added_group_ids).select_related(
+        "calibrators"
+    )
+    if not committees.exists():
+        return None
+    names = ", ".join(sorted({cycle.calibrators.name for cycle in committees}))
+    return (
+        f"You can't add yourself to {names}: it calibrates a review cycle, whose "
+        "committee reads everyone's evidence. Another admin can make this change."
+    )
+
+
+def committee_refusal(by: User, group_id: int | None) -> str | None:
+    """Why `by` may not make this group a cycle's committee; None if they may."""
+    if group_id is None or not by.groups.filter(pk=group_id).exists():
+        return None
+    return (
+        "You are a member of this group, so choosing it would seat you on the committee, "
+        "which reads everyone's evidence. Choose another group, or ask another admin."
+    )

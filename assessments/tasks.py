@@ -25,3 +25,9 @@ def send_reminder_mail(messages: list[list]) -> int:
     return send_mass_mail(
         [(subject, body, None, [to]) for subject, body, to in messages], fail_silently=False
     )
+
+
+@task()
+def tell_committee(cycle_id: int, change_ids: list[int]) -> int:
+    """Tell a committee, and whoever joined or left it, who did; returns how many e-mails."""
+    return notifications.send_committee_changes(cycle_id, change_ids)

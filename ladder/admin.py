@@ -4,6 +4,7 @@ from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.exceptions import DisallowedModelAdminLookup
 from django.contrib.admin.views.main import SEARCH_VAR, ChangeList, ChangeListSearchForm
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
@@ -65,6 +66,16 @@ class BoundedSearchForm(ChangeListSearchForm):
         self.fields[SEARCH_VAR].validators.append(check_search_term)
 
 
+class RefusedFilter(DisallowedModelAdminLookup):
+    """A lookup in a list's address that is not one of the list's own filters."""
+
+    def __init__(self, lookups: list[str], offered: list[str], *, too_long: bool = False):
+        super().__init__(f"Filtering by {', '.join(lookups)} is not offered")
+        self.lookups = lookups
+        self.offered = offered
+        self.too_long = too_long
+
+
 class BoundedSearchChangeList(ChangeList):
     search_form_class = BoundedSearchForm
 
@@ -82,12 +93,42 @@ class BoundedSearchChangeList(ChangeList):
         # message can't be mistaken for the answer to the search that was typed.
         return queryset.none() if self.search_refused else queryset
 
+    def get_filters(self, request):
+        # Django applies whatever lookup is left in the address once the list's own
+        # filters have taken theirs: ?summary__startswith=A on a list that never shows
+        # summaries answers, row by row, what the summary says, and ?x__regex= runs a
+        # pattern the database (on SQLite, Python's re, holding the GIL) may never
+        # finish. Only the filters the list offers are applied; anything else is refused
+        # before a query runs.
+        asked = set(self.get_filters_params())
+        filters = super().get_filters(request)
+        unoffered = sorted(asked & set(filters[2]))
+        if unoffered:
+            raise RefusedFilter(unoffered, [spec.title for spec in filters[0]])
+        return filters
+
 
 class BoundedSearch:
     """Searches and filters the database can run; mixed into every ModelAdmin, Group's too."""
 
     def get_changelist(self, request, **kwargs):
         return BoundedSearchChangeList
+
+    def changelist_view(self, request, extra_context=None):
+        try:
+            return super().changelist_view(request, extra_context)
+        except RefusedFilter as refusal:
+            context = {
+                **self.admin_site.each_context(request),
+                "title": "This list can't be filtered that way",
+                "opts": self.model._meta,
+                "lookups": refusal.lookups,
+                "offered": refusal.offered,
+                "too_long": refusal.too_long,
+                "limit": SEARCH_MAX_CHARACTERS,
+                "list_url": request.path,
+            }
+            return render(request, "admin/refused_filter.html", context, status=400)
 
     def get_search_results(self, request, queryset, search_term):
         # The changelist has refused the term already; autocomplete widgets come
@@ -97,12 +138,13 @@ class BoundedSearch:
         return super().get_search_results(request, queryset, search_term)
 
     def lookup_allowed(self, lookup, value, request):
-        # Filters in the address (?name__icontains=…) reach the same LIKE as a search.
-        # Links the admin makes carry ids and short names; a longer value was typed
-        # into the address, so it gets Django's answer to a refused lookup: 400.
+        # Which lookups apply at all is decided once the list's filters are known
+        # (BoundedSearchChangeList.get_filters): only those it offers. Here, their
+        # values: links the admin makes carry ids and short names, so a value longer
+        # than a search was typed into the address, and is refused with a message.
         if len(value) > SEARCH_MAX_CHARACTERS:
-            return False
-        return super().lookup_allowed(lookup, value, request)
+            raise RefusedFilter([lookup], [], too_long=True)
+        return True
 
 
 def _framework_of(obj) -> Framework | None:

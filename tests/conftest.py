@@ -10,6 +10,9 @@ from ladder.models import Level
 from ladder.services import import_levels
 from tests.factories import UserFactory
 
+# The admin's personas and sample site (superuser, editor, runner, site_data).
+pytest_plugins = ["tests.admin_site"]
+
 SEED_PATH = (
     Path(settings.BASE_DIR)
     / "ladder"
