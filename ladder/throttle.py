@@ -66,15 +66,27 @@ def client_address(request: HttpRequest) -> str:
     """
     direct = request.META.get("REMOTE_ADDR", "")
     count = settings.TRUSTED_PROXY_COUNT
-    if not count:
-        return direct
     hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-    if len(hops) < count:
-        return direct
+    claimed = hops[-count] if count and len(hops) >= count else direct
     try:
-        return str(ipaddress.ip_address(hops[-count]))
+        return counted_as(ipaddress.ip_address(claimed))
     except ValueError:
         return direct
+
+
+def counted_as(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
+    """The address failures are counted against: an IPv6 address's whole /64.
+
+    One machine commonly holds a whole /64 of IPv6 addresses (privacy addresses change
+    daily; a host can pick any): counted one by one, a single person could spread
+    failures over thousands of addresses, past the per-address limits.
+    """
+    mapped = getattr(address, "ipv4_mapped", None)
+    if mapped is not None:
+        return str(mapped)
+    if address.version == 6:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False).network_address)
+    return str(address)
 
 
 def refused(

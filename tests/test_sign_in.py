@@ -93,6 +93,15 @@ def test_failures_spread_over_many_addresses_pause_the_account_everywhere_at_the
     assert "from anywhere is paused for 15 minutes" in response.content.decode()
 
 
+def test_ipv6_addresses_of_one_network_count_as_one_address(engineer):
+    for n in range(1, 11):
+        sign_in(client_at(f"2001:db8:1:2::{n:x}"), "engineer", WRONG)
+    # Another address of the same /64: the same machine, as far as anyone can tell.
+    assert sign_in(client_at("2001:db8:1:2:ffff::1"), "engineer", PASSWORD).status_code == 429
+    owner = client_at("2001:db8:1:3::1")
+    assert sign_in(owner, "engineer", PASSWORD).status_code == 302
+
+
 def test_one_persons_failures_leave_colleagues_behind_the_same_address_alone(engineer, manager):
     office = "192.0.2.1"
     for _ in range(30):
