@@ -2,8 +2,11 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.forms import UserChangeForm
+from django.contrib.auth.models import Group
 from django.db.models import Count
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
 from django_tasks_db.admin import DBTaskResultAdmin
@@ -11,8 +14,8 @@ from django_tasks_db.models import DBTaskResult
 
 from assessments import roles
 from assessments.models import Assessment, CommitteeChange, Cycle, Event, PacketJob
-from assessments.permissions import UNDER_REVIEW
-from ladder.admin import BoundedSearch, PersonAdmin
+from assessments.permissions import UNDER_REVIEW, password_refusal
+from ladder.admin import BoundedGroupAdmin, BoundedSearch, PersonAdmin
 from ladder.models import Framework, User
 
 
@@ -280,6 +283,25 @@ class GuardedPersonAdmin(PersonAdmin):
             form.actor = request.user
         return form
 
+    def get_readonly_fields(self, request, obj=None):
+        # Nobody widens their own rights: another admin does, on the record.
+        own = ["is_superuser", "groups", "user_permissions"]
+        fields = super().get_readonly_fields(request, obj)
+        return [*fields, *own] if obj is not None and obj.pk == request.user.pk else fields
+
+    def user_change_password(self, request, id, form_url=""):
+        person = self.get_object(request, unquote(id))
+        if person is not None and self.has_change_permission(request, person):
+            refusal = password_refusal(request.user, person)
+            if refusal:
+                self.message_user(request, refusal, messages.ERROR)
+                return redirect("admin:ladder_user_change", person.pk)
+        response = super().user_change_password(request, id, form_url)
+        done = reverse("admin:ladder_user_change", args=[person.pk]) if person else None
+        if request.method == "POST" and getattr(response, "url", None) == done:
+            roles.password_set(person, by=request.user)
+        return response
+
     def save_model(self, request, obj, form, change):
         if not change or "manager" not in form.changed_data:
             return super().save_model(request, obj, form, change)
@@ -293,3 +315,16 @@ class GuardedPersonAdmin(PersonAdmin):
         super().save_related(request, form, formsets, change)
         if groups is not None:
             roles.set_groups(form.instance, by=request.user, groups=groups)
+
+
+# Deleting a committee's group unseats its members: recorded and told, as any change.
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class CommitteeAwareGroupAdmin(BoundedGroupAdmin):
+    def delete_model(self, request, obj):
+        roles.delete_groups([obj], by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        roles.delete_groups(queryset, by=request.user)

@@ -95,34 +95,56 @@ def _reviewer_changed(a: Assessment, previous_id: int | None = None):
     )
 
 
-def _manager_changed(a: Assessment, old_id: int | None = None, by_id: int | None = None):
-    manager = a.engineer.manager
-    yield (
-        "Your manager in Ladder changed",
-        f"{_name(by_id)} changed your manager in Ladder from {_name(old_id)} to "
-        f"{manager or 'nobody'}. When you submit your self-assessment for {a.cycle}, "
-        f"{manager or 'nobody'} will review it. If this is wrong, tell whoever runs "
-        "review cycles before you submit.",
-        _to(a.engineer),
-    )
-
-
-def _skip_manager_changed(a: Assessment, old_id: int | None = None, by_id: int | None = None):
-    manager = a.engineer.manager
-    above = manager.manager if manager else None
-    yield (
-        "Your manager's manager in Ladder changed",
-        f"{_name(by_id)} changed who {manager or 'your manager'} reports to in Ladder, from "
-        f"{_name(old_id)} to {above or 'nobody'}. Once you submit your self-assessment for "
-        f"{a.cycle}, {above or 'nobody'} reads it and its review too. If this is wrong, "
-        "tell whoever runs review cycles before you submit.",
-        _to(a.engineer),
-    )
-
-
 def _name(person_id: int | None) -> str:
     person = User.objects.filter(pk=person_id).first() if person_id else None
     return str(person) if person else "nobody"
+
+
+def send_to_person(kind: str, person_id: int, *extra) -> int:
+    """The e-mail about a change to one person's place (not to an assessment)."""
+    person = User.objects.filter(pk=person_id).first()
+    if person is None:
+        return 0
+    subject, body = PERSON_WRITERS[kind](person, *extra)
+    to = _to(person)
+    return send_mass_mail([(subject, body, None, to)], fail_silently=False) if to else 0
+
+
+def _manager_changed(person: User, old_id, new_id, by_id) -> tuple[str, str]:
+    new = _name(new_id)
+    return (
+        "Your manager in Ladder changed",
+        f"{_name(by_id)} changed your manager in Ladder from {_name(old_id)} to {new}. "
+        f"{new} reviews your next self-assessment when you submit it (one already "
+        "submitted keeps its reviewer). If this is wrong, tell whoever runs review cycles "
+        "before you submit.",
+    )
+
+
+def _skip_manager_changed(person: User, manager_id, old_id, new_id, by_id) -> tuple[str, str]:
+    new = _name(new_id)
+    return (
+        "Your manager's manager in Ladder changed",
+        f"{_name(by_id)} changed who {_name(manager_id)} reports to in Ladder, from "
+        f"{_name(old_id)} to {new}. {new} reads your next self-assessment and its review "
+        "once you submit it. If this is wrong, tell whoever runs review cycles before "
+        "you submit.",
+    )
+
+
+def _password_set(person: User, by_id) -> tuple[str, str]:
+    return (
+        "Your Ladder password was changed",
+        f"{_name(by_id)} set a new password for your Ladder account, and you were signed "
+        "out everywhere. If you didn't ask for this, tell whoever runs Ladder at once.",
+    )
+
+
+PERSON_WRITERS = {
+    "manager_changed": _manager_changed,
+    "skip_manager_changed": _skip_manager_changed,
+    "password_set": _password_set,
+}
 
 
 def send_committee_changes(cycle_id: int, change_ids: list[int]) -> int:
@@ -151,8 +173,6 @@ def send_committee_changes(cycle_id: int, change_ids: list[int]) -> int:
 
 
 WRITERS = {
-    "manager_changed": _manager_changed,
-    "skip_manager_changed": _skip_manager_changed,
     "submitted": _submitted,
     "returned": _returned,
     "review_finished": _review_finished,

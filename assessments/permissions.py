@@ -433,6 +433,18 @@ def manager_refusal(by: User, person: User, manager: User | None) -> str | None:
     return None
 
 
+def reviewer_refusal(by: User, to: User) -> str | None:
+    """Why `by` may not move a review to `to`; None if they may."""
+    if to.pk == by.pk:
+        return "You can't move a review to yourself; name the new reviewer."
+    if to.manager_id is not None and to.manager_id == by.pk:
+        return (
+            f"You are {to}'s manager, so you would read this review as their manager's "
+            "manager. Name someone else, or ask another admin."
+        )
+    return None
+
+
 def seat_refusal(by: User, person: User, added_group_ids: set[int]) -> str | None:
     """Why `by` may not add `person` to these groups; None if they may."""
     from assessments.models import Cycle
@@ -458,4 +470,31 @@ def committee_refusal(by: User, group_id: int | None) -> str | None:
     return (
         "You are a member of this group, so choosing it would seat you on the committee, "
         "which reads everyone's evidence. Choose another group, or ask another admin."
+    )
+
+
+def reads_reviews(person: User) -> bool:
+    """Whether the person holds a role that reads someone's review, now or at a submission."""
+    from assessments.models import Assessment, Cycle
+
+    return (
+        type(person).objects.filter(manager=person).exists()
+        or Assessment.objects.filter(Q(reviewer=person) | Q(skip_reviewer=person)).exists()
+        or Cycle.objects.filter(calibrators__user=person).exists()
+    )
+
+
+def password_refusal(by: User, person: User) -> str | None:
+    """Why `by` may not set `person`'s password in the admin; None if they may.
+
+    Whoever sets a password can sign in as its owner: for someone who reads reviews,
+    that is a way to read them. They change their own, or their roles go first, on
+    the record.
+    """
+    if person.pk == by.pk or not reads_reviews(person):
+        return None
+    return (
+        f"{person} reads reviews (as a manager, a reviewer or on a committee), so nobody "
+        "else may set their password: whoever did could sign in as them. They change it "
+        "themselves under their name at the top of any page."
     )

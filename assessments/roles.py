@@ -5,7 +5,8 @@ when it would give its maker that right (permissions.manager_refusal and friends
 and otherwise written with its record and its e-mails in one transaction:
 - a new manager is recorded on each of the person's assessments not yet submitted
   (the manager then becomes its reviewer), and a new manager's manager on their
-  reports' (who then read it as skip-level); the engineer is told;
+  reports' (who then read it as skip-level); the person and their reports are told,
+  whether or not they have started an assessment;
 - someone joining or leaving a committee is recorded on the cycle, shown on the
   committee's page, and the committee and the person are told.
 """
@@ -20,7 +21,7 @@ from django.db import transaction
 
 from assessments.models import Assessment, CommitteeChange, Cycle, Event
 from assessments.permissions import committee_refusal, manager_refusal, seat_refusal
-from assessments.tasks import notify, tell_committee
+from assessments.tasks import tell_committee, tell_person
 from ladder.models import User
 
 JOINED, LEFT = CommitteeChange.Kind.JOINED, CommitteeChange.Kind.LEFT
@@ -59,7 +60,7 @@ def set_manager(person: User, *, by: User, to: User | None) -> None:
         person.manager_id = new_id
         old = User.objects.filter(pk=old_id).first() if old_id else None
         own = list(_not_yet_submitted([person.pk]).values_list("pk", flat=True))
-        their_reports = User.objects.filter(manager=person).values_list("pk", flat=True)
+        their_reports = list(User.objects.filter(manager=person).values_list("pk", flat=True))
         reports = list(_not_yet_submitted(their_reports).values_list("pk", flat=True))
         Event.objects.bulk_create(
             [
@@ -67,10 +68,9 @@ def set_manager(person: User, *, by: User, to: User | None) -> None:
                 *(_event(pk, by, Event.Kind.SKIP_MANAGER_CHANGED, old, to) for pk in reports),
             ]
         )
-        for pk in own:
-            notify.enqueue("manager_changed", pk, old_id, by.pk)
-        for pk in reports:
-            notify.enqueue("skip_manager_changed", pk, old_id, by.pk)
+        tell_person.enqueue("manager_changed", person.pk, old_id, new_id, by.pk)
+        for report_id in their_reports:
+            tell_person.enqueue("skip_manager_changed", report_id, person.pk, old_id, new_id, by.pk)
 
 
 def _event(assessment_id: int, by: User, kind: str, old: User | None, new: User | None):
@@ -93,10 +93,11 @@ def check_groups(person: User, *, by: User, groups: Iterable[Group]) -> None:
 def set_groups(person: User, *, by: User, groups: Iterable[Group]) -> None:
     """Put `person` in exactly these groups; seats on committees recorded and told."""
     groups = list(groups)
-    check_groups(person, by=by, groups=groups)
     with transaction.atomic():
         before = set(person.groups.values_list("pk", flat=True))
         after = {group.pk for group in groups}
+        _hold(after ^ before)
+        check_groups(person, by=by, groups=groups)
         person.groups.set(groups)
         changes = [
             CommitteeChange(cycle=cycle, member=person, actor=by, kind=kind)
@@ -107,6 +108,17 @@ def set_groups(person: User, *, by: User, groups: Iterable[Group]) -> None:
             for cycle in Cycle.objects.filter(calibrators_id__in=group_ids)
         ]
         _record(changes)
+
+
+def _hold(group_ids: set[int]) -> None:
+    """Lock these groups' rows until the change commits.
+
+    Adding someone to a group and making that group a committee both take the group's
+    row first, so each checks what the other committed: an admin can't slip into a
+    committee by doing both at once.
+    """
+    if group_ids:
+        list(Group.objects.select_for_update().filter(pk__in=group_ids).order_by("pk"))
 
 
 def check_committee(cycle: Cycle, *, by: User, group: Group | None) -> None:
@@ -124,6 +136,7 @@ def set_committee(cycle: Cycle, *, by: User, group: Group | None) -> None:
         new_id = group.pk if group else None
         if old_id == new_id:
             return
+        _hold({new_id} - {None})
         check_committee(cycle, by=by, group=group)
         Cycle.objects.filter(pk=cycle.pk).update(calibrators_id=new_id)
         cycle.calibrators_id = new_id
@@ -168,3 +181,25 @@ def committee_of(cycle: Cycle, *, recent: int = 20) -> tuple[list[User], list[Co
         cycle.committee_changes.select_related("member", "actor").order_by("-at", "-pk")[:recent]
     )
     return members, changes
+
+
+def password_set(person: User, *, by: User) -> None:
+    """Someone else set this person's password in the admin: tell them."""
+    if person.pk != by.pk:
+        tell_person.enqueue("password_set", person.pk, by.pk)
+
+
+def delete_groups(groups: Iterable[Group], *, by: User) -> None:
+    """Delete groups; a committee's members are recorded as leaving it, and told."""
+    groups = list(groups)
+    with transaction.atomic():
+        _hold({group.pk for group in groups})
+        members = {group.pk: _members(group.pk) for group in groups}
+        _record(
+            [
+                CommitteeChange(cycle=cycle, member_id=pk, actor=by, kind=LEFT)
+                for cycle in Cycle.objects.filter(calibrators__in=groups)
+                for pk in sorted(members[cycle.calibrators_id])
+            ]
+        )
+        Group.objects.filter(pk__in=[group.pk for group in groups]).delete()

@@ -31,3 +31,9 @@ def send_reminder_mail(messages: list[list]) -> int:
 def tell_committee(cycle_id: int, change_ids: list[int]) -> int:
     """Tell a committee, and whoever joined or left it, who did; returns how many e-mails."""
     return notifications.send_committee_changes(cycle_id, change_ids)
+
+
+@task()
+def tell_person(kind: str, person_id: int, *extra) -> int:
+    """Tell someone of a change to their place (a new manager, a password set for them)."""
+    return notifications.send_to_person(kind, person_id, *extra)

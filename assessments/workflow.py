@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from assessments.models import SUMMARY_MAX_LENGTH, Assessment, Cycle, Event, evidence_html
-from assessments.permissions import Action, allowed, calibrates, refusal
+from assessments.permissions import Action, allowed, calibrates, refusal, reviewer_refusal
 from assessments.scale import Outcome
 from assessments.tasks import notify
 from ladder.models import User
@@ -261,9 +261,11 @@ def reassign_reviewer(assessment: Assessment, *, by: User, to: User) -> Assessme
         _check(by, current, Action.REASSIGN)
         if to.pk == current.engineer_id:
             raise ValidationError("Nobody reviews their own assessment.")
-        if to.pk == by.pk:
-            # Whoever runs cycles has no right to evidence; naming oneself would make one.
-            raise ValidationError("You can't move a review to yourself; name the new reviewer.")
+        # Whoever runs cycles has no right to evidence; naming oneself, or one's own
+        # report (one would read it as skip-level), would make one.
+        reason = reviewer_refusal(by, to)
+        if reason:
+            raise ValidationError(reason)
         if not to.is_active:
             raise ValidationError(f"{to} can't sign in, so can't review.")
         if to.pk == current.reviewer_id:

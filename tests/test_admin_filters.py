@@ -12,11 +12,12 @@ import time
 
 import pytest
 from django.contrib import admin
+from django.core.exceptions import FieldDoesNotExist
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from assessments.models import Assessment, Event
+from assessments.models import Assessment, Event, Rating
 from ladder.admin import SEARCH_MAX_CHARACTERS
 from tests.admin_site import MODELS, label
 
@@ -151,3 +152,69 @@ def test_an_offered_filter_takes_values_up_to_the_search_limit(
     client.force_login(superuser)
     response = client.get(changelist_url(Assessment), {"status__exact": "x" * length})
     assert response.status_code == expected
+
+
+# What no admin page may show, search, filter or sort by: the review itself.
+PRIVATE = {
+    Assessment: {
+        "summary",
+        "summary_html",
+        "return_note",
+        "calibration_reason",
+        "calibration_reason_html",
+        "proposed_outcome",
+        "calibrated_outcome",
+        "ratings",
+    },
+    Event: {"old", "new", "behaviour"},
+    Rating: {field.name for field in Rating._meta.get_fields()},
+}
+
+
+def paths_used(model_admin) -> set[str]:
+    """Every field path an admin lists, filters, searches, sorts or shows by."""
+    used = [
+        *model_admin.search_fields,
+        *(f[0] if isinstance(f, tuple | list) else f for f in model_admin.list_filter),
+        *(model_admin.ordering or ()),
+        *(model_admin.fields or ()),
+        *model_admin.readonly_fields,
+        model_admin.date_hierarchy or "",
+    ]
+    for column in model_admin.list_display:
+        if isinstance(column, str):
+            used.append(column)
+            used.append(getattr(getattr(model_admin, column, None), "admin_order_field", ""))
+    return {name.lstrip("^=@-") for name in used if isinstance(name, str) and name}
+
+
+def private_steps(model, path: str) -> list[str]:
+    """The private fields a path passes through, model by model."""
+    found = []
+    for name in path.split("__"):
+        if name in PRIVATE.get(model, ()):
+            found.append(f"{model.__name__}.{name}")
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            break  # a lookup (exact, icontains) or a method shown in a column
+        if not field.is_relation:
+            break
+        model = field.related_model
+    return found
+
+
+@pytest.mark.no_database
+@pytest.mark.parametrize("model", MODELS, ids=label)
+def test_no_admin_lists_filters_searches_or_shows_the_review_itself(model):
+    model_admin = admin.site.get_model_admin(model)
+    assert [
+        step for path in sorted(paths_used(model_admin)) for step in private_steps(model, path)
+    ] == []
+
+
+def test_the_review_check_sees_a_private_path():
+    assert private_steps(Event, "assessment__ratings__evidence") == [
+        "Assessment.ratings",
+        "Rating.evidence",
+    ]

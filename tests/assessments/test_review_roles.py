@@ -11,9 +11,10 @@ from datetime import datetime
 import pytest
 from django.contrib.auth.models import Group
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from assessments import workflow
+from assessments import roles, workflow
 from assessments.models import Assessment, CommitteeChange, Event
 from tests.assessments.conftest import answer_all
 from tests.factories import UserFactory
@@ -65,8 +66,12 @@ def errors(response) -> str:
 
 def test_an_admin_cannot_seat_themselves_on_a_committee(client, admin_user, reviewed, calibrators):
     client.force_login(admin_user)
-    response = change_person(client, admin_user, groups=[str(calibrators.pk)])
-    assert "You can&#x27;t add yourself to" in errors(response)
+    # One's own groups and rights can't be edited at all: the form leaves them out.
+    form = client.get(reverse("admin:ladder_user_change", args=[admin_user.pk]))
+    assert {"groups", "user_permissions", "is_superuser"}.isdisjoint(
+        form.context["adminform"].form.fields
+    )
+    change_person(client, admin_user, groups=[str(calibrators.pk)])
     assert not admin_user.groups.exists()
     assert not CommitteeChange.objects.exists()
     packet = client.get(reverse("assessments:packet", args=[reviewed.pk]))
@@ -201,3 +206,50 @@ def test_a_committee_member_may_still_edit_their_cycles_deadlines(
     cycle.refresh_from_db()
     assert (cycle.name, cycle.calibrators) == ("2026 H2 review, extended", calibrators)
     assert not CommitteeChange.objects.exists()
+
+
+def test_the_groups_rule_holds_outside_the_form_too(admin_user, calibrators):
+    with pytest.raises(ValidationError, match="You can't add yourself to"):
+        roles.set_groups(admin_user, by=admin_user, groups=[calibrators])
+    assert not admin_user.groups.exists()
+
+
+def test_nobody_sets_the_password_of_someone_who_reads_reviews(
+    client, other_admin, submitted, manager
+):
+    client.force_login(other_admin)
+    url = reverse("admin:auth_user_password_change", args=[manager.pk])
+    data = {"password1": "a-new-secret-9", "password2": "a-new-secret-9"}
+    data["set_usable_password"] = "true"
+    response = client.post(url, data, follow=True)
+    assert "nobody else may set their password" in response.content.decode()
+    manager.refresh_from_db()
+    assert manager.check_password("a-new-secret-9") is False
+
+
+def test_a_password_set_for_someone_else_is_told_to_them(client, other_admin, run_jobs):
+    newcomer = UserFactory(username="newcomer", email="newcomer@example.com")
+    client.force_login(other_admin)
+    url = reverse("admin:auth_user_password_change", args=[newcomer.pk])
+    data = {"password1": "a-new-secret-9", "password2": "a-new-secret-9"}
+    data["set_usable_password"] = "true"
+    assert client.post(url, data).status_code == 302
+    newcomer.refresh_from_db()
+    assert newcomer.check_password("a-new-secret-9")
+    mail.outbox.clear()
+    run_jobs()
+    (message,) = mail.outbox
+    assert message.to == ["newcomer@example.com"]
+    assert f"{other_admin} set a new password" in message.body
+
+
+def test_deleting_a_committees_group_records_its_members_leaving(
+    client, other_admin, cycle, calibrators, calibrator
+):
+    client.force_login(other_admin)
+    url = reverse("admin:auth_group_delete", args=[calibrators.pk])
+    assert client.post(url, {"post": "yes"}).status_code == 302
+    cycle.refresh_from_db()
+    assert cycle.calibrators is None
+    changes = [(c.member, c.kind, c.actor) for c in CommitteeChange.objects.all()]
+    assert changes == [(calibrator, "left", other_admin)]

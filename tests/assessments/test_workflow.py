@@ -192,6 +192,18 @@ def test_nobody_moves_a_review_to_themselves(client, submitted, manager, staff_r
     assert client.get(submitted.get_review_url()).status_code == 404
 
 
+def test_nobody_moves_a_review_to_their_own_report(client, submitted, manager, staff_runner):
+    report = UserFactory(username="runners-report", manager=staff_runner)
+    client.force_login(staff_runner)
+    url = reverse("assessments:reviewer", args=[submitted.pk])
+    response = client.post(url, {"username": report.username})
+    assert response.status_code == 400
+    assert "as their manager&#39;s manager" in response.content.decode()
+    submitted.refresh_from_db()
+    assert (submitted.reviewer, submitted.skip_reviewer) == (manager, manager.manager)
+    assert client.get(submitted.get_packet_url()).status_code == 404
+
+
 def test_a_resubmission_keeps_its_reviewer_whatever_the_org_chart_says_since(
     submitted, engineer, manager, other_manager, staff_runner
 ):
