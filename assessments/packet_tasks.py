@@ -100,7 +100,7 @@ def _unfinished(person, scope: str) -> PacketJob | None:
 
 def _task_pending(job: PacketJob) -> bool:
     """Whether a task writing this job is still to run or running (a killed worker's
-    running task is queued again or failed by ladder.workers)."""
+    running task is queued again or failed by ladder.site.workers)."""
     return DBTaskResult.objects.filter(
         status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING],
         task_path=write_packets.module_path,
@@ -185,7 +185,7 @@ def _write(job: PacketJob, paper: str) -> None:
 
 
 def abandoned(job_id: int, paper: str = "a4") -> None:
-    """The worker writing this job stopped each time it tried (ladder.workers): say so."""
+    """The worker writing this job stopped each time it tried (ladder.site.workers): say so."""
     PacketJob.objects.unfinished().filter(pk=job_id).update(
         status=Status.FAILED,
         finished_at=timezone.now(),

@@ -36,9 +36,9 @@ CSRF_TOKEN = "benchcsrf0123456789abcdefghijklm"
 
 
 def environment(work: Path, *, hosts: str) -> dict[str, str]:
-    """The variables ladder.settings reads, for a fresh SQLite file in `work`, production-like."""
+    """What ladder.site.settings reads, for a fresh SQLite file in `work`, production-like."""
     return {
-        "DJANGO_SETTINGS_MODULE": "ladder.settings",
+        "DJANGO_SETTINGS_MODULE": "ladder.site.settings",
         "SECRET_KEY": SECRET_KEY,
         "DEBUG": "false",
         "DATABASE_URL": f"sqlite:///{work / 'bench.sqlite3'}",

@@ -132,7 +132,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="ladder-bench-"))
     os.environ["DATABASE_URL"] = f"sqlite:///{work / 'bench.sqlite3'}"
     os.environ.setdefault("SECRET_KEY", "bench")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ladder.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ladder.site.settings")
     import django
 
     django.setup()

@@ -37,7 +37,7 @@ from ladder.services import ImportPlan, LevelPlan, StalePlanError, import_levels
 from ladder.uploads import NAME_TOO_LONG, is_name_too_long
 
 NEW_FRAMEWORK = "+new"
-# Django refused the request before the form could be read (ladder/settings.py).
+# Django refused the request before the form could be read (ladder/site/settings.py).
 UNREADABLE_UPLOADS = (TooManyFilesSent, TooManyFieldsSent, RequestDataTooBig, MultiPartParserError)
 
 

@@ -1,13 +1,12 @@
-"""The project's URLs; the ladder pages live under the `ladder` namespace."""
+"""The career framework's pages, under the `ladder` namespace: reading, importing, editing."""
 
-from django.contrib import admin
-from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import path
 
-from assessments import views as assessment_views
-from ladder import editor_views, health, import_views, views
+from ladder import editor_views, import_views, views
 
-ladder_patterns = [
+app_name = "ladder"
+
+urlpatterns = [
     path("", views.index, name="index"),
     # Importing pages in the browser (ladder editors): the form, the dry run, the confirmation.
     path("import/", import_views.upload, name="import"),
@@ -67,42 +66,3 @@ ladder_patterns = [
         name="edit-add-responsibility",
     ),
 ]
-
-admin.site.site_header = "Ladder administration"
-admin.site.site_title = "Ladder admin"
-admin.site.index_title = "Framework content, people and cycles"
-
-# Only the account pages Ladder uses; password resets go through the admins. Their
-# templates are the Jinja2 ones in templates/jinja2/registration/: the admin app has
-# templates of the same names for Django's engine, which would otherwise be found first.
-account_patterns = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True, template_engine="jinja2"),
-        name="login",
-    ),
-    path("logout/", views.SignOutView.as_view(), name="logout"),
-    path(
-        "password/",
-        auth_views.PasswordChangeView.as_view(template_engine="jinja2"),
-        name="password_change",
-    ),
-    path(
-        "password/done/",
-        auth_views.PasswordChangeDoneView.as_view(template_engine="jinja2"),
-        name="password_change_done",
-    ),
-]
-
-urlpatterns = [
-    path("", assessment_views.home, name="home"),
-    path("", include("assessments.urls")),
-    path("ladder/", include((ladder_patterns, "ladder"))),
-    path("accounts/", include(account_patterns)),
-    path("admin/", admin.site.urls),
-    path("health/", health.health, name="health"),
-]
-
-handler400 = "assessments.views.bad_request"
-handler403 = "assessments.views.forbidden"
-handler500 = "ladder.health.server_error"

@@ -204,7 +204,7 @@ class Stack:
     def start_server(self, index: int) -> None:
         command = [
             str(BIN / "gunicorn"),
-            "ladder.wsgi",
+            "ladder.site.wsgi",
             "--bind", f"{HOST}:{self.ports[index]}",
             "--worker-class", "gthread",
             "--workers", str(self.workers),

@@ -153,7 +153,7 @@ def run_worker(queue_name: str = "*") -> None:
     target = "django_tasks_db.management.commands.db_worker.close_old_connections"
     # Nor does it beat: the heartbeat thread writes through a connection of its own,
     # outside the test's transaction (tests/test_worker_recovery.py runs real workers).
-    beating = "ladder.management.commands.db_worker.keep_beating"
+    beating = "ladder.site.management.commands.db_worker.keep_beating"
     with mock.patch(target), mock.patch(beating):
         call_command(
             "db_worker",

@@ -14,7 +14,7 @@ import threading
 def main(path: str, people: int, saves: int) -> None:
     os.environ["DATABASE_URL"] = f"sqlite:///{path}"
     os.environ.setdefault("SECRET_KEY", "load")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "ladder.settings"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "ladder.site.settings"
     import django
 
     django.setup()

@@ -18,9 +18,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from ladder.jinja2 import static_url
 from ladder.models import WorkerHeartbeat
-from ladder.workers import keep_beating
+from ladder.site.jinja2 import static_url
+from ladder.site.workers import keep_beating
 
 pytestmark = pytest.mark.django_db
 
@@ -144,7 +144,7 @@ def test_health_fails_when_the_worker_went_quiet(client):
 
 def test_health_fails_when_the_database_does_not_answer(client):
     beat(seconds_ago=1)
-    with mock.patch("ladder.health.connection.cursor", side_effect=OperationalError("gone")):
+    with mock.patch("ladder.site.health.connection.cursor", side_effect=OperationalError("gone")):
         response = client.get(reverse("health"))
     assert response.status_code == 503
     assert response.json()["database"] == "not answering"

@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from ladder.settings import env_bool, env_int, env_list, env_str
+from ladder.site.settings import env_bool, env_int, env_list, env_str
 
 
 def test_booleans_accept_the_usual_spellings(monkeypatch):

@@ -224,7 +224,7 @@ def test_sessions_last_as_configured(client, engineer, settings):
 def load_settings(name: str, **environment: str) -> subprocess.CompletedProcess:
     """Import the settings afresh in another process, with these variables, and print one."""
     return subprocess.run(
-        [sys.executable, "-c", f"import ladder.settings as s; print(s.{name})"],
+        [sys.executable, "-c", f"import ladder.site.settings as s; print(s.{name})"],
         env={**os.environ, "SECRET_KEY": "x", **environment},
         cwd=settings.BASE_DIR,
         capture_output=True,

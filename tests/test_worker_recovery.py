@@ -19,7 +19,7 @@ from django_tasks_db.models import DBTaskResult
 from assessments.models import PacketJob
 from assessments.packet_tasks import write_packets
 from ladder.models import WorkerHeartbeat
-from ladder.workers import recover_abandoned
+from ladder.site.workers import recover_abandoned
 from loadtest.stack import Stack
 from tests.assessments.conftest import make_cycle
 from tests.factories import UserFactory, level_doc, make_framework

@@ -490,7 +490,7 @@ def test_the_pdf_renderer_fetches_nothing_but_our_own_static_files(tmp_path):
         html_to_pdf(
             f'<link rel="stylesheet" href="{here}/style.css">'
             f'<link rel="stylesheet" href="file://{secret}">'
-            f'<link rel="stylesheet" href="/static/../ladder/settings.py">'
+            f'<link rel="stylesheet" href="/static/../ladder/site/settings.py">'
             f'<img src="{here}/pixel.png"><img src="file:///etc/passwd">'
             f'<p style="background: url({here}/bg.png)">Text</p>'
         )
@@ -500,8 +500,8 @@ def test_the_pdf_renderer_fetches_nothing_but_our_own_static_files(tmp_path):
     static = f"{BASE_URL}{settings.STATIC_URL.lstrip('/')}"
     assert static_path(f"{static}css/packet.css").name == "packet.css"
     for refused in (
-        f"{static}../ladder/settings.py",
-        f"{static}%2e%2e/ladder/settings.py",
+        f"{static}../ladder/site/settings.py",
+        f"{static}%2e%2e/ladder/site/settings.py",
         f"{static}css/..%2f..%2fladder%2fsettings.py",
         f"{static}/etc/passwd",
         "https://example.com/static/css/packet.css",

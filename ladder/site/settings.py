@@ -11,7 +11,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -77,13 +77,15 @@ INSTALLED_APPS = [
     "axes",
     "ladder",
     "assessments",
-    # After ladder, whose db_worker (the library's, with a heartbeat) must be found first.
+    # The project's own commands (db_worker, backup, restore, create_demo_org).
+    "ladder.site",
+    # After ladder.site, whose db_worker (the library's, with a heartbeat) must be found first.
     "django_tasks_db",
 ]
 
 MIDDLEWARE = [
     # First: every request, refused ones included, gets an id and one line in the log.
-    "ladder.middleware.request_log",
+    "ladder.site.middleware.request_log",
     "django.middleware.security.SecurityMiddleware",
     # Early, so that every answer below, the refusals included, carries the policy.
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -92,19 +94,19 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Before the CSRF check, which is the first to read a form's body.
-    "ladder.middleware.refuse_large_bodies",
-    "ladder.middleware.refuse_undecodable_forms",
+    "ladder.site.middleware.refuse_large_bodies",
+    "ladder.site.middleware.refuse_undecodable_forms",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "ladder.middleware.private_pages",
+    "ladder.site.middleware.private_pages",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last: turns a refused sign-in (too many failures) into the page that says so.
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "ladder.urls"
-WSGI_APPLICATION = "ladder.wsgi.application"
+ROOT_URLCONF = "ladder.site.urls"
+WSGI_APPLICATION = "ladder.site.wsgi.application"
 
 TEMPLATES = [
     {
@@ -117,7 +119,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "ladder.context_processors.nav",
+                "ladder.site.context_processors.nav",
             ],
         },
     },
@@ -131,13 +133,13 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates" / "jinja2"],
         "APP_DIRS": False,
         "OPTIONS": {
-            "environment": "ladder.jinja2.environment",
+            "environment": "ladder.site.jinja2.environment",
             "context_processors": [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "ladder.context_processors.nav",
-                "ladder.context_processors.csrf_once",
+                "ladder.site.context_processors.nav",
+                "ladder.site.context_processors.csrf_once",
             ],
         },
     },
@@ -173,7 +175,7 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
 
-# Sign-in throttling (django-axes, ladder/throttle.py). Failures are counted over a
+# Sign-in throttling (django-axes, ladder/site/throttle.py). Failures are counted over a
 # sliding window, three ways, each against its own limit; past one, sign-ins are refused,
 # the right password included, until the window has passed:
 # - an account from one address: someone who knows a username can pause its owner only
@@ -187,7 +189,7 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-AXES_HANDLER = "ladder.throttle.AccountAndAddressHandler"
+AXES_HANDLER = "ladder.site.throttle.AccountAndAddressHandler"
 # The three counts, in the order the handler reads them.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address", "username"]
 AXES_FAILURE_LIMIT = env_int("SIGN_IN_ACCOUNT_FAILURES", 10)
@@ -205,7 +207,7 @@ if LADDER_ACCOUNT_FAILURE_CEILING < AXES_FAILURE_LIMIT:
         "must be at least the limit from one."
     )
 AXES_COOLOFF_TIME = env_int("SIGN_IN_PAUSE_MINUTES", 15) / 60  # hours
-AXES_LOCKOUT_CALLABLE = "ladder.throttle.refused"
+AXES_LOCKOUT_CALLABLE = "ladder.site.throttle.refused"
 # A success wipes no count: signing in to one's own account must not reset the counts
 # that other accounts' failures from the same address, or others' failures at the same
 # account from other addresses, built up.
@@ -219,7 +221,7 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 TRUSTED_PROXY_COUNT = env_int(
     "TRUSTED_PROXY_COUNT", 1 if env_bool("BEHIND_TLS_PROXY", False) else 0
 )
-AXES_CLIENT_IP_CALLABLE = "ladder.throttle.client_address"
+AXES_CLIENT_IP_CALLABLE = "ladder.site.throttle.client_address"
 
 # Sessions last SESSION_HOURS from signing in (a working day by default). A person made
 # inactive, or whose password changes, is signed out everywhere on their next request:
@@ -312,7 +314,7 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", defa
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
 # Background workers beat every WORKER_HEARTBEAT_SECONDS; a worker silent for
 # WORKER_DEAD_AFTER_SECONDS is taken for dead and its running jobs are queued again
-# (ladder/workers.py). A packet job whose own heartbeat is PACKET_JOB_STALE_SECONDS old
+# (ladder/site/workers.py). A packet job whose own heartbeat is PACKET_JOB_STALE_SECONDS old
 # may then be taken over; the worker's limit must be the longer of the two.
 WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 5)
 WORKER_DEAD_AFTER_SECONDS = env_int("WORKER_DEAD_AFTER_SECONDS", 90)
@@ -350,15 +352,15 @@ LADDER_IMPORT_MAX_BYTES = 20_000_000
 REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", 3_000_000)
 IMPORT_REQUEST_MAX_BYTES = LADDER_IMPORT_MAX_BYTES + 1_000_000
 
-# One line per request from ladder.requests (ladder/middleware.py); every line logged
+# One line per request from ladder.requests (ladder/site/middleware.py); every line logged
 # while a request is answered, errors and their tracebacks included, carries its id.
 # Refusals (4xx) are logged without the traceback Django gives them; a 5xx keeps it.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {
-        "request_id": {"()": "ladder.middleware.RequestIdFilter"},
-        "refusal_without_traceback": {"()": "ladder.middleware.RefusalWithoutTraceback"},
+        "request_id": {"()": "ladder.site.middleware.RequestIdFilter"},
+        "refusal_without_traceback": {"()": "ladder.site.middleware.RefusalWithoutTraceback"},
     },
     "formatters": {
         "line": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"}

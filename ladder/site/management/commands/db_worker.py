@@ -2,7 +2,7 @@
 
 The same command and options as the library's `db_worker`; besides running jobs, the
 worker beats and recovers the jobs of stopped workers from a thread of its own
-(ladder/workers.py).
+(ladder/site/workers.py).
 A `--batch` run, which empties the queue and exits, beats too while it runs: its jobs
 must not be taken for a dead worker's.
 Each queue (TASKS in settings) has a worker of its own: `--queue-name default` for
@@ -16,7 +16,7 @@ from django.core.management import CommandError
 from django.tasks import task_backends
 from django_tasks_db.management.commands.db_worker import Command as LibraryCommand
 
-from ladder.workers import keep_beating
+from ladder.site.workers import keep_beating
 
 
 class Command(LibraryCommand):

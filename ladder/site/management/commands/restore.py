@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ladder.backups import BackupError, restore
+from ladder.site.backups import BackupError, restore
 
 
 class Command(BaseCommand):

@@ -1,0 +1,48 @@
+"""The project's URLs: each app's own, the accounts pages, the admin and health."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from assessments import views as assessment_views
+from ladder import views
+from ladder.site import health
+
+admin.site.site_header = "Ladder administration"
+admin.site.site_title = "Ladder admin"
+admin.site.index_title = "Framework content, people and cycles"
+
+# Only the account pages Ladder uses; password resets go through the admins. Their
+# templates are the Jinja2 ones in templates/jinja2/registration/: the admin app has
+# templates of the same names for Django's engine, which would otherwise be found first.
+account_patterns = [
+    path(
+        "login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True, template_engine="jinja2"),
+        name="login",
+    ),
+    path("logout/", views.SignOutView.as_view(), name="logout"),
+    path(
+        "password/",
+        auth_views.PasswordChangeView.as_view(template_engine="jinja2"),
+        name="password_change",
+    ),
+    path(
+        "password/done/",
+        auth_views.PasswordChangeDoneView.as_view(template_engine="jinja2"),
+        name="password_change_done",
+    ),
+]
+
+urlpatterns = [
+    path("", assessment_views.home, name="home"),
+    path("", include("assessments.urls")),
+    path("ladder/", include("ladder.urls")),
+    path("accounts/", include(account_patterns)),
+    path("admin/", admin.site.urls),
+    path("health/", health.health, name="health"),
+]
+
+handler400 = "assessments.views.bad_request"
+handler403 = "assessments.views.forbidden"
+handler500 = "ladder.site.health.server_error"
