@@ -5,12 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from django.conf import settings
 from django.db.models import Count, Q
+from django.tasks import task_backends
 from django.utils import timezone
 
 from assessments.models import Assessment, Cycle
 from assessments.permissions import calibrates, calibrates_any, can_run_cycles
-from ladder.models import User
+from assessments.tasks import QUEUE_LABELS
+from ladder.models import User, WorkerHeartbeat
 from ladder.permissions import can_edit_rubric
 
 
@@ -115,7 +118,8 @@ def home_context(user: User) -> dict:
         else {}
     )
     roles = roles_of(user) if not (user.level_code and user.track_id) else None
-    counts = _cycle_counts(cycles) if roles and roles.runs_cycles else None
+    runs = bool(roles and roles.runs_cycles)
+    counts = _cycle_counts(cycles) if runs else None
     cards = [
         CycleCard(
             cycle=cycle,
@@ -132,4 +136,11 @@ def home_context(user: User) -> dict:
         )
         for cycle in cycles
     ]
-    return {"cards": cards, "today": today, "roles": roles}
+    return {"cards": cards, "today": today, "roles": roles, "workers": _workers() if runs else []}
+
+
+def _workers() -> list[tuple[str, str]]:
+    """Each background queue and whether a worker serves it: e-mails and packets wait on them."""
+    queues = sorted(task_backends["default"].queues)
+    status = WorkerHeartbeat.status(queues, settings.HEALTH_WORKER_MAX_AGE)
+    return [(QUEUE_LABELS.get(queue, queue), status[queue]) for queue in queues]

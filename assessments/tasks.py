@@ -12,6 +12,10 @@ from django.tasks import task
 
 from assessments import notifications
 
+# The task queues, as whoever runs cycles reads them: e-mails run on the default queue,
+# packet PDFs on their own (assessments.packet_tasks.QUEUE), each with its own worker.
+QUEUE_LABELS = {"default": "E-mails", "packets": "Packet PDFs"}
+
 
 @task()
 def notify(kind: str, assessment_id: int, *extra) -> int:

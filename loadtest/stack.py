@@ -234,13 +234,17 @@ class Stack:
 
     def wait_until_healthy(self, timeout: float = 90) -> None:
         deadline = time.monotonic() + timeout
-        for url in self.urls:
-            while self.status(url + "/health/") != 200:
+        # Each web server and its database; and, with a worker started, its queues.
+        checks = [f"{url}/health/" for url in self.urls]
+        if self.worker is not None:
+            checks.append(f"{self.urls[0]}/health/workers/")
+        for url in checks:
+            while self.status(url) != 200:
                 for process in [*self.web, self.worker]:
                     if process is not None and process.poll() is not None:
                         raise RuntimeError(f"{process.args[0]} exited: see {self.work}/*.log")
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"{url}/health/ never answered 200; see {self.work}")
+                    raise RuntimeError(f"{url} never answered 200; see {self.work}")
                 time.sleep(0.3)
 
     @staticmethod

@@ -49,7 +49,15 @@ def test_both_servers_are_healthy_with_the_worker_beating(stack):
     for url in stack.urls:
         answer = requests.get(f"{url}/health/", timeout=5)
         assert answer.status_code == 200
-        assert answer.json() == {"status": "ok", "database": "ok", "worker": "ok"}
+        assert answer.json() == {"status": "ok", "database": "ok"}
+        workers = requests.get(f"{url}/health/workers/", timeout=5)
+        assert workers.status_code == 200
+        assert workers.json() == {
+            "status": "ok",
+            "database": "ok",
+            "queue default": "ok",
+            "queue packets": "ok",
+        }
 
 
 def test_a_session_begun_on_one_server_works_on_the_other_and_ends_on_both(stack):

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from ladder.models import WorkerHeartbeat
 from ladder.site.jinja2 import static_url
+from ladder.site.management.commands.db_worker import _check_queues
 from ladder.site.workers import keep_beating
 
 pytestmark = pytest.mark.django_db
@@ -39,10 +40,11 @@ PRODUCTION_ENV = {
 }
 
 
-def beat(seconds_ago: float) -> None:
+def beat(seconds_ago: float, queues: str = "*", worker_id: str = "w1") -> None:
     when = timezone.now() - timedelta(seconds=seconds_ago)
     WorkerHeartbeat.objects.update_or_create(
-        worker_id="w1", defaults={"host": "h", "pid": 1, "started_at": when, "beat_at": when}
+        worker_id=worker_id,
+        defaults={"host": "h", "pid": 1, "started_at": when, "beat_at": when, "queues": queues},
     )
 
 
@@ -121,39 +123,70 @@ def test_a_server_error_still_logs_its_traceback(calm_client, engineer, caplog):
 # /health/
 
 
-def test_health_is_ok_with_the_database_and_a_recent_heartbeat(client):
-    beat(seconds_ago=3)
+def test_health_answers_for_the_web_server_and_its_database_with_no_worker(client):
+    # A load balancer must not take every web server out because the worker stopped.
     response = client.get(reverse("health"))
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "worker": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok"}
     assert "no-cache" in response["Cache-Control"]
 
 
-def test_health_fails_without_a_worker(client):
-    response = client.get(reverse("health"))
-    assert response.status_code == 503
-    assert response.json()["worker"].startswith("never seen")
-
-
-def test_health_fails_when_the_worker_went_quiet(client):
-    beat(seconds_ago=settings.HEALTH_WORKER_MAX_AGE + 5)
-    response = client.get(reverse("health"))
-    assert response.status_code == 503
-    assert response.json()["worker"].startswith("last heartbeat")
-
-
 def test_health_fails_when_the_database_does_not_answer(client):
-    beat(seconds_ago=1)
     with mock.patch("ladder.site.health.connection.cursor", side_effect=OperationalError("gone")):
         response = client.get(reverse("health"))
     assert response.status_code == 503
     assert response.json()["database"] == "not answering"
 
 
+def test_workers_health_is_ok_when_every_queue_has_a_recent_heartbeat(client):
+    beat(seconds_ago=3)
+    response = client.get(reverse("health-workers"))
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "queue default": "ok",
+        "queue packets": "ok",
+    }
+    assert "no-cache" in response["Cache-Control"]
+
+
+def test_workers_health_fails_without_a_worker(client):
+    response = client.get(reverse("health-workers"))
+    assert response.status_code == 503
+    assert response.json()["queue default"].startswith("no worker seen")
+
+
+def test_workers_health_fails_when_the_worker_went_quiet(client):
+    beat(seconds_ago=settings.HEALTH_WORKER_MAX_AGE + 5)
+    response = client.get(reverse("health-workers"))
+    assert response.status_code == 503
+    assert response.json()["queue packets"].startswith("last heartbeat")
+
+
+def test_workers_health_names_the_queue_whose_worker_stopped(client):
+    beat(seconds_ago=2, queues="default", worker_id="mail")
+    beat(seconds_ago=settings.HEALTH_WORKER_MAX_AGE + 5, queues="packets", worker_id="pdf")
+    answer = client.get(reverse("health-workers")).json()
+    assert answer["queue default"] == "ok"
+    assert answer["queue packets"].startswith("last heartbeat")
+    assert client.get(reverse("health")).status_code == 200
+
+
+def test_whoever_runs_cycles_sees_which_workers_are_down(client, admin_user):
+    beat(seconds_ago=2, queues="default", worker_id="mail")
+    client.force_login(admin_user)
+    html = client.get(reverse("home")).content.decode()
+    assert "E-mails: a worker is running" in html
+    assert "Packet PDFs: <strong" in html
+    assert "no worker seen" in html
+
+
 def test_health_is_answered_over_plain_http_when_https_is_enforced(client, settings):
     settings.SECURE_SSL_REDIRECT = True
     beat(seconds_ago=1)
     assert client.get(reverse("health")).status_code == 200
+    assert client.get(reverse("health-workers")).status_code == 200
     assert client.get(reverse("login")).status_code == 301
 
 
@@ -342,3 +375,11 @@ def test_the_deployment_check_catches_a_missing_hsts_setting():
     result = run_deploy_check(SECURE_HSTS_SECONDS="0")
     assert result.returncode != 0
     assert "security.W004" in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("named", "excluded", "served"),
+    [("*", "", "*"), ("packets", "", "packets"), ("*", "packets", "default")],
+)
+def test_a_worker_beats_with_the_queues_it_serves(named, excluded, served):
+    assert _check_queues("default", named, excluded) == served

@@ -1,12 +1,13 @@
-"""What the operators' tools ask: /health/, and the answer when the database is away."""
+"""What the operators' tools ask: /health/, /health/workers/, and the answer when the database
+is away."""
 
 import sys
 
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.tasks import task_backends
 from django.template import loader
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -19,30 +20,41 @@ RETRY_AFTER = 5
 @never_cache
 @require_safe
 def health(request: HttpRequest) -> JsonResponse:
-    """200 when the database answers and a background worker beat recently; 503 if not.
+    """200 when this web server and its database answer; 503 if the database doesn't.
 
-    The body says which part failed. It asks nothing of the session, so a load balancer
-    polling it neither signs in nor writes. GET and HEAD only: anything else is 405.
+    For a load balancer: it says nothing of the background workers, whose failure is
+    no reason to take a web server out (their own check is /health/workers/). It asks
+    nothing of the session, so polling it neither signs in nor writes. GET and HEAD
+    only: anything else is 405.
     """
-    checks = {}
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-        newest = WorkerHeartbeat.objects.order_by("-beat_at").values_list("beat_at", flat=True)
-        newest = newest.first()
     except DatabaseError:
-        checks["database"] = "not answering"
-        checks["worker"] = "unknown: no database"
-    else:
-        checks["database"] = "ok"
-        if newest is None:
-            checks["worker"] = "never seen: start `manage.py db_worker`"
-        else:
-            age = (timezone.now() - newest).total_seconds()
-            if age > settings.HEALTH_WORKER_MAX_AGE:
-                checks["worker"] = f"last heartbeat {age:.0f} s ago"
-            else:
-                checks["worker"] = "ok"
+        return _answer({"database": "not answering"})
+    return _answer({"database": "ok"})
+
+
+@never_cache
+@require_safe
+def workers(request: HttpRequest) -> JsonResponse:
+    """200 when every task queue has a worker that beat lately; 503 naming those that don't.
+
+    For monitoring the workers (e-mails on one queue, packet PDFs on another), apart
+    from the web servers' own health.
+    """
+    try:
+        queues = WorkerHeartbeat.status(task_queues(), settings.HEALTH_WORKER_MAX_AGE)
+    except DatabaseError:
+        return _answer({"database": "not answering"})
+    return _answer({"database": "ok", **{f"queue {name}": s for name, s in queues.items()}})
+
+
+def task_queues() -> list[str]:
+    return sorted(task_backends["default"].queues)
+
+
+def _answer(checks: dict[str, str]) -> JsonResponse:
     healthy = all(value == "ok" for value in checks.values())
     response = JsonResponse(
         {"status": "ok" if healthy else "failing", **checks}, status=200 if healthy else 503

@@ -323,12 +323,12 @@ if WORKER_DEAD_AFTER_SECONDS <= PACKET_JOB_STALE_SECONDS + WORKER_HEARTBEAT_SECO
     raise ImproperlyConfigured(
         "WORKER_DEAD_AFTER_SECONDS must exceed PACKET_JOB_STALE_SECONDS + WORKER_HEARTBEAT_SECONDS."
     )
-# /health/ fails when no background worker has beaten for this many seconds.
+# /health/workers/ fails for a queue none of whose workers has beaten for this many seconds.
 HEALTH_WORKER_MAX_AGE = env_int("HEALTH_WORKER_MAX_AGE", 60)
 if HEALTH_WORKER_MAX_AGE <= WORKER_HEARTBEAT_SECONDS:
     raise ImproperlyConfigured("HEALTH_WORKER_MAX_AGE must exceed WORKER_HEARTBEAT_SECONDS.")
 # Load balancers ask for /health/ over plain HTTP.
-SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+SECURE_REDIRECT_EXEMPT = [r"^health/$", r"^health/workers/$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

@@ -41,6 +41,7 @@ urlpatterns = [
     path("accounts/", include(account_patterns)),
     path("admin/", admin.site.urls),
     path("health/", health.health, name="health"),
+    path("health/workers/", health.workers, name="health-workers"),
 ]
 
 handler400 = "assessments.views.bad_request"

@@ -1,7 +1,8 @@
 """Background workers' heartbeats, and the jobs of workers that died mid-way.
 
 Every standing worker (`manage.py db_worker`) writes its WorkerHeartbeat row every
-WORKER_HEARTBEAT_SECONDS from a thread of its own. /health/ reads the newest. On each
+WORKER_HEARTBEAT_SECONDS from a thread of its own, naming the queues it serves;
+/health/workers/ reads the newest of each queue. On each
 beat a worker also looks for jobs still marked running by a worker that has stopped
 beating for WORKER_DEAD_AFTER_SECONDS (killed with -9, its machine gone): such a job
 is queued again, once, and failed the second time, so that no job stays "running"
@@ -42,7 +43,7 @@ class WorkerStopped(Exception):
     """The worker running a job stopped (killed or crashed) before it finished."""
 
 
-def beat(worker_id: str, started_at) -> None:
+def beat(worker_id: str, started_at, queues: str = "*") -> None:
     now = timezone.now()
     WorkerHeartbeat.objects.update_or_create(
         worker_id=worker_id,
@@ -51,6 +52,7 @@ def beat(worker_id: str, started_at) -> None:
             "pid": os.getpid(),
             "started_at": started_at,
             "beat_at": now,
+            "queues": queues[:200],
         },
     )
     WorkerHeartbeat.objects.filter(beat_at__lt=now - FORGET_AFTER).delete()
@@ -100,13 +102,13 @@ def recover_abandoned() -> list[str]:
     return recovered
 
 
-def keep_beating(worker_id: str, stop: threading.Event) -> None:
+def keep_beating(worker_id: str, stop: threading.Event, queues: str = "*") -> None:
     """A worker's heartbeat thread: beat, look for abandoned jobs, wait; until stop."""
     started_at = timezone.now()
     try:
         while True:
             try:
-                beat(worker_id, started_at)
+                beat(worker_id, started_at, queues)
             except DatabaseError:
                 # The database is away (a restart, a failover): the worker's own loop
                 # reports that; the beat resumes when the database is back.

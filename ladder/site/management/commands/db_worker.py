@@ -1,4 +1,4 @@
-"""django-tasks-db's worker, with a heartbeat that /health/ reads.
+"""django-tasks-db's worker, with a heartbeat that /health/workers/ reads.
 
 The same command and options as the library's `db_worker`; besides running jobs, the
 worker beats and recovers the jobs of stopped workers from a thread of its own
@@ -20,13 +20,15 @@ from ladder.site.workers import keep_beating
 
 
 class Command(LibraryCommand):
-    help = f"{LibraryCommand.help}, writing a heartbeat for /health/ every few seconds."
+    help = f"{LibraryCommand.help}, writing a heartbeat for /health/workers/ every few seconds."
 
     def handle(self, *args, worker_id: str, **options):
-        _check_queues(options["backend_name"], options["queue_name"], options["exclude_queues"])
+        served = _check_queues(
+            options["backend_name"], options["queue_name"], options["exclude_queues"]
+        )
         stop = threading.Event()
         heart = threading.Thread(
-            target=keep_beating, args=(worker_id, stop), name="heartbeat", daemon=True
+            target=keep_beating, args=(worker_id, stop, served), name="heartbeat", daemon=True
         )
         heart.start()
         try:
@@ -36,10 +38,16 @@ class Command(LibraryCommand):
             heart.join(timeout=10)
 
 
-def _check_queues(backend_name: str, queue_name: str, exclude_queues: str) -> None:
+def _check_queues(backend_name: str, queue_name: str, exclude_queues: str) -> str:
+    """The queues this worker serves, comma-separated, for its heartbeat; refuses unknown ones."""
     known = task_backends[backend_name].queues
-    named = {*queue_name.split(","), *filter(None, exclude_queues.split(","))} - {"*"}
+    excluded = set(filter(None, exclude_queues.split(",")))
+    named = {*queue_name.split(","), *excluded} - {"*"}
     if unknown := sorted(named - known):
         raise CommandError(
             f"No queue named {', '.join(unknown)}: the queues are {', '.join(sorted(known))}."
         )
+    if queue_name == "*" and not excluded:
+        return "*"
+    served = known - excluded if queue_name == "*" else set(queue_name.split(","))
+    return ",".join(sorted(served))
