@@ -61,9 +61,17 @@ lint: $(VENV)/.test
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
 
-## test: install what the tests need, then lint and run the suite on SQLite and on PostgreSQL.
+## test: install what the tests need, lint, then run the suite on SQLite and on PostgreSQL
+## side by side, a pass per core; each pass's output follows when both are done.
 test: lint /usr/bin/chromium /usr/bin/pdftotext pdf-libs
 	SECRET_KEY=test DATABASE_URL=sqlite://:memory: $(BIN)/python manage.py makemigrations --check --dry-run
-	SECRET_KEY=test $(BIN)/pytest --durations=15
 	@if [ "$(TEST_DATABASE_URL)" = "$(LOCAL_POSTGRES)" ]; then bash .ci/ensure-postgres; fi
-	SECRET_KEY=test DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest --durations=15
+	@mkdir -p var
+	@echo "Running the SQLite and PostgreSQL passes side by side (var/test-*.log)..."
+	@SECRET_KEY=test $(BIN)/pytest --durations=15 > var/test-sqlite.log 2>&1 & sqlite=$$!; \
+	SECRET_KEY=test DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest --durations=15 \
+	  > var/test-postgres.log 2>&1 & postgres=$$!; \
+	wait $$sqlite; sqlite_status=$$?; wait $$postgres; postgres_status=$$?; \
+	echo "==== SQLite pass (exit $$sqlite_status) ===="; cat var/test-sqlite.log; \
+	echo "==== PostgreSQL pass (exit $$postgres_status) ===="; cat var/test-postgres.log; \
+	test $$sqlite_status -eq 0 && test $$postgres_status -eq 0

@@ -123,17 +123,24 @@ def pytest_collection_modifyitems(config, items):
     # they allow that (tests/browser/conftest.py).
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
     # Reading and writing ladder files touches no database, and what a page lets
-    # through or a browser runs doesn't depend on the engine: those tests run in the
+    # through or a browser clicks doesn't depend on the engine: those tests run in the
     # suite's SQLite pass and are left out of its PostgreSQL pass.
     if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
-        kept = [
-            item
-            for item in items
-            if item.get_closest_marker("no_database") is None
-            and item.get_closest_marker("engine_neutral") is None
-        ]
+        kept = [item for item in items if not _engine_neutral(item)]
         config.hook.pytest_deselected(items=[i for i in items if i not in kept])
         items[:] = kept
+
+
+def _engine_neutral(item) -> bool:
+    # What a browser clicks goes through the same views on either engine, so browser
+    # tests run once, in the SQLite pass; a browser test about the engine itself would
+    # say so with the `engine` marker.
+    browser_only = item.get_closest_marker("browser") and not item.get_closest_marker("engine")
+    return bool(
+        item.get_closest_marker("no_database")
+        or item.get_closest_marker("engine_neutral")
+        or browser_only
+    )
 
 
 def run_worker(queue_name: str = "*") -> None:

@@ -9,7 +9,11 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="needs GNU make")
+# make run always serves SQLite, on a fixed port: once, in the SQLite pass.
+pytestmark = [
+    pytest.mark.skipif(shutil.which("make") is None, reason="needs GNU make"),
+    pytest.mark.engine_neutral,
+]
 
 # The server stands in for a long-running process: it waits (up to 5 s) for the two
 # workers started beside it to have run, as a real server would outlive them. A worker
