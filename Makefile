@@ -52,9 +52,12 @@ run: $(VENV)/.app pdf-libs
 	trap 'kill $$mail $$packets 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
+# The import contract (site → assessments → ladder, no circles) is read from the source,
+# without Django.
 lint: $(VENV)/.test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/pytest -q -p no:django --noconftest -W ignore::pytest.PytestConfigWarning tests/test_import_contract.py
 
 # Browser tests drive Debian's Chromium; Playwright cannot download its own here.
 /usr/bin/chromium:

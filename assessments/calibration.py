@@ -33,8 +33,9 @@ from assessments.permissions import (
 )
 from assessments.progress import published_level
 from assessments.scale import CHARTED, OUTCOME_HELP, Outcome, Score
-from ladder.ladder_format import AREA_KINDS, AREA_NAMES
+from ladder.areas import AREA_KINDS, AREA_NAMES
 from ladder.models import Behaviour, Level
+from ladder.spreadsheets import guarded
 
 if TYPE_CHECKING:
     from django.http import QueryDict
@@ -859,19 +860,6 @@ def disagreement_map(user: User, cycle: Cycle, params: QueryDict) -> Disagreemen
 
 # ---- the results export -----------------------------------------------------------------
 
-# A spreadsheet reads a cell starting with one of these as a formula (tab, CR and LF
-# because some programs skip them before looking); a leading quote makes it text.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
-
-
-def neutralised(value) -> str:
-    """The cell as text that no spreadsheet runs: a formula-like start gets a quote first."""
-    text = "" if value is None else str(value)
-    # Some programs also skip leading spaces before deciding; a quote costs nothing there.
-    if text.startswith(FORMULA_STARTS) or text.lstrip().startswith(FORMULA_STARTS[:4]):
-        return "'" + text
-    return text
-
 
 def _day(moment) -> str:
     return f"{timezone.localtime(moment):%Y-%m-%d}" if moment else ""
@@ -882,7 +870,7 @@ def _average(value: float | None) -> str:
 
 
 def results_table(user: User, cycle: Cycle) -> Iterator[list[str]]:
-    """The cycle's results, a header then one row per assessment, every cell neutralised.
+    """The cycle's results, a header then one row per assessment, no cell a formula.
 
     Every assessment of the cycle has a row, so whoever runs it sees who is where.
     The committee also gets the review figures and outcomes once reviewed
@@ -916,7 +904,7 @@ def results_table(user: User, cycle: Cycle) -> Iterator[list[str]]:
     ]
     for kind in AREA_KINDS:
         header += [f"{AREA_NAMES[kind]} self", f"{AREA_NAMES[kind]} manager"]
-    yield [neutralised(cell) for cell in header]
+    yield [guarded(cell) for cell in header]
     for a in assessments:
         results = shows_results(a.status)
         row = [
@@ -929,7 +917,7 @@ def results_table(user: User, cycle: Cycle) -> Iterator[list[str]]:
         for kind in AREA_KINDS:
             own, manager = averages.get((a.pk, kind), (None, None))
             row += [_average(own), _average(manager)]
-        yield [neutralised(cell) for cell in row]
+        yield [guarded(cell) for cell in row]
 
 
 PROGRESS_COLUMNS = ["Engineer", "Username", "Level", "Track", "Reviewer", "Status", "Submitted"]
@@ -938,11 +926,11 @@ PROGRESS_COLUMNS = ["Engineer", "Username", "Level", "Track", "Reviewer", "Statu
 def _progress_table(user: User, cycle: Cycle) -> Iterator[list[str]]:
     """Who is where, for whoever runs the cycle: no score, no reason, outcomes once shared."""
     levels = _levels(cycle)
-    yield [neutralised(cell) for cell in [*PROGRESS_COLUMNS, "Shared outcome"]]
+    yield [guarded(cell) for cell in [*PROGRESS_COLUMNS, "Shared outcome"]]
     for a in _assessments(user, cycle):
         shared = a.results_shared and a.calibrated_outcome is not None
         outcome = a.get_calibrated_outcome_display() if shared else ""
-        yield [neutralised(cell) for cell in [*_progress(a, levels.get(a.level_id)), outcome]]
+        yield [guarded(cell) for cell in [*_progress(a, levels.get(a.level_id)), outcome]]
 
 
 def _levels(cycle: Cycle) -> dict[int, Level]:

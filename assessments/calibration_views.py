@@ -12,6 +12,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 
 from assessments import roles, workflow
+from assessments.access import get_assessment_for_user, get_cycle_for_user
 from assessments.calibration import OUTCOMES, committee_page, disagreement_map, results_table
 from assessments.forms import DecisionForm
 from assessments.models import SUMMARY_MAX_LENGTH
@@ -20,8 +21,6 @@ from assessments.permissions import (
     calibrates,
     can_export_cycle,
     can_read_disagreements,
-    get_assessment_for_user,
-    get_cycle_for_user,
     signed_in,
 )
 from assessments.scale import Outcome

@@ -12,6 +12,7 @@ from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 
+from assessments.access import get_assessment_for_user
 from assessments.exports import export_html, export_markdown, export_of
 from assessments.models import Assessment, Cycle, PacketJob
 from assessments.packet_tasks import queue_job, stale_after, unfinished_job
@@ -22,7 +23,6 @@ from assessments.permissions import (
     Action,
     allowed,
     calibrates,
-    get_assessment_for_user,
     may_download_job,
     may_read_job,
     may_request_packets,

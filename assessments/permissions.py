@@ -13,15 +13,13 @@ Admins have no special right to anyone's evidence.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from enum import StrEnum
 from functools import wraps
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 
 from ladder.permissions import can_edit_rubric
 
@@ -193,78 +191,6 @@ def sees(user: User, assessment: Assessment) -> bool:
     return any(allowed(user, assessment, action) for action in _SEES)
 
 
-def get_assessment_for_user(user: User, pk: int, action: Action = Action.VIEW) -> Assessment:
-    """The assessment if the user may do `action`; 404 if they may not even see it, else 403."""
-    from assessments.progress import published_level
-    from assessments.reads import assessment_for_page
-
-    if pk > LARGEST_ID:
-        raise Http404("No such assessment.")
-    assessment = assessment_for_page(pk)
-    if assessment is None or not sees(user, assessment):
-        raise Http404("No such assessment.")
-    assessment.level = published_level(assessment.level_id)
-    if not allowed(user, assessment, action):
-        raise PermissionDenied(refusal(assessment, action))
-    return assessment
-
-
-# What a save reads: its own side of the rating, and what the policy asks of the
-# assessment (not the summaries and reasons, which can be long).
-RATING_FIELDS = (
-    "id",
-    "assessment_id",
-    "behaviour_id",
-    "score",
-    "evidence",
-    "evidence_html",
-    "version",
-)
-REVIEW_FIELDS = (
-    "id",
-    "assessment_id",
-    "behaviour_id",
-    "manager_score",
-    "manager_comment",
-    "manager_comment_html",
-    "manager_version",
-)
-SAVE_ASSESSMENT_FIELDS = (
-    "id",
-    "status",
-    "engineer_id",
-    "reviewer_id",
-    "skip_reviewer_id",
-    "cycle_id",
-    "level_id",
-)
-
-
-def get_rating_for_user(user: User, assessment_pk: int, behaviour_pk: int, action=Action.EDIT):
-    """A rating the user may save (`action`: EDIT or REVIEW), with its assessment; 404 or 403."""
-    if max(assessment_pk, behaviour_pk) > LARGEST_ID:
-        raise Http404("No such behaviour in this assessment.")
-    from assessments.reads import rating_for_save
-
-    rating = rating_for_save(
-        assessment_pk, behaviour_pk, RATING_FIELDS if action is Action.EDIT else REVIEW_FIELDS
-    )
-    if rating is None:
-        raise Http404("No such behaviour in this assessment.")
-    assessment = rating.assessment
-    # The engineer's own saves and the reviewer's are decided on ids alone; anyone
-    # else is asked the whole question (which may load the reviewer).
-    if not allowed(user, assessment, action):
-        if action is Action.EDIT and assessment.engineer_id == user.pk:
-            raise PermissionDenied(refusal(assessment, action))
-        if action is Action.REVIEW and assessment.reviewer_id == user.pk:
-            raise PermissionDenied(refusal(assessment, action))
-        if sees(user, assessment):
-            raise PermissionDenied(refusal(assessment, action))
-        raise Http404("No such behaviour in this assessment.")
-    return rating
-
-
 def refusal(assessment: Assessment, action: Action) -> str:
     """Why an action is refused, in words for the person who tried it."""
     status = assessment.get_status_display().lower()
@@ -348,21 +274,6 @@ def may_download_job(user: User, job: PacketJob) -> bool:
 
 
 # ---- which of a cycle's assessments the committee's pages count
-
-
-def get_cycle_for_user(user: User, cycle_id: int, rule: Callable[[User, Cycle], bool]) -> Cycle:
-    """The cycle if `rule` (a permissions.py question) lets the person in; 404 otherwise.
-
-    A 404, not a 403, so nobody learns which cycles have a committee they are not on.
-    """
-    if cycle_id > LARGEST_ID:
-        raise Http404("No such cycle.")
-    from assessments.models import Cycle
-
-    cycle = Cycle.objects.select_related("framework").filter(pk=cycle_id).first()
-    if cycle is None or not rule(user, cycle):
-        raise Http404("No such cycle.")
-    return cycle
 
 
 def others(user: User, cycle: Cycle, prefix: str = "") -> Q:

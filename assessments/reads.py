@@ -34,6 +34,37 @@ PERSON_FIELDS = (
 )
 
 
+# What a save reads: its own side of the rating, and what the policy asks of the
+# assessment (not the summaries and reasons, which can be long).
+RATING_FIELDS = (
+    "id",
+    "assessment_id",
+    "behaviour_id",
+    "score",
+    "evidence",
+    "evidence_html",
+    "version",
+)
+REVIEW_FIELDS = (
+    "id",
+    "assessment_id",
+    "behaviour_id",
+    "manager_score",
+    "manager_comment",
+    "manager_comment_html",
+    "manager_version",
+)
+SAVE_ASSESSMENT_FIELDS = (
+    "id",
+    "status",
+    "engineer_id",
+    "reviewer_id",
+    "skip_reviewer_id",
+    "cycle_id",
+    "level_id",
+)
+
+
 @dataclass(frozen=True)
 class _Part:
     model: type
@@ -145,7 +176,6 @@ def rating_for_save(assessment_pk: int, behaviour_pk: int, fields: tuple[str, ..
     cost a tenth of a save.
     """
     from assessments.models import Rating
-    from assessments.permissions import SAVE_ASSESSMENT_FIELDS
 
     fields = _in_model_order(Rating, fields)
     assessment_fields = _in_model_order(Assessment, SAVE_ASSESSMENT_FIELDS)

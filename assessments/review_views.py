@@ -8,14 +8,13 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessments import workflow
+from assessments.access import get_assessment_for_user, get_rating_for_user
 from assessments.forms import ReassignForm, ReturnForm, ReviewForm, SummaryForm
 from assessments.models import EVIDENCE_MAX_LENGTH, SUMMARY_MAX_LENGTH, Assessment, Event
 from assessments.permissions import (
     LARGEST_ID,
     Action,
     allowed,
-    get_assessment_for_user,
-    get_rating_for_user,
     signed_in,
     whole_number,
 )

@@ -8,14 +8,13 @@ from django.template import loader
 from django.views.decorators.http import require_GET, require_POST
 
 from assessments import workflow
+from assessments.access import get_assessment_for_user, get_rating_for_user
 from assessments.forms import RatingForm, ReturnForm
 from assessments.home import home_context
 from assessments.models import Assessment, Cycle
 from assessments.permissions import (
     Action,
     allowed,
-    get_assessment_for_user,
-    get_rating_for_user,
     signed_in,
 )
 from assessments.progress import (

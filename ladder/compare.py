@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from itertools import count
 
-from ladder.ladder_format import AREA_KINDS, AREA_NAMES, EXPECTATION_KINDS, LevelDoc
+from ladder.areas import AREA_KINDS, AREA_NAMES, EXPECTATION_KINDS
+from ladder.ladder_format import LevelDoc
 from ladder.models import Area, Behaviour, Level
 from ladder.rubric_text import plain
 

@@ -29,6 +29,7 @@ from ladder.ladder_format import (
     EXPECTATION_KINDS,
     KEY_MAX_LENGTH,
     MAX_BEHAVIOURS_PER_AREA,
+    MAX_FILE_BYTES,
     AreaDoc,
     BehaviourDoc,
     LadderFormatError,
@@ -45,7 +46,7 @@ from ladder.ladder_format import (
     normalise_text,
     rubric_markdown,
 )
-from ladder.readers import MAX_FILE_BYTES
+from ladder.spreadsheets import guarded, unguarded
 
 __all__ = ["COLUMNS", "REQUIRED_COLUMNS", "parse_csv", "render_csv"]
 
@@ -69,7 +70,6 @@ REQUIRED_COLUMNS: tuple[str, ...] = COLUMNS[:6]
 # files the importer accepts.
 csv.field_size_limit(MAX_FILE_BYTES + 1)
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _SEPARATORS = re.compile(r"[\s_-]+")
 _LEVEL_CODE = re.compile(r"[A-Za-z]+[0-9]+")
 _ALL_NAMES = ", ".join(AREA_NAMES.values())
@@ -84,24 +84,11 @@ def _column(header: str) -> str:
     return _ALIASES.get(name, name)
 
 
-def _unguard(cell: str) -> str:
-    """A cell as written, without the ' that kept a spreadsheet from running it."""
-    if cell.startswith("'") and cell[1:2] in (*_FORMULA_STARTS, "'"):
-        return cell[1:]
-    return cell
-
-
-def _guard(cell: str) -> str:
-    if cell.startswith((*_FORMULA_STARTS, "'")):
-        return "'" + cell
-    return cell
-
-
 def _cell(row: list[str], index: int | None) -> str:
     """A row's cell in a column; empty if the file has no such column or the row stops short."""
     if index is None or index >= len(row):
         return ""
-    return _unguard(row[index]).strip()
+    return unguarded(row[index]).strip()
 
 
 def _paragraphs(cell: str, *, links: bool) -> str:
@@ -182,7 +169,7 @@ class _Reader:
         """Where each known column is; None (with the error) if a required one is missing."""
         where: dict[str, int] = {}
         for index, cell in enumerate(row):
-            name = _column(_unguard(cell))
+            name = _column(unguarded(cell))
             if name in COLUMNS:
                 if name in where:
                     self.fail(line, f"the column {name!r} appears twice")
@@ -459,7 +446,7 @@ def render_csv(docs: Sequence[LevelDoc]) -> str:
                 for behaviour in behaviours:
                     order += 1
                     writer.writerow(
-                        _guard(cell)
+                        guarded(cell)
                         for cell in (
                             doc.code,
                             escape_markdown(doc.title),

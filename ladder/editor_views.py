@@ -23,9 +23,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import reswap, retarget
 
 from ladder import editing, services
+from ladder.areas import AREA_NAMES
 from ladder.compare import Comparison, Segment, compare_versions, word_diff
 from ladder.exporters import level_problems
-from ladder.ladder_format import AREA_NAMES, KEY_MAX_LENGTH
+from ladder.ladder_format import KEY_MAX_LENGTH
 from ladder.models import Framework, Level, PublishedFrameworkError
 from ladder.permissions import (
     editable_framework_for_user,

@@ -18,6 +18,13 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 
 from ladder import rubric_text
+from ladder.areas import (
+    AREA_KINDS,
+    AREA_NAMES,
+    EXPECTATION_KINDS,
+    PILLAR_EMOJI,
+    PILLAR_KINDS,
+)
 
 __all__ = [
     "AREA_KINDS",
@@ -46,37 +53,8 @@ __all__ = [
     "rubric_markdown",
 ]
 
-AREA_KINDS: tuple[str, ...] = (
-    "scope",
-    "reach",
-    "levers",
-    "results",
-    "direction",
-    "talent",
-    "culture",
-    "craft",
-)
-EXPECTATION_KINDS: tuple[str, ...] = AREA_KINDS[:3]
-PILLAR_KINDS: tuple[str, ...] = AREA_KINDS[3:]
-AREA_NAMES: dict[str, str] = {
-    "scope": "Scope",
-    "reach": "Collaborative Reach",
-    "levers": "Impact Levers",
-    "results": "Results",
-    "direction": "Direction",
-    "talent": "Talent",
-    "culture": "Culture",
-    "craft": "Craft",
-}
-# Decoration only: the parser ignores emoji in headings.
-PILLAR_EMOJI: dict[str, str] = {
-    "results": "🏆",
-    "direction": "🌟",
-    "talent": "🌳",
-    "culture": "🌈",
-    "craft": "🦉",
-}
-
+# The largest ladder file read, in any format: a real page is a few kilobytes.
+MAX_FILE_BYTES = 2_000_000
 KEY_MAX_LENGTH = 64
 # Far beyond any real ladder (about ten per area); behaviours are numbered within
 # their area, and the number is a small integer in the database.

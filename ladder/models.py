@@ -18,10 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from ladder.areas import AREA_KINDS, AREA_NAMES, EXPECTATION_KINDS
 from ladder.ladder_format import (
-    AREA_KINDS,
-    AREA_NAMES,
-    EXPECTATION_KINDS,
     KEY_MAX_LENGTH,
     area_kind,
     derived_key,

@@ -11,9 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import BinaryIO
 
-from ladder.ladder_format import LadderFormatError, ParsedPage, parse_page
-
-MAX_FILE_BYTES = 2_000_000
+from ladder.ladder_format import MAX_FILE_BYTES, LadderFormatError, ParsedPage, parse_page
 
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".txt")
 HTML_SUFFIXES = (".html", ".htm")

@@ -66,8 +66,10 @@ TABLE = {
     "password_change": ("get", lambda w: [], everyone_signed_in(200)),
     "password_change_done": ("get", lambda w: [], everyone_signed_in(200)),
     "ladder:index": ("get", lambda w: [], everyone_signed_in(302)),
-    # For load balancers: anyone, signed in or not (the world has a working worker).
+    # For load balancers and monitoring: anyone, signed in or not (the world has a
+    # working worker on every queue).
     "health": ("get", lambda w: [], dict.fromkeys(PERSONAS, 200)),
+    "health-workers": ("get", lambda w: [], dict.fromkeys(PERSONAS, 200)),
     "ladder:framework": ("get", lambda w: [w.slug, 1], everyone_signed_in(200)),
     "ladder:level": (
         "get",

@@ -1,0 +1,112 @@
+"""The direction of imports: site → assessments → ladder, and no circles.
+
+Read from the source (every import, those inside functions included, since an import
+hidden in a function is still a dependency), so it runs without Django: `make lint`
+runs it on its own, and it runs again in the suite.
+"""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.no_database
+
+ROOT = Path(__file__).resolve().parent.parent
+APPS = ("ladder", "assessments")
+
+
+def project_modules() -> dict[str, Path]:
+    modules = {}
+    for app in APPS:
+        for path in (ROOT / app).rglob("*.py"):
+            if "migrations" in path.parts:
+                continue
+            name = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+            modules[name.removesuffix(".__init__")] = path
+    return modules
+
+
+MODULES = project_modules()
+
+
+def imported_by(name: str) -> set[str]:
+    """The project modules one module imports, anywhere in it."""
+    found = set()
+    for node in ast.walk(ast.parse(MODULES[name].read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                package = name.rsplit(".", node.level)[0]
+                base = f"{package}.{base}" if base else package
+            found.add(base)
+            found.update(f"{base}.{alias.name}" for alias in node.names)
+    return {module for module in found if module in MODULES and module != name}
+
+
+GRAPH = {name: imported_by(name) for name in MODULES}
+
+
+def layer(name: str) -> str:
+    if name == "ladder.site" or name.startswith("ladder.site."):
+        return "site"
+    return name.split(".")[0]
+
+
+# Who may import whom: the site imports the apps, assessments imports ladder.
+ALLOWED = {"site": {"site", "assessments", "ladder"}, "assessments": {"assessments", "ladder"}}
+ALLOWED["ladder"] = {"ladder"}
+
+
+def test_imports_point_one_way():
+    wrong = sorted(
+        f"{name} imports {target}"
+        for name, targets in GRAPH.items()
+        for target in targets
+        if layer(target) not in ALLOWED[layer(name)]
+    )
+    assert wrong == []
+
+
+def circles() -> list[list[str]]:
+    """Groups of modules that import each other, directly or round about (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found = []
+
+    def visit(name: str) -> None:
+        index[name] = low[name] = len(index)
+        stack.append(name)
+        for target in GRAPH[name]:
+            if target not in index:
+                visit(target)
+                low[name] = min(low[name], low[target])
+            elif target in stack:
+                low[name] = min(low[name], index[target])
+        if low[name] == index[name]:
+            group = []
+            while True:
+                member = stack.pop()
+                group.append(member)
+                if member == name:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for name in sorted(GRAPH):
+        if name not in index:
+            visit(name)
+    return found
+
+
+def test_no_modules_import_each_other_round_about():
+    assert circles() == []
+
+
+def test_the_checks_see_imports_inside_functions():
+    # ladder.readers imports each format's parser only when a file of that kind comes.
+    assert {"ladder.html_format", "ladder.csv_format"} <= GRAPH["ladder.readers"]
+    assert "assessments.rubric" in GRAPH["ladder.site.jinja2"]
