@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
@@ -129,12 +129,3 @@ def _back(request: HttpRequest, cycle_id: int) -> str:
     )
     ours = target == default or target.startswith(f"{default}?")
     return target if safe and ours else default
-
-
-urlpatterns = [
-    path("cycles/<int:cycle_id>/calibration/", calibration, name="calibration"),
-    path("cycles/<int:cycle_id>/calibration/close/", close_calibration, name="close-calibration"),
-    path("assessments/<int:pk>/decision/", decide, name="decide"),
-    path("cycles/<int:cycle_id>/disagreements/", disagreements, name="disagreements"),
-    path("cycles/<int:cycle_id>/results.csv", results_csv, name="results-csv"),
-]

@@ -6,7 +6,6 @@ Also the engineer's own copy of their assessment, as Markdown and as PDF.
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
@@ -246,14 +245,3 @@ def _stalled(job: PacketJob) -> bool:
         and job.heartbeat_at is not None
         and timezone.now() - job.heartbeat_at > stale_after()
     )
-
-
-urlpatterns = [
-    path("assessments/<int:pk>/packet/", packet, name="packet"),
-    path("assessments/<int:pk>/packet.pdf", packet_pdf, name="packet-pdf"),
-    path("assessments/<int:pk>/export.md", export_md, name="export-markdown"),
-    path("assessments/<int:pk>/export.pdf", export_pdf, name="export-pdf"),
-    path("cycles/<int:cycle_id>/packets/", packet_batch, name="packet-batch"),
-    path("packet-jobs/<int:job_id>/", packet_job, name="packet-job"),
-    path("packet-jobs/<int:job_id>/file/", packet_job_file, name="packet-job-file"),
-]

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessments import workflow
@@ -241,19 +241,3 @@ def _refused(request, assessment, state, form, *, status: int) -> HttpResponse:
     response = render(request, "assessments/refused.html", context, status=status, using="jinja2")
     response["X-Rating-Version"] = str(state.version)
     return response
-
-
-urlpatterns = [
-    path("team/", team, name="team"),
-    path("assessments/<int:pk>/review/", review, name="review"),
-    path(
-        "assessments/<int:pk>/review/behaviours/<int:behaviour_id>/",
-        save_review,
-        name="review-save",
-    ),
-    path("assessments/<int:pk>/review/summary/", save_summary, name="review-summary"),
-    path("assessments/<int:pk>/review/finish/", finish, name="review-finish"),
-    path("assessments/<int:pk>/review/reopen/", reopen, name="review-reopen"),
-    path("assessments/<int:pk>/history/", history, name="history"),
-    path("assessments/<int:pk>/reviewer/", reviewer, name="reviewer"),
-]

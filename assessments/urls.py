@@ -15,9 +15,45 @@ engineer_patterns = [
     path("assessments/<int:pk>/return/", views.return_to_draft, name="return"),
 ]
 
-urlpatterns = [
-    *engineer_patterns,
-    *review_views.urlpatterns,
-    *packet_views.urlpatterns,
-    *calibration_views.urlpatterns,
+manager_patterns = [
+    path("team/", review_views.team, name="team"),
+    path("assessments/<int:pk>/review/", review_views.review, name="review"),
+    path(
+        "assessments/<int:pk>/review/behaviours/<int:behaviour_id>/",
+        review_views.save_review,
+        name="review-save",
+    ),
+    path("assessments/<int:pk>/review/summary/", review_views.save_summary, name="review-summary"),
+    path("assessments/<int:pk>/review/finish/", review_views.finish, name="review-finish"),
+    path("assessments/<int:pk>/review/reopen/", review_views.reopen, name="review-reopen"),
+    path("assessments/<int:pk>/history/", review_views.history, name="history"),
+    path("assessments/<int:pk>/reviewer/", review_views.reviewer, name="reviewer"),
 ]
+
+packet_patterns = [
+    path("assessments/<int:pk>/packet/", packet_views.packet, name="packet"),
+    path("assessments/<int:pk>/packet.pdf", packet_views.packet_pdf, name="packet-pdf"),
+    path("assessments/<int:pk>/export.md", packet_views.export_md, name="export-markdown"),
+    path("assessments/<int:pk>/export.pdf", packet_views.export_pdf, name="export-pdf"),
+    path("cycles/<int:cycle_id>/packets/", packet_views.packet_batch, name="packet-batch"),
+    path("packet-jobs/<int:job_id>/", packet_views.packet_job, name="packet-job"),
+    path("packet-jobs/<int:job_id>/file/", packet_views.packet_job_file, name="packet-job-file"),
+]
+
+committee_patterns = [
+    path("cycles/<int:cycle_id>/calibration/", calibration_views.calibration, name="calibration"),
+    path(
+        "cycles/<int:cycle_id>/calibration/close/",
+        calibration_views.close_calibration,
+        name="close-calibration",
+    ),
+    path("assessments/<int:pk>/decision/", calibration_views.decide, name="decide"),
+    path(
+        "cycles/<int:cycle_id>/disagreements/",
+        calibration_views.disagreements,
+        name="disagreements",
+    ),
+    path("cycles/<int:cycle_id>/results.csv", calibration_views.results_csv, name="results-csv"),
+]
+
+urlpatterns = [*engineer_patterns, *manager_patterns, *packet_patterns, *committee_patterns]

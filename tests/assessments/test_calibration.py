@@ -470,7 +470,7 @@ def test_the_people_list_is_paged_and_keeps_the_filters(
         person = UserFactory(username=f"paged-{n}", last_name=f"Z{n}")
         reviewed(cycle, person, manager, own=3, theirs=3)
     client.force_login(calibrator)
-    monkeypatch.setattr("assessments.calibration.PAGE_SIZE", 2)
+    monkeypatch.setattr("assessments.calibration.figures.PAGE_SIZE", 2)
     first = client.get(page_url(cycle, manager=manager.pk)).content.decode()
     second = client.get(page_url(cycle, manager=manager.pk, page=2)).content.decode()
     beyond = client.get(page_url(cycle, manager=manager.pk, page=9)).content.decode()

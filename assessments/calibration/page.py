@@ -1,0 +1,89 @@
+"""The committee's page as one piece of data, in a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from assessments.calibration import figures
+from assessments.calibration.figures import (
+    OUTCOMES,
+    AreaDistribution,
+    Gap,
+    Managers,
+    Outcomes,
+    Person,
+    areas_of,
+    gaps_of,
+    managers_of,
+    outcomes_of,
+    people_of,
+)
+from assessments.calibration.filters import Filters, Scope
+from assessments.models import Cycle
+from assessments.permissions import (
+    can_close_calibration,
+    counted,
+)
+
+if TYPE_CHECKING:
+    from django.http import QueryDict
+
+    from ladder.models import User
+
+
+@dataclass
+class CommitteePage:
+    cycle: Cycle
+    scope: Scope
+    filters: Filters
+    outcomes: Outcomes
+    areas: AreaDistribution
+    managers: Managers
+    gaps: list[Gap]
+    people: list[Person]
+    page: int
+    pages: int
+    can_close: bool
+    everyone: Outcomes  # the whole cycle as the reader may count it, for closing
+    outcome_choices: list[tuple[int, str]] = field(default_factory=lambda: OUTCOMES)
+
+    @property
+    def first(self) -> int:
+        return (self.page - 1) * figures.PAGE_SIZE + 1 if self.people else 0
+
+    @property
+    def last(self) -> int:
+        return (self.page - 1) * figures.PAGE_SIZE + len(self.people)
+
+
+def committee_page(user: User, cycle: Cycle, params: QueryDict) -> CommitteePage:
+    """Everything the committee's page shows, in a fixed number of queries."""
+    scope = Scope.of(user, cycle)
+    filters = Filters.read(params, scope)
+    base = counted(user, cycle)
+    population = filters.where(base, scope)
+    outcomes = outcomes_of(population)
+    people, page, pages = people_of(
+        user, cycle, population, scope, page=filters.page, total=outcomes.total
+    )
+    ratings = filters.where(counted(user, cycle, "assessment__"), scope, "assessment__")
+    # Managers are compared with everyone at the chosen level and track, so the
+    # manager filter marks one of them instead of leaving them alone in the comparison.
+    all_managers = filters.where(
+        counted(user, cycle, "assessment__"), scope, "assessment__", by_manager=False
+    )
+    return CommitteePage(
+        cycle=cycle,
+        scope=scope,
+        filters=filters,
+        outcomes=outcomes,
+        areas=areas_of(ratings),
+        managers=managers_of(all_managers, scope.managers, filters.manager),
+        gaps=gaps_of(population, scope.managers),
+        people=people,
+        page=page,
+        pages=pages,
+        can_close=can_close_calibration(user, cycle),
+        everyone=outcomes_of(base) if filters.active else outcomes,
+    )
