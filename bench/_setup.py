@@ -116,7 +116,7 @@ def __getattr__(name: str):
         raise AttributeError(name)
     from django.urls import path
 
-    from ladder.urls import urlpatterns as project
+    from ladder.site.urls import urlpatterns as project
 
     patterns = [
         path("bench/read/<int:pk>/", minimal_read, name="bench-read"),
@@ -231,7 +231,8 @@ def session_key_for(user) -> str:
 
     session = import_module(settings.SESSION_ENGINE).SessionStore()
     session[SESSION_KEY] = user._meta.pk.value_to_string(user)
-    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    # The backend that signs people in; the first one listed only counts failures (axes).
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.save()
     return session.session_key
