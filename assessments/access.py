@@ -14,7 +14,7 @@ from django.http import Http404
 from assessments.models import Assessment, Cycle
 from assessments.permissions import LARGEST_ID, Action, allowed, refusal, sees
 from assessments.progress import published_level
-from assessments.reads import (
+from assessments.sql import (
     RATING_FIELDS,
     REVIEW_FIELDS,
     assessment_for_page,

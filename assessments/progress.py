@@ -200,7 +200,7 @@ class RatingState:
 
 
 def rating_states(assessment: Assessment) -> dict[int, RatingState]:
-    from assessments.reads import rating_rows
+    from assessments.sql import rating_rows
 
     columns = ("id", *RatingState.FIELDS[1:])
     return {row[1]: RatingState(*row) for row in rating_rows(assessment.pk, columns)}

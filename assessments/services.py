@@ -8,13 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from assessments import workflow
+from assessments import sql, workflow
 from assessments.models import Assessment, Cycle, Event, Rating, evidence_html
 from assessments.permissions import UNDER_REVIEW, Action, refusal
-from assessments.reads import rating_rows
 from assessments.scale import Outcome, Score
 from ladder.models import Behaviour, User
 
@@ -74,7 +73,7 @@ def save_rating(
     now = timezone.now()
     # Rendering is the costly part of a save; a score-only change keeps the HTML.
     html = rating.evidence_html if evidence == rating.evidence else evidence_html(evidence)
-    updated = _conditional_update(
+    updated = sql.update_rating_if_current(
         rating=rating, score=score, evidence=evidence, html=html, base_version=base_version, now=now
     )
     if updated:
@@ -96,38 +95,6 @@ def _not_saved(current: Rating, *, score: int | None, evidence: str) -> SaveResu
         # the one to tell the page that its progress changed, so this one says so.
         return SaveResult(rating=current, saved=False, score_changed=True)
     return SaveResult(rating=current, saved=False, conflict=True)
-
-
-def _conditional_update(*, rating, score, evidence, html, base_version, now) -> int:
-    """UPDATE the rating if it is still at base_version and its assessment still a draft.
-
-    Written as SQL, not through the ORM: this statement runs for every keystroke
-    pause of everyone before a deadline, its shape never changes, and compiling it
-    was the largest part of an autosave's time (bench/autosave.py). Plain SQL that
-    SQLite and PostgreSQL both run.
-    """
-    # On PostgreSQL, FOR SHARE makes the check wait for a submit that holds the
-    # assessment's row and then see its outcome; SQLite runs one writer at a time.
-    share = " FOR SHARE" if connection.vendor == "postgresql" else ""
-    sql = (
-        f"UPDATE {Rating._meta.db_table} "
-        "SET score = %s, evidence = %s, evidence_html = %s, version = version + 1, updated_at = %s "
-        "WHERE id = %s AND version = %s AND EXISTS ("
-        f"SELECT 1 FROM {Assessment._meta.db_table} WHERE id = %s AND status = %s{share})"
-    )
-    params = [
-        score,
-        evidence,
-        html,
-        connection.ops.adapt_datetimefield_value(now),
-        rating.pk,
-        base_version,
-        rating.assessment_id,
-        Assessment.Status.DRAFT.value,
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount
 
 
 # ---- the reviewer's side
@@ -201,7 +168,7 @@ PAGE_COLUMNS = (
 
 
 def review_states(assessment: Assessment) -> dict[int, ReviewState]:
-    return {row[1]: ReviewState(*row) for row in rating_rows(assessment.pk, PAGE_COLUMNS)}
+    return {row[1]: ReviewState(*row) for row in sql.rating_rows(assessment.pk, PAGE_COLUMNS)}
 
 
 def save_review_rating(
@@ -233,7 +200,7 @@ def save_review_rating(
             (Event.Kind.MANAGER_COMMENT, rating.manager_comment, comment, rating.behaviour_id)
         )
     with transaction.atomic():
-        updated = _conditional_review_update(
+        updated = sql.update_review_if_current(
             rating=rating,
             by=by,
             score=score,
@@ -241,13 +208,14 @@ def save_review_rating(
             html=html,
             base=base_version,
             now=now,
+            open_statuses=UNDER_REVIEW,
         )
         if updated:
             if rating.assessment.status == Assessment.Status.SUBMITTED:
                 started = workflow.start_review(rating.assessment_id, by)
                 if started:
                     events.insert(0, (started.kind, started.old, started.new, None))
-            _insert_events(rating.assessment_id, by.pk, events, now)
+            sql.insert_events(rating.assessment_id, by.pk, events, now)
     if updated:
         rating.manager_score, rating.manager_comment = score, comment
         rating.manager_comment_html = html
@@ -255,28 +223,6 @@ def save_review_rating(
         return SaveResult(rating=rating, saved=True, score_changed=score != before[0])
     current = Rating.objects.select_related("assessment__cycle").get(pk=rating.pk)
     return _review_not_saved(current, by=by, score=score, comment=comment)
-
-
-def _insert_events(assessment_id: int, actor_id: int, events: list[tuple], now) -> None:
-    """Write history rows (kind, old, new, behaviour_id) with one plain INSERT.
-
-    Not through the ORM for the reason given in _conditional_update.
-    """
-    if not events:
-        return
-    rows = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(events))
-    sql = (
-        f"INSERT INTO {Event._meta.db_table} "
-        f"(assessment_id, at, actor_id, kind, behaviour_id, old, new) VALUES {rows}"
-    )
-    at = connection.ops.adapt_datetimefield_value(now)
-    params = [
-        value
-        for kind, old, new, behaviour_id in events
-        for value in (assessment_id, at, actor_id, str(kind), behaviour_id, old, new)
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
 
 
 def _score_label(score: int | None) -> str:
@@ -290,40 +236,6 @@ def _review_not_saved(current: Rating, *, by: User, score, comment) -> SaveResul
     if (current.manager_score, current.manager_comment) == (score, comment):
         return SaveResult(rating=current, saved=False)
     return SaveResult(rating=current, saved=False, conflict=True)
-
-
-def _conditional_review_update(*, rating, by, score, comment, html, base, now) -> int:
-    """UPDATE the manager's columns if still at `base` and the review still open to `by`.
-
-    Plain SQL for the same reason as _conditional_update: it runs for every pause in a
-    manager's typing, and its shape never changes. On PostgreSQL, FOR KEY SHARE waits
-    for a status change that holds the row (FOR UPDATE, assessments.workflow) but not
-    for the review's own start (an UPDATE of the same row in another save): with FOR
-    SHARE, two first saves at once each held the share and deadlocked on the start.
-    """
-    share = " FOR KEY SHARE" if connection.vendor == "postgresql" else ""
-    sql = (
-        f"UPDATE {Rating._meta.db_table} "
-        "SET manager_score = %s, manager_comment = %s, manager_comment_html = %s, "
-        "manager_version = manager_version + 1, manager_updated_at = %s "
-        "WHERE id = %s AND manager_version = %s AND EXISTS ("
-        f"SELECT 1 FROM {Assessment._meta.db_table} "
-        f"WHERE id = %s AND reviewer_id = %s AND status IN (%s, %s){share})"
-    )
-    params = [
-        score,
-        comment,
-        html,
-        connection.ops.adapt_datetimefield_value(now),
-        rating.pk,
-        base,
-        rating.assessment_id,
-        by.pk,
-        *UNDER_REVIEW,
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount
 
 
 @dataclass

@@ -41,8 +41,10 @@ def imported_by(name: str) -> set[str]:
             if node.level:
                 package = name.rsplit(".", node.level)[0]
                 base = f"{package}.{base}" if base else package
-            found.add(base)
-            found.update(f"{base}.{alias.name}" for alias in node.names)
+            # `from package import module` depends on the module, not on the package's
+            # own __init__; `from module import name` on the module.
+            submodules = {f"{base}.{alias.name}" for alias in node.names} & MODULES.keys()
+            found.update(submodules or {base})
     return {module for module in found if module in MODULES and module != name}
 
 
