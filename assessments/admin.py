@@ -15,7 +15,8 @@ from django_tasks_db.models import DBTaskResult
 from assessments import roles
 from assessments.models import Assessment, CommitteeChange, Cycle, Event, PacketJob
 from assessments.permissions import UNDER_REVIEW, password_refusal
-from ladder.admin import BoundedGroupAdmin, BoundedSearch, PersonAdmin
+from ladder.admin import BoundedGroupAdmin, PersonAdmin
+from ladder.admin_lists import BoundedSearch
 from ladder.models import Framework, User
 
 

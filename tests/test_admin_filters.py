@@ -3,7 +3,7 @@
 Django's admin applies any lookup typed into a list's address, so
 `?summary__startswith=A` on the assessment list answered, row by row, what a manager's
 summary says, and `?new__regex=(.*.*)*$x` on the history could stop the server. Every
-list now applies only its own filters (ladder.admin.BoundedSearchChangeList) and
+list now applies only its own filters (ladder.admin_lists.BoundedSearchChangeList) and
 refuses anything else with 400 before a query runs. Tried here on every field of every
 registered model, and on every field one relation away, as each persona of the admin.
 """
@@ -18,7 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from assessments.models import Assessment, Event, Rating
-from ladder.admin import SEARCH_MAX_CHARACTERS
+from ladder.admin_lists import SEARCH_MAX_CHARACTERS
 from tests.admin_site import MODELS, label
 
 pytestmark = pytest.mark.django_db

@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from assessments.models import Assessment, Cycle
 from assessments.permissions import password_refusal
-from ladder.admin import SEARCH_LIMIT_MESSAGE, SEARCH_MAX_CHARACTERS, BoundedSearch
+from ladder.admin_lists import SEARCH_LIMIT_MESSAGE, SEARCH_MAX_CHARACTERS, BoundedSearch
 from ladder.models import Behaviour, Framework
 from ladder.permissions import can_edit_rubric
 from tests.admin_site import MODELS, REGISTRY, label
