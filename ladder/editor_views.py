@@ -1,4 +1,4 @@
-"""Editing a draft level in place, and publishing a draft after reading the whole comparison.
+"""Editing a draft level in place (publishing it is ladder.publish_views).
 
 Every view goes through ladder.permissions (ladder editors only; drafts 404 for anyone
 else) and writes through ladder.editing. Each works without script (a plain form post,
@@ -19,15 +19,14 @@ from django.shortcuts import redirect, render
 from django.template.backends.utils import csrf_input
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget
 
 from ladder import editing, services
 from ladder.areas import AREA_NAMES
-from ladder.compare import Comparison, Segment, compare_versions, word_diff
 from ladder.exporters import level_problems
 from ladder.ladder_format import KEY_MAX_LENGTH
-from ladder.models import Framework, Level, PublishedFrameworkError
+from ladder.models import Framework, Level
 from ladder.permissions import (
     editable_framework_for_user,
     editable_level_for_user,
@@ -76,7 +75,7 @@ def edit_level(request: HttpRequest, slug: str, version: int, track: str, code: 
         "level": level,
         "ed": _pieces(request, level),
         "show_keys": request.GET.get("keys") == "1",
-        "problems": _problems(level, _editor_url(level)),
+        "problems": problems_of(level, editor_url(level)),
     }
     return render(request, "ladder/edit_level.html", context, using="jinja2")
 
@@ -88,7 +87,7 @@ def _published(request: HttpRequest, framework: Framework, track: str, code: str
     context = {
         "framework": framework,
         "draft": draft,
-        "draft_level_url": _editor_url(draft_level) if draft_level else None,
+        "draft_level_url": editor_url(draft_level) if draft_level else None,
         "track": track,
         "code": code.upper(),
     }
@@ -111,7 +110,7 @@ def start_draft(request: HttpRequest, slug: str, version: int) -> HttpResponse:
         messages.success(request, f"Started v{draft.version} from v{framework.version}.")
     code = request.POST.get("code", "").upper()
     level = draft.levels.filter(track__slug=request.POST.get("track", ""), code=code).first()
-    return redirect(_editor_url(level) if level else draft.get_absolute_url())
+    return redirect(editor_url(level) if level else draft.get_absolute_url())
 
 
 # ---- saving one row's words
@@ -138,7 +137,7 @@ def save_row(
         return _not_saved(request, level, kind, result.row, conflict=True, status=409)
     if not request.htmx:
         messages.success(request, "Saved.")
-        return redirect(f"{_editor_url(level)}#{_anchor(kind, row)}")
+        return redirect(f"{editor_url(level)}#{_anchor(kind, row)}")
     context = {
         "row": result.row,
         "kind": kind,
@@ -207,7 +206,7 @@ def _not_saved(
         return response
     context |= {
         "level": level,
-        "editor_url": f"{_editor_url(level)}#{_anchor(kind, row)}",
+        "editor_url": f"{editor_url(level)}#{_anchor(kind, row)}",
         "action": request.path,
         "sent": request.POST,
         # After a conflict the person has now seen the other version: sending the form
@@ -270,7 +269,7 @@ def add_behaviour(
         )
     if not request.htmx:
         messages.success(request, "Added.")
-        return redirect(f"{_editor_url(level)}#b-{behaviour.pk}")
+        return redirect(f"{editor_url(level)}#b-{behaviour.pk}")
     context = {
         "ed": _pieces(request, level),
         "behaviour": behaviour,
@@ -305,7 +304,7 @@ def add_responsibility(
         )
     if not request.htmx:
         messages.success(request, f"Added the responsibility {responsibility.name}.")
-        return redirect(f"{_editor_url(level)}#r-{responsibility.pk}")
+        return redirect(f"{editor_url(level)}#r-{responsibility.pk}")
     context = {
         "ed": _pieces(request, level),
         "area": area,
@@ -344,7 +343,7 @@ def delete_row(
         return _refused(request, level, None, error.messages, status=_refusal_status(error))
     if not request.htmx:
         messages.success(request, f"Deleted “{words}”. To add it back, type it in again.")
-        return redirect(f"{_editor_url(level)}#{anchor}")
+        return redirect(f"{editor_url(level)}#{anchor}")
     context = {
         "ed": _pieces(request, level),
         "kind": kind,
@@ -380,7 +379,7 @@ def move_row(
     except ValidationError as error:
         return _refused(request, level, None, error.messages, status=_refusal_status(error))
     if not request.htmx:
-        return redirect(f"{_editor_url(level)}#{_anchor(kind, row)}")
+        return redirect(f"{editor_url(level)}#{_anchor(kind, row)}")
     # The group's order as it now is, for the page to follow (someone may have moved
     # other items meanwhile).
     response = HttpResponse(status=204)
@@ -415,7 +414,7 @@ def _refused(
     message = " ".join(errors)
     if not request.htmx:
         messages.error(request, message)
-        return redirect(_editor_url(level))
+        return redirect(editor_url(level))
     response = render(
         request, "ladder/edit_message.html", {"message": message}, status=status, using="jinja2"
     )
@@ -424,7 +423,7 @@ def _refused(
     return response
 
 
-# ---- publishing
+# ---- what blocks publishing, shown in the editor and on the publish page
 
 
 @dataclass(frozen=True)
@@ -433,146 +432,7 @@ class Problem:
     url: str
 
 
-@dataclass
-class LevelReview:
-    """One level of the draft on the publish page: what blocks it, what changed."""
-
-    level: Level
-    editor_url: str
-    problems: list[Problem]
-    comparison: Comparison | None  # None for a level the previous version doesn't have
-    title: list[Segment] | None  # the title's changed words, when it changed
-    reordered: list[str]  # areas whose items kept their words but not their order
-
-    @property
-    def unchanged(self) -> bool:
-        c = self.comparison
-        return (
-            c is not None
-            and self.title is None
-            and not self.reordered
-            and all(s.kind == "same" for s in c.summary)
-            and all(area.unchanged for area in c.areas)
-        )
-
-    @property
-    def behaviour_count(self) -> int:
-        return sum(len(area.behaviours.all()) for area in self.level.areas.all())
-
-
-@require_http_methods(["GET", "POST"])
-@login_required
-def publish(request: HttpRequest, slug: str, version: int) -> HttpResponse:
-    """Read every change against the previous version, then publish the draft, once."""
-    framework = editable_framework_for_user(request.user, slug, version)
-    if framework.is_published:
-        messages.info(request, f"v{framework.version} is already published.")
-        return redirect(framework)
-    changes_only = request.GET.get("show") != "all"
-    if request.method == "GET":
-        context = _publish_context(framework, changes_only=changes_only)
-        return render(request, "ladder/publish.html", context, using="jinja2")
-    # The comparison is only built again when the page is shown again: a publication
-    # that goes through needs none of it.
-    if request.POST.get("understood") != "yes":
-        context = _publish_context(framework, changes_only=changes_only)
-        context["error"] = "Tick the box to confirm that a published version can’t be changed."
-        return render(request, "ladder/publish.html", context, status=400, using="jinja2")
-    try:
-        # What the person read: a draft changed since (or a form without it) is refused.
-        services.publish(framework, expected_digest=request.POST.get("digest", ""))
-    except PublishedFrameworkError:
-        # Someone else's publication (or a second click) got there first.
-        messages.info(request, f"v{framework.version} is already published.")
-        return redirect(framework)
-    except editing.StaleDraftError as error:
-        context = _publish_context(framework, changes_only=changes_only)
-        context["stale"] = True
-        context["errors"] = error.messages
-        return render(request, "ladder/publish.html", context, status=409, using="jinja2")
-    except ValidationError as error:
-        context = _publish_context(framework, changes_only=changes_only)
-        context["errors"] = error.messages
-        return render(request, "ladder/publish.html", context, status=400, using="jinja2")
-    messages.success(request, f"Published {framework.name} v{framework.version}.")
-    return redirect(framework)
-
-
-def _publish_context(framework: Framework, *, changes_only: bool) -> dict:
-    # Taken before the comparison is read: an edit in between makes the page's digest
-    # older than what it shows, so publishing is refused (safe), never the reverse.
-    digest = editing.draft_digest(framework)
-    previous = (
-        Framework.objects.published()
-        .filter(slug=framework.slug, version__lt=framework.version)
-        .order_by("-version")
-        .first()
-    )
-    levels = Level.objects.with_rubric().order_by("track__name", "rank", "code")
-    before = {
-        (lv.track_id, lv.code): lv for lv in (levels.filter(framework=previous) if previous else [])
-    }
-    reviews = []
-    for level in levels.filter(framework=framework):
-        old = before.pop((level.track_id, level.code), None)
-        editor_url = _editor_url(level)
-        reviews.append(
-            LevelReview(
-                level=level,
-                editor_url=editor_url,
-                problems=_problems(level, editor_url),
-                comparison=compare_versions(old, level) if old else None,
-                title=word_diff(old.title, level.title)
-                if old and old.title != level.title
-                else None,
-                reordered=_reordered(old, level) if old else [],
-            )
-        )
-    return {
-        "framework": framework,
-        "previous": previous,
-        "reviews": reviews,
-        "removed": list(before.values()),
-        "new_count": sum(1 for r in reviews if r.comparison is None),
-        "changed_count": sum(1 for r in reviews if r.comparison is not None and not r.unchanged),
-        "problem_count": sum(len(r.problems) for r in reviews),
-        "changes_only": changes_only,
-        "digest": digest,
-        "stale": False,
-        "error": "",
-        "errors": [],
-    }
-
-
-def _reordered(before: Level, after: Level) -> list[str]:
-    """Areas where behaviours (by key) or responsibilities (by name) changed places.
-
-    A comparison pairs behaviours and ignores their order; a draft that only moved
-    things must still say so before it is published.
-    """
-    old = {area.kind: area for area in before.areas.all()}
-    found = []
-    for area in after.areas.all():
-        prior = old.get(area.kind)
-        if prior is None:
-            continue
-        keys = ([b.key for b in prior.behaviours.all()], [b.key for b in area.behaviours.all()])
-        names = (
-            [r.name for r in prior.responsibilities.all()],
-            [r.name for r in area.responsibilities.all()],
-        )
-        if _moved(*keys) or _moved(*names):
-            found.append(area.name)
-    return found
-
-
-def _moved(before: list[str], after: list[str]) -> bool:
-    """Whether the items in both lists come in another order."""
-    common = set(before) & set(after)
-    return [x for x in before if x in common] != [x for x in after if x in common]
-
-
-def _problems(level: Level, editor_url: str) -> list[Problem]:
+def problems_of(level: Level, editor_url: str) -> list[Problem]:
     """What blocks the level, each linked to the place in the editor that fixes it.
 
     level_problems() words each problem from its area's name, and a responsibility's
@@ -595,7 +455,7 @@ def _problems(level: Level, editor_url: str) -> list[Problem]:
 # ---- addresses
 
 
-def _editor_url(level: Level) -> str:
+def editor_url(level: Level) -> str:
     framework = level.framework
     return reverse(
         "ladder:edit-level", args=[framework.slug, framework.version, level.track.slug, level.code]
@@ -618,7 +478,7 @@ def _pieces(request: HttpRequest, level: Level) -> dict:
     return {
         # Row addresses extend this one (ladder/urls.py); one reverse() per page, not
         # four per behaviour.
-        "base": _editor_url(level),
+        "base": editor_url(level),
         # Masked once for the page, not once per form.
         "csrf": csrf_input(request),
         "limits": LIMITS,

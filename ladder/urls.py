@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from ladder import editor_views, import_views, views
+from ladder import editor_views, import_views, publish_views, views
 
 app_name = "ladder"
 
@@ -33,7 +33,7 @@ urlpatterns = [
     # ladder editors). The row addresses extend the editor's own, as the editor's
     # templates build them: <kind>/<pk>/ saves a row, …/move/ and …/delete/ act on it,
     # …/behaviours/ and area/<pk>/responsibilities/ add to it.
-    path("<slug:slug>/v<int:version>/publish/", editor_views.publish, name="publish"),
+    path("<slug:slug>/v<int:version>/publish/", publish_views.publish, name="publish"),
     path("<slug:slug>/v<int:version>/new-draft/", editor_views.start_draft, name="start-draft"),
     path(
         "<slug:slug>/v<int:version>/<slug:track>/<str:code>/edit/",

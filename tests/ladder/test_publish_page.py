@@ -6,7 +6,7 @@ from html import unescape
 import pytest
 from django.urls import reverse
 
-from ladder import editing, editor_views
+from ladder import editing, publish_views
 from ladder.models import Behaviour, Framework, Level, Responsibility
 from ladder.services import create_levels, new_draft_from
 from tests.factories import UserFactory, level_doc, make_framework
@@ -261,9 +261,9 @@ def test_a_form_without_the_digest_publishes_nothing(editor, draft):
 def test_a_publication_that_goes_through_builds_no_comparison(editor, draft, monkeypatch):
     html = page(editor, draft)
     built = []
-    real = editor_views._publish_context
+    real = publish_views._publish_context
     monkeypatch.setattr(
-        editor_views, "_publish_context", lambda *a, **kw: built.append(1) or real(*a, **kw)
+        publish_views, "_publish_context", lambda *a, **kw: built.append(1) or real(*a, **kw)
     )
     assert confirm(editor, draft, read=html).status_code == 302
     assert built == []
