@@ -17,45 +17,29 @@ version's row first, so two moves at once are applied one after the other.
 from __future__ import annotations
 
 import copy
-import hashlib
-import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import F
 
+from ladder import wording
 from ladder.ladder_format import (
-    BEHAVIOUR_MAX_LENGTH,
-    KEY_MAX_LENGTH,
-    TEXT_MAX_LENGTH,
     derived_key,
     normalise_text,
 )
 from ladder.models import (
     Area,
     Behaviour,
-    Framework,
     Level,
     Responsibility,
     lock_frameworks,
     one_line,
 )
 
-# What people may type, in characters. Names and titles match their columns; the
-# others keep a page readable and a save small, and are the importer's limits too.
-BEHAVIOUR_MAX = BEHAVIOUR_MAX_LENGTH
-NAME_MAX = 120
-TITLE_MAX = 160
-LONG_TEXT_MAX = TEXT_MAX_LENGTH
-# Behaviours in one "add responsibility" (a deleted one added back): far more than any
-# responsibility has, and few enough that one request stays quick.
-ADD_BEHAVIOURS_MAX = 200
-
-# Control characters nobody types: PostgreSQL refuses NUL in text, and exports (and
-# the pages people read) can't carry the others. Tab, newline and carriage return are
-# whitespace the normalisation handles.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# What the editor's boxes allow (ladder.editor_views.LIMITS): the checks' own limits.
+BEHAVIOUR_MAX, NAME_MAX = wording.BEHAVIOUR_MAX, wording.NAME_MAX
+TITLE_MAX, LONG_TEXT_MAX = wording.TITLE_MAX, wording.LONG_TEXT_MAX
 
 # The rows that can be edited, by the name the editor's addresses use.
 KINDS: dict[str, type[models.Model]] = {
@@ -107,24 +91,24 @@ class DeletedResponsibility:
 
 def save_level(*, level: Level, title: str, summary: str, base_version: int) -> SaveResult:
     """Save a level's title and summary if nobody saved them since `base_version`."""
-    _check_characters(title, "title", "The title")
-    _check_characters(summary, "summary", "The summary")
+    wording.check_characters(title, "title", "The title")
+    wording.check_characters(summary, "summary", "The summary")
     values = {"title": one_line(title), "summary": one_line(summary)}
-    _require(values["title"], "title", "Give the level a title.")
-    _require(values["summary"], "summary", "Write the level's summary; it can't be empty.")
-    _limit(values["title"], "title", TITLE_MAX, "The title")
-    _limit(values["summary"], "summary", LONG_TEXT_MAX, "The summary")
+    wording.require(values["title"], "title", "Give the level a title.")
+    wording.require(values["summary"], "summary", "Write the level's summary; it can't be empty.")
+    wording.limit(values["title"], "title", TITLE_MAX, "The title")
+    wording.limit(values["summary"], "summary", LONG_TEXT_MAX, "The summary")
     return _save_row(level, values, base_version)
 
 
 def save_area(*, area: Area, description: str, note: str, base_version: int) -> SaveResult:
     """Save an area's description (a pillar's intro) and, for expectations, its note."""
     what = "The intro" if not area.is_expectation else "The description"
-    _check_characters(description, "description", what)
-    _check_characters(note, "note", "The note")
+    wording.check_characters(description, "description", what)
+    wording.check_characters(note, "note", "The note")
     values = {"description": normalise_text(description), "note": normalise_text(note)}
-    _limit(values["description"], "description", LONG_TEXT_MAX, what)
-    _limit(values["note"], "note", LONG_TEXT_MAX, "The note")
+    wording.limit(values["description"], "description", LONG_TEXT_MAX, what)
+    wording.limit(values["note"], "note", LONG_TEXT_MAX, "The note")
     return _save_row(area, values, base_version)
 
 
@@ -132,26 +116,26 @@ def save_responsibility(
     *, responsibility: Responsibility, name: str, note: str, base_version: int
 ) -> SaveResult:
     """Save a responsibility's name and note if nobody saved them since `base_version`."""
-    _check_characters(name, "name", "The name")
-    _check_characters(note, "note", "The note")
+    wording.check_characters(name, "name", "The name")
+    wording.check_characters(note, "note", "The note")
     values = {"name": one_line(name), "note": normalise_text(note)}
-    _check_name(
+    wording.check_name(
         values["name"],
         area_id=responsibility.area_id,
         area=responsibility.area,
         exclude=responsibility.pk,
     )
-    _limit(values["note"], "note", LONG_TEXT_MAX, "The note")
+    wording.limit(values["note"], "note", LONG_TEXT_MAX, "The note")
     return _save_row(responsibility, values, base_version)
 
 
 def save_behaviour(*, behaviour: Behaviour, text: str, key: str, base_version: int) -> SaveResult:
     """Save a behaviour's text and key if nobody saved them since `base_version`."""
-    _check_characters(text, "text", "The behaviour")
-    _check_characters(key, "key", "The key")
+    wording.check_characters(text, "text", "The behaviour")
+    wording.check_characters(key, "key", "The key")
     values = {"text": one_line(text), "key": key.strip()}
-    _check_text(values["text"])
-    _check_key(values["key"], area=behaviour.area, exclude=behaviour.pk)
+    wording.check_text(values["text"])
+    wording.check_key(values["key"], area=behaviour.area, exclude=behaviour.pk)
     return _save_row(behaviour, values, base_version)
 
 
@@ -179,7 +163,7 @@ def _save_row(row: models.Model, values: dict[str, str], base_version: int) -> S
         return SaveResult(row=row, saved=True)
     current = model.objects.filter(pk=row.pk).first()
     if current is None:
-        raise DeletedElsewhereError(_what(row))
+        raise DeletedElsewhereError(wording.what_of(row))
     if all(getattr(current, f) == v for f, v in values.items()):
         # The row already says exactly this (a retried save whose answer was lost):
         # nothing to choose between, so no conflict.
@@ -221,17 +205,17 @@ def add_behaviour(
     behaviour of the area has taken it meanwhile, else a fresh key is derived. Adding
     the words back must not fail because of a key nobody typed.
     """
-    _check_characters(text, "text", "The behaviour")
+    wording.check_characters(text, "text", "The behaviour")
     text = one_line(text)
-    _check_text(text)
+    wording.check_text(text)
     with transaction.atomic():
         lock_frameworks([area.level.framework_id])
         if responsibility and not Responsibility.objects.filter(pk=responsibility.pk).exists():
-            raise DeletedElsewhereError(_what(responsibility))
+            raise DeletedElsewhereError(wording.what_of(responsibility))
         key = key.strip()
-        if CONTROL_CHARACTERS.search(key):
+        if wording.CONTROL_CHARACTERS.search(key):
             key = ""
-        if key and (_key_error(key) or area.behaviours.filter(key=key).exists()):
+        if key and (wording.key_error(key) or area.behaviours.filter(key=key).exists()):
             key = ""
         behaviour = Behaviour(area=area, responsibility=responsibility, text=text, key=key)
         behaviour.order = 32_000  # last until _arrange gives it its place
@@ -257,26 +241,26 @@ def add_responsibility(
     Behaviours come with a deleted responsibility being added back: (text, key) pairs,
     keys kept where still free, as add_behaviour does.
     """
-    _check_characters(name, "name", "The name")
-    _check_characters(note, "note", "The note")
-    if len(behaviours) > ADD_BEHAVIOURS_MAX:
+    wording.check_characters(name, "name", "The name")
+    wording.check_characters(note, "note", "The note")
+    if len(behaviours) > wording.ADD_BEHAVIOURS_MAX:
         raise ValidationError(
-            f"A responsibility can be added with at most {ADD_BEHAVIOURS_MAX} behaviours "
+            f"A responsibility can be added with at most {wording.ADD_BEHAVIOURS_MAX} behaviours "
             f"at once (this has {len(behaviours):,}); add the rest one by one.",
             code="max_length",
         )
     for text, _key in behaviours:
-        _check_characters(text, "text", "A behaviour")
+        wording.check_characters(text, "text", "A behaviour")
     name, note = one_line(name), normalise_text(note)
     if area.is_expectation:
         raise ValidationError(
             f"{area.name} is a level expectation: its behaviours sit directly under it."
         )
-    _check_name(name, area_id=area.pk, area=area, exclude=None)
-    _limit(note, "note", LONG_TEXT_MAX, "The note")
+    wording.check_name(name, area_id=area.pk, area=area, exclude=None)
+    wording.limit(note, "note", LONG_TEXT_MAX, "The note")
     texts = [one_line(text) for text, _key in behaviours]
     for text in texts:
-        _check_text(text)
+        wording.check_text(text)
     with transaction.atomic():
         lock_frameworks([area.level.framework_id])
         responsibility = Responsibility(area=area, name=name, note=note, order=32_000)
@@ -292,8 +276,8 @@ def add_responsibility(
                 key
                 if key
                 and key not in taken
-                and not CONTROL_CHARACTERS.search(key)
-                and not _key_error(key)
+                and not wording.CONTROL_CHARACTERS.search(key)
+                and not wording.key_error(key)
                 else ""
             )
             taken.add(keep)
@@ -326,7 +310,7 @@ def delete_behaviour(*, behaviour: Behaviour) -> DeletedBehaviour:
         lock_frameworks([area.level.framework_id])
         current = Behaviour.objects.filter(pk=behaviour.pk).first()
         if current is None:
-            raise DeletedElsewhereError(_what(behaviour))
+            raise DeletedElsewhereError(wording.what_of(behaviour))
         group = _group_ids(area, current.responsibility_id)
         deleted = DeletedBehaviour(
             text=current.text,
@@ -347,7 +331,7 @@ def delete_responsibility(*, responsibility: Responsibility) -> DeletedResponsib
         lock_frameworks([area.level.framework_id])
         current = Responsibility.objects.filter(pk=responsibility.pk).first()
         if current is None:
-            raise DeletedElsewhereError(_what(responsibility))
+            raise DeletedElsewhereError(wording.what_of(responsibility))
         deleted = DeletedResponsibility(
             name=current.name,
             note=current.note,
@@ -376,7 +360,7 @@ def move_behaviour(*, behaviour: Behaviour, to: int | None = None, step: int = 0
             Behaviour.objects.filter(pk=behaviour.pk).values_list("responsibility_id", flat=True)
         )
         if not found:
-            raise DeletedElsewhereError(_what(behaviour))
+            raise DeletedElsewhereError(wording.what_of(behaviour))
         group_id = found[0]
         group = _group_ids(area, group_id)
         now = group.index(behaviour.pk)
@@ -395,7 +379,7 @@ def move_responsibility(
         lock_frameworks([area.level.framework_id])
         order = _responsibility_ids(area)
         if responsibility.pk not in order:
-            raise DeletedElsewhereError(_what(responsibility))
+            raise DeletedElsewhereError(wording.what_of(responsibility))
         now = order.index(responsibility.pk)
         order.remove(responsibility.pk)
         order.insert(_clamp(now + step if to is None else to, len(order)), responsibility.pk)
@@ -461,134 +445,3 @@ def _arrange(
         Responsibility.objects.bulk_update(moved_rows, ["order"])
     if moved:
         Behaviour.objects.bulk_update(moved, ["order"])
-
-
-# ---- what a publisher read
-
-
-STALE_DRAFT_MESSAGE = "The draft changed since you opened this page; review the comparison again."
-
-
-class StaleDraftError(ValidationError):
-    """The draft's content differs from the one the publish page showed."""
-
-    def __init__(self):
-        super().__init__(STALE_DRAFT_MESSAGE, code="stale")
-
-
-def draft_digest(framework: Framework) -> str:
-    """A fingerprint of everything a version says, to tell whether it changed since it was read.
-
-    Covers every level, area, responsibility and behaviour by pk, version and content,
-    with their places: adds and deletes change the set of rows, moves change `order`
-    (which doesn't bump versions), and edits made outside the editor (the admin doesn't
-    bump versions either) change the words.
-    """
-    digest = hashlib.sha256(repr((framework.pk, framework.name, framework.notes)).encode())
-    framework_id = framework.pk
-    tables = (
-        (
-            Level.objects.filter(framework_id=framework_id),
-            ("pk", "version", "track_id", "code", "title", "summary"),
-        ),
-        (
-            Area.objects.filter(level__framework_id=framework_id),
-            ("pk", "version", "level_id", "kind", "description", "note"),
-        ),
-        (
-            Responsibility.objects.filter(area__level__framework_id=framework_id),
-            ("pk", "version", "area_id", "order", "name", "note"),
-        ),
-        (
-            Behaviour.objects.filter(area__level__framework_id=framework_id),
-            ("pk", "version", "area_id", "responsibility_id", "order", "key", "text"),
-        ),
-    )
-    for rows, fields in tables:
-        digest.update(f"\n{rows.model.__name__}:".encode())
-        for row in rows.order_by("pk").values_list(*fields).iterator(chunk_size=2_000):
-            digest.update(repr(row).encode())
-    return digest.hexdigest()
-
-
-# ---- checks, with messages for the people who write the ladder
-
-
-def _what(row: models.Model) -> str:
-    return {
-        Behaviour: "This behaviour",
-        Responsibility: "This responsibility",
-        Area: "This area",
-        Level: "This level",
-    }.get(type(row), "This item")
-
-
-def _check_characters(value: str, field: str, what: str) -> None:
-    """Refuse control characters (NUL and the like) before anything reaches a query."""
-    found = CONTROL_CHARACTERS.search(value)
-    if found:
-        raise ValidationError(
-            {
-                field: f"{what} contains an invisible control character "
-                f"(U+{ord(found.group()):04X}); remove it (retype the text if it was pasted)."
-            },
-            code="invalid",
-        )
-
-
-def _require(value: str, field: str, message: str) -> None:
-    if not value:
-        raise ValidationError({field: message}, code="required")
-
-
-def _limit(value: str, field: str, limit: int, what: str) -> None:
-    if len(value) > limit:
-        raise ValidationError(
-            {field: f"{what} can be at most {limit:,} characters (this has {len(value):,})."},
-            code="max_length",
-        )
-
-
-def _check_text(text: str) -> None:
-    _require(text, "text", "Write the behaviour; it can't be empty.")
-    _limit(text, "text", BEHAVIOUR_MAX, "A behaviour")
-
-
-def _check_name(name: str, *, area_id: int, area: Area, exclude: int | None) -> None:
-    _require(name, "name", "Give the responsibility a name.")
-    _limit(name, "name", NAME_MAX, "A name")
-    _check_characters(name, "name", "The name")
-    clash = Responsibility.objects.filter(area_id=area_id, name=name).exclude(pk=exclude)
-    if clash.exists():
-        raise ValidationError(
-            {"name": f"{area.name} already has a responsibility named “{name}”."}, code="unique"
-        )
-
-
-def _key_error(key: str) -> str | None:
-    if len(key) > KEY_MAX_LENGTH:
-        return f"A key can be at most {KEY_MAX_LENGTH} characters (this has {len(key)})."
-    try:
-        # The model's own validator, so the two can't disagree about what a key is.
-        for validator in Behaviour._meta.get_field("key").validators:
-            validator(key)
-    except ValidationError as error:
-        return " ".join(error.messages)
-    return None
-
-
-def _check_key(key: str, *, area: Area, exclude: int) -> None:
-    if not key:
-        raise ValidationError({"key": "Keep a key: versions are compared by it."}, code="required")
-    _check_characters(key, "key", "The key")
-    error = _key_error(key)
-    if error:
-        raise ValidationError({"key": error}, code="invalid")
-    if Behaviour.objects.filter(area=area, key=key).exclude(pk=exclude).exists():
-        raise ValidationError(
-            {
-                "key": f"Another behaviour in {area.name} has the key “{key}”; keys are unique "
-                "in an area."
-            },
-            code="unique",
-        )

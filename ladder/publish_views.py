@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from ladder import editing, services
+from ladder import digests, services
 from ladder.compare import Comparison, Segment, compare_versions, word_diff
 from ladder.editor_views import Problem, editor_url, problems_of
 from ladder.models import Framework, Level, PublishedFrameworkError
@@ -76,7 +76,7 @@ def publish(request: HttpRequest, slug: str, version: int) -> HttpResponse:
         # Someone else's publication (or a second click) got there first.
         messages.info(request, f"v{framework.version} is already published.")
         return redirect(framework)
-    except editing.StaleDraftError as error:
+    except digests.StaleDraftError as error:
         context = _publish_context(framework, changes_only=changes_only)
         context["stale"] = True
         context["errors"] = error.messages
@@ -92,7 +92,7 @@ def publish(request: HttpRequest, slug: str, version: int) -> HttpResponse:
 def _publish_context(framework: Framework, *, changes_only: bool) -> dict:
     # Taken before the comparison is read: an edit in between makes the page's digest
     # older than what it shows, so publishing is refused (safe), never the reverse.
-    digest = editing.draft_digest(framework)
+    digest = digests.draft_digest(framework)
     previous = (
         Framework.objects.published()
         .filter(slug=framework.slug, version__lt=framework.version)

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
-from ladder.editing import StaleDraftError, draft_digest
+from ladder.digests import StaleDraftError, draft_digest
 from ladder.exporters import complete_documents, level_problems
 from ladder.keys import carry_keys
 from ladder.ladder_format import (
@@ -121,7 +121,7 @@ def new_draft_from(framework: Framework) -> Framework:
 def publish(framework: Framework, expected_digest: str | None = None) -> Framework:
     """Check every level is complete, then freeze the draft as its version.
 
-    `expected_digest` is ladder.editing.draft_digest() of the draft as the publisher
+    `expected_digest` is ladder.digests.draft_digest() of the draft as the publisher
     read it: if the draft has changed since, nothing is published (StaleDraftError).
     """
 

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from ladder import editing
+from ladder import editing, wording
 from ladder.ladder_format import AREA_KINDS
 from ladder.models import Area, Behaviour, Framework, Level, Responsibility
 from ladder.services import new_draft_from
@@ -648,7 +648,7 @@ def test_a_key_taken_between_the_check_and_the_write_is_refused_not_a_server_err
 ):
     first, second = behaviours(level, "scope")
     # As if another save took the key just after this one checked it.
-    monkeypatch.setattr(editing, "_check_key", lambda key, **kwargs: None)
+    monkeypatch.setattr(wording, "check_key", lambda key, **kwargs: None)
     with pytest.raises(ValidationError, match="Someone has just used that key"):
         editing.save_behaviour(behaviour=second, text=second.text, key=first.key, base_version=1)
     assert Behaviour.objects.get(pk=second.pk).key == second.key
@@ -825,10 +825,10 @@ def test_a_delete_or_move_after_the_draft_was_published_is_refused_not_a_server_
 def test_a_responsibility_is_added_with_at_most_so_many_behaviours(editor, level):
     pillar = area(level, "talent")
     address = reverse("ladder:edit-add-responsibility", args=[*args(level), pillar.pk])
-    too_many = [f"I hire {i}" for i in range(editing.ADD_BEHAVIOURS_MAX + 1)]
+    too_many = [f"I hire {i}" for i in range(wording.ADD_BEHAVIOURS_MAX + 1)]
     response = editor.post(address, {"name": "Hiring", "behaviour_text": too_many}, **HTMX)
     assert response.status_code == 400
-    assert f"at most {editing.ADD_BEHAVIOURS_MAX} behaviours" in unescape(response.content.decode())
+    assert f"at most {wording.ADD_BEHAVIOURS_MAX} behaviours" in unescape(response.content.decode())
     assert not Responsibility.objects.filter(area=pillar, name="Hiring").exists()
 
 
@@ -842,7 +842,7 @@ def test_adding_a_responsibility_with_many_behaviours_takes_a_constant_number_of
     taken = Behaviour.objects.filter(area=pillar).values_list("key", flat=True).first()
     many = tuple(
         (f"I hire {i}", {0: taken, 1: "kept-key", 2: "Not A Key"}.get(i, ""))
-        for i in range(editing.ADD_BEHAVIOURS_MAX)
+        for i in range(wording.ADD_BEHAVIOURS_MAX)
     )
     with CaptureQueriesContext(connection) as counted:
         added = editing.add_responsibility(area=pillar, name="Hiring", behaviours=many)
