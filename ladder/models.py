@@ -758,7 +758,7 @@ class WorkerHeartbeat(models.Model):
         for queue in queues:
             beats = [row.beat_at for row in rows if row.serves(queue)]
             if not beats:
-                answers[queue] = f"no worker seen: start `manage.py db_worker --queue-name {queue}`"
+                answers[queue] = f"no worker seen: start manage.py db_worker --queue-name {queue}"
                 continue
             age = (now - max(beats)).total_seconds()
             answers[queue] = "ok" if age <= max_age else f"last heartbeat {age:.0f} s ago"
