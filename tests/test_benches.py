@@ -1,0 +1,45 @@
+"""Every benchmark in bench/ still runs, in a short form: a bench nobody can run measures nothing.
+
+Each builds its own SQLite database (or server) and exits non-zero when it can't run or
+misses a query-count target; its timings are only printed, never asserted here.
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+# The benches bring their own database, so the engine of the pass doesn't matter.
+pytestmark = pytest.mark.engine_neutral
+
+BENCH = Path(__file__).resolve().parent.parent / "bench"
+SHORT_FORMS = {
+    "assessment_page.py": ["--requests", "5", "--warmup", "2"],
+    "review_page.py": ["--requests", "5", "--warmup", "2", "--team", "3"],
+    "calibration_view.py": ["--requests", "2", "--warmup", "1"],
+    "import_ladders.py": ["--pages", "3", "--repeat", "1"],
+    "markdown_render.py": [],
+    "packet_pdf.py": ["--packets", "3", "--repeat", "1"],
+    "autosave.py": ["--clients", "2", "--seconds", "1", "--rounds", "1", "--workers", "1"],
+}
+
+
+def test_every_bench_has_a_short_form_here():
+    scripts = {path.name for path in BENCH.glob("*.py") if not path.name.startswith("_")}
+    assert scripts == set(SHORT_FORMS)
+
+
+@pytest.mark.parametrize("script", sorted(SHORT_FORMS))
+def test_the_bench_runs(script):
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    done = subprocess.run(
+        [sys.executable, str(BENCH / script), *SHORT_FORMS[script]],
+        cwd=BENCH.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
