@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments.scale import Outcome, Score
-from ladder.markdown import render_markdown
 from ladder.models import Behaviour, Framework, Level
+from ladder.safe_markdown import render_markdown
 
 # Long enough for a thorough note with links; short enough to keep a packet readable.
 EVIDENCE_MAX_LENGTH = 10_000

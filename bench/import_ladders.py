@@ -57,16 +57,15 @@ def sentence(rng: random.Random) -> str:
 
 
 def generate(pages: int, directory: Path, seed: int = 5000) -> list[Path]:
-    from ladder.ladder_format import (
-        AREA_KINDS,
-        EXPECTATION_KINDS,
+    from ladder.areas import AREA_KINDS, EXPECTATION_KINDS
+    from ladder.formats.document import (
         AreaDoc,
         BehaviourDoc,
         LevelDoc,
         ResponsibilityDoc,
         derived_key,
-        render_ladder,
     )
+    from ladder.formats.markdown import render_ladder
 
     rng = random.Random(seed)
     paths = []
@@ -105,7 +104,7 @@ def generate(pages: int, directory: Path, seed: int = 5000) -> list[Path]:
 
 def big_page(megabytes: float) -> str:
     """One level page of about this size: long lists of short behaviours."""
-    from ladder.ladder_format import AREA_NAMES, EXPECTATION_KINDS
+    from ladder.areas import AREA_NAMES, EXPECTATION_KINDS
 
     per_area = int(megabytes * 1_000_000 / 8 / 45)
     lines = ["# IC5 Big Software Engineer", "", "***One big page.***", ""]
@@ -139,7 +138,7 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection, transaction
 
-    from ladder.ladder_format import parse_ladder
+    from ladder.formats.markdown import parse_ladder
     from ladder.models import Behaviour, Framework, Level
     from ladder.services import create_levels
 
@@ -200,8 +199,8 @@ def main() -> None:
     assert Level.objects.filter(framework__name="Bench").count() == args.pages
     assert Behaviour.objects.filter(area__level__framework__name="Bench").count() == behaviours
 
-    from ladder.csv_format import render_csv
-    from ladder.html_format import render_html
+    from ladder.formats.csv import render_csv
+    from ladder.formats.html import render_html
 
     html_dir = work / "html"
     html_dir.mkdir()

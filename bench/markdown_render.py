@@ -5,7 +5,7 @@ Run: .venv/bin/python bench/markdown_render.py [--unguarded] [--timeout 30] [SHA
 The shapes are the ones tests/test_markdown_hostile.py guards against, each at the
 10,000-character limit; the baseline is ordinary evidence (prose, lists of links,
 emphasis, code, a quote) at that length. For each shape it prints the least CPU
-time (time.process_time) of three renders through ladder.markdown.render_markdown,
+time (time.process_time) of three renders through ladder.safe_markdown.render_markdown,
 that time over the baseline's, and how the text was rendered: by python-markdown
 (with the work units its meter charged, the figure WORK_BUDGET caps), or as plain
 paragraphs because the look before parsing refused it ("refused") or because the
@@ -13,7 +13,7 @@ meter ran out ("over budget"). Units per millisecond show whether the meter's
 costs still match this machine and python-markdown's version.
 
 --unguarded also renders each shape with plain python-markdown and nh3, as
-ladder.markdown did before the guards, in a child process stopped after
+ladder.safe_markdown did before the guards, in a child process stopped after
 --timeout seconds, which is how the "before" column of the report was made.
 """
 

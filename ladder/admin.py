@@ -18,7 +18,6 @@ from django.utils.text import slugify
 from ladder import services
 from ladder.admin_lists import BoundedSearch
 from ladder.exporters import IncompleteLevelError, export_level
-from ladder.markdown import render_markdown
 from ladder.models import (
     Area,
     Behaviour,
@@ -30,6 +29,7 @@ from ladder.models import (
     WorkerHeartbeat,
 )
 from ladder.rubric_text import plain
+from ladder.safe_markdown import render_markdown
 
 
 def _framework_of(obj) -> Framework | None:

@@ -15,7 +15,7 @@ from enum import StrEnum
 from itertools import count
 
 from ladder.areas import AREA_KINDS, AREA_NAMES, EXPECTATION_KINDS
-from ladder.ladder_format import LevelDoc
+from ladder.formats.document import LevelDoc
 from ladder.models import Area, Behaviour, Level
 from ladder.rubric_text import plain
 

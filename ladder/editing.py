@@ -24,10 +24,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import F
 
 from ladder import wording
-from ladder.ladder_format import (
-    derived_key,
-    normalise_text,
-)
+from ladder.formats.document import derived_key, normalise_text
 from ladder.models import (
     Area,
     Behaviour,

@@ -25,7 +25,7 @@ from django_htmx.http import reswap, retarget
 from ladder import editing, services
 from ladder.areas import AREA_NAMES
 from ladder.exporters import level_problems
-from ladder.ladder_format import KEY_MAX_LENGTH
+from ladder.formats.document import KEY_MAX_LENGTH
 from ladder.models import Framework, Level
 from ladder.permissions import (
     editable_framework_for_user,

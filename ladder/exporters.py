@@ -1,15 +1,8 @@
 """From the database to the ladder Markdown format."""
 
-from ladder.ladder_format import (
-    AREA_KINDS,
-    AREA_NAMES,
-    EXPECTATION_KINDS,
-    AreaDoc,
-    BehaviourDoc,
-    LevelDoc,
-    ResponsibilityDoc,
-    render_ladder,
-)
+from ladder.areas import AREA_KINDS, AREA_NAMES, EXPECTATION_KINDS
+from ladder.formats.document import AreaDoc, BehaviourDoc, LevelDoc, ResponsibilityDoc
+from ladder.formats.markdown import render_ladder
 from ladder.models import Area, Behaviour, Level, Responsibility
 
 

@@ -29,10 +29,11 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ladder.compare import Comparison, compare_documents
-from ladder.ladder_format import LadderFormatError, ParsedPage, Problem
+from ladder.formats import registry
+from ladder.formats.document import MAX_FILE_BYTES, LadderFormatError, ParsedPage, Problem
+from ladder.formats.files import read_all
 from ladder.models import Framework, ImportBatch, User
 from ladder.permissions import can_edit_rubric
-from ladder.readers import MAX_FILE_BYTES, SUFFIXES, read_all
 from ladder.services import ImportPlan, LevelPlan, StalePlanError, import_levels, plan_import
 from ladder.uploads import NAME_TOO_LONG, is_name_too_long
 
@@ -160,7 +161,8 @@ def show_form(
         "form": form,
         "errors": errors,
         "new_framework": NEW_FRAMEWORK,
-        "suffixes": SUFFIXES,
+        "suffixes": registry.SUFFIXES,
+        "formats": registry.described(),
         "max_files": settings.LADDER_IMPORT_MAX_FILES,
         "max_bytes": settings.LADDER_IMPORT_MAX_BYTES,
         "max_file_bytes": MAX_FILE_BYTES,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ladder.ladder_format import AreaDoc, LevelDoc, derived_key
+from ladder.formats.document import AreaDoc, LevelDoc, derived_key
 from ladder.rubric_text import plain
 
 # Share of words two wordings need in common to count as the same behaviour reworded.

@@ -19,12 +19,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from ladder.areas import AREA_KINDS, AREA_NAMES, EXPECTATION_KINDS
-from ladder.ladder_format import (
-    KEY_MAX_LENGTH,
-    area_kind,
-    derived_key,
-    normalise_text,
-)
+from ladder.formats.document import KEY_MAX_LENGTH, derived_key, normalise_text
+from ladder.formats.inline import area_kind
 from ladder.rubric_text import plain
 
 

@@ -10,11 +10,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
+from ladder.areas import AREA_KINDS
 from ladder.digests import StaleDraftError, draft_digest
 from ladder.exporters import complete_documents, level_problems
-from ladder.keys import carry_keys
-from ladder.ladder_format import (
-    AREA_KINDS,
+from ladder.formats.document import (
     BEHAVIOUR_MAX_LENGTH,
     TEXT_MAX_LENGTH,
     BehaviourDoc,
@@ -22,6 +21,7 @@ from ladder.ladder_format import (
     ParsedPage,
     Problem,
 )
+from ladder.keys import carry_keys
 from ladder.models import (
     Area,
     Behaviour,

@@ -8,7 +8,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from ladder.ladder_format import BEHAVIOUR_MAX_LENGTH, KEY_MAX_LENGTH, TEXT_MAX_LENGTH
+from ladder.formats.document import BEHAVIOUR_MAX_LENGTH, KEY_MAX_LENGTH, TEXT_MAX_LENGTH
 from ladder.models import Area, Behaviour, Level, Responsibility
 
 # What people may type, in characters. Names and titles match their columns; the

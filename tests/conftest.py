@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from ladder.ladder_format import parse_ladder
+from ladder.formats.markdown import parse_ladder
 from ladder.models import Level
 from ladder.services import import_levels
 from tests.factories import UserFactory

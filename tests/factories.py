@@ -3,15 +3,8 @@
 import factory
 from django.contrib.auth.hashers import make_password
 
-from ladder.ladder_format import (
-    AREA_KINDS,
-    EXPECTATION_KINDS,
-    AreaDoc,
-    BehaviourDoc,
-    LevelDoc,
-    ResponsibilityDoc,
-    derived_key,
-)
+from ladder.areas import AREA_KINDS, EXPECTATION_KINDS
+from ladder.formats.document import AreaDoc, BehaviourDoc, LevelDoc, ResponsibilityDoc, derived_key
 from ladder.models import Framework, Track, User
 from ladder.services import create_levels
 

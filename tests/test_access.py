@@ -17,7 +17,7 @@ from django.utils import timezone
 from assessments import workflow
 from assessments.models import PacketJob
 from assessments.services import start_assessment
-from ladder.ladder_format import parse_ladder
+from ladder.formats.markdown import parse_ladder
 from ladder.models import ImportBatch, WorkerHeartbeat
 from ladder.services import import_levels, new_draft_from
 from tests.assessments.conftest import answer_all, make_cycle, review_all

@@ -109,6 +109,54 @@ def test_no_modules_import_each_other_round_about():
 
 
 def test_the_checks_see_imports_inside_functions():
-    # ladder.readers imports each format's parser only when a file of that kind comes.
-    assert {"ladder.html_format", "ladder.csv_format"} <= GRAPH["ladder.readers"]
+    # Both import inside a function only.
+    assert "assessments.sql" in GRAPH["assessments.progress"]
     assert "assessments.rubric" in GRAPH["ladder.site.jinja2"]
+
+
+# What the file formats may use of the rest of ladder: plain modules, no models.
+FORMATS_MAY_USE = {"ladder.areas", "ladder.rubric_text", "ladder.spreadsheets"}
+
+
+def is_format(name: str) -> bool:
+    return name == "ladder.formats" or name.startswith("ladder.formats.")
+
+
+def reached_from(name: str) -> set[str]:
+    """Every project module one module imports, directly or round about."""
+    seen, todo = set(), [name]
+    while todo:
+        for target in GRAPH[todo.pop()] - seen:
+            seen.add(target)
+            todo.append(target)
+    return seen
+
+
+def outside_imports(name: str) -> set[str]:
+    """The modules outside the project one module imports, anywhere in it."""
+    found = set()
+    for node in ast.walk(ast.parse(MODULES[name].read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            found.add(node.module)
+    return {module for module in found if layer(module) not in ALLOWED}
+
+
+def test_formats_use_no_models():
+    formats = [name for name in MODULES if is_format(name)]
+    assert "ladder.formats.registry" in formats
+    wrong = sorted(
+        f"{name} reaches {target}"
+        for name in formats
+        for target in reached_from(name)
+        if not is_format(target) and target not in FORMATS_MAY_USE
+    )
+    assert wrong == []
+    database = sorted(
+        f"{name} imports {module}"
+        for name in formats + sorted(FORMATS_MAY_USE)
+        for module in outside_imports(name)
+        if module.startswith(("django.db", "django.contrib")) or module.endswith(".models")
+    )
+    assert database == []

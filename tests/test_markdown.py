@@ -2,7 +2,7 @@
 
 import pytest
 
-from ladder.markdown import render_markdown
+from ladder.safe_markdown import render_markdown
 from tests.test_markdown_hostile import LIMIT, ordinary_evidence
 
 

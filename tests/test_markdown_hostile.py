@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from ladder.markdown import render_markdown
+from ladder.safe_markdown import render_markdown
 
 # assessments.models.EVIDENCE_MAX_LENGTH; comments, summaries and notes share it.
 LIMIT = 10_000

@@ -6,7 +6,7 @@ from markupsafe import escape
 from assessments import workflow
 from assessments.models import Rating
 from assessments.services import start_assessment
-from ladder.ladder_format import AREA_KINDS
+from ladder.areas import AREA_KINDS
 from tests.assessments.conftest import make_cycle
 from tests.factories import UserFactory, level_doc, make_framework
 

@@ -19,7 +19,7 @@ from assessments.pdf import BASE_URL, html_to_pdf, static_path
 from assessments.permissions import LARGEST_ID
 from assessments.scale import Outcome
 from assessments.services import start_assessment
-from ladder.ladder_format import parse_ladder
+from ladder.formats.markdown import parse_ladder
 from ladder.services import import_levels
 from tests.assessments.conftest import answer_all, make_cycle, review_all
 from tests.conftest import SEED_PATH

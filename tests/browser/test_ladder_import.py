@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
-from ladder.ladder_format import render_ladder
+from ladder.formats.markdown import render_ladder
 from ladder.models import Framework, ImportBatch
 from ladder.services import import_levels
 from tests.conftest import SEED_PATH

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from ladder.ladder_format import (
-    AREA_KINDS,
+from ladder.areas import AREA_KINDS
+from ladder.formats.document import (
     AreaDoc,
     BehaviourDoc,
     LadderFormatError,
@@ -16,8 +16,8 @@ from ladder.ladder_format import (
     ParsedPage,
     Problem,
     ResponsibilityDoc,
-    parse_page,
 )
+from ladder.formats.markdown import parse_page
 from tests.conftest import SEED_PATH
 from tests.ladder.corpus.expected import ERROR_PAGES, PAGES, ErrorPage, Page
 
@@ -44,7 +44,7 @@ def parse(name: str, fmt: str) -> ParsedPage:
     if fmt == "md":
         return parse_page(text, filename)
     # Imported here so that the Markdown half of the corpus runs without the HTML reader.
-    from ladder.html_format import parse_html
+    from ladder.formats.html import parse_html
 
     return parse_html(text, filename)
 

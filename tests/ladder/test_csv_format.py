@@ -7,15 +7,10 @@ import random
 import pytest
 
 from ladder import rubric_text
-from ladder.csv_format import COLUMNS, parse_csv, render_csv
-from ladder.ladder_format import (
-    AREA_KINDS,
-    AREA_NAMES,
-    EXPECTATION_KINDS,
-    LadderFormatError,
-    LevelDoc,
-    parse_page,
-)
+from ladder.areas import AREA_KINDS, AREA_NAMES, EXPECTATION_KINDS
+from ladder.formats.csv import COLUMNS, parse_csv, render_csv
+from ladder.formats.document import LadderFormatError, LevelDoc
+from ladder.formats.markdown import parse_page
 from tests.conftest import SEED_PATH
 from tests.ladder.test_html_format import random_level
 

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from ladder import editing, wording
-from ladder.ladder_format import AREA_KINDS
+from ladder.areas import AREA_KINDS
 from ladder.models import Area, Behaviour, Framework, Level, Responsibility
 from ladder.services import new_draft_from
 from tests.factories import UserFactory, level_doc, make_framework

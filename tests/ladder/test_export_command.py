@@ -8,10 +8,11 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from ladder import rubric_text
-from ladder.csv_format import parse_csv
 from ladder.exporters import level_document
-from ladder.html_format import parse_html
-from ladder.ladder_format import BehaviourDoc, LevelDoc, parse_ladder
+from ladder.formats.csv import parse_csv
+from ladder.formats.document import BehaviourDoc, LevelDoc
+from ladder.formats.html import parse_html
+from ladder.formats.markdown import parse_ladder
 from ladder.models import Behaviour, Framework, Level
 from ladder.services import new_draft_from
 from tests.conftest import SEED_PATH

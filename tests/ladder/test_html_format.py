@@ -7,21 +7,20 @@ import time
 import pytest
 
 from ladder import rubric_text
-from ladder.html_format import html_to_lines, parse_html, render_html
-from ladder.ladder_format import (
-    AREA_KINDS,
-    EXPECTATION_KINDS,
+from ladder.areas import AREA_KINDS, EXPECTATION_KINDS
+from ladder.formats.document import (
     AreaDoc,
     BehaviourDoc,
     LadderFormatError,
     LevelDoc,
     ResponsibilityDoc,
-    area_kind,
     derived_key,
     derived_track,
     normalise_text,
-    parse_page,
 )
+from ladder.formats.html import html_to_lines, parse_html, render_html
+from ladder.formats.inline import area_kind
+from ladder.formats.markdown import parse_page
 from tests.conftest import SEED_PATH
 
 pytestmark = pytest.mark.no_database

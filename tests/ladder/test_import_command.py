@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from ladder.ladder_format import render_ladder
+from ladder.formats.markdown import render_ladder
 from ladder.models import Area, Behaviour, Framework, Level, Responsibility
 from tests.conftest import SEED_PATH
 from tests.factories import level_doc

@@ -14,10 +14,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from ladder.formats.document import MAX_FILE_BYTES
+from ladder.formats.files import read_upload
+from ladder.formats.markdown import parse_ladder, render_ladder
 from ladder.import_views import NEW_FRAMEWORK
-from ladder.ladder_format import parse_ladder, render_ladder
 from ladder.models import Area, Behaviour, Framework, ImportBatch, Level, Responsibility
-from ladder.readers import MAX_FILE_BYTES, read_upload
 from ladder.services import import_levels
 from tests.conftest import SEED_PATH
 from tests.factories import UserFactory, level_doc

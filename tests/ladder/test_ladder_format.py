@@ -8,25 +8,20 @@ import time
 import pytest
 
 from ladder import rubric_text
-from ladder.ladder_format import (
-    AREA_KINDS,
-    AREA_NAMES,
-    EXPECTATION_KINDS,
+from ladder.areas import AREA_KINDS, AREA_NAMES, EXPECTATION_KINDS, PILLAR_KINDS
+from ladder.formats.document import (
     MAX_BEHAVIOURS_PER_AREA,
-    PILLAR_KINDS,
     AreaDoc,
     BehaviourDoc,
     LadderFormatError,
     LevelDoc,
     ResponsibilityDoc,
-    clean_inline,
     derived_key,
     derived_track,
     normalise_text,
-    parse_ladder,
-    parse_page,
-    render_ladder,
 )
+from ladder.formats.inline import clean_inline
+from ladder.formats.markdown import parse_ladder, parse_page, render_ladder
 from tests.conftest import SEED_PATH
 
 pytestmark = pytest.mark.no_database

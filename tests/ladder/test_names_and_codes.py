@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from ladder.ladder_format import render_ladder
+from ladder.formats.markdown import render_ladder
 from ladder.models import Behaviour, Framework, Track
 from ladder.services import new_draft_from
 from tests.factories import level_doc

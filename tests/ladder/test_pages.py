@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from markupsafe import escape  # as Jinja2 escapes: &#39; where Django writes &#x27;
 
-from ladder.ladder_format import AREA_KINDS
+from ladder.areas import AREA_KINDS
 from ladder.models import Behaviour
 from ladder.services import new_draft_from
 from tests.factories import level_doc, make_framework
@@ -110,7 +110,7 @@ def test_framework_page_lists_levels_by_track(client, engineer, ic5, django_asse
 
 
 def test_markdown_download_round_trips(client, engineer, ic5, seed_text):
-    from ladder.ladder_format import parse_ladder
+    from ladder.formats.markdown import parse_ladder
 
     client.force_login(engineer)
     response = client.get(

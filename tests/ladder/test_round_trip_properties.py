@@ -10,21 +10,21 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from ladder import csv_format, html_format, rubric_text
-from ladder.ladder_format import (
-    AREA_KINDS,
-    EXPECTATION_KINDS,
+from ladder import rubric_text
+from ladder.areas import AREA_KINDS, EXPECTATION_KINDS
+from ladder.formats import csv as csv_format
+from ladder.formats import html as html_format
+from ladder.formats.document import (
     AreaDoc,
     BehaviourDoc,
     LevelDoc,
     ResponsibilityDoc,
-    area_kind,
     derived_key,
     derived_track,
     normalise_text,
-    parse_page,
-    render_ladder,
 )
+from ladder.formats.inline import area_kind
+from ladder.formats.markdown import parse_page, render_ladder
 
 pytestmark = pytest.mark.no_database
 

@@ -6,14 +6,16 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.text import slugify
 
-from ladder.csv_format import render_csv
 from ladder.exporters import IncompleteLevelError, level_document
-from ladder.html_format import render_html
-from ladder.ladder_format import render_ladder
+from ladder.formats import registry
 from ladder.models import Framework, Level
 
-# Format name -> (what one page is written as, its file extension).
-PAGE_FORMATS = {"markdown": (render_ladder, ".md"), "html": (render_html, ".html")}
+
+def _by_pages() -> str:
+    """ "markdown, html write a page per level; csv one file"."""
+    pages = ", ".join(fmt.name for fmt in registry.FORMATS if fmt.write_page)
+    files = ", ".join(fmt.name for fmt in registry.FORMATS if not fmt.write_page)
+    return f"{pages} write a page per level; {files} one file"
 
 
 class Command(BaseCommand):
@@ -25,10 +27,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument(
             "--format",
-            choices=["markdown", "html", "csv"],
+            choices=[fmt.name for fmt in registry.FORMATS],
             default="markdown",
             dest="fmt",
-            help="markdown and html write a page per level; csv one file (default: %(default)s).",
+            help=f"{_by_pages()} (default: %(default)s).",
         )
         parser.add_argument(
             "--framework",
@@ -70,14 +72,15 @@ class Command(BaseCommand):
         except IncompleteLevelError as error:
             raise CommandError(f"Cannot export {error}.") from None
 
-        if fmt == "csv":
-            text = render_csv([doc for _lv, doc in documents])
+        chosen = registry.by_name(fmt)
+        suffix = chosen.suffixes[0]
+        if chosen.write_page is None:
+            text = chosen.write_all([doc for _lv, doc in documents])
             if output is not None and output.is_dir():
-                output = output / f"{found.slug}-v{found.version}.csv"
+                output = output / f"{found.slug}-v{found.version}{suffix}"
             self.write(text, output)
             return
-        render, suffix = PAGE_FORMATS[fmt]
-        pages = [(lv, render(doc)) for lv, doc in documents]
+        pages = [(lv, chosen.write_page(doc)) for lv, doc in documents]
         if output is None and len(pages) > 1:
             raise CommandError(
                 f"{len(pages)} levels match; pass --level, or --output DIRECTORY for all."

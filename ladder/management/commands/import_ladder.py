@@ -8,8 +8,9 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError
 
-from ladder.ladder_format import LadderFormatError, ParsedPage
-from ladder.readers import read_path
+from ladder.formats import registry
+from ladder.formats.document import LadderFormatError, ParsedPage
+from ladder.formats.files import read_path
 from ladder.services import ImportPlan, import_levels, plan_import
 
 
@@ -31,8 +32,7 @@ def read_files(paths: list[Path], *, track: str | None = None) -> list[ParsedPag
 
 class Command(BaseCommand):
     help = (
-        "Import ladder pages into the framework's draft: Markdown (.md, wiki-table or "
-        "heading + list form), HTML (.html) or CSV (.csv, one row per behaviour). Every "
+        f"Import ladder pages into the framework's draft: {registry.described()}. Every "
         "file is checked before anything is written; --dry-run only reports."
     )
 

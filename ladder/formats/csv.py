@@ -23,10 +23,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ladder.ladder_format import (
-    AREA_KINDS,
-    AREA_NAMES,
-    EXPECTATION_KINDS,
+from ladder.areas import AREA_KINDS, AREA_NAMES, EXPECTATION_KINDS
+from ladder.formats.document import (
     KEY_MAX_LENGTH,
     MAX_BEHAVIOURS_PER_AREA,
     MAX_FILE_BYTES,
@@ -37,18 +35,15 @@ from ladder.ladder_format import (
     ParsedPage,
     Problem,
     ResponsibilityDoc,
-    area_kind,
-    clean_inline,
     derived_key,
     derived_track,
-    escape_markdown,
     is_valid_key,
     normalise_text,
-    rubric_markdown,
 )
+from ladder.formats.inline import area_kind, clean_inline, escape_markdown, rubric_markdown
 from ladder.spreadsheets import guarded, unguarded
 
-__all__ = ["COLUMNS", "REQUIRED_COLUMNS", "parse_csv", "render_csv"]
+__all__ = ["COLUMNS", "REQUIRED_COLUMNS", "parse_csv", "read", "render_csv", "write"]
 
 COLUMNS: tuple[str, ...] = (
     "level",
@@ -468,3 +463,13 @@ def render_csv(docs: Sequence[LevelDoc]) -> str:
 
 def _rubric_paragraphs(text: str) -> str:
     return "\n\n".join(rubric_markdown(p) for p in text.split("\n\n") if p)
+
+
+def read(text: str, filename: str, *, track: str | None = None) -> list[ParsedPage]:
+    """The levels of one CSV file, as the format registry reads every format."""
+    return parse_csv(text, filename, track=track)
+
+
+def write(docs: Sequence[LevelDoc]) -> str:
+    """Every level in one CSV file, as the format registry writes it."""
+    return render_csv(docs)

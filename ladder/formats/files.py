@@ -11,12 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import BinaryIO
 
-from ladder.ladder_format import MAX_FILE_BYTES, LadderFormatError, ParsedPage, parse_page
-
-MARKDOWN_SUFFIXES = (".md", ".markdown", ".txt")
-HTML_SUFFIXES = (".html", ".htm")
-CSV_SUFFIXES = (".csv",)
-SUFFIXES = MARKDOWN_SUFFIXES + HTML_SUFFIXES + CSV_SUFFIXES
+from ladder.formats import registry
+from ladder.formats.document import MAX_FILE_BYTES, LadderFormatError, ParsedPage
 
 
 def read_bounded(stream: BinaryIO, filename: str, limit: int = MAX_FILE_BYTES) -> bytes:
@@ -60,27 +56,19 @@ def decode(filename: str, data: bytes) -> str:
 def read_upload(filename: str, data: bytes, *, track: str | None = None) -> list[ParsedPage]:
     """The levels in one file, by its extension: Markdown and HTML hold one, CSV any number."""
     suffix = Path(filename).suffix.lower()
-    if suffix not in SUFFIXES:
+    fmt = registry.by_suffix(suffix)
+    if fmt is None:
         raise LadderFormatError(
             filename,
             1,
-            f"unknown kind of file {suffix or '(no extension)'!r}; expected Markdown "
-            "(.md, .markdown, .txt), HTML (.html, .htm) or CSV (.csv).",
+            f"unknown kind of file {suffix or '(no extension)'!r}; "
+            f"expected {registry.described()}.",
         )
     if len(data) > MAX_FILE_BYTES:
         raise LadderFormatError(
             filename, 1, f"larger than {MAX_FILE_BYTES:,} bytes; is it a ladder page?"
         )
-    text = decode(filename, data)
-    if suffix in HTML_SUFFIXES:
-        from ladder.html_format import parse_html
-
-        return [parse_html(text, filename, track=track)]
-    if suffix in CSV_SUFFIXES:
-        from ladder.csv_format import parse_csv
-
-        return parse_csv(text, filename, track=track)
-    return [parse_page(text, filename, track=track)]
+    return fmt.read(decode(filename, data), filename, track=track)
 
 
 def read_all(files: list[tuple[str, bytes]], *, track: str | None = None) -> list[ParsedPage]:

@@ -1,0 +1,222 @@
+"""A level as every format reads and writes it, apart from any format and any model.
+
+The readers (Markdown, HTML, CSV) build these frozen documents and the writers take
+them; ``ladder.exporters`` builds one from the database, and the import plan compares
+one with what is stored. The texts are in their normal form (``normalise_text``), keys
+and tracks derived the same way whatever the format, and every problem found in a file
+is a ``Problem`` with its file and line.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from ladder.areas import AREA_NAMES, PILLAR_KINDS
+
+# The largest ladder file read, in any format: a real page is a few kilobytes.
+MAX_FILE_BYTES = 2_000_000
+KEY_MAX_LENGTH = 64
+# Far beyond any real ladder (about ten per area); behaviours are numbered within
+# their area, and the number is a small integer in the database.
+MAX_BEHAVIOURS_PER_AREA = 10_000
+# The longest texts a level may hold, for pages read and for the in-place editor.
+BEHAVIOUR_MAX_LENGTH = 2_000
+TEXT_MAX_LENGTH = 5_000  # a summary, description or note
+_KEY = re.compile(r"[a-z0-9][a-z0-9.-]*")
+
+
+def is_valid_key(key: str) -> bool:
+    """Lower-case letters, digits, dots and hyphens, starting with a letter or digit."""
+    return bool(_KEY.fullmatch(key)) and len(key) <= KEY_MAX_LENGTH
+
+
+_WHITESPACE = re.compile(r"\s+")
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+
+
+def collapse(text: str) -> str:
+    """Runs of whitespace as one space, none at either end."""
+    return _WHITESPACE.sub(" ", text).strip()
+
+
+def normalise_text(text: str) -> str:
+    """Collapse whitespace within paragraphs; separate paragraphs by exactly one blank line."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    paragraphs = (collapse(p) for p in _PARAGRAPH_BREAK.split(text))
+    return "\n\n".join(p for p in paragraphs if p)
+
+
+@dataclass(frozen=True)
+class BehaviourDoc:
+    """One bullet: a single rubric item."""
+
+    text: str
+    key: str
+
+
+@dataclass(frozen=True)
+class ResponsibilityDoc:
+    """A named group of behaviours inside a pillar, e.g. "Impact"."""
+
+    name: str
+    behaviours: tuple[BehaviourDoc, ...]
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class AreaDoc:
+    """A level expectation (behaviours only) or a pillar (responsibilities only)."""
+
+    kind: str
+    description: str
+    behaviours: tuple[BehaviourDoc, ...] = ()
+    responsibilities: tuple[ResponsibilityDoc, ...] = ()
+    note: str = ""  # level expectations only: text after the bullets
+
+    @property
+    def name(self) -> str:
+        """Display name, e.g. "Collaborative Reach"."""
+        return AREA_NAMES[self.kind]
+
+    @property
+    def is_pillar(self) -> bool:
+        """True for the five pillars, False for the three level expectations."""
+        return self.kind in PILLAR_KINDS
+
+    @property
+    def all_behaviours(self) -> tuple[BehaviourDoc, ...]:
+        """Behaviours of the area, including those inside responsibilities, in page order."""
+        nested = tuple(b for r in self.responsibilities for b in r.behaviours)
+        return self.behaviours + nested
+
+
+@dataclass(frozen=True)
+class LevelDoc:
+    """One level page: heading, summary and all eight areas in AREA_KINDS order."""
+
+    code: str
+    title: str
+    track: str
+    summary: str
+    areas: tuple[AreaDoc, ...]
+
+    @property
+    def behaviour_count(self) -> int:
+        """Number of behaviours across all areas."""
+        return sum(len(area.all_behaviours) for area in self.areas)
+
+    @property
+    def responsibility_count(self) -> int:
+        """Number of responsibilities across all pillars."""
+        return sum(len(area.responsibilities) for area in self.areas)
+
+    def area(self, kind: str) -> AreaDoc:
+        """The area of the given kind; KeyError if the document lacks it."""
+        for area in self.areas:
+            if area.kind == kind:
+                return area
+        raise KeyError(kind)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing to say about a page, with the file and 1-based line it is about."""
+
+    filename: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.filename}:{self.line}: {self.message}"
+
+
+class LadderFormatError(ValueError):
+    """Pages that cannot be read: every error found, each with its file and line.
+
+    ``filename``, ``line`` and ``message`` are those of the first error; ``errors``
+    holds them all, in the order of the files and lines.
+    """
+
+    def __init__(self, filename: str, line: int, message: str, errors=None):
+        self.errors: list[Problem] = list(errors or [Problem(filename, line, message)])
+        super().__init__("\n".join(str(e) for e in self.errors))
+        self.filename = filename
+        self.line = line
+        self.message = message
+
+    @classmethod
+    def of(cls, errors: list[Problem]) -> LadderFormatError:
+        first = errors[0]
+        return cls(first.filename, first.line, first.message, errors)
+
+    def __reduce__(self):
+        return type(self), (self.filename, self.line, self.message, self.errors)
+
+
+@dataclass(frozen=True)
+class ParsedPage:
+    """A level read from a page, and the warnings about how it was read."""
+
+    source: str
+    doc: LevelDoc
+    warnings: tuple[Problem, ...] = ()
+
+
+# --------------------------------------------------------------------------- inline text
+
+
+# --------------------------------------------------------------------------- keys, track
+
+_SENIORITY_WORDS = frozenset(
+    {
+        "junior",
+        "jr",
+        "jr.",
+        "senior",
+        "sr",
+        "sr.",
+        "staff",
+        "principal",
+        "distinguished",
+        "lead",
+        "associate",
+        "fellow",
+    }
+)
+_LEVEL_NUMERALS = frozenset({"I", "II", "III", "IV", "V"})
+# Longest first, so "Engineering Manager" wins over "Manager".
+_ROLE_SUFFIXES = (("engineering", "manager"), ("engineer",), ("manager",))
+
+
+def _slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def derived_key(kind: str, responsibility: str | None, index: int) -> str:
+    """Position-based key: slug of the responsibility (or area kind) plus the 1-based index."""
+    suffix = f"-{index}"
+    slug = _slug(responsibility) if responsibility is not None else ""
+    slug = slug or _slug(kind)
+    return slug[: KEY_MAX_LENGTH - len(suffix)].rstrip("-") + suffix
+
+
+def derived_track(title: str) -> str:
+    """Track implied by a level title: "Staff Machine Learning Engineer" -> "Machine Learning".
+
+    Seniority words never split a track, wherever they stand: "Senior Engineering
+    Manager" and "Engineering Manager" are both "Engineering Manager", and "Software
+    Engineer II" is "Software".
+    """
+    words = [word for word in title.split() if word.lower() not in _SENIORITY_WORDS]
+    if len(words) > 1 and words[-1].upper() in _LEVEL_NUMERALS:
+        words.pop()
+    kept = list(words)
+    for suffix in _ROLE_SUFFIXES:
+        tail = tuple(word.lower() for word in words[-len(suffix) :])
+        if len(words) >= len(suffix) and tail == suffix:
+            words = words[: -len(suffix)]
+            break
+    return " ".join(words) or " ".join(kept) or " ".join(title.split())
