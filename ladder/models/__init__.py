@@ -8,24 +8,26 @@ from ladder.models.content import (
     Area,
     Behaviour,
     DataEpoch,
-    Framework,
     FrameworkContent,
     FrameworkContentQuerySet,
-    FrameworkQuerySet,
     ImportBatch,
     ImportBatchQuerySet,
     Level,
     LevelQuerySet,
-    PublishedFrameworkError,
     Responsibility,
-    Track,
     User,
     WorkerHeartbeat,
     frameworks_of,
     level_rank,
-    lock_frameworks,
     one_line,
     rubric_prefetches,
+)
+from ladder.models.framework import (
+    Framework,
+    FrameworkQuerySet,
+    PublishedFrameworkError,
+    Track,
+    lock_frameworks,
 )
 
 __all__ = [
