@@ -1,22 +1,21 @@
 """The ladder app's models, one module per kind of row; every name is importable from here.
 
-Django imports this package to find the app's models, and the rest of the project
-imports them as `from ladder.models import Level, User`.
+framework.py holds framework versions and tracks (and the lock that keeps a published
+version frozen), content.py what a version holds (levels, areas, responsibilities,
+behaviours), people.py the people model, imports.py uploaded ladder files waiting for
+confirmation, upkeep.py the site's house-keeping rows (workers' heartbeats, the
+database's epoch). Django imports this package to find the models, and the rest of
+the project imports them from here: `from ladder.models import Level, User`.
 """
 
 from ladder.models.content import (
     Area,
     Behaviour,
-    DataEpoch,
     FrameworkContent,
     FrameworkContentQuerySet,
-    ImportBatch,
-    ImportBatchQuerySet,
     Level,
     LevelQuerySet,
     Responsibility,
-    User,
-    WorkerHeartbeat,
     frameworks_of,
     level_rank,
     one_line,
@@ -29,6 +28,9 @@ from ladder.models.framework import (
     Track,
     lock_frameworks,
 )
+from ladder.models.imports import ImportBatch, ImportBatchQuerySet
+from ladder.models.people import User
+from ladder.models.upkeep import DataEpoch, WorkerHeartbeat
 
 __all__ = [
     "Area",

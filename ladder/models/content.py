@@ -1,21 +1,18 @@
-"""The career framework as data: versions, tracks, levels, areas, responsibilities, behaviours.
+"""What a framework version holds: levels, their areas, responsibilities and behaviours.
 
-A framework version is a draft until it is published; after that nothing in it may
-change, because review cycles pin a version and ratings must keep pointing at the
-exact wording they were given against. That rule is enforced here, in save(),
-delete() and the querysets' bulk update/delete, so no form, admin page or script
-can get around it.
+Every row here belongs to one framework version and is frozen with it once it is
+published: FrameworkContent's save() and delete() and FrameworkContentQuerySet's bulk
+writes lock the versions a write touches (lock_frameworks, in framework.py) and refuse
+published ones, so no form, admin page or script can get around it.
 """
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
 
 from ladder.areas import AREA_KINDS, AREA_NAMES, EXPECTATION_KINDS
 from ladder.ladder_format import (
@@ -401,187 +398,3 @@ class Behaviour(FrameworkContent):
         while derived_key(self.area.kind, name, number) in taken:
             number += 1
         return derived_key(self.area.kind, name, number)
-
-
-class User(AbstractUser):
-    """A person in the organisation, with their place in the org chart."""
-
-    manager = models.ForeignKey(
-        "self",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="reports",
-        help_text="Who this person reports to.",
-    )
-    track = models.ForeignKey(
-        Track, null=True, blank=True, on_delete=models.SET_NULL, related_name="people"
-    )
-    level_code = models.CharField(
-        max_length=12, blank=True, help_text="Current level, such as IC5; matches a level code."
-    )
-
-    class Meta:
-        constraints = [
-            models.CheckConstraint(
-                condition=~Q(manager=models.F("id")),
-                name="user_not_own_manager",
-                violation_error_message="Nobody can be their own manager.",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.get_full_name() or self.username
-
-    def clean(self):
-        super().clean()
-        self.level_code = self.level_code.strip().upper()
-        # Walk up the chain so nobody ends up (indirectly) managing themselves.
-        seen = {self.pk}
-        boss = self.manager
-        while boss is not None:
-            if boss.pk in seen:
-                raise ValidationError({"manager": "That would make a reporting loop."})
-            seen.add(boss.pk)
-            boss = boss.manager
-
-
-class ImportBatchQuerySet(models.QuerySet):
-    def pending(self):
-        return self.filter(status=ImportBatch.Status.PENDING)
-
-    def stale(self, now=None):
-        """Pending batches nobody confirmed within a day: their report is long out of date."""
-        from datetime import timedelta
-
-        cutoff = (now or timezone.now()) - timedelta(hours=ImportBatch.PENDING_HOURS)
-        return self.pending().filter(created_at__lt=cutoff)
-
-
-class ImportBatch(models.Model):
-    """Ladder files uploaded in the browser, kept between the dry run and the confirmation.
-
-    The files are kept as they came and read again at confirmation, so what is written
-    is what the report showed, unless the framework changed in between (the digest).
-    """
-
-    class Status(models.TextChoices):
-        PENDING = "pending", "Waiting for confirmation"
-        APPLIED = "applied", "Imported"
-
-    PENDING_HOURS = 24
-
-    uploaded_by = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    framework_name = models.CharField(max_length=120)
-    track = models.CharField(
-        max_length=80, blank=True, help_text="Overrides the track the pages name; blank keeps it."
-    )
-    # [{"name": "ic5.md", "text": "…"}]: UTF-8 files decode and encode back byte for
-    # byte, and anything else was refused before a batch is made.
-    files = models.JSONField(default=list)
-    digest = models.CharField(max_length=64, help_text="The plan the person last saw.")
-    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
-    framework = models.ForeignKey(
-        Framework, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    applied_at = models.DateTimeField(null=True, blank=True)
-
-    objects = ImportBatchQuerySet.as_manager()
-
-    class Meta:
-        indexes = [
-            # Serves ImportBatch.objects.stale(), run at every upload.
-            models.Index(fields=["status", "created_at"], name="importbatch_status_created"),
-        ]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(status="pending", applied_at__isnull=True)
-                | Q(status="applied", applied_at__isnull=False),
-                name="importbatch_applied_at_matches_status",
-                violation_error_message="An applied import records when it was applied.",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{len(self.files)} file(s) for {self.framework_name} ({self.get_status_display()})"
-
-    def get_absolute_url(self) -> str:
-        return reverse("ladder:import-report", args=[self.pk])
-
-    @property
-    def is_applied(self) -> bool:
-        return self.status == self.Status.APPLIED
-
-    @property
-    def file_names(self) -> list[str]:
-        return [item["name"] for item in self.files]
-
-    def uploads(self) -> list[tuple[str, bytes]]:
-        """The files as they were uploaded: (name, bytes)."""
-        return [(item["name"], item["text"].encode("utf-8")) for item in self.files]
-
-    def mark_applied(self, framework: Framework | None) -> None:
-        """Record where the files went; their text is in the framework now, so drop it."""
-        self.status = self.Status.APPLIED
-        self.framework = framework
-        self.applied_at = timezone.now()
-        self.files = [{"name": name, "text": ""} for name in self.file_names]
-        self.save(update_fields=["status", "framework", "applied_at", "files"])
-
-
-class WorkerHeartbeat(models.Model):
-    """The last sign of life of each background worker (`manage.py db_worker`).
-
-    Each worker writes its row every few seconds from a thread of its own, so a worker
-    busy with a long job still beats; one killed stops. /health/workers/ reads the
-    newest of each queue.
-    """
-
-    worker_id = models.CharField(max_length=64, unique=True)
-    host = models.CharField(max_length=255)
-    pid = models.PositiveIntegerField()
-    started_at = models.DateTimeField()
-    beat_at = models.DateTimeField(db_index=True)
-    queues = models.CharField(
-        max_length=200,
-        default="*",
-        help_text="The task queues this worker takes jobs from, comma-separated; * for all.",
-    )
-
-    def __str__(self):
-        return f"{self.worker_id} on {self.host}"
-
-    def serves(self, queue: str) -> bool:
-        return self.queues == "*" or queue in self.queues.split(",")
-
-    @classmethod
-    def status(cls, queues: list[str], max_age: float) -> dict[str, str]:
-        """For each task queue, "ok" if a worker serving it beat in the last `max_age` s,
-        else what is wrong, in words for whoever runs the site."""
-        rows = list(cls.objects.only("queues", "beat_at"))
-        now = timezone.now()
-        answers = {}
-        for queue in queues:
-            beats = [row.beat_at for row in rows if row.serves(queue)]
-            if not beats:
-                answers[queue] = f"no worker seen: start manage.py db_worker --queue-name {queue}"
-                continue
-            age = (now - max(beats)).total_seconds()
-            answers[queue] = "ok" if age <= max_age else f"last heartbeat {age:.0f} s ago"
-        return answers
-
-
-class DataEpoch(models.Model):
-    """One row whose value changes when the database is replaced from a backup.
-
-    Server processes keep published levels in memory (they never change); a restore
-    can put other data under the same ids. `manage.py restore` writes a new value,
-    and each process empties its caches within a second of seeing it
-    (assessments.progress).
-    """
-
-    value = models.CharField(max_length=32)
-
-    def __str__(self):
-        return self.value
