@@ -1,0 +1,53 @@
+"""The people model: a person in the organisation, with their manager, track and level."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+from ladder.models.framework import Track
+
+
+class User(AbstractUser):
+    """A person in the organisation, with their place in the org chart."""
+
+    manager = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reports",
+        help_text="Who this person reports to.",
+    )
+    track = models.ForeignKey(
+        Track, null=True, blank=True, on_delete=models.SET_NULL, related_name="people"
+    )
+    level_code = models.CharField(
+        max_length=12, blank=True, help_text="Current level, such as IC5; matches a level code."
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(manager=models.F("id")),
+                name="user_not_own_manager",
+                violation_error_message="Nobody can be their own manager.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    def clean(self):
+        super().clean()
+        self.level_code = self.level_code.strip().upper()
+        # Walk up the chain so nobody ends up (indirectly) managing themselves.
+        seen = {self.pk}
+        boss = self.manager
+        while boss is not None:
+            if boss.pk in seen:
+                raise ValidationError({"manager": "That would make a reporting loop."})
+            seen.add(boss.pk)
+            boss = boss.manager
