@@ -39,7 +39,9 @@ def imported_by(name: str) -> set[str]:
         elif isinstance(node, ast.ImportFrom):
             base = node.module or ""
             if node.level:
-                package = name.rsplit(".", node.level)[0]
+                # A package's __init__ is named after the package: "." is the package.
+                up = node.level - (MODULES[name].name == "__init__.py")
+                package = name.rsplit(".", up)[0] if up else name
                 base = f"{package}.{base}" if base else package
             # `from package import module` depends on the module, not on the package's
             # own __init__; `from module import name` on the module.
