@@ -30,7 +30,7 @@ from django.utils.text import slugify
 from django_tasks_db.models import DBTaskResult
 
 from assessments.models import Cycle, PacketJob
-from assessments.packets import PAPERS, packet_html, packet_of
+from assessments.packets.content import PAPERS, packet_html, packet_of
 from assessments.pdf import html_to_pdf, merge_pdfs
 from assessments.permissions import may_include, may_request_packets, packets_in_scope
 from ladder.models import Level

@@ -74,7 +74,7 @@ def main() -> None:
 
     from assessments.models import Assessment, PacketJob
     from assessments.packet_tasks import write_packets
-    from assessments.packets import packet_html, packet_of
+    from assessments.packets.content import packet_html, packet_of
     from assessments.progress import published_level
     from ladder.models import Level
     from tests.factories import level_doc
@@ -248,7 +248,7 @@ def _plain_document(markup: str) -> str:
 
 
 def _visible_text(markup: str) -> str:
-    from assessments.packets import plain_text
+    from assessments.packets.text import plain_text
 
     return plain_text(markup.split("<body", 1)[1])
 
