@@ -31,7 +31,7 @@ from django_tasks_db.models import DBTaskResult
 
 from assessments.models import Cycle, PacketJob
 from assessments.packets.content import PAPERS, packet_html, packet_of
-from assessments.pdf import html_to_pdf, merge_pdfs
+from assessments.packets.pdf import html_to_pdf, merge_pdfs
 from assessments.permissions import may_include, may_request_packets, packets_in_scope
 from ladder.models import Level
 

@@ -1,7 +1,8 @@
 """Calibration packets: what a committee reads about one person, on a page and as a PDF.
 
 By what each part computes: `content` (a packet's data, and the packet as a document of
-its own), `text` (what people wrote, shortened) and `chart` (the roll-ups per area and
-their chart). The layout itself is the packet templates' (under templates/jinja2/assessments/)
-and static/css/packet.css's.
+its own), `text` (what people wrote, shortened), `chart` (the roll-ups per area and their
+chart) and `pdf` (HTML to PDF with WeasyPrint, for the engineer's own copy too). The
+layout itself is the packet templates' (under templates/jinja2/assessments/) and
+static/css/packet.css's.
 """
