@@ -2,7 +2,8 @@
 
 By what each part computes: `content` (a packet's data, and the packet as a document of
 its own), `text` (what people wrote, shortened), `chart` (the roll-ups per area and their
-chart) and `pdf` (HTML to PDF with WeasyPrint, for the engineer's own copy too). The
+chart), `pdf` (HTML to PDF with WeasyPrint, for the engineer's own copy too) and `views`
+(the packet's page and PDF, the engineer's own copy, many packets as one download). The
 layout itself is the packet templates' (under templates/jinja2/assessments/) and
 static/css/packet.css's.
 """
