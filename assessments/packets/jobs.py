@@ -108,6 +108,9 @@ def _task_pending(job: PacketJob) -> bool:
     ).exists()
 
 
+# Queued jobs name this function by its import path (DBTaskResult.task_path, and the key of
+# ladder.site.workers.ON_ABANDONED): moving or renaming it needs a migration that rewrites
+# the path of the jobs not yet finished, as assessments/migrations/0007 did.
 @task(queue_name=QUEUE)
 def write_packets(job_id: int, paper: str = "a4") -> str:
     """Write the packets of one PacketJob into one PDF; returns what became of the job."""
