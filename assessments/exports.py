@@ -22,7 +22,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from assessments.models import Assessment, Rating
-from assessments.packets import PAPERS, score_label
+from assessments.packets.content import PAPERS, score_label
 from assessments.progress import outline_of, published_level
 from assessments.scale import Outcome
 from ladder.rubric_text import plain

@@ -13,7 +13,7 @@ from django.tasks import task
 from assessments import notifications
 
 # The task queues, as whoever runs cycles reads them: e-mails run on the default queue,
-# packet PDFs on their own (assessments.packet_tasks.QUEUE), each with its own worker.
+# packet PDFs on their own (assessments.packets.jobs.QUEUE), each with its own worker.
 QUEUE_LABELS = {"default": "E-mails", "packets": "Packet PDFs"}
 
 

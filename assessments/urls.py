@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from assessments import calibration_views, packet_views, review_views, views
+from assessments import calibration_views, review_views, views
+from assessments.packets import views as packet_views
 
 app_name = "assessments"
 

@@ -19,7 +19,7 @@ Prints, from the same run (medians of --repeat runs):
   characters as the packet's HTML (plain headings and paragraphs, the default style).
   Target: at most 2x. For reference, also WeasyPrint alone on the packet's own HTML and
   stylesheet saved as files, which shows what the packet's layout itself costs.
-- N packets in one PDF: the background job (assessments.packet_tasks.write_packets, run
+- N packets in one PDF: the background job (assessments.packets.jobs.write_packets, run
   in this process) for the N-packet team against the same job for the one-packet team.
   Target: at most 1.1 x N (110x for 100): time grows linearly.
 
@@ -73,8 +73,8 @@ def main() -> None:
     from weasyprint import HTML
 
     from assessments.models import Assessment, PacketJob
-    from assessments.packet_tasks import write_packets
-    from assessments.packets import packet_html, packet_of
+    from assessments.packets.content import packet_html, packet_of
+    from assessments.packets.jobs import write_packets
     from assessments.progress import published_level
     from ladder.models import Level
     from tests.factories import level_doc
@@ -248,7 +248,7 @@ def _plain_document(markup: str) -> str:
 
 
 def _visible_text(markup: str) -> str:
-    from assessments.packets import plain_text
+    from assessments.packets.text import plain_text
 
     return plain_text(markup.split("<body", 1)[1])
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from assessments.models import PacketJob
-from assessments.packet_tasks import write_packets
+from assessments.packets.jobs import write_packets
 from ladder.models import WorkerHeartbeat
 from ladder.site.workers import recover_abandoned
 from loadtest.stack import Stack
@@ -98,7 +98,7 @@ SEED = """
 from django.contrib.auth.models import Group
 from assessments import workflow
 from assessments.models import PacketJob
-from assessments.packet_tasks import write_packets
+from assessments.packets.jobs import write_packets
 from assessments.services import start_assessment
 from tests.assessments.conftest import answer_all, make_cycle, review_all
 from tests.factories import UserFactory, level_doc, make_framework
@@ -162,7 +162,7 @@ def test_a_worker_killed_mid_batch_leaves_a_job_that_another_finishes(tmp_path):
         tasks = database.query(
             "SELECT status, worker_ids FROM django_tasks_database_dbtaskresult"
             f" WHERE task_path = {m}",
-            ("assessments.packet_tasks.write_packets",),
+            ("assessments.packets.jobs.write_packets",),
         )
         database.close()
     [(status, workers)] = tasks

@@ -246,7 +246,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 # Files the app writes (packet PDFs made in the background) go here. Every web and
 # worker process must see the same directory; they are served only through views
-# that check who asks (assessments.packet_views), never as public media.
+# that check who asks (assessments.packets.views), never as public media.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "files")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

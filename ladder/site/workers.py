@@ -35,7 +35,7 @@ FORGET_AFTER = timedelta(days=1)
 # What to call when a job is given up, by the job's task path: it receives the job's
 # arguments and tells whoever waits on it.
 ON_ABANDONED = {
-    "assessments.packet_tasks.write_packets": "assessments.packet_tasks.abandoned",
+    "assessments.packets.jobs.write_packets": "assessments.packets.jobs.abandoned",
 }
 
 

@@ -12,11 +12,12 @@ from django.db.migrations.executor import MigrationExecutor
 from django.tasks import TaskResultStatus
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django_tasks_db.models import DBTaskResult
 
 from assessments import workflow
 from assessments.models import PacketJob
-from assessments.packet_tasks import write_packets
+from assessments.packets.jobs import write_packets
 from assessments.permissions import LARGEST_ID
 from assessments.services import start_assessment
 from assessments.tasks import notify
@@ -65,7 +66,7 @@ def team(reviewed, peer, manager, cycle, ic5):
 
 def packet_jobs(results) -> list:
     """The packet jobs among the background jobs run (submitting and reviewing queue e-mails)."""
-    return [r for r in results if r.task_path == "assessments.packet_tasks.write_packets"]
+    return [r for r in results if r.task_path == "assessments.packets.jobs.write_packets"]
 
 
 def ask(client, cycle, **data):
@@ -520,7 +521,7 @@ def test_a_job_whose_worker_is_stopped_mid_way_says_so_and_frees_the_place(
     def stopped(*args, **kwargs):
         raise SystemExit(1)
 
-    monkeypatch.setattr("assessments.packet_tasks.html_to_pdf", stopped)
+    monkeypatch.setattr("assessments.packets.jobs.html_to_pdf", stopped)
     (result,) = packet_jobs(run_jobs())
     assert result.status == "FAILED"
     job.refresh_from_db()
@@ -638,3 +639,69 @@ def test_the_migration_leaves_one_unfinished_job_per_person_and_scope(manager, c
     )
     assert statuses[done] == Status.DONE
     assert "Ladder now writes one at a time" in PacketJob.objects.get(pk=second).error
+
+
+# ---- the task's path, kept with every queued job
+
+OLD_TASK_PATH = "assessments.packet_tasks.write_packets"
+
+
+def task_paths() -> dict[str, str]:
+    """Every queued job's task path, by its id as TaskResult.id writes it."""
+    return {str(pk): path for pk, path in DBTaskResult.objects.values_list("pk", "task_path")}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_jobs_queued_before_the_task_moved_run_under_its_new_path(manager, team, cycle, run_jobs):
+    """The queue keeps each job's task as an import path: a job queued by the code before
+    the task moved (from assessments/packet_tasks.py) names a module that is gone."""
+    with pytest.raises(ImportError):
+        import_string(OLD_TASK_PATH)
+    before = [("assessments", "0006_review_access_granted_on_the_record")]
+
+    def queued_by_the_old_code(status, job_status=Status.QUEUED, scope="team") -> str:
+        job = PacketJob.objects.create(
+            cycle=cycle, requested_by=manager, scope=scope, status=job_status
+        )
+        result = write_packets.enqueue(job.pk, "a4")
+        DBTaskResult.objects.filter(pk=result.id).update(task_path=OLD_TASK_PATH, status=status)
+        return result.id
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    try:
+        waiting = queued_by_the_old_code(TaskResultStatus.READY)
+        running = queued_by_the_old_code(TaskResultStatus.RUNNING, Status.RUNNING, "cycle")
+        ran = queued_by_the_old_code(TaskResultStatus.SUCCESSFUL, Status.DONE)
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+
+    paths = task_paths()
+    new_path = "assessments.packets.jobs.write_packets"
+    assert new_path == write_packets.module_path
+    # Jobs still to run or running name the task where it is; finished ones keep their history.
+    assert (paths[waiting], paths[running], paths[ran]) == (new_path, new_path, OLD_TASK_PATH)
+    # The e-mails of submitting and reviewing the team are no packet jobs: left alone.
+    others = {path for pk, path in paths.items() if pk not in {waiting, running, ran}}
+    assert others == {"assessments.tasks.notify"}
+    assert import_string(paths[waiting]) is write_packets
+
+    # The packet worker runs it as it would any job queued by the code of now.
+    (written,) = run_jobs("packets")
+    assert (str(written.pk), written.status) == (waiting, TaskResultStatus.SUCCESSFUL)
+    assert PacketJob.objects.get(status=Status.DONE, file__endswith=".pdf")
+
+    # Back to the code before the move: the job still running names the old path again.
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    try:
+        paths = task_paths()
+        assert (paths[waiting], paths[running], paths[ran]) == (
+            new_path,  # finished in the meantime: history
+            OLD_TASK_PATH,
+            OLD_TASK_PATH,
+        )
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())

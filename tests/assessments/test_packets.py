@@ -14,8 +14,9 @@ from markupsafe import escape
 
 from assessments import workflow
 from assessments.models import Assessment, Rating, evidence_html
-from assessments.packets import EXCERPT_CHARACTERS, MAX_DISAGREEMENTS, shorten
-from assessments.pdf import BASE_URL, html_to_pdf, static_path
+from assessments.packets.content import EXCERPT_CHARACTERS, MAX_DISAGREEMENTS
+from assessments.packets.pdf import BASE_URL, html_to_pdf, static_path
+from assessments.packets.text import shorten
 from assessments.permissions import LARGEST_ID
 from assessments.scale import Outcome
 from assessments.services import start_assessment

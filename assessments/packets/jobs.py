@@ -30,8 +30,8 @@ from django.utils.text import slugify
 from django_tasks_db.models import DBTaskResult
 
 from assessments.models import Cycle, PacketJob
-from assessments.packets import PAPERS, packet_html, packet_of
-from assessments.pdf import html_to_pdf, merge_pdfs
+from assessments.packets.content import PAPERS, packet_html, packet_of
+from assessments.packets.pdf import html_to_pdf, merge_pdfs
 from assessments.permissions import may_include, may_request_packets, packets_in_scope
 from ladder.models import Level
 
@@ -108,6 +108,9 @@ def _task_pending(job: PacketJob) -> bool:
     ).exists()
 
 
+# Queued jobs name this function by its import path (DBTaskResult.task_path, and the key of
+# ladder.site.workers.ON_ABANDONED): moving or renaming it needs a migration that rewrites
+# the path of the jobs not yet finished, as assessments/migrations/0007 did.
 @task(queue_name=QUEUE)
 def write_packets(job_id: int, paper: str = "a4") -> str:
     """Write the packets of one PacketJob into one PDF; returns what became of the job."""

@@ -14,9 +14,9 @@ from django.views.decorators.http import require_GET, require_POST
 from assessments.access import get_assessment_for_user
 from assessments.exports import export_html, export_markdown, export_of
 from assessments.models import Assessment, Cycle, PacketJob
-from assessments.packet_tasks import queue_job, stale_after, unfinished_job
-from assessments.packets import PAPERS, packet_html, packet_of
-from assessments.pdf import html_to_pdf
+from assessments.packets.content import PAPERS, packet_html, packet_of
+from assessments.packets.jobs import queue_job, stale_after, unfinished_job
+from assessments.packets.pdf import html_to_pdf
 from assessments.permissions import (
     LARGEST_ID,
     Action,

@@ -1,21 +1,23 @@
-"""A calibration packet's data: what a committee reads about one person in two minutes.
+"""A calibration packet's content: what a committee reads about one person in two minutes.
 
 Plain dataclasses for the packet template (templates/jinja2/assessments/packet_content.html),
-which both the page and the PDF render. One query for the ratings, one for whoever
-recorded the decision; the rubric's wording comes from the kept outline of the level
-(assessments.progress), so the cost does not grow with the level's size in queries.
+which both the page and the PDF render, and the packet as a document of its own for the
+PDF (packet_html). One query for the ratings, one for whoever recorded the decision; the
+rubric's wording comes from the kept outline of the level (assessments.progress), so the
+cost does not grow with the level's size in queries. What people wrote is shortened by
+`text`, the roll-ups are charted by `chart`.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
-from html.parser import HTMLParser
 
 from django.template.loader import render_to_string
 
 from assessments.models import Assessment, Cycle, Rating
+from assessments.packets.chart import AreaRollup, RollupChart, rollup_chart
+from assessments.packets.text import plain_text, shorten
 from assessments.progress import (
     LevelRef,
     OutlineArea,
@@ -23,7 +25,7 @@ from assessments.progress import (
     outline_of,
     published_level,
 )
-from assessments.scale import CHARTED, HIGHEST, Outcome, Score
+from assessments.scale import Outcome, Score
 from ladder.models import Level, User
 
 # The paper sizes a packet prints on; the CSS has a named page for each (static/css/packet.css).
@@ -36,141 +38,7 @@ EXCERPT_CHARACTERS = 280
 COMMENT_CHARACTERS = 200
 
 
-# ---- shortening what people wrote
-
-
-class _TextOf(HTMLParser):
-    """The words of sanitised HTML, with a space where one block ends and the next begins."""
-
-    BLOCKS = frozenset(
-        {"p", "br", "li", "ul", "ol", "blockquote", "pre", "hr", "table", "tr", "td", "th"}
-        | {"h1", "h2", "h3", "h4", "h5", "h6"}
-    )
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-
-    def handle_starttag(self, tag, attrs) -> None:
-        # List items run on in one line, so each keeps a mark of where it starts.
-        if tag == "li":
-            self.parts.append(" • ")
-        elif tag in self.BLOCKS:
-            self.parts.append(" ")
-
-    def handle_endtag(self, tag) -> None:
-        if tag in self.BLOCKS:
-            self.parts.append(" ")
-
-    def handle_data(self, data) -> None:
-        self.parts.append(data)
-
-
-def plain_text(html: str) -> str:
-    """The readable text of sanitised HTML (evidence_html and the like), on one line."""
-    if not html:
-        return ""
-    parser = _TextOf()
-    parser.feed(html)
-    parser.close()
-    return " ".join("".join(parser.parts).split())
-
-
-_SENTENCE_END = re.compile(r"[.!?…][)\"'”’]?(?=\s)")
-
-
-def shorten(text: str, limit: int) -> tuple[str, bool]:
-    """text cut to at most `limit` characters at a sentence or word end; whether it was cut.
-
-    A cut never splits a word: it ends after the last whole sentence if that keeps most
-    of the room, else after the last whole word, with an ellipsis.
-    """
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text, False
-    room = text[: limit + 1]
-    sentences = [m.end() for m in _SENTENCE_END.finditer(room)]
-    if sentences and sentences[-1] >= limit * 0.6:
-        return room[: sentences[-1]], True
-    space = room.rfind(" ", 0, limit)
-    # One long word (an address pasted whole) is cut where it must be.
-    cut = room[:space] if space > limit // 3 else room[: limit - 1]
-    return cut.rstrip(" ,;:-–—(") + "…", True
-
-
 # ---- the packet's parts
-
-
-@dataclass(frozen=True)
-class AreaRollup:
-    """One area's average self-score and manager's score, charted scores only."""
-
-    kind: str
-    name: str
-    behaviours: int
-    self_average: float | None
-    manager_average: float | None
-
-    @property
-    def difference(self) -> float | None:
-        """The manager's average less the engineer's: negative where the manager rates lower."""
-        if self.self_average is None or self.manager_average is None:
-            return None
-        return round(self.manager_average - self.self_average, 1)
-
-
-@dataclass(frozen=True)
-class RollupBar:
-    rollup: AreaRollup
-    label_y: int
-    self_y: int
-    self_width: int
-    manager_y: int
-    manager_width: int
-
-
-@dataclass(frozen=True)
-class RollupChart:
-    """Self and manager averages per area as paired bars, drawn by the template as SVG."""
-
-    width: int
-    height: int
-    axis: int
-    left: int  # where the bars start
-    bar_height: int
-    ticks: list[tuple[int, int]]  # (score, x)
-    bars: list[RollupBar]
-
-
-LABEL_WIDTH, BARS_WIDTH, ROW, BAR = 168, 240, 38, 13
-
-
-def rollup_chart(rollups: list[AreaRollup]) -> RollupChart:
-    axis = 6 + len(rollups) * ROW
-
-    def width(average: float | None) -> int:
-        return 0 if average is None else round(BARS_WIDTH * average / HIGHEST)
-
-    return RollupChart(
-        width=LABEL_WIDTH + BARS_WIDTH + 14,
-        height=axis + 22,
-        axis=axis,
-        left=LABEL_WIDTH,
-        bar_height=BAR,
-        ticks=[(int(s), LABEL_WIDTH + round(BARS_WIDTH * s / HIGHEST)) for s in CHARTED],
-        bars=[
-            RollupBar(
-                rollup=r,
-                label_y=6 + i * ROW + BAR + 4,
-                self_y=6 + i * ROW,
-                self_width=width(r.self_average),
-                manager_y=6 + i * ROW + BAR + 2,
-                manager_width=width(r.manager_average),
-            )
-            for i, r in enumerate(rollups)
-        ],
-    )
-
 
 SCORE_LABELS = dict(Score.choices)
 

@@ -1,0 +1,79 @@
+"""The roll-ups of a packet: each area's average self-score and manager's score, and the
+paired-bar chart of them that the packet template draws as SVG."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from assessments.scale import CHARTED, HIGHEST
+
+
+@dataclass(frozen=True)
+class AreaRollup:
+    """One area's average self-score and manager's score, charted scores only."""
+
+    kind: str
+    name: str
+    behaviours: int
+    self_average: float | None
+    manager_average: float | None
+
+    @property
+    def difference(self) -> float | None:
+        """The manager's average less the engineer's: negative where the manager rates lower."""
+        if self.self_average is None or self.manager_average is None:
+            return None
+        return round(self.manager_average - self.self_average, 1)
+
+
+@dataclass(frozen=True)
+class RollupBar:
+    rollup: AreaRollup
+    label_y: int
+    self_y: int
+    self_width: int
+    manager_y: int
+    manager_width: int
+
+
+@dataclass(frozen=True)
+class RollupChart:
+    """Self and manager averages per area as paired bars, drawn by the template as SVG."""
+
+    width: int
+    height: int
+    axis: int
+    left: int  # where the bars start
+    bar_height: int
+    ticks: list[tuple[int, int]]  # (score, x)
+    bars: list[RollupBar]
+
+
+LABEL_WIDTH, BARS_WIDTH, ROW, BAR = 168, 240, 38, 13
+
+
+def rollup_chart(rollups: list[AreaRollup]) -> RollupChart:
+    axis = 6 + len(rollups) * ROW
+
+    def width(average: float | None) -> int:
+        return 0 if average is None else round(BARS_WIDTH * average / HIGHEST)
+
+    return RollupChart(
+        width=LABEL_WIDTH + BARS_WIDTH + 14,
+        height=axis + 22,
+        axis=axis,
+        left=LABEL_WIDTH,
+        bar_height=BAR,
+        ticks=[(int(s), LABEL_WIDTH + round(BARS_WIDTH * s / HIGHEST)) for s in CHARTED],
+        bars=[
+            RollupBar(
+                rollup=r,
+                label_y=6 + i * ROW + BAR + 4,
+                self_y=6 + i * ROW,
+                self_width=width(r.self_average),
+                manager_y=6 + i * ROW + BAR + 2,
+                manager_width=width(r.manager_average),
+            )
+            for i, r in enumerate(rollups)
+        ],
+    )
