@@ -2,7 +2,7 @@
 
 A level has up to about 80 behaviours, each a small form with five answers. Django's
 template language spent three quarters of the page's time on those rows, so the page
-is a Jinja2 template and the rows are macros (templates/jinja2/assessments/rows.html).
+is a Jinja2 template and the rows are macros (templates/jinja2/assessments/macros/rows.html).
 """
 
 from __future__ import annotations
