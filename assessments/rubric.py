@@ -1,4 +1,4 @@
-"""The assessment page's rubric: what templates/jinja2/assessments/rubric.html is given.
+"""The assessment page's rubric: what templates/jinja2/assessments/assessment_rubric.html is given.
 
 A level has up to about 80 behaviours, each a small form with five answers. Django's
 template language spent three quarters of the page's time on those rows, so the page
@@ -48,7 +48,7 @@ def rubric_context(
     beside: Outline | None = None,
     beside_code: str = "",
 ) -> dict:
-    """What templates/jinja2/assessments/rubric.html needs to write every area and row."""
+    """What templates/jinja2/assessments/assessment_rubric.html needs for every area and row."""
     return {
         "outline": outline,
         "ratings": ratings,
