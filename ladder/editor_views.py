@@ -474,7 +474,7 @@ def _anchor(kind: str, row: models.Model) -> str:
 
 
 def _pieces(request: HttpRequest, level: Level) -> dict:
-    """What every piece of the editor uses (templates/jinja2/ladder/edit_parts.html)."""
+    """What every piece of the editor uses (templates/jinja2/ladder/macros/editor.html)."""
     return {
         # Row addresses extend this one (ladder/urls.py); one reverse() per page, not
         # four per behaviour.
