@@ -123,7 +123,7 @@ def export_of(assessment: Assessment, *, with_review: bool) -> Export:
 def export_html(export: Export, *, paper: str = "a4") -> str:
     """The copy as a document of its own, for the PDF renderer."""
     context = {"e": export, "paper": paper if paper in PAPERS else "a4"}
-    return render_to_string("assessments/export_pdf.html", context, using="jinja2")
+    return render_to_string("assessments/assessment_pdf.html", context, using="jinja2")
 
 
 # ---- Markdown

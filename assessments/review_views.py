@@ -219,7 +219,9 @@ def _saved(request, assessment, state, *, anchor: str) -> HttpResponse:
     if not request.htmx:
         messages.success(request, "Saved.")
         return redirect(f"{assessment.get_review_url()}#{anchor}")
-    response = render(request, "assessments/saved.html", {"rating": state}, using="jinja2")
+    response = render(
+        request, "assessments/assessment_saved.html", {"rating": state}, using="jinja2"
+    )
     response["X-Rating-Version"] = str(state.version)
     return response
 
@@ -238,6 +240,8 @@ def _refused(request, assessment, state, form, *, status: int) -> HttpResponse:
         )
         return _review_page(request, assessment, refused=refused, status=status)
     context = {"rating": state, "conflict": status == 409, "errors": errors, "what": "answer"}
-    response = render(request, "assessments/refused.html", context, status=status, using="jinja2")
+    response = render(
+        request, "assessments/assessment_refused.html", context, status=status, using="jinja2"
+    )
     response["X-Rating-Version"] = str(state.version)
     return response

@@ -1,8 +1,8 @@
-"""The assessment page's rubric: what templates/jinja2/assessments/rubric.html is given.
+"""The assessment page's rubric: what templates/jinja2/assessments/assessment_rubric.html is given.
 
 A level has up to about 80 behaviours, each a small form with five answers. Django's
 template language spent three quarters of the page's time on those rows, so the page
-is a Jinja2 template and the rows are macros (templates/jinja2/assessments/rows.html).
+is a Jinja2 template and the rows are macros (templates/jinja2/assessments/macros/rows.html).
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ def rubric_context(
     beside: Outline | None = None,
     beside_code: str = "",
 ) -> dict:
-    """What templates/jinja2/assessments/rubric.html needs to write every area and row."""
+    """What templates/jinja2/assessments/assessment_rubric.html needs for every area and row."""
     return {
         "outline": outline,
         "ratings": ratings,

@@ -81,7 +81,9 @@ def save(request: HttpRequest, pk: int, behaviour_id: int) -> HttpResponse:
     if not request.htmx:
         messages.success(request, "Saved.")
         return redirect(f"{rating.assessment.get_absolute_url()}#b-{behaviour_id}")
-    response = render(request, "assessments/saved.html", {"rating": result.rating}, using="jinja2")
+    response = render(
+        request, "assessments/assessment_saved.html", {"rating": result.rating}, using="jinja2"
+    )
     response["X-Rating-Version"] = str(result.rating.version)
     if result.score_changed:
         # The progress panel listens for this and refreshes itself, once for a burst
@@ -100,7 +102,7 @@ def progress_panel(request: HttpRequest, pk: int) -> HttpResponse:
         "progress": progress_of(assessment),
         "editable": allowed(request.user, assessment, Action.EDIT),
     }
-    return render(request, "assessments/progress_refresh.html", context, using="jinja2")
+    return render(request, "assessments/assessment_progress.html", context, using="jinja2")
 
 
 @require_POST
@@ -219,7 +221,9 @@ def _refused_response(
         "conflict": conflict,
         "errors": [e for errors in form.errors.values() for e in errors] if status == 400 else [],
     }
-    response = render(request, "assessments/refused.html", context, status=status, using="jinja2")
+    response = render(
+        request, "assessments/assessment_refused.html", context, status=status, using="jinja2"
+    )
     response["X-Rating-Version"] = str(rating.version)
     return response
 

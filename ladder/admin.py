@@ -139,7 +139,9 @@ class FrameworkAdmin(BoundedSearch, FrozenWhenPublished, admin.ModelAdmin):
             return "Published versions can't change; start a new draft from this one to edit."
         levels = obj.levels.select_related("framework", "track").order_by("track__name", "rank")
         html = render_to_string(
-            "ladder/edit_admin_links.html", {"framework": obj, "levels": levels}, using="jinja2"
+            "ladder/admin_framework_editing.html",
+            {"framework": obj, "levels": levels},
+            using="jinja2",
         )
         # Jinja2 escaped what it wrote; Django's engine returns such text marked safe itself.
         return mark_safe(html)

@@ -145,7 +145,7 @@ def save_row(
         "saved_at": timezone.now(),
         "rubric_field": _rubric_field(kind, row),
     }
-    response = render(request, "ladder/edit_saved.html", context, using="jinja2")
+    response = render(request, "ladder/edit_level_saved.html", context, using="jinja2")
     response["X-Edit-Version"] = str(result.row.version)
     return response
 
@@ -200,7 +200,7 @@ def _not_saved(
     }
     if request.htmx:
         response = render(
-            request, "ladder/edit_refused.html", context, status=status, using="jinja2"
+            request, "ladder/edit_level_refused.html", context, status=status, using="jinja2"
         )
         response["X-Edit-Version"] = str(row.version)
         return response
@@ -275,7 +275,7 @@ def add_behaviour(
         "behaviour": behaviour,
         "group_name": owner.name,
     }
-    return render(request, "ladder/edit_behaviour.html", context, using="jinja2")
+    return render(request, "ladder/edit_level_behaviour.html", context, using="jinja2")
 
 
 @require_POST
@@ -311,7 +311,7 @@ def add_responsibility(
         "responsibility": responsibility,
         "behaviours": list(responsibility.behaviours.order_by("order", "pk")),
     }
-    return render(request, "ladder/edit_responsibility.html", context, using="jinja2")
+    return render(request, "ladder/edit_level_responsibility.html", context, using="jinja2")
 
 
 @require_POST
@@ -351,7 +351,7 @@ def delete_row(
         "owner_kind": owner[0],
         "owner_pk": owner[1],
     }
-    return render(request, "ladder/edit_deleted.html", context, using="jinja2")
+    return render(request, "ladder/edit_level_deleted.html", context, using="jinja2")
 
 
 @require_POST
@@ -416,7 +416,11 @@ def _refused(
         messages.error(request, message)
         return redirect(editor_url(level))
     response = render(
-        request, "ladder/edit_message.html", {"message": message}, status=status, using="jinja2"
+        request,
+        "ladder/edit_level_message.html",
+        {"message": message},
+        status=status,
+        using="jinja2",
     )
     if target:
         response = reswap(retarget(response, f"#{target}"), "innerHTML")
@@ -474,7 +478,7 @@ def _anchor(kind: str, row: models.Model) -> str:
 
 
 def _pieces(request: HttpRequest, level: Level) -> dict:
-    """What every piece of the editor uses (templates/jinja2/ladder/edit_parts.html)."""
+    """What every piece of the editor uses (templates/jinja2/ladder/macros/editor.html)."""
     return {
         # Row addresses extend this one (ladder/urls.py); one reverse() per page, not
         # four per behaviour.

@@ -1,6 +1,6 @@
 """A calibration packet's content: what a committee reads about one person in two minutes.
 
-Plain dataclasses for the packet template (templates/jinja2/assessments/packet_content.html),
+Plain dataclasses for the packet template (templates/jinja2/assessments/macros/packet.html),
 which both the page and the PDF render, and the packet as a document of its own for the
 PDF (packet_html). One query for the ratings, one for whoever recorded the decision; the
 rubric's wording comes from the kept outline of the level (assessments.progress), so the
