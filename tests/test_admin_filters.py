@@ -27,8 +27,9 @@ PERSONAS = ["superuser", "runner", "editor"]
 # A value for each lookup that would match something, or break a regex engine.
 LOOKUPS = {"": "1", "exact": "1", "startswith": "A", "gte": "M", "regex": "("}
 REFUSAL = "so nothing was looked up"
-# Far above a refusal's few milliseconds, far below a runaway pattern's minutes.
-SLOWEST_ANSWER_SECONDS = 1.0
+# Far above a refusal's few milliseconds (on a busy machine too), far below a runaway
+# pattern's minutes.
+SLOWEST_REFUSAL_SECONDS = 5.0
 
 
 def changelist_url(model) -> str:
@@ -63,7 +64,7 @@ def probes(model):
 
 
 def wrong_answers(client, user, model) -> tuple[list[str], float]:
-    """Each probe the list answers otherwise than it should, and the slowest answer."""
+    """Each probe the list answers otherwise than it should, and the slowest refusal."""
     client.force_login(user)
     url = changelist_url(model)
     offered = offered_parameters(client, model) if may_view(user, model) else set()
@@ -71,7 +72,8 @@ def wrong_answers(client, user, model) -> tuple[list[str], float]:
     for parameter, value in probes(model):
         started = time.perf_counter()
         response = client.get(url, {parameter: value})
-        slowest = max(slowest, time.perf_counter() - started)
+        if response.status_code == 400:
+            slowest = max(slowest, time.perf_counter() - started)
         if not may_view(user, model):
             expected = {403}
         elif parameter in offered:
@@ -92,7 +94,7 @@ def test_list_refuses_every_lookup_it_does_not_offer(request, client, site_data,
     for persona in PERSONAS:
         wrong, slowest = wrong_answers(client, request.getfixturevalue(persona), model)
         assert wrong == [], persona
-        assert slowest < SLOWEST_ANSWER_SECONDS, persona
+        assert slowest < SLOWEST_REFUSAL_SECONDS, persona
 
 
 def test_the_lists_offer_filters_so_the_refusals_are_not_blanket(client, site_data, superuser):
