@@ -267,15 +267,8 @@ def add_behaviour(
         return _refused(
             request, level, f"state-add-{kind}-{pk}", error.messages, status=_refusal_status(error)
         )
-    if not request.htmx:
-        messages.success(request, "Added.")
-        return redirect(f"{editor_url(level)}#b-{behaviour.pk}")
-    context = {
-        "ed": _pieces(request, level),
-        "behaviour": behaviour,
-        "group_name": owner.name,
-    }
-    return render(request, "ladder/edit_level_behaviour.html", context, using="jinja2")
+    context = {"behaviour": behaviour, "group_name": owner.name}
+    return _done(request, level, "Added.", f"b-{behaviour.pk}", "behaviour", context)
 
 
 @require_POST
@@ -302,16 +295,13 @@ def add_responsibility(
         return _refused(
             request, level, f"state-add-area-{pk}", error.messages, status=_refusal_status(error)
         )
-    if not request.htmx:
-        messages.success(request, f"Added the responsibility {responsibility.name}.")
-        return redirect(f"{editor_url(level)}#r-{responsibility.pk}")
+    said = f"Added the responsibility {responsibility.name}."
     context = {
-        "ed": _pieces(request, level),
         "area": area,
         "responsibility": responsibility,
         "behaviours": list(responsibility.behaviours.order_by("order", "pk")),
     }
-    return render(request, "ladder/edit_level_responsibility.html", context, using="jinja2")
+    return _done(request, level, said, f"r-{responsibility.pk}", "responsibility", context)
 
 
 @require_POST
@@ -341,17 +331,9 @@ def delete_row(
     except ValidationError as error:
         # Deleted meanwhile (a second click, another tab), or the draft was published.
         return _refused(request, level, None, error.messages, status=_refusal_status(error))
-    if not request.htmx:
-        messages.success(request, f"Deleted “{words}”. To add it back, type it in again.")
-        return redirect(f"{editor_url(level)}#{anchor}")
-    context = {
-        "ed": _pieces(request, level),
-        "kind": kind,
-        "deleted": deleted,
-        "owner_kind": owner[0],
-        "owner_pk": owner[1],
-    }
-    return render(request, "ladder/edit_level_deleted.html", context, using="jinja2")
+    said = f"Deleted “{words}”. To add it back, type it in again."
+    context = {"kind": kind, "deleted": deleted, "owner_kind": owner[0], "owner_pk": owner[1]}
+    return _done(request, level, said, anchor, "deleted", context)
 
 
 @require_POST
@@ -385,6 +367,20 @@ def move_row(
     response = HttpResponse(status=204)
     response["X-Order"] = ",".join(str(pk) for pk in order)
     return response
+
+
+def _done(
+    request: HttpRequest, level: Level, said: str, anchor: str, part: str, context: dict
+) -> HttpResponse:
+    """A change made: back to its place on the page, saying so, or (htmx) the part that shows it.
+
+    The part is the editor's fragment ``ladder/edit_level_<part>.html``.
+    """
+    if not request.htmx:
+        messages.success(request, said)
+        return redirect(f"{editor_url(level)}#{anchor}")
+    context = {"ed": _pieces(request, level)} | context
+    return render(request, f"ladder/edit_level_{part}.html", context, using="jinja2")
 
 
 def _position(data: QueryDict) -> int | None:
