@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from ladder import markdown as guarded  # noqa: E402
+from ladder import safe_markdown as guarded  # noqa: E402
 from tests.test_markdown_hostile import HOSTILE_SHAPES, ordinary_evidence  # noqa: E402
 
 
