@@ -65,16 +65,22 @@ lint: $(VENV)/.test
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
 
 ## test: install what the tests need, lint, then run the suite on SQLite and on PostgreSQL
-## side by side, a pass per core; each pass's output follows when both are done.
+## side by side; each output follows when all are done.
+# The SQLite pass runs in two processes: the browser tests and the benches (which wait on
+# Chromium and on servers of their own) beside the rest, so that both cores stay busy.
+APART := tests/browser tests/test_benches.py
 test: lint /usr/bin/chromium /usr/bin/pdftotext pdf-libs
 	SECRET_KEY=test DATABASE_URL=sqlite://:memory: $(BIN)/python manage.py makemigrations --check --dry-run
 	@if [ "$(TEST_DATABASE_URL)" = "$(LOCAL_POSTGRES)" ]; then bash .ci/ensure-postgres; fi
 	@mkdir -p var
-	@echo "Running the SQLite and PostgreSQL passes side by side (var/test-*.log)..."
-	@SECRET_KEY=test $(BIN)/pytest --durations=15 > var/test-sqlite.log 2>&1 & sqlite=$$!; \
-	SECRET_KEY=test DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest --durations=15 \
-	  > var/test-postgres.log 2>&1 & postgres=$$!; \
-	wait $$sqlite; sqlite_status=$$?; wait $$postgres; postgres_status=$$?; \
+	@echo "Running the SQLite pass (in two processes) and the PostgreSQL pass side by side (var/test-*.log)..."
+	@export SECRET_KEY=test; \
+	$(BIN)/pytest --durations=15 $(APART:%=--ignore=%) > var/test-sqlite.log 2>&1 & sqlite=$$!; \
+	$(BIN)/pytest --durations=15 $(APART) > var/test-browser.log 2>&1 & browser=$$!; \
+	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest --durations=15 > var/test-postgres.log 2>&1 & postgres=$$!; \
+	wait $$sqlite; sqlite_status=$$?; wait $$browser; browser_status=$$?; \
+	wait $$postgres; postgres_status=$$?; \
 	echo "==== SQLite pass (exit $$sqlite_status) ===="; cat var/test-sqlite.log; \
+	echo "==== SQLite pass, browser tests and benches (exit $$browser_status) ===="; cat var/test-browser.log; \
 	echo "==== PostgreSQL pass (exit $$postgres_status) ===="; cat var/test-postgres.log; \
-	test $$sqlite_status -eq 0 && test $$postgres_status -eq 0
+	test $$sqlite_status -eq 0 && test $$browser_status -eq 0 && test $$postgres_status -eq 0

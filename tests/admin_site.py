@@ -33,6 +33,10 @@ def superuser(admin_user):
 
 @pytest.fixture
 def editor(db):
+    return make_editor()
+
+
+def make_editor():
     """A staff member with every permission of the ladder app, who can also see cycles."""
     person = UserFactory(username="editor", is_staff=True)
     person.user_permissions.set(
@@ -46,6 +50,10 @@ def editor(db):
 
 @pytest.fixture
 def runner(db):
+    return make_runner()
+
+
+def make_runner():
     """Whoever runs cycles: staff with every permission of the assessments app, who keeps
     the people (their managers and groups) and the groups themselves."""
     person = UserFactory(username="runner", is_staff=True)
@@ -63,6 +71,10 @@ def runner(db):
 
 @pytest.fixture
 def site_data(superuser, editor, engineer):
+    build_site(superuser, editor, engineer)
+
+
+def build_site(superuser, editor, engineer) -> None:
     """A published and a draft version, two cycles (one with an assessment), a group."""
     published = make_framework(level_doc("IC4"))
     make_framework(level_doc("IC4"), publish=False)

@@ -19,6 +19,13 @@ from django.urls import reverse
 
 from assessments.models import Assessment, Event, Rating
 from ladder.admin_lists import SEARCH_MAX_CHARACTERS
+from tests.admin_shared import (  # noqa: F401 (fixtures, found by name)
+    shared_editor,
+    shared_runner,
+    shared_site,
+    shared_site_data,
+    shared_superuser,
+)
 from tests.admin_site import MODELS, label
 
 pytestmark = pytest.mark.django_db

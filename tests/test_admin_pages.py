@@ -7,10 +7,8 @@ they work, so the smoke tests can't pass on refusals alone.
 """
 
 import pytest
-from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.models import Group
-from django.db.models import CheckConstraint, UniqueConstraint
 from django.test import RequestFactory
 from django.urls import reverse
 
@@ -19,8 +17,13 @@ from assessments.permissions import password_refusal
 from ladder.admin_lists import SEARCH_LIMIT_MESSAGE, SEARCH_MAX_CHARACTERS, BoundedSearch
 from ladder.models import Behaviour, Framework
 from ladder.permissions import can_edit_rubric
+from tests.admin_shared import (  # noqa: F401 (fixtures, found by name)
+    shared_editor,
+    shared_site,
+    shared_site_data,
+    shared_superuser,
+)
 from tests.admin_site import MODELS, REGISTRY, label
-from tests.factories import level_doc, make_framework
 
 pytestmark = pytest.mark.django_db
 
@@ -271,53 +274,3 @@ def test_editor_is_refused_where_they_have_no_permission(editor, site_data):
     assert not opens(editor, Cycle, "add")
     assert opens(editor, Behaviour, "delete", "draft")
     assert not opens(editor, Behaviour, "delete", "published")
-
-
-DEADLINES_MESSAGE = "Deadlines go in order: self-assessment, then manager review, then calibration."
-
-
-def test_cycle_form_says_once_that_deadlines_go_in_order_and_hides_the_constraint(
-    client, superuser
-):
-    framework = make_framework(level_doc())
-    client.force_login(superuser)
-    response = client.post(
-        reverse("admin:assessments_cycle_add"),
-        {
-            "name": "2027 H1 review",
-            "framework": framework.pk,
-            "status": Cycle.Status.PLANNED,
-            "self_assessment_due": "2027-03-20",
-            "manager_review_due": "2027-03-10",
-            "calibration_due": "2027-03-30",
-        },
-    )
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert html.count(DEADLINES_MESSAGE) == 1
-    assert "cycle_deadlines_in_order" not in html
-    assert "is violated" not in html
-    assert not Cycle.objects.exists()
-
-
-# The apps whose models this project writes; Django's own keep Django's wording.
-PROJECT_APPS = ("ladder", "assessments")
-
-
-def named_constraints():
-    """Constraints whose failure model validation reports with their own message."""
-    for app_label in PROJECT_APPS:
-        for model in apps.get_app_config(app_label).get_models():
-            for constraint in model._meta.constraints:
-                conditional = getattr(constraint, "condition", None) is not None
-                if isinstance(constraint, CheckConstraint) or (
-                    isinstance(constraint, UniqueConstraint) and conditional
-                ):
-                    yield pytest.param(constraint, id=constraint.name)
-
-
-@pytest.mark.parametrize("constraint", list(named_constraints()))
-def test_constraint_explains_itself_without_its_name(constraint):
-    message = constraint.get_violation_error_message()
-    assert constraint.violation_error_message != constraint.default_violation_error_message
-    assert constraint.name not in message
