@@ -411,8 +411,29 @@ def parse_csv(
         )
     pages = reader.documents()
     if reader.errors:
-        raise LadderFormatError.of(sorted(reader.errors, key=lambda p: p.line))
+        raise LadderFormatError.of(_once_each(reader.errors))
     return pages
+
+
+def _once_each(errors: list[Problem]) -> list[Problem]:
+    """Each error once, at its first row, with how many more rows it is on.
+
+    A sheet repeats a mistake on every row (an area name spelt one way throughout): 600
+    lines saying the same would hide any other error.
+    """
+    lines: dict[str, list[int]] = {}
+    for error in sorted(errors, key=lambda p: p.line):
+        lines.setdefault(error.message, []).append(error.line)
+    found = []
+    for message, where in lines.items():
+        first, *more = where
+        if more:
+            shown = ", ".join(str(line) for line in more[:3])
+            rest = f" and {len(more) - 3:,} more" if len(more) > 3 else ""
+            rows = "row" if len(more) == 1 else "rows"
+            message = f"{message} (also on {len(more):,} more {rows}: lines {shown}{rest})"
+        found.append(Problem(errors[0].filename, first, message))
+    return sorted(found, key=lambda p: p.line)
 
 
 def render_csv(docs: Sequence[LevelDoc]) -> str:

@@ -112,6 +112,12 @@ class LevelDoc:
         """Number of responsibilities across all pillars."""
         return sum(len(area.responsibilities) for area in self.areas)
 
+    @property
+    def track_from_title(self) -> bool:
+        """Whether the track is the one the title implies (said so in the import's report:
+        titles such as "Engineer 1" imply no real track, and a page should then say it)."""
+        return self.track == derived_track(self.title)
+
     def area(self, kind: str) -> AreaDoc:
         """The area of the given kind; KeyError if the document lacks it."""
         for area in self.areas:
@@ -186,6 +192,9 @@ _SENIORITY_WORDS = frozenset(
     }
 )
 _LEVEL_NUMERALS = frozenset({"I", "II", "III", "IV", "V"})
+_LEVEL_NUMBER = re.compile(r"[0-9]{1,2}")
+# Seniority words that also stand after the track; "Lead" there names a role ("Tech Lead").
+_RANKS_AFTER = frozenset({"fellow"})
 # Longest first, so "Engineering Manager" wins over "Manager".
 _ROLE_SUFFIXES = (("engineering", "manager"), ("engineer",), ("manager",))
 
@@ -206,12 +215,22 @@ def derived_key(kind: str, responsibility: str | None, index: int) -> str:
 def derived_track(title: str) -> str:
     """Track implied by a level title: "Staff Machine Learning Engineer" -> "Machine Learning".
 
-    Seniority words never split a track, wherever they stand: "Senior Engineering
-    Manager" and "Engineering Manager" are both "Engineering Manager", and "Software
-    Engineer II" is "Software".
+    Only what marks a level is dropped: seniority words in front ("Senior Engineering
+    Manager" and "Engineering Manager" are both "Engineering Manager"), a level number
+    at the end ("Software Engineer II", "Machine Learning Engineer 2"), then the role
+    ("Engineer", "Manager"). Other seniority words are part of the track's name, except
+    a final "Fellow": "Tech Lead" is a track of its own, not "Tech". When nothing is
+    left, the title is kept without its number ("Senior Engineer 2" is "Engineer"): a
+    page whose title names no track should say its track.
     """
-    words = [word for word in title.split() if word.lower() not in _SENIORITY_WORDS]
-    if len(words) > 1 and words[-1].upper() in _LEVEL_NUMERALS:
+    words = title.split()
+    while len(words) > 1 and words[0].lower() in _SENIORITY_WORDS:
+        words.pop(0)
+    if len(words) > 1 and words[-1].lower() in _RANKS_AFTER:
+        words.pop()  # "Engineering Fellow"
+    if len(words) > 1 and (
+        words[-1].upper() in _LEVEL_NUMERALS or _LEVEL_NUMBER.fullmatch(words[-1])
+    ):
         words.pop()
     kept = list(words)
     for suffix in _ROLE_SUFFIXES:

@@ -164,6 +164,19 @@ def test_every_error_of_the_file_is_reported_at_the_line_its_row_starts():
         assert words_of_error in message
 
 
+def test_a_mistake_repeated_on_every_row_is_reported_once_with_its_rows_counted():
+    lines = rows_of()
+    lines += [f"IC4,Software Engineer,,Scoop,,I misspell my area again {n}" for n in range(600)]
+    lines.append("IC4,Software Engineer,,Results,,I have no responsibility")  # line 610
+    errors = errors_of(csv_text(*lines))
+    assert [line for line, _message in errors] == [10, 610]
+    (_line, repeated), (_line, other) = errors
+    assert repeated.startswith("unknown area 'Scoop'")
+    assert repeated.endswith("(also on 599 more rows: lines 11, 12, 13 and 596 more)")
+    assert "needs a responsibility" in other
+    assert "more row" not in other
+
+
 def test_a_level_without_rows_for_some_areas_is_an_error_naming_them():
     lines = [line for line in rows_of() if ",Talent," not in line and ",Culture," not in line]
     [(line, message)] = errors_of(csv_text(*lines))

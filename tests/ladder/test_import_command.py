@@ -253,12 +253,27 @@ def test_dry_run_reports_each_file_and_writes_nothing(tmp_path):
     assert not Framework.objects.exists()
     assert "Dry run: nothing written" in output
     assert (
-        f"{SEED_PATH}: IC5 Staff Machine Learning Engineer · track Machine Learning · "
-        "8 areas, 18 responsibilities, 58 behaviours · would be created"
+        f"{SEED_PATH}: IC5 Staff Machine Learning Engineer · track Machine Learning (from the "
+        "title) · 8 areas, 18 responsibilities, 58 behaviours · would be created"
     ) in output
     heading_line = page.read_text().splitlines().index("## Responsibilities") + 1
     assert f"warning: {page}:{heading_line}: heading 'Responsibilities' names no area" in output
     assert "58 added, 0 changed, 0 removed" in output
+
+
+def test_dry_run_says_which_tracks_come_from_titles(tmp_path):
+    text = SEED_PATH.read_text(encoding="utf-8")
+    from_title = tmp_path / "lead.md"
+    from_title.write_text(text.replace("Staff Machine Learning Engineer", "Tech Lead", 1))
+    given = tmp_path / "platform.md"
+    given.write_text(
+        text.replace("IC5 Staff Machine Learning Engineer", "IC4 Engineer 2", 1).replace(
+            "\n", "\n<!-- track: Platform -->\n", 1
+        )
+    )
+    output = run_import(from_title, given, dry_run=True)
+    assert "IC5 Tech Lead · track Tech Lead (from the title) ·" in output
+    assert "IC4 Engineer 2 · track Platform ·" in output
 
 
 def test_dry_run_shows_what_would_change_against_the_draft(tmp_path):

@@ -469,6 +469,14 @@ def test_derived_key_never_exceeds_64_characters():
         ("Senior Engineering Manager", "Engineering Manager"),
         ("Software Engineer II", "Software"),
         ("Director of Engineering", "Director of Engineering"),
+        # Titles of ladders without level codes.
+        ("Engineer 1", "Engineer"),
+        ("Senior Engineer 2", "Engineer"),
+        ("Machine Learning Engineer 2", "Machine Learning"),
+        ("Tech Lead", "Tech Lead"),
+        ("Senior Tech Lead", "Tech Lead"),
+        ("Engineering Fellow", "Engineering"),
+        ("Lead Engineer", "Engineer"),
     ],
 )
 def test_derived_track_strips_seniority_and_role(title, track):
@@ -752,6 +760,15 @@ def test_text_outside_any_area_joins_the_summary_with_a_warning():
     assert page.doc.summary.endswith("A stray remark.")
     assert page.warnings[0].line == line_of(text, "A stray remark.")
     assert "outside any area" in page.warnings[0].message
+
+
+def test_text_under_a_section_heading_before_the_first_area_joins_the_summary_with_a_warning():
+    text = replaced("**Scope**\n", "## Level expectations\n\nRead these first.\n\n**Scope**\n")
+    page = parse_page(text, "x.md")
+    assert page.doc.summary.endswith("Read these first.")
+    warned = [w for w in page.warnings if w.line == line_of(text, "Read these first.")]
+    assert len(warned) == 1
+    assert "outside any area" in warned[0].message
 
 
 def test_every_error_of_a_page_is_reported():

@@ -171,7 +171,8 @@ class Parser(ReadState):
             return
         area, resp = self.area, self.responsibility
         if area is None:
-            if self.areas:
+            # Under a section heading the text reads as the section's, not the summary's.
+            if self.areas or self.section is not None:
                 self.warn(
                     token.line,
                     f"text {snippet(text)} outside any area; kept with the level summary",

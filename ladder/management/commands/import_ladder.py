@@ -111,8 +111,9 @@ class Command(BaseCommand):
         for level in plan.levels:
             doc = level.doc
             responsibilities = doc.responsibility_count
+            track = f"{doc.track} (from the title)" if doc.track_from_title else doc.track
             self.stdout.write(
-                f"\n{level.source}: {doc.code} {doc.title} · track {doc.track} · "
+                f"\n{level.source}: {doc.code} {doc.title} · track {track} · "
                 f"{len(doc.areas)} areas, {responsibilities} responsibilities, "
                 f"{doc.behaviour_count} behaviours · would be {level.outcome}"
             )

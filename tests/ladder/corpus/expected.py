@@ -33,7 +33,7 @@ MANAGER_LEVERS = "Levers typically exercised to achieve business impact"
 
 # Words of the warnings, from the rules' own wording.
 SECTION = "section heading"  # a heading that names no area
-SUMMARY = "summary"  # a paragraph after some area, under a section heading
+SUMMARY = "summary"  # a paragraph under a section heading, or after some area
 RESPONSIBILITY = "responsibility"  # a bold bullet, or bullets before any responsibility
 DROPPED = "dropped"  # a behaviour repeated word for word in a merged responsibility
 
@@ -646,7 +646,7 @@ PAGES: tuple[Page, ...] = (
                 "[operations standard](../operations/standard.md)."
             ),
         },
-        warnings=((4, SECTION), (8, SECTION)),
+        warnings=((4, SECTION), (6, SUMMARY), (8, SECTION), (10, SUMMARY)),
     ),
     Page(
         name="globex-m6-director-of-engineering",
@@ -1180,7 +1180,7 @@ PAGES: tuple[Page, ...] = (
             ("results", "Impact", 2, "measure-effect"),
             ("craft", "Operations", 1, "operations-1"),
         ),
-        warnings=((4, SECTION), (63, SECTION), (65, SUMMARY)),
+        warnings=((4, SECTION), (6, SUMMARY), (63, SECTION), (65, SUMMARY)),
     ),
     Page(
         name="acme-m4-engineering-manager-ii",
