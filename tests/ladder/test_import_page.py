@@ -169,7 +169,7 @@ def test_one_file_shows_its_level_counts_warnings_and_changes(editor, ic4_publis
     assert response.status_code == 200
     assert "IC4 Senior Machine Learning Engineer" in html
     # The track comes from the title, and the report says so.
-    assert "<dt>Track</dt><dd>Machine Learning <span class=\"muted\">(from the title;" in html
+    assert '<dt>Track</dt><dd>Machine Learning <span class="muted">(from the title;' in html
     assert "<dt>Areas</dt><dd>8</dd>" in html
     assert "<dt>Responsibilities</dt><dd>10</dd>" in html
     assert "<dt>Behaviours</dt><dd>26</dd>" in html  # 26 = 3 × 2 + 5 × 2 × 2, +1 −1
