@@ -47,10 +47,10 @@ def sign_in(session: requests.Session, url: str) -> requests.Response:
 
 def test_both_servers_are_healthy_with_the_worker_beating(stack):
     for url in stack.urls:
-        answer = requests.get(f"{url}/health/", timeout=5)
+        answer = requests.get(f"{url}/health/", timeout=30)
         assert answer.status_code == 200
         assert answer.json() == {"status": "ok", "database": "ok"}
-        workers = requests.get(f"{url}/health/workers/", timeout=5)
+        workers = requests.get(f"{url}/health/workers/", timeout=30)
         assert workers.status_code == 200
         assert workers.json() == {
             "status": "ok",
@@ -78,15 +78,15 @@ def test_a_session_begun_on_one_server_works_on_the_other_and_ends_on_both(stack
 
 
 def test_static_files_are_served_by_whitenoise_with_hashed_names(stack):
-    page = requests.get(f"{stack.urls[0]}/accounts/login/", timeout=5).text
+    page = requests.get(f"{stack.urls[0]}/accounts/login/", timeout=30).text
     css = re.search(r'href="(/static/[^"]+\.[0-9a-f]{12}\.css)"', page)
     assert css, "the page links no hashed stylesheet"
-    answer = requests.get(stack.urls[0] + css[1], timeout=5)
+    answer = requests.get(stack.urls[0] + css[1], timeout=30)
     assert answer.status_code == 200
     assert "immutable" in answer.headers["Cache-Control"]
 
 
 def test_each_request_has_an_id_in_the_answer_and_one_line_in_the_log(stack):
-    answer = requests.get(f"{stack.urls[1]}/accounts/login/", timeout=5)
+    answer = requests.get(f"{stack.urls[1]}/accounts/login/", timeout=30)
     request_id = answer.headers["X-Request-ID"]
     assert f"[{request_id}] ladder.requests: GET /accounts/login/ 200 " in stack.log("gunicorn-1")
