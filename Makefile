@@ -66,9 +66,11 @@ lint: $(VENV)/.test
 
 ## test: install what the tests need, lint, then run the suite on SQLite and on PostgreSQL
 ## side by side; each output follows when all are done.
-# Three streams keep both cores busy while tests wait on servers and Chromium: the SQLite
-# pass without its browser tests and benches; those, then the PostgreSQL tests that start
-# servers of their own (with a test database of their own); the rest of the PostgreSQL pass.
+# Four streams keep both cores busy to the end, each about as long: the SQLite pass in
+# two halves (the apps' tests; the rest, browser tests and benches aside); the browser
+# tests and benches, then the PostgreSQL tests that start servers of their own (with a
+# test database of their own); the rest of the PostgreSQL pass.
+APPS := tests/assessments tests/ladder
 APART := tests/browser tests/test_benches.py
 SERVERS := tests/test_load.py tests/test_backup_restore.py tests/test_worker_recovery.py \
   tests/test_production_serving.py
@@ -76,15 +78,17 @@ test: lint /usr/bin/chromium /usr/bin/pdftotext pdf-libs
 	SECRET_KEY=test DATABASE_URL=sqlite://:memory: $(BIN)/python manage.py makemigrations --check --dry-run
 	@if [ "$(TEST_DATABASE_URL)" = "$(LOCAL_POSTGRES)" ]; then bash .ci/ensure-postgres; fi
 	@mkdir -p var
-	@echo "Running the SQLite and PostgreSQL passes side by side, in three streams (var/test-*.log)..."
+	@echo "Running the SQLite and PostgreSQL passes side by side, in four streams (var/test-*.log)..."
 	@export SECRET_KEY=test; \
-	$(BIN)/pytest --durations=15 $(APART:%=--ignore=%) > var/test-sqlite.log 2>&1 & one=$$!; \
+	$(BIN)/pytest --durations=15 $(APPS) > var/test-sqlite-apps.log 2>&1 & one=$$!; \
+	$(BIN)/pytest --durations=15 $(APPS:%=--ignore=%) $(APART:%=--ignore=%) \
+	  > var/test-sqlite.log 2>&1 & four=$$!; \
 	{ $(BIN)/pytest --durations=15 $(APART) > var/test-sqlite-apart.log 2>&1; first=$$?; \
 	  DATABASE_URL=$(TEST_DATABASE_URL)_servers $(BIN)/pytest --durations=15 $(SERVERS) \
 	    > var/test-postgres-servers.log 2>&1 && exit $$first; } & two=$$!; \
 	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest --durations=15 $(SERVERS:%=--ignore=%) \
 	  > var/test-postgres.log 2>&1 & three=$$!; \
-	failed=0; for pid in $$one $$two $$three; do wait $$pid || failed=1; done; \
-	for pass in sqlite sqlite-apart postgres postgres-servers; do \
+	failed=0; for pid in $$one $$two $$three $$four; do wait $$pid || failed=1; done; \
+	for pass in sqlite-apps sqlite sqlite-apart postgres postgres-servers; do \
 	  echo "==== $$pass ===="; cat var/test-$$pass.log; done; \
 	test $$failed -eq 0
