@@ -67,11 +67,11 @@ lint: $(VENV)/.test
 ## test: install what the tests need, lint, then run the suite on SQLite and on PostgreSQL
 ## side by side; each output follows when all are done.
 # Four streams keep both cores busy to the end, each about as long: the SQLite pass in
-# two halves (the apps' tests; the rest, browser tests and benches aside); the browser
-# tests and benches, then the PostgreSQL tests that start servers of their own (with a
-# test database of their own); the rest of the PostgreSQL pass.
-APPS := tests/assessments tests/ladder
-APART := tests/browser tests/test_benches.py
+# two halves (the apps' tests and the benches; the rest, browser tests aside); the
+# browser tests, then the PostgreSQL tests that start servers of their own (with a test
+# database of their own); the rest of the PostgreSQL pass.
+APPS := tests/assessments tests/ladder tests/test_benches.py
+APART := tests/browser
 SERVERS := tests/test_load.py tests/test_backup_restore.py tests/test_worker_recovery.py \
   tests/test_production_serving.py
 test: lint /usr/bin/chromium /usr/bin/pdftotext pdf-libs

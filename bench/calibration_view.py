@@ -1,6 +1,7 @@
 """The committee's calibration page over 1,000 reviewed people of one level, against its SQL.
 
 Run: SECRET_KEY=x .venv/bin/python bench/calibration_view.py [--requests 30] [--warmup 5]
+     [--people 1000]
      DATABASE_URL=postgres://postgres@127.0.0.1:5432/ladder_bench_cal SECRET_KEY=x \\
          .venv/bin/python bench/calibration_view.py
 
@@ -186,7 +187,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=30, help="timed rounds")
     parser.add_argument("--warmup", type=int, default=5, help="untimed rounds first")
+    parser.add_argument(
+        "--people", type=int, default=PEOPLE, help="reviewed people (the target is at 1,000)"
+    )
     args = parser.parse_args()
+    if args.people <= 10:
+        parser.error("--people: more than 10, the small cycle the query count is compared with")
 
     database = configure()
     from django.db import connection
@@ -196,7 +202,7 @@ def main() -> None:
     rng = random.Random(7)
     started = time.perf_counter()
     level = bench_level()
-    cycle, rating_count = seed(level, PEOPLE, rng, prefix="")
+    cycle, rating_count = seed(level, args.people, rng, prefix="")
     seeded = time.perf_counter() - started
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -219,7 +225,7 @@ def main() -> None:
 
     get(url)
     statements, html = record(url)
-    assert f"<dd>{PEOPLE}</dd>" in html, "every reviewed person is counted"
+    assert f"<dd>{args.people}</dd>" in html, "every reviewed person is counted"
     aggregates = [(sql, params) for sql, params in statements if "GROUP BY" in sql.upper()]
     # With a filter, the closing section counts the whole cycle too: a fifth aggregate.
     assert len(aggregates) == len(AGGREGATES), [sql[:80] for sql, _ in aggregates]
@@ -261,10 +267,10 @@ def main() -> None:
     ratio = page / total
     print(f"{database}; seeded in {seeded:.1f} s")
     print(
-        f"{PEOPLE} reviewed assessments of {level.code} ({rating_count:,} ratings, "
+        f"{args.people} reviewed assessments of {level.code} ({rating_count:,} ratings, "
         f"{MANAGERS} managers); {args.requests} timed rounds after {args.warmup} warm-up"
     )
-    print(f"queries per page: {len(statements)} at {PEOPLE} people, {small_queries} at 10")
+    print(f"queries per page: {len(statements)} at {args.people} people, {small_queries} at 10")
     for index, name in enumerate(AGGREGATES):
         median = statistics.median(times[index] for times in bare_ms)
         print(f"  bare aggregate, {name:<12} median {median:7.2f} ms")
