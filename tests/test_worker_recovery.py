@@ -159,11 +159,19 @@ def test_a_worker_killed_mid_batch_leaves_a_job_that_another_finishes(tmp_path):
         while job()[0] == "running" and time.monotonic() < deadline:
             time.sleep(0.5)
         assert job() == ("done", PEOPLE)
-        tasks = database.query(
-            "SELECT status, worker_ids FROM django_tasks_database_dbtaskresult"
-            f" WHERE task_path = {m}",
-            ("assessments.packets.jobs.write_packets",),
-        )
+
+        def task_rows() -> list[tuple]:
+            return database.query(
+                "SELECT status, worker_ids FROM django_tasks_database_dbtaskresult"
+                f" WHERE task_path = {m}",
+                ("assessments.packets.jobs.write_packets",),
+            )
+
+        # The worker records the task's end just after the task marks its job done.
+        deadline = time.monotonic() + 30
+        while task_rows()[0][0] == "RUNNING" and time.monotonic() < deadline:
+            time.sleep(0.2)
+        tasks = task_rows()
         database.close()
     [(status, workers)] = tasks
     assert status == "SUCCESSFUL"
