@@ -55,7 +55,7 @@ class ExportGroup:
 
 @dataclass(frozen=True)
 class ExportArea:
-    kind: str
+    key: str
     name: str
     groups: list[ExportGroup]
 
@@ -95,7 +95,7 @@ def export_of(assessment: Assessment, *, with_review: bool) -> Export:
     outline = outline_of(published_level(assessment.level_id))
     areas = [
         ExportArea(
-            kind=area.kind,
+            key=area.key,
             name=area.name,
             groups=[
                 ExportGroup(

@@ -37,8 +37,9 @@ class OutlineGroup:
 
 @dataclass(frozen=True)
 class OutlineArea:
-    kind: str
+    key: str
     name: str
+    group: str  # the name of the group it is in, or ""
     description: str
     # The description as paragraphs, escaped: made once with the outline, which is kept.
     description_html: SafeString
@@ -159,8 +160,9 @@ def _build_outline(level: Level) -> Outline:
         higher=LevelRef(*higher) if higher else None,
         areas=tuple(
             OutlineArea(
-                kind=area.kind,
+                key=area.key,
                 name=area.name,
+                group=area.group.name if area.group is not None else "",
                 description=area.description,
                 description_html=linebreaks_filter(area.description),
                 groups=tuple(
@@ -208,7 +210,7 @@ def rating_states(assessment: Assessment) -> dict[int, RatingState]:
 
 @dataclass
 class AreaProgress:
-    kind: str
+    key: str
     name: str
     answered: int
     total: int
@@ -223,7 +225,7 @@ class AreaProgress:
 def area_progress(area: OutlineArea, scores: list[int | None]) -> AreaProgress:
     charted = [s for s in scores if s is not None and s != Score.NO_EVIDENCE]
     return AreaProgress(
-        kind=area.kind,
+        key=area.key,
         name=area.name,
         answered=sum(1 for s in scores if s is not None),
         total=len(scores),

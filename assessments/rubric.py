@@ -59,7 +59,7 @@ def rubric_context(
         # One reverse() for the page, not one per row.
         "save_prefix": reverse("assessments:save", args=[assessment.pk, 0])[: -len("0/")],
         "beside_groups": (
-            {(a.kind, g.name.lower()): g for a in beside.areas for g in a.groups} if beside else {}
+            {(a.key, g.name.lower()): g for a in beside.areas for g in a.groups} if beside else {}
         ),
         "beside_code": beside_code,
     }

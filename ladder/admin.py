@@ -159,9 +159,8 @@ class FrameworkAdmin(BoundedSearch, FrozenWhenPublished, admin.ModelAdmin):
 
 class AreaInline(FrozenInline, admin.TabularInline):
     model = Area
-    fields = ["kind", "description"]
+    fields = ["name", "key", "subgrouped", "description"]
     extra = 0
-    max_num = 8
     show_change_link = True
 
     def get_queryset(self, request):
@@ -283,18 +282,18 @@ class BehaviourInline(FrozenInline, admin.TabularInline):
 
 @admin.register(Area)
 class AreaAdmin(BoundedSearch, FrozenWhenPublished, admin.ModelAdmin):
-    list_display = ["__str__", "kind", "level", "framework"]
-    list_filter = ["level__framework", "kind", "level__track"]
-    search_fields = ["level__code", "description", "behaviours__text"]
+    list_display = ["__str__", "key", "level", "framework"]
+    list_filter = ["level__framework", "name", "level__track"]
+    search_fields = ["level__code", "name", "description", "behaviours__text"]
     list_select_related = ["level__framework"]
-    fields = ["level", "kind", "description"]
+    fields = ["level", "name", "key", "subgrouped", "description", "note"]
     inlines = [ResponsibilityInline, BehaviourInline]
 
     class Media:
         css = {"all": ["css/admin-extra.css"]}
 
     def get_readonly_fields(self, request, obj=None):
-        return ["level", "kind"] if obj else []
+        return ["level", "key", "subgrouped"] if obj else []
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "level":
@@ -313,7 +312,7 @@ class AreaAdmin(BoundedSearch, FrozenWhenPublished, admin.ModelAdmin):
 @admin.register(Behaviour)
 class BehaviourAdmin(BoundedSearch, FrozenWhenPublished, admin.ModelAdmin):
     list_display = ["words", "key", "responsibility", "area_name", "level_code", "framework"]
-    list_filter = ["area__level__framework", "area__kind", "area__level__track"]
+    list_filter = ["area__level__framework", "area__name", "area__level__track"]
     search_fields = ["text", "key", "responsibility__name", "area__level__code"]
     list_select_related = ["area__level__framework", "responsibility"]
     fields = ["area", "responsibility", "text", "key", "order"]

@@ -1,7 +1,8 @@
-"""The areas a level's rubric is written in, their order and their names.
+"""The default framework's vocabulary: the IC5 seed's eight areas, three level
+expectations and five pillars, their keys, names and emoji.
 
-One framework's vocabulary (the IC5 seed's eight areas: three level expectations,
-five pillars), read by the models, the formats and the pages from here alone.
+A framework's areas are its own data (ladder.models.Area); this is what the page
+readers know of the default one's shape, and the keys and names its areas were given.
 """
 
 AREA_KINDS: tuple[str, ...] = (

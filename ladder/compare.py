@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from itertools import count
 
-from ladder.areas import AREA_KINDS, AREA_NAMES, EXPECTATION_KINDS
 from ladder.formats.document import LevelDoc
 from ladder.models import Area, Behaviour, Level
 from ladder.rubric_text import plain
@@ -72,18 +71,12 @@ class GroupChange:
 
 @dataclass
 class AreaChange:
-    kind: str
+    key: str
+    name: str  # the newer one's, when renamed
+    subgrouped: bool
     description: list[Segment]
     groups: list[GroupChange]
     note: list[Segment] = field(default_factory=list)
-
-    @property
-    def name(self) -> str:
-        return AREA_NAMES[self.kind]
-
-    @property
-    def is_expectation(self) -> bool:
-        return self.kind in EXPECTATION_KINDS
 
     def count(self, status: Status) -> int:
         return sum(1 for g in self.groups for c in g.changes if c.status == status)
@@ -175,12 +168,12 @@ def compare_levels(lower: Level, higher: Level) -> Comparison:
 
 
 def _compare(before: Level, after: Level, *, by_key: bool) -> Comparison:
-    before_areas = {area.kind: area for area in before.areas.all()}
-    after_areas = {area.kind: area for area in after.areas.all()}
+    before_areas = {area.key: area for area in before.areas.all()}
+    after_areas = {area.key: area for area in after.areas.all()}
+    # The newer level's order; areas only the older one has come last.
+    keys = list(after_areas) + [key for key in before_areas if key not in after_areas]
     areas = [
-        _compare_area(before_areas.get(kind), after_areas.get(kind), kind, by_key=by_key)
-        for kind in AREA_KINDS
-        if kind in before_areas or kind in after_areas
+        _compare_area(before_areas.get(key), after_areas.get(key), by_key=by_key) for key in keys
     ]
     return Comparison(
         before=before,
@@ -191,16 +184,14 @@ def _compare(before: Level, after: Level, *, by_key: bool) -> Comparison:
 
 
 def _group_names(area: Area | None) -> dict[int, str]:
-    """Each behaviour's responsibility name; "" for the level expectations."""
+    """Each behaviour's sub-group name; "" in an area without sub-groups."""
     if area is None:
         return {}
     names = {r.id: r.name for r in area.responsibilities.all()}
     return {b.pk: names.get(b.responsibility_id, "") for b in area.behaviours.all()}
 
 
-def _compare_area(
-    before: Area | None, after: Area | None, kind: str, *, by_key: bool
-) -> AreaChange:
+def _compare_area(before: Area | None, after: Area | None, *, by_key: bool) -> AreaChange:
     old = list(before.behaviours.all()) if before else []
     new = list(after.behaviours.all()) if after else []
     old_group = _group_names(before)
@@ -228,8 +219,11 @@ def _compare_area(
 
     old_notes = {r.name: r.note for r in before.responsibilities.all()} if before else {}
     new_notes = {r.name: r.note for r in after.responsibilities.all()} if after else {}
+    latest = after or before
     return AreaChange(
-        kind=kind,
+        key=latest.key,
+        name=latest.name,
+        subgrouped=latest.subgrouped,
         description=word_diff(
             before.description if before else "", after.description if after else ""
         ),
@@ -319,7 +313,9 @@ class _DocResponsibility:
 
 @dataclass
 class _DocArea:
-    kind: str
+    key: str
+    name: str
+    subgrouped: bool
     description: str
     note: str
     behaviours: _Rows
@@ -347,7 +343,17 @@ def _as_level(doc: LevelDoc | None, ids: count) -> _DocLevel:
             responsibilities.append(row)
             for b in r.behaviours:
                 behaviours.append(_DocBehaviour(next(ids), b.key, b.text, len(behaviours), row.id))
-        areas.append(_DocArea(area.kind, area.description, area.note, behaviours, responsibilities))
+        areas.append(
+            _DocArea(
+                area.key,
+                area.name,
+                area.subgrouped,
+                area.description,
+                area.note,
+                behaviours,
+                responsibilities,
+            )
+        )
     return _DocLevel(doc.code, doc.title, doc.summary, areas)
 
 

@@ -35,7 +35,22 @@ def draft_digest(framework: Framework) -> str:
         ),
         (
             Area.objects.filter(level__framework_id=framework_id),
-            ("pk", "version", "level_id", "kind", "description", "note"),
+            (
+                "pk",
+                "version",
+                "level_id",
+                "order",
+                "key",
+                "name",
+                # A group's every change reads on its areas' rows (it has one at least).
+                "group_id",
+                "group__order",
+                "group__name",
+                "group__description",
+                "subgrouped",
+                "description",
+                "note",
+            ),
         ),
         (
             Responsibility.objects.filter(area__level__framework_id=framework_id),

@@ -99,8 +99,8 @@ def save_level(*, level: Level, title: str, summary: str, base_version: int) -> 
 
 
 def save_area(*, area: Area, description: str, note: str, base_version: int) -> SaveResult:
-    """Save an area's description (a pillar's intro) and, for expectations, its note."""
-    what = "The intro" if not area.is_expectation else "The description"
+    """Save an area's description (the intro of one with sub-groups) and its note."""
+    what = "The intro" if area.subgrouped else "The description"
     wording.check_characters(description, "description", what)
     wording.check_characters(note, "note", "The note")
     values = {"description": normalise_text(description), "note": normalise_text(note)}
@@ -249,10 +249,8 @@ def add_responsibility(
     for text, _key in behaviours:
         wording.check_characters(text, "text", "A behaviour")
     name, note = one_line(name), normalise_text(note)
-    if area.is_expectation:
-        raise ValidationError(
-            f"{area.name} is a level expectation: its behaviours sit directly under it."
-        )
+    if not area.subgrouped:
+        raise ValidationError(f"{area.name}'s behaviours sit directly under it, in no sub-group.")
     wording.check_name(name, area_id=area.pk, area=area, exclude=None)
     wording.limit(note, "note", LONG_TEXT_MAX, "The note")
     texts = [one_line(text) for text, _key in behaviours]
@@ -282,7 +280,7 @@ def add_responsibility(
         number = 1
         for i, key in enumerate(keys):
             if not key:
-                while (key := derived_key(area.kind, responsibility.name, number)) in taken:
+                while (key := derived_key(area.key, responsibility.name, number)) in taken:
                     number += 1
                 keys[i] = key
                 taken.add(key)

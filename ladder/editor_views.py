@@ -23,7 +23,6 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget
 
 from ladder import editing, services
-from ladder.areas import AREA_NAMES
 from ladder.exporters import level_problems
 from ladder.formats.document import KEY_MAX_LENGTH
 from ladder.models import Framework, Level
@@ -223,7 +222,7 @@ def _fields(kind: str, row) -> tuple[tuple[str, str], ...]:
         case "level":
             return (("title", "Title"), ("summary", "Summary"))
         case "area":
-            if row.is_expectation:
+            if not row.subgrouped:
                 return (("description", "Description"), ("note", "Note"))
             return (("description", "Intro"),)
         case "responsibility":
@@ -236,7 +235,7 @@ def _rubric_field(kind: str, row) -> str | None:
     """The row's box that may hold links, shown rendered under it."""
     if kind == "behaviour":
         return "text"
-    if kind == "responsibility" or (kind == "area" and row.is_expectation):
+    if kind == "responsibility" or (kind == "area" and not row.subgrouped):
         return "note"
     return None
 
@@ -314,7 +313,7 @@ def delete_row(
     if kind not in ("behaviour", "responsibility"):
         raise Http404("Only behaviours and responsibilities can be deleted here.")
     row = editable_row_for_user(level, kind, pk)
-    anchor = row.area.kind
+    anchor = row.area.key
     try:
         if kind == "behaviour":
             deleted = editing.delete_behaviour(behaviour=row)
@@ -443,8 +442,8 @@ def problems_of(level: Level, editor_url: str) -> list[Problem]:
     for text in level_problems(level):
         anchor = ""
         for area in areas:
-            if text.startswith(AREA_NAMES[area.kind]):
-                anchor = area.kind
+            if text.startswith(f"{area.name} "):
+                anchor = area.key
                 for r in area.responsibilities.all():
                     if text == f"{area.name} · {r.name} has no behaviours":
                         anchor = f"r-{r.pk}"
@@ -465,7 +464,7 @@ def editor_url(level: Level) -> str:
 def _anchor(kind: str, row: models.Model) -> str:
     match kind:
         case "area":
-            return row.kind
+            return row.key
         case "responsibility":
             return f"r-{row.pk}"
         case "behaviour":

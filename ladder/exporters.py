@@ -1,7 +1,12 @@
 """From the database to the ladder Markdown format."""
 
-from ladder.areas import AREA_KINDS, AREA_NAMES, EXPECTATION_KINDS
-from ladder.formats.document import AreaDoc, BehaviourDoc, LevelDoc, ResponsibilityDoc
+from ladder.formats.document import (
+    AreaDoc,
+    BehaviourDoc,
+    GroupDoc,
+    LevelDoc,
+    ResponsibilityDoc,
+)
 from ladder.formats.markdown import render_ladder
 from ladder.models import Area, Behaviour, Level, Responsibility
 
@@ -15,25 +20,24 @@ class IncompleteLevelError(ValueError):
 
 
 def level_problems(level: Level) -> list[str]:
-    """What keeps a level (loaded with Level.objects.with_rubric()) from being complete."""
+    """What keeps a level (loaded with Level.objects.with_rubric()) from being complete.
+
+    A level may have no areas yet (named but not written), and an area no behaviours if
+    it says something (a description or a note: left empty on purpose at this level);
+    an area with nothing at all, or a sub-group without behaviours, is unfinished.
+    """
     problems = []
-    areas = {area.kind: area for area in level.areas.all()}
-    for kind in AREA_KINDS:
-        area = areas.get(kind)
-        if area is None:
-            problems.append(f"{AREA_NAMES[kind]} is missing")
-        elif area.is_expectation and not area.behaviours.all():
-            problems.append(f"{area.name} has no behaviours")
-        elif not area.is_expectation:
-            responsibilities = area.responsibilities.all()
-            if not responsibilities:
-                problems.append(f"{area.name} has no responsibilities")
-            used = {b.responsibility_id for b in area.behaviours.all()}
+    for area in level.areas.all():
+        behaviours = area.behaviours.all()
+        if area.subgrouped:
+            used = {b.responsibility_id for b in behaviours}
             problems.extend(
                 f"{area.name} · {r.name} has no behaviours"
-                for r in responsibilities
+                for r in area.responsibilities.all()
                 if r.id not in used
             )
+        if not behaviours and not (area.description or area.note):
+            problems.append(f"{area.name} has no behaviours")
     return problems
 
 
@@ -43,19 +47,9 @@ def level_document(level: Level) -> LevelDoc:
     if problems:
         raise IncompleteLevelError(level, problems)
     areas = []
+    groups: dict[str, GroupDoc] = {}
     for area in level.areas.all():
         behaviours = list(area.behaviours.all())
-        if area.is_expectation:
-            areas.append(
-                AreaDoc(
-                    kind=area.kind,
-                    description=area.description,
-                    behaviours=tuple(BehaviourDoc(text=b.text, key=b.key) for b in behaviours),
-                    responsibilities=(),
-                    note=area.note,
-                )
-            )
-            continue
         responsibilities = tuple(
             ResponsibilityDoc(
                 name=r.name,
@@ -68,12 +62,21 @@ def level_document(level: Level) -> LevelDoc:
             )
             for r in area.responsibilities.all()
         )
+        group = area.group
+        if group is not None:
+            groups.setdefault(group.name, GroupDoc(group.name, group.description))
         areas.append(
             AreaDoc(
-                kind=area.kind,
+                key=area.key,
+                name=area.name,
                 description=area.description,
-                behaviours=(),
-                responsibilities=responsibilities,
+                behaviours=()
+                if area.subgrouped
+                else tuple(BehaviourDoc(text=b.text, key=b.key) for b in behaviours),
+                responsibilities=responsibilities if area.subgrouped else (),
+                note=area.note,
+                subgrouped=area.subgrouped,
+                group=group.name if group is not None else "",
             )
         )
     return LevelDoc(
@@ -82,6 +85,7 @@ def level_document(level: Level) -> LevelDoc:
         track=level.track.name,
         summary=level.summary,
         areas=tuple(areas),
+        groups=tuple(groups.values()),
     )
 
 
@@ -100,8 +104,20 @@ def complete_documents(framework_id: int) -> dict[tuple[str, str], LevelDoc]:
     """
     levels = Level.objects.filter(framework_id=framework_id)
     areas: dict[int, list[tuple]] = {}
-    for row in Area.objects.filter(level__framework_id=framework_id).values_list(
-        "level_id", "pk", "kind", "description", "note"
+    for row in (
+        Area.objects.filter(level__framework_id=framework_id)
+        .order_by("level", "order", "pk")
+        .values_list(
+            "level_id",
+            "pk",
+            "key",
+            "name",
+            "description",
+            "note",
+            "subgrouped",
+            "group__name",
+            "group__description",
+        )
     ):
         areas.setdefault(row[0], []).append(row)
     responsibilities: dict[int, list[tuple]] = {}
@@ -122,25 +138,38 @@ def complete_documents(framework_id: int) -> dict[tuple[str, str], LevelDoc]:
     found = {}
     for level in levels.values_list("pk", "code", "title", "track__name", "summary"):
         pk, code, title, track, summary = level
-        by_kind = {row[2]: row for row in areas.get(pk, [])}
-        docs = []
-        for kind in AREA_KINDS:
-            if kind not in by_kind:
-                break
-            _level, area_pk, _kind, description, note = by_kind[kind]
-            groups = tuple(
+        docs, used_groups, complete = [], {}, True
+        for row in areas.get(pk, []):
+            _level, area_pk, key, name, description, note, subgrouped, group, about = row
+            own = tuple(behaviours.get((area_pk, None), ()))
+            subgroups = tuple(
                 ResponsibilityDoc(name, tuple(behaviours.get((area_pk, r_pk), ())), r_note)
                 for _area, r_pk, name, r_note in responsibilities.get(area_pk, [])
             )
-            own = tuple(behaviours.get((area_pk, None), ()))
-            if kind in EXPECTATION_KINDS:
-                complete = bool(own)
-                docs.append(AreaDoc(kind, description, own, (), note))
+            if subgrouped:
+                complete = all(r.behaviours for r in subgroups) and bool(
+                    subgroups or description or note
+                )
             else:
-                complete = bool(groups) and all(r.behaviours for r in groups)
-                docs.append(AreaDoc(kind, description, (), groups, note))
+                complete = bool(own or description or note)
             if not complete:
                 break
-        if len(docs) == len(AREA_KINDS) and complete:
-            found[(track, code)] = LevelDoc(code, title, track, summary, tuple(docs))
+            if group is not None:
+                used_groups.setdefault(group, GroupDoc(group, about))
+            docs.append(
+                AreaDoc(
+                    key,
+                    description,
+                    () if subgrouped else own,
+                    subgroups if subgrouped else (),
+                    note,
+                    name=name,
+                    subgrouped=subgrouped,
+                    group=group or "",
+                )
+            )
+        if complete:
+            found[(track, code)] = LevelDoc(
+                code, title, track, summary, tuple(docs), tuple(used_groups.values())
+            )
     return found

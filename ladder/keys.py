@@ -29,8 +29,13 @@ def carry_keys(doc: LevelDoc, before: LevelDoc | None) -> LevelDoc:
     """
     if before is None:
         return doc
+    old_areas = {area.key: area for area in before.areas}
     return replace(
-        doc, areas=tuple(_carry_area_keys(area, before.area(area.kind)) for area in doc.areas)
+        doc,
+        areas=tuple(
+            _carry_area_keys(area, old_areas[area.key]) if area.key in old_areas else area
+            for area in doc.areas
+        ),
     )
 
 
@@ -43,7 +48,7 @@ def _carry_area_keys(area: AreaDoc, before: AreaDoc) -> AreaDoc:
     free = dict(old)
     # A key that differs from the positional one was written on purpose: keep it.
     for n, (owner, index, b) in enumerate(slots):
-        if b.key != derived_key(area.kind, owner, index):
+        if b.key != derived_key(area.key, owner, index):
             chosen[n] = b.key
             free.pop(b.key, None)
     by_text: dict[str, list[str]] = {}
@@ -61,7 +66,7 @@ def _carry_area_keys(area: AreaDoc, before: AreaDoc) -> AreaDoc:
     for n, (owner, _index, _b) in enumerate(slots):
         if n not in chosen:
             number = next_number.get(owner, 1)
-            while (key := derived_key(area.kind, owner, number)) in taken:
+            while (key := derived_key(area.key, owner, number)) in taken:
                 number += 1
             chosen[n] = key
             taken.add(key)

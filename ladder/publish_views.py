@@ -141,10 +141,10 @@ def _reordered(before: Level, after: Level) -> list[str]:
     A comparison pairs behaviours and ignores their order; a draft that only moved
     things must still say so before it is published.
     """
-    old = {area.kind: area for area in before.areas.all()}
+    old = {area.key: area for area in before.areas.all()}
     found = []
     for area in after.areas.all():
-        prior = old.get(area.kind)
+        prior = old.get(area.key)
         if prior is None:
             continue
         keys = ([b.key for b in prior.behaviours.all()], [b.key for b in area.behaviours.all()])

@@ -10,7 +10,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
-from ladder.areas import AREA_KINDS
 from ladder.digests import StaleDraftError, draft_digest
 from ladder.exporters import complete_documents, level_problems
 from ladder.formats.document import (
@@ -24,6 +23,7 @@ from ladder.formats.document import (
 from ladder.keys import carry_keys
 from ladder.models import (
     Area,
+    AreaGroup,
     Behaviour,
     Framework,
     Level,
@@ -59,16 +59,25 @@ def create_levels(*, framework: Framework, documents: Sequence[LevelDoc]) -> lis
         )
         for doc in documents
     )
+    new_groups = AreaGroup.objects.bulk_create(
+        AreaGroup(level=level, name=group.name, description=group.description, order=order)
+        for level, doc in zip(levels, documents, strict=True)
+        for order, group in enumerate(doc.groups)
+    )
+    groups = {(group.level_id, group.name): group for group in new_groups}
     areas = Area.objects.bulk_create(
         Area(
             level=level,
-            kind=area.kind,
-            order=AREA_KINDS.index(area.kind),
+            key=area.key,
+            name=area.name,
+            group=groups[(level.pk, area.group)] if area.group else None,
+            subgrouped=area.subgrouped,
+            order=order,
             description=area.description,
             note=area.note,
         )
         for level, doc in zip(levels, documents, strict=True)
-        for area in doc.areas
+        for order, area in enumerate(doc.areas)
     )
     area_docs = [area for doc in documents for area in doc.areas]
     responsibilities = Responsibility.objects.bulk_create(
@@ -184,7 +193,7 @@ class LevelPlan:
 def _keyed(doc: LevelDoc | None) -> list[tuple[str, BehaviourDoc]]:
     if doc is None:
         return []
-    return [(area.kind, b) for area in doc.areas for b in area.all_behaviours]
+    return [(area.key, b) for area in doc.areas for b in area.all_behaviours]
 
 
 def _by_key(doc: LevelDoc | None) -> dict[tuple[str, str], BehaviourDoc]:

@@ -62,7 +62,7 @@ def framework(request: HttpRequest, slug: str, version: int) -> HttpResponse:
 @require_GET
 @login_required
 def level(request: HttpRequest, slug: str, version: int, track: str, code: str) -> HttpResponse:
-    """A level page: all eight areas, their responsibilities and behaviours, in order."""
+    """A level page: its areas (in their groups), sub-groups and behaviours, in order."""
     found = get_framework_for_user(request.user, slug, version)
     shown = get_level_for_user(request.user, found, track, code)
     siblings = list(

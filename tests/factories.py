@@ -61,7 +61,7 @@ def level_doc(
             )
             areas.append(
                 AreaDoc(
-                    kind=kind, description=f"About {kind}", behaviours=items, responsibilities=()
+                    key=kind, description=f"About {kind}", behaviours=items, responsibilities=()
                 )
             )
             continue
@@ -77,7 +77,7 @@ def level_doc(
             )
             groups.append(ResponsibilityDoc(name=name, behaviours=items))
         areas.append(
-            AreaDoc(kind=kind, description="", behaviours=(), responsibilities=tuple(groups))
+            AreaDoc(key=kind, description="", behaviours=(), responsibilities=tuple(groups))
         )
     return LevelDoc(
         code=code, title=title, track=track, summary=f"I am a {code}", areas=tuple(areas)

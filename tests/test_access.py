@@ -344,7 +344,7 @@ class World:
 
     def draft_row(self, kind: str) -> list:
         """The editor address parts of a pillar row in the draft's IC5."""
-        behaviour = self.draft_ic5.areas.get(kind="results").behaviours.first()
+        behaviour = self.draft_ic5.areas.get(key="results").behaviours.first()
         pk = behaviour.pk if kind == "behaviour" else behaviour.area_id
         return [self.slug, 2, "machine-learning", "IC5", kind, pk]
 

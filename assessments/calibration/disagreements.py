@@ -15,7 +15,6 @@ from assessments.permissions import (
     counted,
 )
 from assessments.scale import Score
-from ladder.areas import AREA_NAMES
 from ladder.models import Behaviour
 
 if TYPE_CHECKING:
@@ -166,7 +165,7 @@ def disagreement_map(user: User, cycle: Cycle, params: QueryDict) -> Disagreemen
         )
     }
     rows = []
-    for pk, text, kind, code, track, responsibility in behaviours.order_by(
+    for pk, text, area, code, track, responsibility in behaviours.order_by(
         "area__level__track__name",
         "area__level__rank",
         "area__level__code",
@@ -178,7 +177,7 @@ def disagreement_map(user: User, cycle: Cycle, params: QueryDict) -> Disagreemen
     ).values_list(
         "pk",
         "text",
-        "area__kind",
+        "area__name",
         "area__level__code",
         "area__level__track__name",
         "responsibility__name",
@@ -191,7 +190,7 @@ def disagreement_map(user: User, cycle: Cycle, params: QueryDict) -> Disagreemen
                 text=text,
                 level=code,
                 track=track,
-                area=AREA_NAMES[kind],
+                area=area,
                 responsibility=responsibility or "",
                 figures=Disagreement(pairs, differ, distance, lean) if enough else None,
                 pairs_below=not enough,

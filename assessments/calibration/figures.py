@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from math import ceil
 from typing import TYPE_CHECKING
 
-from django.db.models import Avg, Count, F, Q, Sum
+from django.db.models import Avg, Count, F, Max, Min, Q, Sum
 from django.db.models.functions import Abs
 
 from assessments.calibration.filters import (
@@ -22,7 +22,6 @@ from assessments.permissions import (
 )
 from assessments.progress import published_level
 from assessments.scale import CHARTED, OUTCOME_HELP, Outcome, Score
-from ladder.areas import AREA_KINDS, AREA_NAMES
 from ladder.models import Level
 
 if TYPE_CHECKING:
@@ -174,7 +173,7 @@ class Side:
 
 @dataclass(frozen=True)
 class AreaScores:
-    kind: str
+    key: str
     name: str
     self_side: Side
     manager_side: Side
@@ -235,26 +234,26 @@ def areas_of(ratings: Q) -> AreaDistribution:
         **{f"s{int(s)}": Count("pk", filter=Q(score=s)) for s in Score},
         **{f"m{int(s)}": Count("pk", filter=Q(manager_score=s)) for s in Score},
     }
-    rows = {
-        row["kind"]: row
-        for row in Rating.objects.filter(ratings)
+    rows = (
+        Rating.objects.filter(ratings)
         .order_by()
-        .values(kind=F("behaviour__area__kind"))
-        .annotate(**columns)
-    }
-    areas = []
-    for kind in AREA_KINDS:
-        row = rows.get(kind)
-        if row is None:
-            continue
-        areas.append(
-            AreaScores(
-                kind=kind,
-                name=AREA_NAMES[kind],
-                self_side=Side(tuple(row[f"s{int(s)}"] for s in CHARTED), row["s0"]),
-                manager_side=Side(tuple(row[f"m{int(s)}"] for s in CHARTED), row["m0"]),
-            )
+        .values(key=F("behaviour__area__key"))
+        .annotate(
+            area_name=Max("behaviour__area__name"),
+            area_order=Min("behaviour__area__order"),
+            **columns,
         )
+    )
+    areas = [
+        AreaScores(
+            key=row["key"],
+            name=row["area_name"],
+            self_side=Side(tuple(row[f"s{int(s)}"] for s in CHARTED), row["s0"]),
+            manager_side=Side(tuple(row[f"m{int(s)}"] for s in CHARTED), row["m0"]),
+        )
+        # The order the levels list their areas in; areas of one key read alike.
+        for row in sorted(rows, key=lambda row: (row["area_order"], row["key"]))
+    ]
     return AreaDistribution(areas)
 
 

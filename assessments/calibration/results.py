@@ -16,8 +16,7 @@ from assessments.permissions import (
     shows_results,
 )
 from assessments.scale import Score
-from ladder.areas import AREA_KINDS, AREA_NAMES
-from ladder.models import Level
+from ladder.models import Area, Level
 from ladder.spreadsheets import guarded
 
 if TYPE_CHECKING:
@@ -49,10 +48,10 @@ def results_table(user: User, cycle: Cycle) -> Iterator[list[str]]:
     levels = _levels(cycle)
     assessments = _assessments(user, cycle)
     averages: dict[tuple[int, str], tuple[float | None, float | None]] = {
-        (pk, kind): (own, manager)
-        for pk, kind, own, manager in Rating.objects.filter(counted(user, cycle, "assessment__"))
+        (pk, key): (own, manager)
+        for pk, key, own, manager in Rating.objects.filter(counted(user, cycle, "assessment__"))
         .order_by()
-        .values_list("assessment_id", "behaviour__area__kind")
+        .values_list("assessment_id", "behaviour__area__key")
         .annotate(
             own=Avg("score", filter=Q(score__gte=Score.NOT_YET)),
             manager=Avg("manager_score", filter=Q(manager_score__gte=Score.NOT_YET)),
@@ -65,8 +64,9 @@ def results_table(user: User, cycle: Cycle) -> Iterator[list[str]]:
         "Calibrated outcome",
         "Calibration reason",
     ]
-    for kind in AREA_KINDS:
-        header += [f"{AREA_NAMES[kind]} self", f"{AREA_NAMES[kind]} manager"]
+    areas = _areas(cycle)
+    for name in areas.values():
+        header += [f"{name} self", f"{name} manager"]
     yield [guarded(cell) for cell in header]
     for a in assessments:
         results = shows_results(a.status)
@@ -77,8 +77,8 @@ def results_table(user: User, cycle: Cycle) -> Iterator[list[str]]:
             a.get_calibrated_outcome_display() if results and a.calibrated_outcome else "",
             a.calibration_reason if results else "",
         ]
-        for kind in AREA_KINDS:
-            own, manager = averages.get((a.pk, kind), (None, None))
+        for key in areas:
+            own, manager = averages.get((a.pk, key), (None, None))
             row += [_average(own), _average(manager)]
         yield [guarded(cell) for cell in row]
 
@@ -94,6 +94,19 @@ def _progress_table(user: User, cycle: Cycle) -> Iterator[list[str]]:
         shared = a.results_shared and a.calibrated_outcome is not None
         outcome = a.get_calibrated_outcome_display() if shared else ""
         yield [guarded(cell) for cell in [*_progress(a, levels.get(a.level_id)), outcome]]
+
+
+def _areas(cycle: Cycle) -> dict[str, str]:
+    """The areas of the cycle's framework by key, a column pair each: in the order the
+    levels list them (the first level that has an area places it), named as there."""
+    found: dict[str, str] = {}
+    for key, name in (
+        Area.objects.filter(level__framework_id=cycle.framework_id)
+        .order_by("level__track__name", "level__rank", "level__code", "order", "pk")
+        .values_list("key", "name")
+    ):
+        found.setdefault(key, name)
+    return found
 
 
 def _levels(cycle: Cycle) -> dict[int, Level]:

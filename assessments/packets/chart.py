@@ -12,7 +12,7 @@ from assessments.scale import CHARTED, HIGHEST
 class AreaRollup:
     """One area's average self-score and manager's score, charted scores only."""
 
-    kind: str
+    key: str
     name: str
     behaviours: int
     self_average: float | None

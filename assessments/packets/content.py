@@ -174,7 +174,7 @@ def build_packet(assessment: Assessment, ratings: dict[int, tuple], decider: Use
         mine = [ratings[b.id] for g in area.groups for b in g.behaviours if b.id in ratings]
         rollups.append(
             AreaRollup(
-                kind=area.kind,
+                key=area.key,
                 name=area.name,
                 behaviours=len(mine),
                 self_average=area_progress(area, [r[1] for r in mine]).average,

@@ -454,7 +454,7 @@ def render_csv(docs: Sequence[LevelDoc]) -> str:
             note = _rubric_paragraphs(area.note)
             groups = (
                 [(r.name, r.behaviours, _rubric_paragraphs(r.note)) for r in area.responsibilities]
-                if area.is_pillar
+                if area.subgrouped
                 else [(None, area.behaviours, "")]
             )
             order = 0
@@ -467,7 +467,7 @@ def render_csv(docs: Sequence[LevelDoc]) -> str:
                             doc.code,
                             escape_markdown(doc.title),
                             escape_markdown(doc.track),
-                            AREA_NAMES[area.kind],
+                            escape_markdown(area.name),
                             escape_markdown(name) if name is not None else "",
                             rubric_markdown(behaviour.text),
                             behaviour.key,

@@ -13,11 +13,12 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from ladder.areas import AREA_NAMES, PILLAR_KINDS
+from ladder.areas import AREA_NAMES
 
 # The largest ladder file read, in any format: a real page is a few kilobytes.
 MAX_FILE_BYTES = 2_000_000
 KEY_MAX_LENGTH = 64
+AREA_NAME_MAX_LENGTH = 200  # an area's, a group's or a sub-group's name
 # Far beyond any real ladder (about ten per area); behaviours are numbered within
 # their area, and the number is a small integer in the database.
 MAX_BEHAVIOURS_PER_AREA = 10_000
@@ -67,23 +68,29 @@ class ResponsibilityDoc:
 
 @dataclass(frozen=True)
 class AreaDoc:
-    """A level expectation (behaviours only) or a pillar (responsibilities only)."""
+    """What a level is rated on: behaviours directly under it, or under named sub-groups
+    (``responsibilities``, as the default framework calls them), never both.
 
-    kind: str
+    ``key`` is stable across levels and versions: it pairs an area with itself when
+    levels and versions are compared, and stays when the area is renamed. Without a
+    ``name`` the default framework's name for the key is used ("reach" is "Collaborative
+    Reach"), else the key itself; ``subgrouped`` defaults to whether there are sub-groups.
+    """
+
+    key: str
     description: str
     behaviours: tuple[BehaviourDoc, ...] = ()
     responsibilities: tuple[ResponsibilityDoc, ...] = ()
-    note: str = ""  # level expectations only: text after the bullets
+    note: str = ""  # text after the bullets of an area without sub-groups
+    name: str = ""
+    subgrouped: bool | None = None
+    group: str = ""  # the name of the group above it, if any
 
-    @property
-    def name(self) -> str:
-        """Display name, e.g. "Collaborative Reach"."""
-        return AREA_NAMES[self.kind]
-
-    @property
-    def is_pillar(self) -> bool:
-        """True for the five pillars, False for the three level expectations."""
-        return self.kind in PILLAR_KINDS
+    def __post_init__(self):
+        if not self.name:
+            object.__setattr__(self, "name", AREA_NAMES.get(self.key) or self.key)
+        if self.subgrouped is None:
+            object.__setattr__(self, "subgrouped", bool(self.responsibilities))
 
     @property
     def all_behaviours(self) -> tuple[BehaviourDoc, ...]:
@@ -93,14 +100,28 @@ class AreaDoc:
 
 
 @dataclass(frozen=True)
+class GroupDoc:
+    """A category above some areas, with its own description; areas name it as their group."""
+
+    name: str
+    description: str = ""
+
+
+def area_key(name: str) -> str:
+    """The key an area gets from its name: "Collaborative Reach" -> "collaborative-reach"."""
+    return _slug(name)[:KEY_MAX_LENGTH].rstrip("-") or "area"
+
+
+@dataclass(frozen=True)
 class LevelDoc:
-    """One level page: heading, summary and all eight areas in AREA_KINDS order."""
+    """One level page: heading, summary and its areas in the framework's order."""
 
     code: str
     title: str
     track: str
     summary: str
     areas: tuple[AreaDoc, ...]
+    groups: tuple[GroupDoc, ...] = ()  # in page order; each named by one area or more
 
     @property
     def behaviour_count(self) -> int:
@@ -118,12 +139,12 @@ class LevelDoc:
         titles such as "Engineer 1" imply no real track, and a page should then say it)."""
         return self.track == derived_track(self.title)
 
-    def area(self, kind: str) -> AreaDoc:
-        """The area of the given kind; KeyError if the document lacks it."""
+    def area(self, key: str) -> AreaDoc:
+        """The area with the given key; KeyError if the document lacks it."""
         for area in self.areas:
-            if area.kind == kind:
+            if area.key == key:
                 return area
-        raise KeyError(kind)
+        raise KeyError(key)
 
 
 @dataclass(frozen=True)
@@ -204,11 +225,12 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
-def derived_key(kind: str, responsibility: str | None, index: int) -> str:
-    """Position-based key: slug of the responsibility (or area kind) plus the 1-based index."""
+def derived_key(area_key: str, responsibility: str | None, index: int) -> str:
+    """Position-based key: slug of the responsibility (or the area's key) plus the 1-based
+    index."""
     suffix = f"-{index}"
     slug = _slug(responsibility) if responsibility is not None else ""
-    slug = slug or _slug(kind)
+    slug = slug or _slug(area_key)
     return slug[: KEY_MAX_LENGTH - len(suffix)].rstrip("-") + suffix
 
 

@@ -1,15 +1,16 @@
 """The ladder app's models, one module per kind of row; every name is importable from here.
 
 framework.py holds framework versions and tracks (and the lock that keeps a published
-version frozen), content.py what a version holds (levels, areas, responsibilities,
-behaviours), people.py the people model, imports.py uploaded ladder files waiting for
-confirmation, upkeep.py the site's house-keeping rows (workers' heartbeats, the
+version frozen), content.py what a version holds (levels, area groups, areas,
+responsibilities, behaviours), people.py the people model, imports.py uploaded ladder
+files waiting for confirmation, upkeep.py the site's house-keeping rows (workers' heartbeats, the
 database's epoch). Django imports this package to find the models, and the rest of
 the project imports them from here: `from ladder.models import Level, User`.
 """
 
 from ladder.models.content import (
     Area,
+    AreaGroup,
     Behaviour,
     FrameworkContent,
     FrameworkContentQuerySet,
@@ -34,6 +35,7 @@ from ladder.models.upkeep import DataEpoch, WorkerHeartbeat
 
 __all__ = [
     "Area",
+    "AreaGroup",
     "Behaviour",
     "DataEpoch",
     "Framework",

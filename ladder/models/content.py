@@ -1,4 +1,5 @@
-"""What a framework version holds: levels, their areas, responsibilities and behaviours.
+"""What a framework version holds: levels, their area groups, areas, responsibilities and
+behaviours.
 
 Every row here belongs to one framework version and is frozen with it once it is
 published: FrameworkContent's save() and delete() and FrameworkContentQuerySet's bulk
@@ -8,14 +9,21 @@ published ones, so no form, admin page or script can get around it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 
-from ladder.areas import AREA_KINDS, AREA_NAMES, EXPECTATION_KINDS
-from ladder.formats.document import KEY_MAX_LENGTH, derived_key, normalise_text
+from ladder.formats.document import (
+    AREA_NAME_MAX_LENGTH,
+    KEY_MAX_LENGTH,
+    area_key,
+    derived_key,
+    normalise_text,
+)
 from ladder.formats.inline import area_kind
 from ladder.models.framework import Framework, Track, lock_frameworks
 from ladder.rubric_text import plain
@@ -122,9 +130,10 @@ class LevelQuerySet(FrameworkContentQuerySet):
 
 
 def rubric_prefetches() -> list[models.Prefetch]:
-    """A level's areas, responsibilities and behaviours in ladder order: three queries."""
+    """A level's areas (with their groups), responsibilities and behaviours in ladder
+    order: three queries."""
     return [
-        models.Prefetch("areas", queryset=Area.objects.order_by("order")),
+        models.Prefetch("areas", queryset=Area.objects.select_related("group").order_by("order")),
         # New rows default to order 0: the primary key keeps ties in a fixed order.
         models.Prefetch(
             "areas__responsibilities", queryset=Responsibility.objects.order_by("order", "pk")
@@ -185,6 +194,32 @@ class Level(FrameworkContent):
             args=[self.framework.slug, self.framework.version, self.track.slug, self.code],
         )
 
+    def area_layout(self) -> list[AreaRun]:
+        """The prefetched areas as a page lays them out (see AreaRun): no queries."""
+        runs: list[AreaRun] = []
+        for area in self.areas.all():
+            if not runs or runs[-1].group_id != area.group_id:
+                runs.append(AreaRun(area.group, []))
+            parts = runs[-1].parts
+            if not parts or parts[-1][0] != area.subgrouped:
+                parts.append((area.subgrouped, []))
+            parts[-1][1].append(area)
+        return runs
+
+
+@dataclass
+class AreaRun:
+    """Areas next to each other on a page that share a group (or have none): `parts` are
+    their runs without sub-groups (shown side by side as cards) and with (one section
+    each), in order."""
+
+    group: AreaGroup | None
+    parts: list[tuple[bool, list[Area]]]
+
+    @property
+    def group_id(self) -> int | None:
+        return self.group.pk if self.group is not None else None
+
 
 def one_line(text: str) -> str:
     return " ".join(text.split())
@@ -196,33 +231,70 @@ def level_rank(code: str) -> int:
     return int(digits) if digits else 0
 
 
-class Area(FrameworkContent):
-    """One of the eight areas of a level: three level expectations and five pillars."""
+class AreaGroup(FrameworkContent):
+    """A category above some of a level's areas, such as "Technical skills" over four."""
 
     framework_path = "level__framework"
 
-    class Kind(models.TextChoices):
-        SCOPE = "scope", AREA_NAMES["scope"]
-        REACH = "reach", AREA_NAMES["reach"]
-        LEVERS = "levers", AREA_NAMES["levers"]
-        RESULTS = "results", AREA_NAMES["results"]
-        DIRECTION = "direction", AREA_NAMES["direction"]
-        TALENT = "talent", AREA_NAMES["talent"]
-        CULTURE = "culture", AREA_NAMES["culture"]
-        CRAFT = "craft", AREA_NAMES["craft"]
+    level = models.ForeignKey(Level, on_delete=models.CASCADE, related_name="area_groups")
+    name = models.CharField(max_length=AREA_NAME_MAX_LENGTH)
+    description = models.TextField(blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    objects = FrameworkContentQuerySet.as_manager()
+
+    class Meta:
+        base_manager_name = "objects"
+        ordering = ["level", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["level", "name"], name="area_group_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.name = one_line(self.name)
+        self.description = normalise_text(self.description)
+        super().save(*args, **kwargs)
+
+
+class Area(FrameworkContent):
+    """What a level is rated on, such as Scope or Communication: behaviours sit directly
+    under it, or under named sub-groups (its responsibilities) when it is `subgrouped`."""
+
+    framework_path = "level__framework"
 
     level = models.ForeignKey(Level, on_delete=models.CASCADE, related_name="areas")
-    kind = models.CharField(max_length=12, choices=Kind)
-    order = models.PositiveSmallIntegerField(editable=False)
+    key = models.CharField(
+        max_length=KEY_MAX_LENGTH,
+        validators=[
+            RegexValidator(
+                r"^[a-z0-9][a-z0-9.-]*\Z",
+                "Lower-case letters, digits, dots and hyphens, starting with a letter or digit.",
+            )
+        ],
+        help_text="Pairs the area with itself at other levels and in other versions; it "
+        "stays when the area is renamed.",
+    )
+    name = models.CharField(max_length=AREA_NAME_MAX_LENGTH)
+    group = models.ForeignKey(
+        AreaGroup, null=True, blank=True, on_delete=models.SET_NULL, related_name="areas"
+    )
+    subgrouped = models.BooleanField(
+        default=False,
+        help_text="Behaviours sit under named sub-groups (responsibilities), not directly "
+        "under the area.",
+    )
+    order = models.PositiveSmallIntegerField(default=0)
     description = models.TextField(
         blank=True,
-        help_text="Expectations: the one-line italic description. Pillars: the intro text, "
-        "paragraphs separated by a blank line.",
+        help_text="The area's description or intro text, paragraphs separated by a blank line.",
     )
     note = models.TextField(
         blank=True,
-        help_text="Level expectations only: text after the bullets, such as a footnote. "
-        "In pillars, notes belong to a responsibility.",
+        help_text="Areas without sub-groups: text after the bullets, such as a footnote. "
+        "With sub-groups, notes belong to a sub-group.",
     )
     version = models.PositiveIntegerField(default=1, editable=False)
 
@@ -230,38 +302,33 @@ class Area(FrameworkContent):
 
     class Meta:
         base_manager_name = "objects"
-        ordering = ["level", "order"]
+        ordering = ["level", "order", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["level", "kind"], name="area_unique_kind_per_level"),
+            models.UniqueConstraint(fields=["level", "key"], name="area_unique_key_per_level"),
+            models.UniqueConstraint(fields=["level", "name"], name="area_unique_name_per_level"),
         ]
 
     def __str__(self) -> str:
         return f"{self.level.code} · {self.name}"
 
     def save(self, *args, **kwargs):
-        self.order = AREA_KINDS.index(self.kind)
+        self.name = one_line(self.name)
+        if not self.key:
+            self.key = area_key(self.name)
         self.description = normalise_text(self.description)
         self.note = normalise_text(self.note)
         super().save(*args, **kwargs)
 
-    @property
-    def name(self) -> str:
-        return self.get_kind_display()
-
-    @property
-    def is_expectation(self) -> bool:
-        return self.kind in EXPECTATION_KINDS
-
     def clean(self):
-        if self.note.strip() and not self.is_expectation:
+        if self.note.strip() and self.subgrouped:
             raise ValidationError(
-                {"note": f"{self.name} is a pillar: its notes belong to its responsibilities."}
+                {"note": f"{self.name} has sub-groups: its notes belong to them."}
             )
 
     def grouped_behaviours(self) -> list[tuple[Responsibility | None, list[Behaviour]]]:
         """Behaviours under their responsibility, from prefetched rows (no queries)."""
         behaviours = list(self.behaviours.all())
-        if self.is_expectation:
+        if not self.subgrouped:
             return [(None, behaviours)]
         return [
             (r, [b for b in behaviours if b.responsibility_id == r.id])
@@ -270,12 +337,12 @@ class Area(FrameworkContent):
 
 
 class Responsibility(FrameworkContent):
-    """A responsibility within a pillar, such as Impact or Decision Making."""
+    """A named sub-group of an area's behaviours, such as Impact or Decision Making."""
 
     framework_path = "area__level__framework"
 
     area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="responsibilities")
-    name = models.CharField(max_length=120)
+    name = models.CharField(max_length=AREA_NAME_MAX_LENGTH)
     order = models.PositiveSmallIntegerField(default=0)
     note = models.TextField(
         blank=True, help_text="Text after the behaviours, such as a footnote or “See also …”."
@@ -301,9 +368,9 @@ class Responsibility(FrameworkContent):
         super().save(*args, **kwargs)
 
     def clean(self):
-        if self.area_id and self.area.is_expectation:
+        if self.area_id and not self.area.subgrouped:
             raise ValidationError(
-                f"{self.area.name} is a level expectation; responsibilities belong to pillars."
+                f"{self.area.name}'s behaviours sit directly under it, in no sub-group."
             )
         if area_kind(self.name) is not None:
             # A page would read "**Craft**" as the Craft pillar, not as a responsibility.
@@ -322,7 +389,7 @@ class Behaviour(FrameworkContent):
         blank=True,
         on_delete=models.CASCADE,
         related_name="behaviours",
-        help_text="Required in pillars; empty for the level expectations.",
+        help_text="Required in an area with sub-groups; empty in the others.",
     )
     key = models.CharField(
         max_length=KEY_MAX_LENGTH,
@@ -373,11 +440,11 @@ class Behaviour(FrameworkContent):
     def clean(self):
         if not self.area_id:
             return
-        if self.area.is_expectation and self.responsibility_id:
+        if not self.area.subgrouped and self.responsibility_id:
             raise ValidationError(
                 {"responsibility": f"{self.area.name} behaviours sit directly under the area."}
             )
-        if not self.area.is_expectation:
+        if self.area.subgrouped:
             if not self.responsibility_id:
                 raise ValidationError(
                     {"responsibility": f"Choose the {self.area.name} responsibility it belongs to."}
@@ -391,6 +458,6 @@ class Behaviour(FrameworkContent):
         name = self.responsibility.name if self.responsibility_id else None
         taken = set(Behaviour.objects.filter(area_id=self.area_id).values_list("key", flat=True))
         number = 1
-        while derived_key(self.area.kind, name, number) in taken:
+        while derived_key(self.area.key, name, number) in taken:
             number += 1
-        return derived_key(self.area.kind, name, number)
+        return derived_key(self.area.key, name, number)

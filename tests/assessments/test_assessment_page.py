@@ -33,8 +33,8 @@ def test_page_groups_behaviours_as_the_ladder_does(client, engineer, assessment)
 
 
 def test_page_shows_progress_per_area_and_the_chart(client, engineer, assessment):
-    assessment.ratings.filter(behaviour__area__kind="results").update(score=4)
-    assessment.ratings.filter(behaviour__area__kind="scope").update(score=2)
+    assessment.ratings.filter(behaviour__area__key="results").update(score=4)
+    assessment.ratings.filter(behaviour__area__key="scope").update(score=2)
     client.force_login(engineer)
     html = client.get(assessment.get_absolute_url()).content.decode()
     assert "10 of 58</strong>" in html
@@ -139,7 +139,7 @@ def test_evidence_is_shown_sanitised_inside_an_htmx_free_zone(client, engineer, 
 def test_rows_answer_helps_without_hover_and_stay_quiet_for_screen_readers(
     client, engineer, assessment
 ):
-    assessment.ratings.filter(behaviour__area__kind="scope").update(score=3)
+    assessment.ratings.filter(behaviour__area__key="scope").update(score=3)
     client.force_login(engineer)
     html = client.get(assessment.get_absolute_url()).content.decode()
     rubric = html[html.index('class="rubric"') : html.index('id="submit"')]

@@ -67,7 +67,7 @@ def test_typing_evidence_alone_does_not_ask_for_a_progress_refresh(client, engin
 def test_the_progress_panel_refreshes_on_its_own(
     client, engineer, assessment, django_assert_max_num_queries
 ):
-    assessment.ratings.filter(behaviour__area__kind="craft").update(score=2)
+    assessment.ratings.filter(behaviour__area__key="craft").update(score=2)
     client.force_login(engineer)
     client.get(assessment.get_absolute_url())  # the page keeps the level's outline
     url = reverse("assessments:progress", args=[assessment.pk])
@@ -84,8 +84,8 @@ def test_the_progress_panel_refreshes_on_its_own(
 def test_the_refreshed_progress_counts_and_points_at_the_first_unanswered(engineer, assessment):
     from assessments.progress import forget_published_levels, progress_of
 
-    assessment.ratings.filter(behaviour__area__kind="results").update(score=4)
-    assessment.ratings.filter(behaviour__area__kind="scope").update(score=0)
+    assessment.ratings.filter(behaviour__area__key="results").update(score=4)
+    assessment.ratings.filter(behaviour__area__key="scope").update(score=0)
     forget_published_levels()  # as in a server process that hasn't shown the page yet
     progress = progress_of(assessment)
     assert (progress.answered, progress.total) == (10, 58)

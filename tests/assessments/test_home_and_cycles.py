@@ -87,7 +87,7 @@ def test_a_closed_cycle_cannot_be_started(client, engineer, ic5, on_ic5):
 def test_home_shows_progress_and_reports(
     client, manager, assessment, peer, django_assert_max_num_queries
 ):
-    assessment.ratings.filter(behaviour__area__kind="scope").update(score=3)
+    assessment.ratings.filter(behaviour__area__key="scope").update(score=3)
     client.force_login(manager)
     # This manager has no level of their own, so one more query asks about their roles.
     with django_assert_max_num_queries(7):

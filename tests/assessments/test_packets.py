@@ -115,7 +115,7 @@ def other_calibrator(cycle, ic5):
 
 
 def ratings_in(assessment, kind: str):
-    return Rating.objects.filter(assessment=assessment, behaviour__area__kind=kind)
+    return Rating.objects.filter(assessment=assessment, behaviour__area__key=kind)
 
 
 def in_ladder_order(assessment) -> list[Rating]:

@@ -17,7 +17,7 @@ def submit_url(assessment):
 
 
 def test_an_incomplete_draft_cannot_be_submitted(client, engineer, assessment):
-    assessment.ratings.filter(behaviour__area__kind="scope").update(score=3)
+    assessment.ratings.filter(behaviour__area__key="scope").update(score=3)
     client.force_login(engineer)
     response = client.post(submit_url(assessment), follow=True)
     assert "56 behaviours still need a score" in response.content.decode()
@@ -28,7 +28,7 @@ def test_an_incomplete_draft_cannot_be_submitted(client, engineer, assessment):
 
 def test_a_refused_submit_is_explained_beside_the_button(client, engineer, assessment):
     """Not at the top of a long page, where nobody at the Submit button would see it."""
-    assessment.ratings.filter(behaviour__area__kind="scope").update(score=3)
+    assessment.ratings.filter(behaviour__area__key="scope").update(score=3)
     client.force_login(engineer)
     response = client.post(submit_url(assessment), follow=True)
     assert response.redirect_chain[-1][0].endswith("#submit")

@@ -19,7 +19,7 @@ def draft_level(db) -> Level:
 
 
 def scope_texts(level: Level) -> list[str]:
-    rows = Behaviour.objects.filter(area__level=level, area__kind="scope").order_by("order")
+    rows = Behaviour.objects.filter(area__level=level, area__key="scope").order_by("order")
     return list(rows.values_list("text", flat=True))
 
 

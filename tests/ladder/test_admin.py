@@ -24,7 +24,7 @@ def test_published_level_opens_read_only(admin_client_, ic5):
 
 
 def test_posting_to_a_published_area_changes_nothing(admin_client_, ic5):
-    area = Area.objects.get(level=ic5, kind="scope")
+    area = Area.objects.get(level=ic5, key="scope")
     response = admin_client_.post(
         reverse("admin:ladder_area_change", args=[area.pk]), {"description": "Hacked"}
     )
@@ -44,9 +44,10 @@ def test_published_behaviour_cannot_be_deleted_in_admin(admin_client_, ic5):
 
 def test_draft_area_edits_behaviours_inline(admin_client_, ic5):
     draft = new_draft_from(ic5.framework)
-    area = Area.objects.get(level__framework=draft, kind="scope")
+    area = Area.objects.get(level__framework=draft, key="scope")
     behaviours = list(area.behaviours.order_by("order"))
     data = {
+        "name": "Scope",
         "description": "Where I own things",
         "responsibilities-TOTAL_FORMS": "0",
         "responsibilities-INITIAL_FORMS": "0",
@@ -174,8 +175,8 @@ def test_draft_area_page_query_count_does_not_grow_with_its_rows(
     admin_client_, ic5, django_assert_max_num_queries
 ):
     draft = new_draft_from(ic5.framework)
-    craft = Area.objects.get(level__framework=draft, kind="craft")
-    scope = Area.objects.get(level__framework=draft, kind="scope")
+    craft = Area.objects.get(level__framework=draft, key="craft")
+    scope = Area.objects.get(level__framework=draft, key="scope")
     admin_client_.get(reverse("admin:ladder_area_change", args=[scope.pk]))  # warm caches
     counts = []
     for area in (scope, craft):

@@ -70,10 +70,10 @@ def notes(doc: LevelDoc) -> dict[tuple[str, str | None], str]:
     found = {}
     for area in doc.areas:
         if area.note:
-            found[area.kind, None] = area.note
+            found[area.key, None] = area.note
         for resp in area.responsibilities:
             if resp.note:
-                found[area.kind, resp.name] = resp.note
+                found[area.key, resp.name] = resp.note
     return found
 
 
@@ -102,8 +102,8 @@ def test_page_reads_its_level_code_title_track_and_summary(page: Page, fmt: str)
 @pytest.mark.parametrize(("page", "fmt"), PAGE_CASES)
 def test_page_has_every_counted_responsibility_and_behaviour(page: Page, fmt: str):
     doc = read(page, fmt)
-    assert [area.kind for area in doc.areas] == list(AREA_KINDS)
-    per_area = {area.kind: len(area.all_behaviours) for area in doc.areas}
+    assert [area.key for area in doc.areas] == list(AREA_KINDS)
+    per_area = {area.key: len(area.all_behaviours) for area in doc.areas}
     assert per_area == dict(zip(AREA_KINDS, page.per_area, strict=True))
     assert doc.responsibility_count == page.responsibilities
     assert doc.behaviour_count == page.behaviours
@@ -181,7 +181,7 @@ def test_error_page_is_refused_with_every_error_it_has(page: ErrorPage, fmt: str
 
 def test_seed_page_gives_eight_areas_and_58_behaviours():
     doc = parse_page(SEED_PATH.read_text(encoding="utf-8"), SEED_PATH.name).doc
-    assert [area.kind for area in doc.areas] == list(AREA_KINDS)
+    assert [area.key for area in doc.areas] == list(AREA_KINDS)
     assert doc.behaviour_count == 58
 
 

@@ -60,11 +60,11 @@ def save(client, level, row, **data):
 
 
 def area(level: Level, kind: str) -> Area:
-    return Area.objects.get(level=level, kind=kind)
+    return Area.objects.get(level=level, key=kind)
 
 
 def behaviours(level: Level, kind: str) -> list[Behaviour]:
-    return list(Behaviour.objects.filter(area__level=level, area__kind=kind).order_by("order"))
+    return list(Behaviour.objects.filter(area__level=level, area__key=kind).order_by("order"))
 
 
 def assert_orders_consistent(level: Level) -> None:
@@ -369,7 +369,7 @@ def test_a_note_on_a_pillar_is_refused_as_the_model_refuses_it(editor, level):
     results = area(level, "results")
     response = save(editor, level, results, description="", note="Not here")
     assert response.status_code == 400
-    assert "its notes belong to its responsibilities" in response.content.decode()
+    assert "Results has sub-groups: its notes belong to them" in response.content.decode()
     assert Area.objects.get(pk=results.pk).note == ""
 
 
@@ -385,7 +385,7 @@ def test_a_key_must_be_unique_in_its_area_but_not_across_areas(editor, level):
 
 
 def test_two_responsibilities_of_a_pillar_cannot_share_a_name(editor, level):
-    one, two = Responsibility.objects.filter(area__level=level, area__kind="results")
+    one, two = Responsibility.objects.filter(area__level=level, area__key="results")
     response = save(editor, level, two, name=one.name, note="")
     assert response.status_code == 400
     assert "already has a responsibility named" in response.content.decode()
@@ -431,7 +431,7 @@ def test_adding_a_behaviour_to_an_expectation_puts_it_last_with_a_fresh_key(edit
 
 
 def test_adding_a_behaviour_to_a_responsibility_keeps_the_areas_order(editor, level):
-    first, _second = Responsibility.objects.filter(area__level=level, area__kind="results")
+    first, _second = Responsibility.objects.filter(area__level=level, area__key="results")
     response = editor.post(
         url("edit-add-behaviour", level, "responsibility", first.pk), {"text": "New in first"}
     )
@@ -533,7 +533,7 @@ def test_deleting_a_behaviour_leaves_its_words_and_a_way_to_add_it_back(editor, 
 
 
 def test_deleting_a_responsibility_deletes_its_behaviours_and_keeps_their_words(editor, level):
-    first = Responsibility.objects.filter(area__level=level, area__kind="results").first()
+    first = Responsibility.objects.filter(area__level=level, area__key="results").first()
     words = list(first.behaviours.values_list("text", flat=True))
     response = editor.post(url("edit-delete", level, "responsibility", first.pk), **HTMX)
     assert response.status_code == 200
@@ -600,7 +600,7 @@ def test_a_behaviour_moves_within_its_responsibility_only(editor, level):
 
 
 def test_moving_a_responsibility_takes_its_behaviours_along(editor, level):
-    first, second = Responsibility.objects.filter(area__level=level, area__kind="craft").order_by(
+    first, second = Responsibility.objects.filter(area__level=level, area__key="craft").order_by(
         "order"
     )
     response = editor.post(
@@ -772,7 +772,7 @@ def test_a_row_deleted_meanwhile_is_refused_as_deleted_elsewhere(
     editor, level, monkeypatch, kind, action, data
 ):
     model = Behaviour if kind == "behaviour" else Responsibility
-    row = model.objects.filter(area__level=level, area__kind="craft").order_by("order").first()
+    row = model.objects.filter(area__level=level, area__key="craft").order_by("order").first()
     # Another tab's Delete, or the first of a double click, commits first.
     delete = (
         (lambda found: editing.delete_behaviour(behaviour=found))

@@ -13,7 +13,7 @@ from ladder.formats.csv import parse_csv
 from ladder.formats.document import BehaviourDoc, LevelDoc
 from ladder.formats.html import parse_html
 from ladder.formats.markdown import parse_ladder
-from ladder.models import Behaviour, Framework, Level
+from ladder.models import Area, Behaviour, Framework, Level
 from ladder.services import new_draft_from
 from tests.conftest import SEED_PATH
 from tests.factories import level_doc
@@ -84,7 +84,7 @@ def _generated_level(rng: random.Random, code: str) -> LevelDoc:
     for area in doc.areas:
         if area.behaviours:
             area = type(area)(
-                kind=area.kind,
+                key=area.key,
                 description=area.description,
                 behaviours=tuple(BehaviourDoc(_nasty_text(rng), b.key) for b in area.behaviours),
                 responsibilities=(),
@@ -216,5 +216,8 @@ def test_documents_read_as_rows_match_those_read_as_models(ic5):
 
     assert complete_documents(ic5.framework_id) == level_documents(ic5.framework)
     draft = new_draft_from(ic5.framework)
-    Behaviour.objects.filter(area__level__framework=draft, area__kind="scope").delete()
+    Behaviour.objects.filter(area__level__framework=draft, area__key="scope").delete()
+    # Scope still says what it is about: empty on purpose at this level, so complete.
+    assert complete_documents(draft.pk) == level_documents(draft)
+    Area.objects.filter(level__framework=draft, key="scope").update(description="")
     assert complete_documents(draft.pk) == {}

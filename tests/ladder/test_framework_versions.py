@@ -64,7 +64,7 @@ def test_published_framework_itself_is_frozen(ic5):
 def test_a_behaviour_cannot_be_moved_into_a_published_version(ic5):
     draft = make_framework(level_doc("IC4"), publish=False)
     behaviour = Behaviour.objects.filter(area__level__framework=draft).first()
-    behaviour.area = Area.objects.get(level=ic5, kind=behaviour.area.kind)
+    behaviour.area = Area.objects.get(level=ic5, key=behaviour.area.key)
     with pytest.raises(PublishedFrameworkError):
         behaviour.save()
 
@@ -83,11 +83,11 @@ def test_new_draft_copies_every_behaviour_with_its_key(ic5):
     assert draft.version == 2
     assert draft.based_on == ic5.framework
     published = set(
-        Behaviour.objects.filter(area__level=ic5).values_list("area__kind", "key", "text")
+        Behaviour.objects.filter(area__level=ic5).values_list("area__key", "key", "text")
     )
     copied = set(
         Behaviour.objects.filter(area__level__framework=draft).values_list(
-            "area__kind", "key", "text"
+            "area__key", "key", "text"
         )
     )
     assert copied == published
@@ -114,7 +114,9 @@ def test_publishing_freezes_the_draft(ic5):
 
 def test_publishing_refuses_an_incomplete_level():
     draft = make_framework(level_doc("IC4"), publish=False)
-    Behaviour.objects.filter(area__level__framework=draft, area__kind="scope").delete()
+    Behaviour.objects.filter(area__level__framework=draft, area__key="scope").delete()
+    # With nothing left to say what it is about, Scope is unfinished, not empty on purpose.
+    Area.objects.filter(level__framework=draft, key="scope").update(description="")
     with pytest.raises(ValidationError) as error:
         publish(draft)
     assert "IC4: Scope has no behaviours" in error.value.messages
@@ -130,7 +132,7 @@ def test_publishing_refuses_an_empty_version():
 
 def test_a_new_behaviour_gets_a_free_key():
     draft = make_framework(level_doc("IC4"), publish=False)
-    area = Area.objects.get(level__framework=draft, kind="results")
+    area = Area.objects.get(level__framework=draft, key="results")
     responsibility = area.responsibilities.get(name="Results Part 1")
     added = Behaviour.objects.create(
         area=area, responsibility=responsibility, text="I add one more"
@@ -140,14 +142,14 @@ def test_a_new_behaviour_gets_a_free_key():
 
 def test_responsibility_in_an_expectation_is_invalid():
     draft = make_framework(level_doc("IC4"), publish=False)
-    scope = Area.objects.get(level__framework=draft, kind="scope")
-    with pytest.raises(ValidationError, match="level expectation"):
+    scope = Area.objects.get(level__framework=draft, key="scope")
+    with pytest.raises(ValidationError, match="sit directly under it, in no sub-group"):
         Responsibility(area=scope, name="Nope").full_clean()
 
 
 def test_behaviour_in_a_pillar_needs_a_responsibility_of_that_pillar():
     draft = make_framework(level_doc("IC4"), publish=False)
-    results = Area.objects.get(level__framework=draft, kind="results")
+    results = Area.objects.get(level__framework=draft, key="results")
     talent_part = Responsibility.objects.get(area__level__framework=draft, name="Talent Part 1")
     with pytest.raises(ValidationError, match="Choose the Results responsibility"):
         Behaviour(area=results, text="x", key="x-1").full_clean()
@@ -157,7 +159,7 @@ def test_behaviour_in_a_pillar_needs_a_responsibility_of_that_pillar():
 
 def test_keys_are_unique_within_an_area():
     draft = make_framework(level_doc("IC4"), publish=False)
-    scope = Area.objects.get(level__framework=draft, kind="scope")
+    scope = Area.objects.get(level__framework=draft, key="scope")
     with pytest.raises(IntegrityError), transaction.atomic():
         Behaviour.objects.create(area=scope, text="Duplicate", key="scope-1")
 
@@ -170,9 +172,9 @@ def draft_and_published(ic5):
 
 def test_related_manager_cannot_move_a_draft_behaviour_into_a_published_area(draft_and_published):
     draft, ic5 = draft_and_published
-    published_scope = Area.objects.get(level=ic5, kind="scope")
+    published_scope = Area.objects.get(level=ic5, key="scope")
     draft_behaviour = Behaviour.objects.filter(
-        area__level__framework=draft, area__kind="scope"
+        area__level__framework=draft, area__key="scope"
     ).first()
     with pytest.raises(PublishedFrameworkError):
         published_scope.behaviours.add(draft_behaviour)
@@ -181,15 +183,15 @@ def test_related_manager_cannot_move_a_draft_behaviour_into_a_published_area(dra
 
 def test_related_manager_cannot_move_a_published_behaviour_out(draft_and_published):
     draft, ic5 = draft_and_published
-    draft_scope = Area.objects.get(level__framework=draft, kind="scope")
-    published_behaviour = Behaviour.objects.filter(area__level=ic5, area__kind="scope").first()
+    draft_scope = Area.objects.get(level__framework=draft, key="scope")
+    published_behaviour = Behaviour.objects.filter(area__level=ic5, area__key="scope").first()
     with pytest.raises(PublishedFrameworkError):
         draft_scope.behaviours.add(published_behaviour)
-    assert Behaviour.objects.filter(area__level=ic5, area__kind="scope").count() == 2
+    assert Behaviour.objects.filter(area__level=ic5, area__key="scope").count() == 2
 
 
 def test_bulk_create_into_a_published_area_is_refused(ic5):
-    published_scope = Area.objects.get(level=ic5, kind="scope")
+    published_scope = Area.objects.get(level=ic5, key="scope")
     with pytest.raises(PublishedFrameworkError):
         Behaviour.objects.bulk_create(
             [Behaviour(area=published_scope, key="scope-9", text="Sneaked in")]
@@ -199,9 +201,9 @@ def test_bulk_create_into_a_published_area_is_refused(ic5):
 
 def test_bulk_update_cannot_point_draft_rows_at_a_published_area(draft_and_published):
     draft, ic5 = draft_and_published
-    published_scope = Area.objects.get(level=ic5, kind="scope")
+    published_scope = Area.objects.get(level=ic5, key="scope")
     with pytest.raises(PublishedFrameworkError):
-        Behaviour.objects.filter(area__level__framework=draft, area__kind="scope").update(
+        Behaviour.objects.filter(area__level__framework=draft, area__key="scope").update(
             area=published_scope
         )
     assert published_scope.behaviours.count() == 2

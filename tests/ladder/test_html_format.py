@@ -638,7 +638,7 @@ def test_keys_and_track_are_written_in_comments_only_when_they_differ():
 
 
 def _replace_area(doc: LevelDoc, new: AreaDoc) -> LevelDoc:
-    areas = tuple(new if area.kind == new.kind else area for area in doc.areas)
+    areas = tuple(new if area.key == new.key else area for area in doc.areas)
     return LevelDoc(doc.code, doc.title, doc.track, doc.summary, areas)
 
 

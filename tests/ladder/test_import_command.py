@@ -41,8 +41,8 @@ def test_seed_imports_with_the_expected_numbers():
         "I set the multi-year, multi-team technical strategy and deliver it through "
         "direct implementation or broad technical leadership"
     )
-    kinds = list(level.areas.order_by("order").values_list("kind", flat=True))
-    assert kinds == [
+    keys = list(level.areas.order_by("order").values_list("key", flat=True))
+    assert keys == [
         "scope",
         "reach",
         "levers",
@@ -54,7 +54,7 @@ def test_seed_imports_with_the_expected_numbers():
     ]
     assert Responsibility.objects.filter(area__level=level).count() == 18
     assert Behaviour.objects.filter(area__level=level).count() == 58
-    assert Behaviour.objects.filter(area__kind="scope", responsibility=None).count() == 2
+    assert Behaviour.objects.filter(area__key="scope", responsibility=None).count() == 2
     assert Responsibility.objects.filter(name="Code Fluency").exists()
     assert Behaviour.objects.filter(
         text__startswith="Product Expertise - I increasingly influence or make product decisions"
@@ -199,7 +199,7 @@ def test_inserting_a_bullet_keeps_the_other_behaviours_keys(tmp_path):
     run_import(edited, publish=True)
     v1, v2 = (Level.objects.with_rubric().get(framework__version=n) for n in (1, 2))
     keys = dict(
-        Behaviour.objects.filter(area__level=v2, area__kind="results").values_list("text", "key")
+        Behaviour.objects.filter(area__level=v2, area__key="results").values_list("text", "key")
     )
     assert (
         keys[

@@ -364,7 +364,7 @@ def test_confirming_writes_the_pages_into_a_new_draft_and_links_to_it(editor, ic
     assert (draft.based_on, draft.version) == (ic4_published, 2)
     assert "I do scope 1 very well at IC4" in draft_texts()
     assert "I do reach 2 well at IC4" not in draft_texts()
-    assert ic4_published.levels.get().areas.get(kind="scope").behaviours.count() == 2
+    assert ic4_published.levels.get().areas.get(key="scope").behaviours.count() == 2
     assert response.redirect_chain == [(batch.get_absolute_url(), 302)]
     assert "Pages imported" in html
     assert f'href="{draft.get_absolute_url()}"' in html
@@ -514,7 +514,7 @@ def test_work_on_an_unfinished_draft_level_makes_the_plan_stale(editor, ic4_publ
     from ladder.services import new_draft_from
 
     draft = new_draft_from(ic4_published)
-    talent = Area.objects.get(level__framework=draft, kind="talent")
+    talent = Area.objects.get(level__framework=draft, key="talent")
     editing.add_responsibility(area=talent, name="Hiring")  # no behaviours: unfinished
     upload(editor, md("ic4.md", ic4_page(reworded)))
     batch = ImportBatch.objects.get()
@@ -522,7 +522,7 @@ def test_work_on_an_unfinished_draft_level_makes_the_plan_stale(editor, ic4_publ
     assert "It replaces an unfinished level of the draft." in page_text(
         editor.get(batch.get_absolute_url())
     )
-    culture = Area.objects.get(level__framework=draft, kind="culture")
+    culture = Area.objects.get(level__framework=draft, key="culture")
     editing.add_responsibility(
         area=culture, name="Inclusion", behaviours=(("I run our inclusion programme", ""),)
     )

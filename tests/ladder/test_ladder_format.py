@@ -113,7 +113,7 @@ def last_line_of(text: str) -> int:
 
 
 def area_doc(doc: LevelDoc, kind: str) -> AreaDoc:
-    return next(area for area in doc.areas if area.kind == kind)
+    return next(area for area in doc.areas if area.key == kind)
 
 
 def texts(area: AreaDoc) -> list[str]:
@@ -141,9 +141,9 @@ def test_seed_summary_joins_the_bold_italic_fragments():
 
 def test_seed_has_three_expectations_then_five_pillars():
     doc = seed()
-    assert tuple(area.kind for area in doc.areas) == AREA_KINDS
-    assert all(not a.responsibilities for a in doc.areas if a.kind in EXPECTATION_KINDS)
-    assert all(not a.behaviours for a in doc.areas if a.kind in PILLAR_KINDS)
+    assert tuple(area.key for area in doc.areas) == AREA_KINDS
+    assert all(not a.responsibilities for a in doc.areas if a.key in EXPECTATION_KINDS)
+    assert all(not a.behaviours for a in doc.areas if a.key in PILLAR_KINDS)
 
 
 def test_seed_yields_18_responsibilities():
@@ -265,7 +265,7 @@ def test_shape_b_page_parses_all_eight_areas():
         "Machine Learning",
     )
     assert doc.summary == "I deliver multi-team goals and shape the technical direction of my area"
-    assert tuple(a.kind for a in doc.areas) == AREA_KINDS
+    assert tuple(a.key for a in doc.areas) == AREA_KINDS
     assert doc.behaviour_count == 13
     assert doc.responsibility_count == 7
     assert area_doc(doc, "levers").description == (
@@ -495,7 +495,7 @@ def test_level_doc_finds_areas_by_kind():
     doc = seed()
     assert doc.area("craft").name == "Craft"
     assert doc.area("reach").name == AREA_NAMES["reach"] == "Collaborative Reach"
-    assert doc.area("results").is_pillar
+    assert doc.area("results").subgrouped
     with pytest.raises(KeyError):
         doc.area("nope")
 

@@ -99,7 +99,7 @@ def test_behaviour_keys_are_lower_case_slugs(ic5, key):
 
 def test_behaviour_text_is_kept_to_one_paragraph(ic5):
     draft = new_draft_from(ic5.framework)
-    behaviour = Behaviour.objects.filter(area__level__framework=draft, area__kind="scope").first()
+    behaviour = Behaviour.objects.filter(area__level__framework=draft, area__key="scope").first()
     behaviour.text = "First part.\n\nSecond part."
     behaviour.save()
     out = StringIO()

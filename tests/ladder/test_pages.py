@@ -5,7 +5,9 @@ from django.urls import reverse
 from markupsafe import escape  # as Jinja2 escapes: &#39; where Django writes &#x27;
 
 from ladder.areas import AREA_KINDS
-from ladder.models import Behaviour
+from ladder.exporters import complete_documents, level_document
+from ladder.formats.document import AreaDoc, BehaviourDoc, GroupDoc, LevelDoc, ResponsibilityDoc
+from ladder.models import Behaviour, Level
 from ladder.services import new_draft_from
 from tests.factories import level_doc, make_framework
 
@@ -14,6 +16,60 @@ pytestmark = pytest.mark.django_db
 
 def level_url(level) -> str:
     return level.get_absolute_url()
+
+
+def grouped_level_doc() -> LevelDoc:
+    """A level of a framework of its own: two areas in a group, one with sub-groups apart."""
+
+    def items(prefix: str, count: int) -> tuple[BehaviourDoc, ...]:
+        return tuple(BehaviourDoc(f"I {prefix} well, {n}", f"{prefix}-{n}") for n in range(count))
+
+    return LevelDoc(
+        code="E3",
+        title="Senior Engineer",
+        track="Engineering",
+        summary="I own a system.",
+        groups=(GroupDoc("Craft skills", "How the work is done."),),
+        areas=(
+            AreaDoc(
+                "design",
+                "Shaping systems.",
+                items("design", 2),
+                name="Design",
+                group="Craft skills",
+            ),
+            AreaDoc("testing", "", items("test", 1), name="Testing", group="Craft skills"),
+            AreaDoc(
+                "people",
+                "Working with others.",
+                (),
+                (ResponsibilityDoc("Mentoring", items("mentor", 2)),),
+                name="People",
+            ),
+        ),
+    )
+
+
+def test_a_level_page_shows_groups_with_their_areas_inside(client, engineer):
+    framework = make_framework(grouped_level_doc(), name="Own Framework")
+    level = framework.levels.get()
+    client.force_login(engineer)
+    html = client.get(level_url(level)).content.decode()
+    group = level.area_groups.get()
+    headings = [
+        f'<h2 id="group-{group.pk}-heading" class="section-heading">Craft skills</h2>',
+        "How the work is done.",
+        '<h3 id="design-heading">Design</h3>',
+        '<h3 id="testing-heading">Testing</h3>',
+        '<h2 id="people-heading" class="section-heading">People</h2>',
+        "Mentoring</h3>",
+    ]
+    places = [html.index(heading) for heading in headings]
+    assert places == sorted(places)
+    assert html.count('<li id="b-') == 5
+    # Read back, as models or as rows, the level is the document it was written from.
+    assert level_document(Level.objects.with_rubric().get(pk=level.pk)) == grouped_level_doc()
+    assert complete_documents(framework.pk) == {("Engineering", "E3"): grouped_level_doc()}
 
 
 def test_level_page_needs_sign_in(client, ic5):

@@ -59,11 +59,11 @@ def confirm(client, framework, *, read: str | None = None, **kwargs):
 
 def test_publish_page_shows_each_levels_changes_against_the_previous_version(editor, draft):
     ic4 = draft.levels.get(code="IC4")
-    reworded = Behaviour.objects.filter(area__level=ic4, area__kind="scope").first()
+    reworded = Behaviour.objects.filter(area__level=ic4, area__key="scope").first()
     editing.save_behaviour(
         behaviour=reworded, text=reworded.text + " and more", key=reworded.key, base_version=1
     )
-    scope = ic4.areas.get(kind="scope")
+    scope = ic4.areas.get(key="scope")
     editing.add_behaviour(area=scope, text="I write a brand new behaviour")
     html = page(editor, draft)
     assert "What changes from" in html
@@ -92,7 +92,7 @@ def test_publish_page_lists_new_and_removed_levels(editor, draft, published):
 
 def test_publish_page_says_when_only_the_order_changed(editor, draft):
     ic4 = draft.levels.get(code="IC4")
-    second = Responsibility.objects.filter(area__level=ic4, area__kind="craft").order_by("order")[1]
+    second = Responsibility.objects.filter(area__level=ic4, area__key="craft").order_by("order")[1]
     editing.move_responsibility(responsibility=second, to=0)
     html = page(editor, draft)
     assert "Order changed in Craft." in html
@@ -100,7 +100,7 @@ def test_publish_page_says_when_only_the_order_changed(editor, draft):
 
 def test_problems_block_publishing_and_link_to_where_they_are_fixed(editor, draft):
     ic4 = draft.levels.get(code="IC4")
-    results = ic4.areas.get(kind="results")
+    results = ic4.areas.get(key="results")
     empty = editing.add_responsibility(area=results, name="Ownership")
     html = page(editor, draft)
     assert "1 problem to fix before publishing" in html
@@ -199,7 +199,7 @@ def test_publish_page_runs_a_bounded_number_of_queries(
 def test_a_change_made_after_the_page_was_read_is_not_published(editor, draft):
     html = page(editor, draft)
     assert "TOTALLY DIFFERENT" not in html
-    b = Behaviour.objects.filter(area__level__framework=draft, area__kind="scope").first()
+    b = Behaviour.objects.filter(area__level__framework=draft, area__key="scope").first()
     editing.save_behaviour(
         behaviour=b, text="TOTALLY DIFFERENT words", key=b.key, base_version=b.version
     )
@@ -225,7 +225,7 @@ def test_a_change_made_after_the_page_was_read_is_not_published(editor, draft):
 def test_every_kind_of_change_makes_the_page_stale(editor, draft, change):
     html = page(editor, draft)
     ic4 = draft.levels.get(code="IC4")
-    scope = ic4.areas.get(kind="scope")
+    scope = ic4.areas.get(key="scope")
     first, second = Behaviour.objects.filter(area=scope).order_by("order")[:2]
     match change:
         case "add":
@@ -236,10 +236,10 @@ def test_every_kind_of_change_makes_the_page_stale(editor, draft, change):
             # A move changes no version: order is part of what was read.
             editing.move_behaviour(behaviour=second, to=0)
         case "move_responsibility":
-            craft = Responsibility.objects.filter(area__level=ic4, area__kind="craft")
+            craft = Responsibility.objects.filter(area__level=ic4, area__key="craft")
             editing.move_responsibility(responsibility=craft.order_by("order")[1], to=0)
         case "rename":
-            r = Responsibility.objects.filter(area__level=ic4, area__kind="craft").first()
+            r = Responsibility.objects.filter(area__level=ic4, area__key="craft").first()
             # Outside the editor (the admin), where versions don't move.
             Responsibility.objects.filter(pk=r.pk).update(name="Renamed quietly")
         case "level_title":

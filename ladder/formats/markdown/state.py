@@ -320,7 +320,7 @@ class ReadState:
             return tuple(docs)
 
         return AreaDoc(
-            kind=area.kind,
+            key=area.kind,
             description="\n\n".join(area.description),
             behaviours=behaviours(area.behaviours, None),
             responsibilities=tuple(

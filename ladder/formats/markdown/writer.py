@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ladder.areas import AREA_NAMES, PILLAR_EMOJI, PILLAR_KINDS
+from ladder.areas import PILLAR_EMOJI
 from ladder.formats.document import BehaviourDoc, LevelDoc, derived_key, derived_track
 from ladder.formats.inline import escape_markdown, rubric_markdown
 
@@ -14,11 +14,11 @@ def _render_name(name: str) -> str:
     return f"**{escaped}**"
 
 
-def _render_bullets(kind: str, owner: str | None, behaviours: tuple[BehaviourDoc, ...]) -> str:
+def _render_bullets(area_key: str, owner: str | None, behaviours: tuple[BehaviourDoc, ...]) -> str:
     lines = []
     for index, behaviour in enumerate(behaviours, 1):
         line = f"- {rubric_markdown(behaviour.text, line_start=True)}"
-        if behaviour.key != derived_key(kind, owner, index):
+        if behaviour.key != derived_key(area_key, owner, index):
             line += f" <!-- key: {behaviour.key} -->"
         lines.append(line)
     return "\n".join(lines)
@@ -39,18 +39,19 @@ def render_ladder(level: LevelDoc) -> str:
         blocks.append(f"***{escape_markdown(level.summary)}***")
     for area in level.areas:
         paragraphs = area.description.split("\n\n") if area.description else []
-        if area.kind in PILLAR_KINDS:
-            blocks.append(f"## {PILLAR_EMOJI[area.kind]} {AREA_NAMES[area.kind]}")
+        if area.subgrouped:
+            emoji = PILLAR_EMOJI.get(area.key)
+            blocks.append(f"## {emoji} {area.name}" if emoji else f"## {area.name}")
             blocks.extend(escape_markdown(p, line_start=True) for p in paragraphs)
             for resp in area.responsibilities:
                 blocks.append(_render_name(resp.name))
-                blocks.append(_render_bullets(area.kind, resp.name, resp.behaviours))
+                blocks.append(_render_bullets(area.key, resp.name, resp.behaviours))
                 blocks.extend(_render_note(resp.note))
         else:
             italic = [f"_{escape_markdown(p)}_" for p in paragraphs]
             # The first description line sits right under the name, as people write it.
-            blocks.append("\n".join([f"**{AREA_NAMES[area.kind]}**", *italic[:1]]))
+            blocks.append("\n".join([f"**{area.name}**", *italic[:1]]))
             blocks.extend(italic[1:])
-            blocks.append(_render_bullets(area.kind, None, area.behaviours))
+            blocks.append(_render_bullets(area.key, None, area.behaviours))
             blocks.extend(_render_note(area.note))
     return "\n\n".join(blocks) + "\n"

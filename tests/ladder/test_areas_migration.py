@@ -1,0 +1,69 @@
+"""The migration that made areas data: a seeded database reads the same after it.
+
+The demo organisation (the IC5 ladder, a cycle with drafts, submissions and finished
+reviews) is seeded, and what people read of it is taken down: every level as
+Markdown, every assessment's export with its review, every packet, the committee's
+results table. The database is then taken back to the eight fixed kinds (the area
+names and shapes dropped with their columns) and forward again, and everything must
+read exactly as before.
+"""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from assessments import progress
+from assessments.calibration.results import results_table
+from assessments.exports import export_markdown, export_of
+from assessments.models import Assessment, Cycle
+from assessments.packets.content import packet_of
+from ladder.exporters import export_level
+from ladder.models import Area, Level, User
+
+BEFORE = [("ladder", "0007_worker_queues")]
+
+
+def what_people_read() -> dict:
+    progress.forget_published_levels()
+    cycle = Cycle.objects.get()
+    calibrator = User.objects.get(username="cal")
+    assessments = Assessment.objects.order_by("pk")
+    return {
+        "areas": list(
+            Area.objects.order_by("level", "order").values_list("key", "name", "subgrouped")
+        ),
+        "levels": [export_level(level) for level in Level.objects.with_rubric()],
+        "exports": [
+            export_markdown(export_of(Assessment.objects.for_page().get(pk=a.pk), with_review=True))
+            for a in assessments
+        ],
+        "packets": [repr(packet_of(a)) for a in assessments],
+        "results": list(results_table(calibrator, cycle)),
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_seeded_database_reads_the_same_after_the_migration(settings):
+    settings.DEBUG = True
+    call_command("load_builtin_ladder", stdout=StringIO())
+    call_command("create_demo_org", stdout=StringIO())
+    before = what_people_read()
+    assert len(before["areas"]) == 8
+    assert before["areas"][1] == ("reach", "Collaborative Reach", False)
+    assert any("Reviewed" in row for row in before["results"][:1])
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(BEFORE)
+    try:
+        old = executor.loader.project_state(BEFORE).apps.get_model("ladder", "Area")
+        assert sorted(old.objects.values_list("kind", flat=True).distinct()) == sorted(
+            ["scope", "reach", "levers", "results", "direction", "talent", "culture", "craft"]
+        )
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+
+    assert what_people_read() == before
