@@ -307,7 +307,6 @@ def test_every_error_of_every_file_is_reported_at_once(tmp_path):
         run_import(first, second, third)
     message = str(caught.value)
     assert f"{first}:5: empty bullet" in message
-    assert f"{first}:5: missing area(s): Collaborative Reach" in message
     assert f"{second}:1: expected the level heading first" in message
     assert f"{third}:2: not UTF-8 text" in message
     assert not Framework.objects.exists()
@@ -360,3 +359,32 @@ def test_a_replaced_level_that_something_points_to_is_deleted_the_ordinary_way(t
     run_import(changed)
     assert not PacketJob.objects.filter(pk=job.pk).exists()
     assert counts() == (1, 8, 18, 58)
+
+
+def test_a_companys_own_framework_imports_with_its_areas_groups_and_gaps(client, engineer):
+    frameworks = Path(__file__).parent / "frameworks"
+    pages = sorted((frameworks / "meridian").glob("*.md")) + sorted(
+        (frameworks / "fernhill").glob("*.md")
+    )
+    output = run_import(*pages, framework="Meridian and Fernhill", publish=True)
+    assert "Meridian and Fernhill v1 (published): 7 created" in output
+    p3 = Level.objects.get(code="P3")
+    assert list(p3.area_groups.values_list("name", flat=True)) == [
+        "Craft",
+        "Delivery",
+        "People",
+        "Business",
+    ]
+    assert p3.areas.count() == 16
+    assert p3.areas.get(name="System Design").group.name == "Craft"
+    # Fernhill's intern level is named but not written; its F2 leaves Leadership empty.
+    assert not Level.objects.get(code="F0").areas.exists()
+    leadership = Area.objects.get(level__code="F2", name="Leadership")
+    assert (leadership.behaviours.count(), leadership.description) == (
+        0,
+        "Setting direction and lifting the people around you",
+    )
+    client.force_login(engineer)
+    html = client.get(p3.get_absolute_url()).content.decode()
+    assert ">Craft</h2>" in html
+    assert ">System Design</h3>" in html

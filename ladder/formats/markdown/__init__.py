@@ -1,8 +1,10 @@
 """Read and write career-ladder level pages as Markdown.
 
-Two page shapes are read: the wiki export (a table of level expectations, then one
-setext-headed table of responsibilities per pillar) and hand-written heading-and-list
-Markdown. ``render_ladder`` always writes the second shape, escaping whatever the parser
+Pages of the default framework come in two shapes, read by ``parser.Parser``: the
+wiki export (a table of level expectations, then one setext-headed table of
+responsibilities per pillar) and hand-written heading-and-list Markdown. A company's
+own ladder (its own areas, groups and sub-groups, several levels to a file, front
+matter) is read by ``tiers.TierReader``; ``tiers.in_default_shape`` tells them apart. ``render_ladder`` always writes the second shape, escaping whatever the parser
 would otherwise read as markup, so that ``parse_ladder(render_ladder(doc)) == doc`` for
 any document whose texts are normalised the way the parser normalises them.
 
@@ -17,6 +19,7 @@ from dataclasses import replace
 
 from ladder.formats.document import LadderFormatError, LevelDoc, ParsedPage, collapse
 from ladder.formats.markdown.parser import Parser
+from ladder.formats.markdown.tiers import TierReader, front_matter, in_default_shape
 from ladder.formats.markdown.tokens import tokenize
 from ladder.formats.markdown.writer import render_ladder
 
@@ -33,6 +36,10 @@ def parse_page(text: str, filename: str = "<string>", *, track: str | None = Non
 
     Raises LadderFormatError with every error found; warnings come back with the page.
     """
+    return parse_lines(_lines(text, filename), filename, track=track)
+
+
+def _lines(text: str, filename: str) -> list[tuple[int, str]]:
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
         raise LadderFormatError(filename, line, "NUL byte in the text; is this a text file?")
@@ -40,7 +47,7 @@ def parse_page(text: str, filename: str = "<string>", *, track: str | None = Non
     lines = text.split("\n")
     if len(lines) > 1 and lines[-1] == "":
         lines.pop()
-    return parse_lines(list(enumerate(lines, 1)), filename, track=track)
+    return list(enumerate(lines, 1))
 
 
 def parse_lines(
@@ -52,17 +59,38 @@ def parse_lines(
     the element it came from, so both formats follow the same rules and errors point
     into the file the person gave.
     """
-    last_line = lines[-1][0] if lines else 1
-    parser = Parser(filename, max(last_line, 1))
-    doc = parser.parse(tokenize(lines))
+    pages = parse_all_lines(lines, filename, track=track)
+    if len(pages) > 1:
+        raise LadderFormatError(
+            filename, 1, f"the page holds {len(pages)} levels; import it as a file of levels"
+        )
+    return pages[0]
+
+
+def parse_all_lines(
+    lines: list[tuple[int, str]], filename: str = "<string>", *, track: str | None = None
+) -> list[ParsedPage]:
+    """Every level of a page given as (line number, Markdown line) pairs: the default
+    framework's shapes read by ``Parser``, a company's own by ``TierReader``."""
+    last_line = max(lines[-1][0] if lines else 1, 1)
+    front, rest, errors, warnings = front_matter(lines, filename)
+    tokens = tokenize(rest)
+    if not front and not errors and in_default_shape(tokens):
+        parser = Parser(filename, last_line)
+        pages = [ParsedPage(filename, parser.parse(tokens), tuple(parser.warnings))]
+    else:
+        reader = TierReader(filename, front)
+        reader.errors += errors
+        reader.warnings += warnings
+        pages = reader.read(tokens)
     if track is not None:
-        doc = replace(doc, track=collapse(track))
-    return ParsedPage(filename, doc, tuple(parser.warnings))
+        pages = [replace(page, doc=replace(page.doc, track=collapse(track))) for page in pages]
+    return pages
 
 
 def read(text: str, filename: str, *, track: str | None = None) -> list[ParsedPage]:
-    """The level of one Markdown file, as the format registry reads every format."""
-    return [parse_page(text, filename, track=track)]
+    """The levels of one Markdown file, as the format registry reads every format."""
+    return parse_all_lines(_lines(text, filename), filename, track=track)
 
 
 def write(doc: LevelDoc) -> str:

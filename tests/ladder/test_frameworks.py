@@ -1,0 +1,75 @@
+"""Companies' own ladders, read by the rules of frameworks/README.md and checked against
+the oracle counted by hand beside each one (expected.yaml, never read by the app)."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from ladder.formats.document import LadderFormatError
+from ladder.formats.markdown import read
+
+pytestmark = pytest.mark.no_database
+
+FRAMEWORKS = Path(__file__).parent / "frameworks"
+# The shapes read so far; the others (levels known by title only, flat lists, examples,
+# matrix tables, CSV forms and scales) come with the rules still to be built.
+READ_NOW = ["fernhill", "harbor", "meridian", "saltmarsh"]
+
+
+def oracle(name: str) -> dict:
+    return yaml.safe_load((FRAMEWORKS / name / "expected.yaml").read_text(encoding="utf-8"))
+
+
+def levels_of(name: str) -> dict[tuple[str, str], object]:
+    found = {}
+    for path in sorted((FRAMEWORKS / name).glob("*.md")):
+        for page in read(path.read_text(encoding="utf-8"), path.name):
+            found[(page.doc.track, page.doc.code)] = page.doc
+    return found
+
+
+@pytest.mark.parametrize("name", READ_NOW)
+def test_a_companys_own_ladder_reads_as_counted_by_hand(name):
+    expected = oracle(name)
+    levels = levels_of(name)
+    seen = set()
+    for track in expected["tracks"]:
+        groups = {g["name"]: g.get("description") or "" for g in track.get("groups", [])}
+        areas = {a["name"]: a for a in track["areas"]}
+        for level in track["levels"]:
+            doc = levels[(track["name"], level["code"])]
+            seen.add((track["name"], level["code"]))
+            assert doc.title == level["title"]
+            assert doc.behaviour_count == level["behaviours"]
+            assert {a.name: len(a.all_behaviours) for a in doc.areas} == level["areas"]
+            assert list(level["areas"]) == [a.name for a in doc.areas]
+            if "summary" in level:
+                assert doc.summary == level["summary"]
+            for area in doc.areas:
+                spec = areas[area.name]
+                assert area.group == (spec["group"] or "")
+                assert area.subgrouped == spec["sub_groups"]
+                if spec["description"] is not None:
+                    assert area.description == spec["description"]
+                if area.group:
+                    assert any(g.name == area.group for g in doc.groups)
+            for group in doc.groups:
+                assert group.description == groups[group.name]
+            for area_name, keys in (level.get("keys") or {}).items():
+                held = {b.key for a in doc.areas if a.name == area_name for b in a.all_behaviours}
+                assert set(keys) <= held
+            for area_name, note in (level.get("notes") or {}).items():
+                assert next(a for a in doc.areas if a.name == area_name).note == note
+    assert seen == set(levels)
+
+
+@pytest.mark.parametrize("filename", [f for f in oracle("errors")["files"] if f.endswith(".md")])
+def test_a_bad_framework_is_refused_with_every_error_at_its_line(filename):
+    path = FRAMEWORKS / "errors" / filename
+    with pytest.raises(LadderFormatError) as error:
+        read(path.read_text(encoding="utf-8"), filename)
+    expected = oracle("errors")["files"][filename]
+    assert [(f"{p.filename}:{p.line}", p.message) for p in error.value.errors] == [
+        (e["at"], e["error"]) for e in expected
+    ]
