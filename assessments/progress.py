@@ -27,6 +27,7 @@ from ladder.models import DataEpoch, Framework, Level, rubric_prefetches
 class OutlineBehaviour:
     id: int
     text: str
+    examples: tuple[str, ...] = ()  # help shown with it, not rated
 
 
 @dataclass(frozen=True)
@@ -168,7 +169,9 @@ def _build_outline(level: Level) -> Outline:
                 groups=tuple(
                     OutlineGroup(
                         name=responsibility.name if responsibility else "",
-                        behaviours=tuple(OutlineBehaviour(b.pk, b.text) for b in behaviours),
+                        behaviours=tuple(
+                            OutlineBehaviour(b.pk, b.text, tuple(b.examples)) for b in behaviours
+                        ),
                     )
                     for responsibility, behaviours in area.grouped_behaviours()
                 ),

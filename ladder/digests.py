@@ -58,7 +58,7 @@ def draft_digest(framework: Framework) -> str:
         ),
         (
             Behaviour.objects.filter(area__level__framework_id=framework_id),
-            ("pk", "version", "area_id", "responsibility_id", "order", "key", "text"),
+            ("pk", "version", "area_id", "responsibility_id", "order", "key", "text", "examples"),
         ),
     )
     for rows, fields in tables:

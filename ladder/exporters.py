@@ -54,7 +54,7 @@ def level_document(level: Level) -> LevelDoc:
             ResponsibilityDoc(
                 name=r.name,
                 behaviours=tuple(
-                    BehaviourDoc(text=b.text, key=b.key)
+                    BehaviourDoc(b.text, b.key, tuple(b.examples))
                     for b in behaviours
                     if b.responsibility_id == r.id
                 ),
@@ -72,7 +72,7 @@ def level_document(level: Level) -> LevelDoc:
                 description=area.description,
                 behaviours=()
                 if area.subgrouped
-                else tuple(BehaviourDoc(text=b.text, key=b.key) for b in behaviours),
+                else tuple(BehaviourDoc(b.text, b.key, tuple(b.examples)) for b in behaviours),
                 responsibilities=responsibilities if area.subgrouped else (),
                 note=area.note,
                 subgrouped=area.subgrouped,
@@ -128,12 +128,14 @@ def complete_documents(framework_id: int) -> dict[tuple[str, str], LevelDoc]:
     ):
         responsibilities.setdefault(row[0], []).append(row)
     behaviours: dict[tuple[int, int | None], list[BehaviourDoc]] = {}
-    for area_id, responsibility_id, key, text in (
+    for area_id, responsibility_id, key, text, examples in (
         Behaviour.objects.filter(area__level__framework_id=framework_id)
         .order_by("area", "order", "pk")
-        .values_list("area_id", "responsibility_id", "key", "text")
+        .values_list("area_id", "responsibility_id", "key", "text", "examples")
     ):
-        behaviours.setdefault((area_id, responsibility_id), []).append(BehaviourDoc(text, key))
+        behaviours.setdefault((area_id, responsibility_id), []).append(
+            BehaviourDoc(text, key, tuple(examples))
+        )
 
     found = {}
     for level in levels.values_list("pk", "code", "title", "track__name", "summary"):

@@ -90,7 +90,11 @@ def create_levels(*, framework: Framework, documents: Sequence[LevelDoc]) -> lis
     for area, area_doc in zip(areas, area_docs, strict=True):
         position = 0
         for b in area_doc.behaviours:
-            behaviours.append(Behaviour(area=area, key=b.key, text=b.text, order=position))
+            behaviours.append(
+                Behaviour(
+                    area=area, key=b.key, text=b.text, examples=list(b.examples), order=position
+                )
+            )
             position += 1
         for r_doc in area_doc.responsibilities:
             responsibility = next(responsibility_iter)
@@ -101,6 +105,7 @@ def create_levels(*, framework: Framework, documents: Sequence[LevelDoc]) -> lis
                         responsibility=responsibility,
                         key=b.key,
                         text=b.text,
+                        examples=list(b.examples),
                         order=position,
                     )
                 )

@@ -24,6 +24,7 @@ AREA_NAME_MAX_LENGTH = 200  # an area's, a group's or a sub-group's name
 MAX_BEHAVIOURS_PER_AREA = 10_000
 # The longest texts a level may hold, for pages read and for the in-place editor.
 BEHAVIOUR_MAX_LENGTH = 2_000
+MAX_EXAMPLES = 20  # of one behaviour
 TEXT_MAX_LENGTH = 5_000  # a summary, description or note
 _KEY = re.compile(r"[a-z0-9][a-z0-9.-]*")
 
@@ -51,10 +52,11 @@ def normalise_text(text: str) -> str:
 
 @dataclass(frozen=True)
 class BehaviourDoc:
-    """One bullet: a single rubric item."""
+    """One bullet: a single rubric item, with its examples (help shown with it, not rated)."""
 
     text: str
     key: str
+    examples: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -406,6 +406,11 @@ class Behaviour(FrameworkContent):
     text = models.TextField(
         help_text="In the first person, as the ladder writes it. [words](https://…) makes a link."
     )
+    examples = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="“For example …” items shown with the behaviour as help; not rated.",
+    )
     order = models.PositiveSmallIntegerField(
         default=0, help_text="Position within the area; behaviours are listed by this number."
     )

@@ -7,14 +7,14 @@ import pytest
 import yaml
 
 from ladder.formats.document import LadderFormatError
-from ladder.formats.markdown import read
+from ladder.formats.markdown import read, render_ladder
 
 pytestmark = pytest.mark.no_database
 
 FRAMEWORKS = Path(__file__).parent / "frameworks"
-# The shapes read so far; the others (levels known by title only, flat lists, examples,
+# The shapes read so far; the others (levels known by title only, flat lists,
 # matrix tables, CSV forms and scales) come with the rules still to be built.
-READ_NOW = ["fernhill", "harbor", "meridian", "saltmarsh"]
+READ_NOW = ["fernhill", "harbor", "kestrel", "meridian", "saltmarsh"]
 
 
 def oracle(name: str) -> dict:
@@ -59,6 +59,13 @@ def test_a_companys_own_ladder_reads_as_counted_by_hand(name):
             for area_name, keys in (level.get("keys") or {}).items():
                 held = {b.key for a in doc.areas if a.name == area_name for b in a.all_behaviours}
                 assert set(keys) <= held
+            for example in level.get("examples") or []:
+                area = next(a for a in doc.areas if a.name == example["area"])
+                behaviour = area.all_behaviours[example["n"] - 1]
+                assert behaviour.text.startswith(example["starts"])
+                assert len(behaviour.examples) == example["count"]
+            counted = sum(e["count"] for e in level.get("examples") or [])
+            assert sum(len(b.examples) for a in doc.areas for b in a.all_behaviours) == counted
             for area_name, note in (level.get("notes") or {}).items():
                 assert next(a for a in doc.areas if a.name == area_name).note == note
     assert seen == set(levels)
@@ -73,3 +80,11 @@ def test_a_bad_framework_is_refused_with_every_error_at_its_line(filename):
     assert [(f"{p.filename}:{p.line}", p.message) for p in error.value.errors] == [
         (e["at"], e["error"]) for e in expected
     ]
+
+
+@pytest.mark.parametrize("name", READ_NOW)
+def test_a_companys_own_ladder_written_out_reads_back_the_same(name):
+    for doc in levels_of(name).values():
+        written = render_ladder(doc)
+        [page] = read(written, "written.md")
+        assert page.doc == doc, written

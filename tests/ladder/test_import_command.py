@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from ladder.formats.markdown import render_ladder
 from ladder.models import Area, Behaviour, Framework, Level, Responsibility
@@ -388,3 +389,25 @@ def test_a_companys_own_framework_imports_with_its_areas_groups_and_gaps(client,
     html = client.get(p3.get_absolute_url()).content.decode()
     assert ">Craft</h2>" in html
     assert ">System Design</h3>" in html
+
+
+def test_examples_are_kept_with_their_behaviour_shown_and_written_back(client, engineer):
+    page = Path(__file__).parent / "frameworks" / "kestrel" / "individual-contributor.md"
+    run_import(page, framework="Kestrel", publish=True)
+    behaviour = Behaviour.objects.get(text__startswith="I learn the money-handling rules")
+    assert behaviour.examples == [
+        "amounts are whole numbers of minor units, never floats",
+        "every transfer is written twice, once per account",
+    ]
+    assert Behaviour.objects.filter(area__level__code="IC1").count() == 8
+    level = behaviour.area.level
+    client.force_login(engineer)
+    html = client.get(level.get_absolute_url()).content.decode()
+    assert '<ul class="examples" aria-label="Examples"><li>amounts are whole numbers' in html
+    framework = level.framework
+    address = reverse(
+        "ladder:level-markdown",
+        args=[framework.slug, framework.version, level.track.slug, level.code],
+    )
+    markdown = client.get(address).content.decode()
+    assert "  - every transfer is written twice, once per account" in markdown

@@ -4,13 +4,13 @@ Pages of the default framework come in two shapes, read by ``parser.Parser``: th
 wiki export (a table of level expectations, then one setext-headed table of
 responsibilities per pillar) and hand-written heading-and-list Markdown. A company's
 own ladder (its own areas, groups and sub-groups, several levels to a file, front
-matter) is read by ``tiers.TierReader``; ``tiers.in_default_shape`` tells them apart. ``render_ladder`` always writes the second shape, escaping whatever the parser
-would otherwise read as markup, so that ``parse_ladder(render_ladder(doc)) == doc`` for
-any document whose texts are normalised the way the parser normalises them.
+matter) is read by ``tiers.TierReader``; ``tiers.in_default_shape`` tells them apart.
+``render_ladder`` always writes the heading-and-list shape, escaping whatever the
+parser would otherwise read as markup, so that ``parse_ladder(render_ladder(doc)) ==
+doc`` for any document whose texts are normalised the way the parser normalises them.
 
 Reading is two passes: ``tokens.tokenize`` turns lines into block tokens (headings,
-tables, bullets, bold name lines, paragraphs, comments) and ``parser.Parser`` walks
-them, recording what it reads in its ``state.ReadState``.
+tables, bullets, bold name lines, paragraphs, comments), then a reader walks them.
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ from ladder.areas import PILLAR_EMOJI
 from ladder.formats.document import (
     AREA_NAME_MAX_LENGTH,
     MAX_BEHAVIOURS_PER_AREA,
+    MAX_EXAMPLES,
     AreaDoc,
     BehaviourDoc,
     GroupDoc,
@@ -55,6 +56,9 @@ _FRONT_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*)\s*:\s*(.*)")
 FRONT_MATTER_KEYS = ("track", "level", "title", "grouping")
 GROUPINGS = ("categories", "sub-groups")
 _MAX_FRONT_MATTER_LINES = 50
+# "For example:" or "Examples:" on a line of its own above a behaviour's examples (an
+# indented line continues the bullet before it): a title, dropped.
+_EXAMPLES_TITLE = re.compile(r"\n\s*(?:for\s+example|examples?)\s*:?\s*\Z", re.IGNORECASE)
 # A paragraph in emphasis, whole: "_How we ship_" or "*How we ship*", not "**bold**".
 _ITALIC = re.compile(r"(_|\*)(?![_*\s]).*(?<![_*\s\\])\1", re.DOTALL)
 
@@ -162,9 +166,18 @@ class _Tier:
     line: int
     description: list[str] = field(default_factory=list)
     note: list[str] = field(default_factory=list)
-    behaviours: list[tuple[str, str | None, int]] = field(default_factory=list)
+    behaviours: list[_Behaviour] = field(default_factory=list)
     children: list[_Tier] = field(default_factory=list)
     group: _Tier | None = None  # an area's group
+    indent: int = 0  # of its bullets; deeper ones are examples
+
+
+@dataclass
+class _Behaviour:
+    text: str
+    key: str | None
+    line: int
+    examples: list[str] = field(default_factory=list)
 
 
 class TierReader:
@@ -327,18 +340,32 @@ class TierReader:
     def on_bullet(self, token: Token) -> None:
         at = self.at
         owner = at.subgroup or at.area
+        if owner is not None and owner.behaviours and token.level > owner.indent:
+            self.on_example(owner.behaviours[-1], token)
+            return
         if owner is None:
             self.fail(token.line, "a bullet before the first area; name its area above it")
             return
         if owner is at.area and at.area.children:
             self.fail(token.line, f"a bullet in {_quoted(at.area.name)} after its sub-groups")
             return
-        raw, key = self.split_key(token.text, token.line)
+        raw, key = self.split_key(_EXAMPLES_TITLE.sub("", token.text), token.line)
         text = clean_inline(raw, links=True)
         if not text:
             self.fail(token.line, "empty bullet; every bullet must describe a behaviour")
             return
-        owner.behaviours.append((text, key, token.line))
+        owner.indent = token.level
+        owner.behaviours.append(_Behaviour(text, key, token.line))
+
+    def on_example(self, behaviour: _Behaviour, token: Token) -> None:
+        """A bullet nested under a behaviour: an example of it."""
+        text = clean_inline(_EXAMPLES_TITLE.sub("", token.text), links=True)
+        if not text:
+            self.fail(token.line, "empty example; write it, or leave the bullet out")
+        elif len(behaviour.examples) == MAX_EXAMPLES:
+            self.fail(token.line, f"a behaviour may have at most {MAX_EXAMPLES} examples")
+        else:
+            behaviour.examples.append(text)
 
     def on_paragraph(self, token: Token) -> None:
         at = self.at
@@ -355,7 +382,7 @@ class TierReader:
                 )
             at.summary.append(clean_inline(text))
         elif _ITALIC.fullmatch(text) and not (
-            current.description or current.note or current.behaviours or current.children
+            current.note or current.behaviours or current.children
         ):
             current.description.append(clean_inline(text))  # right under the name
         else:
@@ -475,8 +502,9 @@ class TierReader:
 
         def behaviours(items, owner: str | None) -> tuple[BehaviourDoc, ...]:
             docs = []
-            for index, (text, own_key, line) in enumerate(items, 1):
-                behaviour_key = own_key or derived_key(key, owner, index)
+            for index, item in enumerate(items, 1):
+                line = item.line
+                behaviour_key = item.key or derived_key(key, owner, index)
                 if behaviour_key in used:
                     self.fail(
                         line,
@@ -484,7 +512,7 @@ class TierReader:
                         f"(also on line {used[behaviour_key]})",
                     )
                 used.setdefault(behaviour_key, line)
-                docs.append(BehaviourDoc(text, behaviour_key))
+                docs.append(BehaviourDoc(item.text, behaviour_key, tuple(item.examples)))
             return tuple(docs)
 
         group = area.group

@@ -109,7 +109,10 @@ def tokenize(lines: list[tuple[int, str]]) -> list[Token]:
             text = _ATX_CLOSING.sub("", line[marks.end() :].strip())
             tokens.append(Token(HEADING, number, text, level=len(marks.group(1))))
         elif kind == BULLET:
-            last_bullet = Token(BULLET, number, line[_BULLET_MARKER.match(line).end() :])
+            # A bullet's level is its indent: a deeper one nests under the one before.
+            indent = len(raw.expandtabs(4)) - len(raw.expandtabs(4).lstrip())
+            text = line[_BULLET_MARKER.match(line).end() :]
+            last_bullet = Token(BULLET, number, text, level=indent)
             tokens.append(last_bullet)
         else:
             tokens.append(Token(kind, number, line))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ladder.areas import PILLAR_EMOJI
+from ladder.areas import AREA_NAMES, PILLAR_EMOJI, PILLAR_KINDS
 from ladder.formats.document import BehaviourDoc, LevelDoc, derived_key, derived_track
 from ladder.formats.inline import escape_markdown, rubric_markdown
 
@@ -21,6 +21,9 @@ def _render_bullets(area_key: str, owner: str | None, behaviours: tuple[Behaviou
         if behaviour.key != derived_key(area_key, owner, index):
             line += f" <!-- key: {behaviour.key} -->"
         lines.append(line)
+        lines.extend(
+            f"  - {rubric_markdown(example, line_start=True)}" for example in behaviour.examples
+        )
     return "\n".join(lines)
 
 
@@ -31,6 +34,8 @@ def _render_note(note: str) -> list[str]:
 
 def render_ladder(level: LevelDoc) -> str:
     """Write a level page as heading-and-list Markdown that parse_ladder reads back unchanged."""
+    if not in_default_vocabulary(level):
+        return render_own(level)
     heading = f"# {level.code} {escape_markdown(level.title, heading=True)}"
     if level.track != derived_track(level.title):
         heading += f"\n<!-- track: {escape_markdown(level.track).replace('>', '\\>')} -->"
@@ -55,3 +60,57 @@ def render_ladder(level: LevelDoc) -> str:
             blocks.append(_render_bullets(area.key, None, area.behaviours))
             blocks.extend(_render_note(area.note))
     return "\n\n".join(blocks) + "\n"
+
+
+def in_default_vocabulary(level: LevelDoc) -> bool:
+    """Whether the level is written in the default framework's shape: its areas, named as
+    there, flat or with sub-groups as there, no groups and no examples."""
+    return (
+        not level.groups
+        and bool(level.areas)
+        and all(
+            AREA_NAMES.get(area.key) == area.name
+            and area.subgrouped == (area.key in PILLAR_KINDS)
+            and not any(b.examples for b in area.all_behaviours)
+            for area in level.areas
+        )
+    )
+
+
+def render_own(level: LevelDoc) -> str:
+    """A level of a company's own framework, in the shape ``tiers.TierReader`` reads: areas
+    as headings (under their groups' headings, said so in the front matter), sub-groups
+    as bold lines, examples as bullets nested under their behaviour."""
+    blocks = []
+    if level.groups:
+        blocks.append("---\ngrouping: categories\n---")
+    heading = f"# {level.code} {escape_markdown(level.title, heading=True)}"
+    if level.track != derived_track(level.title):
+        heading += f"\n<!-- track: {escape_markdown(level.track).replace('>', '\\>')} -->"
+    blocks.append(heading)
+    if level.summary:
+        blocks.append(f"***{escape_markdown(level.summary)}***")
+    descriptions = {group.name: group.description for group in level.groups}
+    mark = "###" if level.groups else "##"
+    group = None
+    for area in level.areas:
+        if level.groups and area.group != group:
+            group = area.group
+            blocks.append(f"## {escape_markdown(group, heading=True)}")
+            blocks.extend(_italic(descriptions.get(group, "")))
+        blocks.append(f"{mark} {escape_markdown(area.name, heading=True)}")
+        blocks.extend(_italic(area.description))
+        if area.subgrouped:
+            for sub in area.responsibilities:
+                blocks.append(_render_name(sub.name))
+                blocks.append(_render_bullets(area.key, sub.name, sub.behaviours))
+                blocks.extend(_render_note(sub.note))
+        else:
+            if area.behaviours:
+                blocks.append(_render_bullets(area.key, None, area.behaviours))
+            blocks.extend(_render_note(area.note))
+    return "\n\n".join(blocks) + "\n"
+
+
+def _italic(text: str) -> list[str]:
+    return [f"_{escape_markdown(p)}_" for p in text.split("\n\n") if p]
