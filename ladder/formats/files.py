@@ -8,11 +8,12 @@ the format picked by the file's extension.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import BinaryIO
 
 from ladder.formats import registry
-from ladder.formats.document import MAX_FILE_BYTES, LadderFormatError, ParsedPage
+from ladder.formats.document import MAX_FILE_BYTES, LadderFormatError, ParsedPage, Problem
 
 
 def read_bounded(stream: BinaryIO, filename: str, limit: int = MAX_FILE_BYTES) -> bytes:
@@ -80,6 +81,43 @@ def read_all(files: list[tuple[str, bytes]], *, track: str | None = None) -> lis
             pages.extend(read_upload(filename, data, track=track))
         except LadderFormatError as error:
             errors.extend(error.errors)
+    if errors:
+        raise LadderFormatError.of(errors)
+    return code_levels_by_place(pages)
+
+
+# The letter of the codes given to levels known by their titles: L1, L2, …
+TITLED_LEVEL_PREFIX = "L"
+
+
+def code_levels_by_place(pages: list[ParsedPage]) -> list[ParsedPage]:
+    """Give levels known by their titles (no code) a code from their place in their track,
+    in the order read: L1, L2, … A track whose levels have codes keeps them; one that
+    mixes the two is refused, as the codes given could clash with those written."""
+    places: dict[str, list[int]] = {}
+    for index, page in enumerate(pages):
+        places.setdefault(page.doc.track, []).append(index)
+    pages = list(pages)
+    errors = []
+    for track, indexes in places.items():
+        untitled = [i for i in indexes if not pages[i].doc.code]
+        if not untitled:
+            continue
+        if len(untitled) < len(indexes):
+            coded = next(pages[i] for i in indexes if pages[i].doc.code)
+            errors.extend(
+                Problem(
+                    pages[i].source,
+                    1,
+                    f"the level {pages[i].doc.title!r} has no code, but {coded.doc.code} of the "
+                    f"same track ({track}) has: give every level of a track a code, or none",
+                )
+                for i in untitled
+            )
+            continue
+        for number, i in enumerate(indexes, 1):
+            doc = replace(pages[i].doc, code=f"{TITLED_LEVEL_PREFIX}{number}")
+            pages[i] = replace(pages[i], doc=doc)
     if errors:
         raise LadderFormatError.of(errors)
     return pages

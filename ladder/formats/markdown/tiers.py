@@ -417,12 +417,8 @@ class TierReader:
             if title and title != front_title[0]:
                 self.fail(line, "the heading's title and the front matter's differ")
             title = front_title[0]
-        if not code:
-            self.fail(
-                line,
-                f"the level {_quoted(title)} has no code; write it first in the heading, "
-                f"e.g. '# E3 {title}'",
-            )
+        # A level without a code is known by its title: it gets one from its place in its
+        # track once every file is read (files.code_levels_by_place).
         if not title:
             self.fail(line, "the level has a code but no title")
         return code, title

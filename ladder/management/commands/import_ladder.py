@@ -10,7 +10,7 @@ from django.db import IntegrityError
 
 from ladder.formats import registry
 from ladder.formats.document import LadderFormatError, ParsedPage
-from ladder.formats.files import read_path
+from ladder.formats.files import code_levels_by_place, read_path
 from ladder.services import ImportPlan, import_levels, plan_import
 
 
@@ -23,11 +23,14 @@ def read_files(paths: list[Path], *, track: str | None = None) -> list[ParsedPag
             pages.extend(read_path(path, track=track))
         except LadderFormatError as error:
             errors.extend(error.errors)
-    if errors:
-        count = f"{len(errors)} error{'s' if len(errors) != 1 else ''}"
-        listing = "\n".join(str(error) for error in errors)
-        raise CommandError(f"{count}; nothing was imported:\n{listing}")
-    return pages
+    if not errors:
+        try:
+            return code_levels_by_place(pages)
+        except LadderFormatError as error:
+            errors.extend(error.errors)
+    count = f"{len(errors)} error{'s' if len(errors) != 1 else ''}"
+    listing = "\n".join(str(error) for error in errors)
+    raise CommandError(f"{count}; nothing was imported:\n{listing}")
 
 
 class Command(BaseCommand):
