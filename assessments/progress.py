@@ -162,7 +162,7 @@ def _build_outline(level: Level) -> Outline:
         areas=tuple(
             OutlineArea(
                 key=area.key,
-                name=area.name,
+                name=area.label,
                 group=area.group.name if area.group is not None else "",
                 description=area.description,
                 description_html=linebreaks_filter(area.description),

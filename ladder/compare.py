@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from itertools import count
 
-from ladder.formats.document import LevelDoc
+from ladder.formats.document import FLAT_LIST_LABEL, LevelDoc
 from ladder.models import Area, Behaviour, Level
 from ladder.rubric_text import plain
 
@@ -222,7 +222,7 @@ def _compare_area(before: Area | None, after: Area | None, *, by_key: bool) -> A
     latest = after or before
     return AreaChange(
         key=latest.key,
-        name=latest.name,
+        name=latest.name or FLAT_LIST_LABEL,
         subgrouped=latest.subgrouped,
         description=word_diff(
             before.description if before else "", after.description if after else ""

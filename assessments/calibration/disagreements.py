@@ -15,6 +15,7 @@ from assessments.permissions import (
     counted,
 )
 from assessments.scale import Score
+from ladder.formats.document import FLAT_LIST_LABEL
 from ladder.models import Behaviour
 
 if TYPE_CHECKING:
@@ -190,7 +191,7 @@ def disagreement_map(user: User, cycle: Cycle, params: QueryDict) -> Disagreemen
                 text=text,
                 level=code,
                 track=track,
-                area=area,
+                area=area or FLAT_LIST_LABEL,
                 responsibility=responsibility or "",
                 figures=Disagreement(pairs, differ, distance, lean) if enough else None,
                 pairs_below=not enough,

@@ -22,6 +22,7 @@ from assessments.permissions import (
 )
 from assessments.progress import published_level
 from assessments.scale import CHARTED, OUTCOME_HELP, Outcome, Score
+from ladder.formats.document import FLAT_LIST_LABEL
 from ladder.models import Level
 
 if TYPE_CHECKING:
@@ -247,7 +248,7 @@ def areas_of(ratings: Q) -> AreaDistribution:
     areas = [
         AreaScores(
             key=row["key"],
-            name=row["area_name"],
+            name=row["area_name"] or FLAT_LIST_LABEL,
             self_side=Side(tuple(row[f"s{int(s)}"] for s in CHARTED), row["s0"]),
             manager_side=Side(tuple(row[f"m{int(s)}"] for s in CHARTED), row["m0"]),
         )

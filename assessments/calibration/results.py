@@ -16,6 +16,7 @@ from assessments.permissions import (
     shows_results,
 )
 from assessments.scale import Score
+from ladder.formats.document import FLAT_LIST_LABEL
 from ladder.models import Area, Level
 from ladder.spreadsheets import guarded
 
@@ -105,7 +106,7 @@ def _areas(cycle: Cycle) -> dict[str, str]:
         .order_by("level__track__name", "level__rank", "level__code", "order", "pk")
         .values_list("key", "name")
     ):
-        found.setdefault(key, name)
+        found.setdefault(key, name or FLAT_LIST_LABEL)
     return found
 
 

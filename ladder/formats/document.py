@@ -19,6 +19,11 @@ from ladder.areas import AREA_NAMES
 MAX_FILE_BYTES = 2_000_000
 KEY_MAX_LENGTH = 64
 AREA_NAME_MAX_LENGTH = 200  # an area's, a group's or a sub-group's name
+# A level whose behaviours sit in no area (a flat list) holds them in one area without a
+# name, shown as "Behaviours".
+FLAT_LIST = ""
+FLAT_LIST_KEY = "behaviours"
+FLAT_LIST_LABEL = "Behaviours"
 # Far beyond any real ladder (about ten per area); behaviours are numbered within
 # their area, and the number is a small integer in the database.
 MAX_BEHAVIOURS_PER_AREA = 10_000
@@ -89,7 +94,7 @@ class AreaDoc:
     group: str = ""  # the name of the group above it, if any
 
     def __post_init__(self):
-        if not self.name:
+        if not self.name and self.key != FLAT_LIST_KEY:
             object.__setattr__(self, "name", AREA_NAMES.get(self.key) or self.key)
         if self.subgrouped is None:
             object.__setattr__(self, "subgrouped", bool(self.responsibilities))

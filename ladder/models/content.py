@@ -19,6 +19,7 @@ from django.urls import reverse
 
 from ladder.formats.document import (
     AREA_NAME_MAX_LENGTH,
+    FLAT_LIST_LABEL,
     KEY_MAX_LENGTH,
     area_key,
     derived_key,
@@ -309,7 +310,7 @@ class Area(FrameworkContent):
         ]
 
     def __str__(self) -> str:
-        return f"{self.level.code} · {self.name}"
+        return f"{self.level.code} · {self.label}"
 
     def save(self, *args, **kwargs):
         self.name = one_line(self.name)
@@ -318,6 +319,11 @@ class Area(FrameworkContent):
         self.description = normalise_text(self.description)
         self.note = normalise_text(self.note)
         super().save(*args, **kwargs)
+
+    @property
+    def label(self) -> str:
+        """The name shown: that of a flat list's unnamed area is "Behaviours"."""
+        return self.name or FLAT_LIST_LABEL
 
     def clean(self):
         if self.note.strip() and self.subgrouped:

@@ -411,3 +411,23 @@ def test_examples_are_kept_with_their_behaviour_shown_and_written_back(client, e
     )
     markdown = client.get(address).content.decode()
     assert "  - every transfer is written twice, once per account" in markdown
+
+
+def test_levels_known_by_title_with_flat_lists_import_in_order(client, engineer):
+    pages = sorted((Path(__file__).parent / "frameworks" / "pipit").glob("*.md"))
+    run_import(*pages, framework="Pipit", publish=True)
+    levels = list(Level.objects.order_by("rank").values_list("code", "title"))
+    assert levels == [
+        ("L1", "Engineer 1"),
+        ("L2", "Engineer 2"),
+        ("L3", "Senior Engineer 1"),
+        ("L4", "Senior Engineer 2"),
+        ("L5", "Tech Lead"),
+    ]
+    first = Level.objects.get(code="L1")
+    [area] = first.areas.all()
+    assert (area.name, area.label, area.behaviours.count()) == ("", "Behaviours", 5)
+    client.force_login(engineer)
+    html = client.get(first.get_absolute_url()).content.decode()
+    assert ">Behaviours</h2>" in html
+    assert "I ship a small change to production in my first two weeks" in html

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from ladder.areas import PILLAR_EMOJI
 from ladder.formats.document import (
     AREA_NAME_MAX_LENGTH,
+    FLAT_LIST,
+    FLAT_LIST_KEY,
     MAX_BEHAVIOURS_PER_AREA,
     MAX_EXAMPLES,
     AreaDoc,
@@ -299,6 +301,13 @@ class TierReader:
         role = roles[tier]
         if not self.check_name(name, role, token.line):
             return
+        if at.area is not None and at.area.name == FLAT_LIST:
+            self.fail(
+                token.line,
+                f"{_quoted(name)} follows bullets in no area: a level is a flat list of "
+                "behaviours or has areas, not both",
+            )
+            return
         at.named_any = True
         if role == "group":
             at.group = _Tier(name, token.line)
@@ -343,7 +352,11 @@ class TierReader:
         if owner is not None and owner.behaviours and token.level > owner.indent:
             self.on_example(owner.behaviours[-1], token)
             return
-        if owner is None:
+        if owner is None and not at.named_any:
+            # Bullets and no area names: a flat list, the level's behaviours in no area.
+            owner = at.area = _Tier(FLAT_LIST, token.line)
+            at.areas.append(owner)
+        elif owner is None:
             self.fail(token.line, "a bullet before the first area; name its area above it")
             return
         if owner is at.area and at.area.children:
@@ -493,7 +506,10 @@ class TierReader:
         )
 
     def area_doc(self, area: _Tier) -> AreaDoc:
-        key = kind_named(area.name) or area_key(area.name)
+        if area.name == FLAT_LIST:
+            key = FLAT_LIST_KEY
+        else:
+            key = kind_named(area.name) or area_key(area.name)
         used: dict[str, int] = {}
 
         def behaviours(items, owner: str | None) -> tuple[BehaviourDoc, ...]:

@@ -98,7 +98,8 @@ def render_own(level: LevelDoc) -> str:
             group = area.group
             blocks.append(f"## {escape_markdown(group, heading=True)}")
             blocks.extend(_italic(descriptions.get(group, "")))
-        blocks.append(f"{mark} {escape_markdown(area.name, heading=True)}")
+        if area.name:  # else the level's behaviours in no area: a flat list
+            blocks.append(f"{mark} {escape_markdown(area.name, heading=True)}")
         blocks.extend(_italic(area.description))
         if area.subgrouped:
             for sub in area.responsibilities:
