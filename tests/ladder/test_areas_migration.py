@@ -9,6 +9,7 @@ read exactly as before.
 """
 
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -21,7 +22,8 @@ from assessments.exports import export_markdown, export_of
 from assessments.models import Assessment, Cycle
 from assessments.packets.content import packet_of
 from ladder.exporters import export_level
-from ladder.models import Area, Level, User
+from ladder.models import Area, Framework, Level, User
+from ladder.site.management.commands import create_demo_org
 
 BEFORE = [("ladder", "0007_worker_queues")]
 
@@ -46,9 +48,14 @@ def what_people_read() -> dict:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_seeded_database_reads_the_same_after_the_migration(settings):
+def test_a_seeded_database_reads_the_same_after_the_migration(settings, monkeypatch):
     settings.DEBUG = True
     call_command("load_builtin_ladder", stdout=StringIO())
+    # The demo's framework of its own is left out: its areas have no fixed kind to go
+    # back to (the last test shows the way back refused).
+    monkeypatch.setattr(
+        create_demo_org.Command, "company_framework", lambda self: Framework.objects.get()
+    )
     call_command("create_demo_org", stdout=StringIO())
     before = what_people_read()
     assert len(before["areas"]) == 8
@@ -67,3 +74,17 @@ def test_a_seeded_database_reads_the_same_after_the_migration(settings):
         executor.migrate(executor.loader.graph.leaf_nodes())
 
     assert what_people_read() == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_areas_of_a_framework_of_its_own_cannot_go_back_to_fixed_kinds():
+    harbor = Path(__file__).parent / "frameworks" / "harbor"
+    call_command("import_ladder", *sorted(harbor.glob("*.md")), stdout=StringIO())
+    executor = MigrationExecutor(connection)
+    try:
+        with pytest.raises(RuntimeError, match="can't be turned back into the eight fixed kinds"):
+            executor.migrate(BEFORE)
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+    assert Area.objects.filter(name="Technical Skill").count() == 3

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from assessments.models import Cycle, Event
-from ladder.models import Behaviour, Framework, User
+from ladder.models import Area, Behaviour, Framework, User
 
 pytestmark = pytest.mark.django_db
 
@@ -58,6 +58,18 @@ def test_demo_org_prints_logins_and_builds_the_org_chart(settings):
     }
     assert Event.objects.filter(kind="review_finished").count() == 3
     assert User.objects.count() == 12
+    # A company's own framework beside the built-in one, loaded once.
+    harbor = Framework.objects.get(name="Harbor Engineering Ladder")
+    assert harbor.is_published
+    assert list(harbor.levels.values_list("code", flat=True)) == ["H1", "H2", "H3"]
+    assert set(Area.objects.filter(level__framework=harbor).values_list("name", flat=True)) == {
+        "Delivery",
+        "Technical Skill",
+        "Collaboration",
+        "Ownership",
+        "Growth",
+    }
+    assert "A framework of a company's own beside it: Harbor Engineering Ladder" in text
     assert User.objects.get(username="ana").check_password("ladder-demo")
 
 

@@ -2,20 +2,26 @@
 
 import random
 from datetime import timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
 from assessments import workflow
 from assessments.models import Assessment, Cycle, Rating, evidence_html
 from assessments.scale import Outcome
 from assessments.services import start_assessment
-from ladder.models import Level, User
+from ladder.management.commands.import_ladder import read_files
+from ladder.models import Framework, Level, User
+from ladder.services import import_levels
 
 DEMO_CALIBRATORS = "Demo review cycle calibrators"
+DEMO_FRAMEWORK = "Harbor Engineering Ladder"
+DEMO_FRAMEWORK_DIR = Path(__file__).resolve().parents[3] / "data" / "demo"
 
 DEMO_PASSWORD = "ladder-demo"
 
@@ -77,6 +83,7 @@ class Command(BaseCommand):
             )
         level = (
             Level.objects.published()
+            .filter(framework__slug=slugify(settings.LADDER_DEFAULT_FRAMEWORK))
             .select_related("track")
             .order_by("-framework__version")
             .first()
@@ -103,6 +110,7 @@ class Command(BaseCommand):
         cycle.calibrators = calibrators
         cycle.save(update_fields=["calibrators"])
         self.seed_assessments(cycle, people)
+        own = self.company_framework()
 
         rows = [("admin", "admin: edits the ladder, runs cycles", admin)]
         rows += [("cal", "calibrator", calibrator)]
@@ -124,9 +132,25 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Open cycle: {cycle}, self-assessments due {cycle.self_assessment_due:%-d %B %Y}"
         )
+        self.stdout.write(
+            f"A framework of a company's own beside it: {own}, "
+            f"{own.levels.count()} levels in areas of its own"
+        )
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for username, role, user in rows:
             self.stdout.write(f"  {username:<7} {user.get_full_name():<18} {role}")
+
+    def company_framework(self) -> Framework:
+        """A small ladder of a made-up company, published beside the built-in one: five
+        areas of its own over three levels, to show that a framework is the company's."""
+        found = Framework.objects.published().filter(slug=slugify(DEMO_FRAMEWORK)).first()
+        if found is not None:
+            return found
+        paths = sorted(DEMO_FRAMEWORK_DIR.glob("*.md"))
+        report = import_levels(
+            framework_name=DEMO_FRAMEWORK, documents=read_files(paths), publish_version=True
+        )
+        return report.framework
 
     def open_cycle(self, framework_id: int) -> Cycle:
         today = timezone.localdate()
