@@ -1,18 +1,17 @@
-"""Read and write career-ladder levels as CSV: one row per behaviour, any number of levels.
+"""The built-in framework's levels as CSV (a company's own: ``csv_own``), a row per behaviour.
 
 Columns (matched ignoring case, surrounding spaces, and spaces, underscores and hyphens
 alike): ``level, title, track, area, responsibility, behaviour`` are required; ``key,
-order, summary, description, note, responsibility note`` are optional. Every text cell
-is inline Markdown, read the way the Markdown importer reads the same words: behaviours
-and notes keep their links (``[label](url)``), names and titles lose bold and italics,
-and a backslash escapes. The level code, key and order are read as they are.
+order, summary, description, note, responsibility note`` optional. Every text cell is
+inline Markdown, read as the Markdown importer reads it (behaviours and notes keep
+their links, names lose bold and italics, a backslash escapes); codes, keys and orders
+are read as they are.
 
-Rows are grouped into levels by track and level code; an empty track cell means the
-track the title implies. The summary, a description, a note or a responsibility note
-may be written once or on every row of what it belongs to; two different ones are an
-error. Spreadsheets run a cell starting with ``=``, ``+``, ``-``, ``@``, tab or CR as a
-formula, so ``render_csv`` writes such a cell (and one starting with ``'``) after a
-``'``, and ``parse_csv`` removes one ``'`` before those characters.
+Rows are grouped into levels by track and level code (an empty track: the one the title
+implies). The summary, a description, a note or a responsibility note may be written once
+or on every row it belongs to; two different ones are an error. Spreadsheets run a cell
+starting with ``=``, ``+``, ``-``, ``@``, tab or CR as a formula: ``render_csv`` writes
+such a cell (or one starting with ``'``) after a ``'``, which ``parse_csv`` removes.
 """
 
 from __future__ import annotations
@@ -24,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ladder.areas import AREA_KINDS, AREA_NAMES, EXPECTATION_KINDS
+from ladder.formats import csv_own
 from ladder.formats.document import (
     KEY_MAX_LENGTH,
     MAX_BEHAVIOURS_PER_AREA,
@@ -37,6 +37,7 @@ from ladder.formats.document import (
     ResponsibilityDoc,
     derived_key,
     derived_track,
+    in_default_vocabulary,
     is_valid_key,
     normalise_text,
 )
@@ -487,10 +488,13 @@ def _rubric_paragraphs(text: str) -> str:
 
 
 def read(text: str, filename: str, *, track: str | None = None) -> list[ParsedPage]:
-    """The levels of one CSV file, as the format registry reads every format."""
+    """The levels of one CSV file, as the registry reads: a company's own by ``csv_own``."""
+    rows = csv_own.rows_of(text, filename)
+    if csv_own.is_own(rows):
+        return csv_own.parse(rows, filename, track=track)
     return parse_csv(text, filename, track=track)
 
 
 def write(docs: Sequence[LevelDoc]) -> str:
-    """Every level in one CSV file, as the format registry writes it."""
-    return render_csv(docs)
+    """Every level in one CSV file, as the registry writes: a company's own, the long form."""
+    return render_csv(docs) if all(map(in_default_vocabulary, docs)) else csv_own.render(docs)

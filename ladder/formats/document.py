@@ -13,7 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from ladder.areas import AREA_NAMES
+from ladder.areas import AREA_NAMES, PILLAR_KINDS
 
 # The largest ladder file read, in any format: a real page is a few kilobytes.
 MAX_FILE_BYTES = 2_000_000
@@ -152,6 +152,21 @@ class LevelDoc:
             if area.key == key:
                 return area
         raise KeyError(key)
+
+
+def in_default_vocabulary(level: LevelDoc) -> bool:
+    """Whether the level is written in the default framework's shape: its areas, named as
+    there, flat or with sub-groups as there, no groups and no examples."""
+    return (
+        not level.groups
+        and bool(level.areas)
+        and all(
+            AREA_NAMES.get(area.key) == area.name
+            and area.subgrouped == (area.key in PILLAR_KINDS)
+            and not any(b.examples for b in area.all_behaviours)
+            for area in level.areas
+        )
+    )
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from ladder.areas import AREA_NAMES, PILLAR_EMOJI, PILLAR_KINDS
-from ladder.formats.document import BehaviourDoc, LevelDoc, derived_key, derived_track
+from ladder.areas import PILLAR_EMOJI
+from ladder.formats.document import (
+    BehaviourDoc,
+    LevelDoc,
+    derived_key,
+    derived_track,
+    in_default_vocabulary,
+)
 from ladder.formats.inline import escape_markdown, rubric_markdown
 
 
@@ -60,21 +66,6 @@ def render_ladder(level: LevelDoc) -> str:
             blocks.append(_render_bullets(area.key, None, area.behaviours))
             blocks.extend(_render_note(area.note))
     return "\n\n".join(blocks) + "\n"
-
-
-def in_default_vocabulary(level: LevelDoc) -> bool:
-    """Whether the level is written in the default framework's shape: its areas, named as
-    there, flat or with sub-groups as there, no groups and no examples."""
-    return (
-        not level.groups
-        and bool(level.areas)
-        and all(
-            AREA_NAMES.get(area.key) == area.name
-            and area.subgrouped == (area.key in PILLAR_KINDS)
-            and not any(b.examples for b in area.all_behaviours)
-            for area in level.areas
-        )
-    )
 
 
 def render_own(level: LevelDoc) -> str:
