@@ -51,6 +51,7 @@ _ALIASES = {
     "responsibility note": "sub-group note",
 }
 _LEVEL_CODE = re.compile(r"[A-Za-z]{1,4}[0-9]{1,2}")
+_LEVEL_HEADER = re.compile(r"([A-Za-z]{1,4}[0-9]{1,2})\s+(\S.*)", re.DOTALL)
 # As for Markdown pages: a file naming this many of the built-in framework's areas is
 # in its shape.
 DEFAULT_SHAPE_AREAS = 4
@@ -89,7 +90,7 @@ def is_own(rows: list[tuple[int, list[str]]]) -> bool:
     if not rows:
         return False
     where = {column(cell): i for i, cell in enumerate(rows[0][1])}
-    if "group" in where or "example" in where:
+    if "group" in where or "example" in where or is_matrix(rows[0][1]):
         return True
     area = where.get("area")
     if area is None:
@@ -99,10 +100,45 @@ def is_own(rows: list[tuple[int, list[str]]]) -> bool:
     return len(named) < DEFAULT_SHAPE_AREAS
 
 
+def is_matrix(header: list[str]) -> bool:
+    """An ``area`` column, then one per level headed with its code and title."""
+    return (
+        len(header) > 1
+        and column(header[0]) == "area"
+        and all(_LEVEL_HEADER.match(clean_inline(cell)) for cell in header[1:])
+    )
+
+
+def parse_matrix(
+    rows: list[tuple[int, list[str]]], filename: str, *, track: str | None = None
+) -> list[ParsedPage]:
+    """A column per level, a row per area; each cell that area's behaviours at that level,
+    one per line; an empty cell where the area is absent. Tracks come from the titles."""
+    heads = [_LEVEL_HEADER.match(clean_inline(cell)) for cell in rows[0][1][1:]]
+    reader = OwnCsvReader(filename, {}, track)
+    for index, head in enumerate(heads, 1):
+        code, title = head.group(1).upper(), collapse(head.group(2))
+        level = _Level(code, title, track or derived_track(title), rows[0][0])
+        reader.levels[(level.track, code)] = level
+        for line, row in rows[1:]:
+            name = collapse(clean_inline(row[0]))
+            cell = row[index].strip() if index < len(row) else ""
+            items = [clean_inline(item, links=True) for item in cell.splitlines()]
+            items = [item for item in items if item and item not in ("-", "—", "–")]
+            if not items:
+                continue
+            area = reader.area_of(level, [name], line, names=True)
+            if area is not None:
+                area.direct.extend(_Behaviour(item, "", line) for item in items)
+    return reader.pages()
+
+
 def parse(
     rows: list[tuple[int, list[str]]], filename: str, *, track: str | None = None
 ) -> list[ParsedPage]:
     """Every level of the file, in the order first met."""
+    if is_matrix(rows[0][1]):
+        return parse_matrix(rows, filename, track=track)
     where = {column(cell): i for i, cell in enumerate(rows[0][1])}
     missing = [name for name in ("area", "behaviour") if name not in where]
     if "level" not in where and "title" not in where:
@@ -247,9 +283,11 @@ class OwnCsvReader:
             self.fail(line, f"{code} is called {level.title!r} on line {level.line}")
         return level
 
-    def area_of(self, level: _Level, row: list[str], line: int) -> _Area | None:
-        name = collapse(clean_inline(self.cell(row, "area")))
-        group = collapse(clean_inline(self.cell(row, "group")))
+    def area_of(self, level: _Level, row: list[str], line: int, names=False) -> _Area | None:
+        """The row's area in the level, met before or new. With ``names``, the row is
+        just the area's name (a level matrix's first column)."""
+        name = row[0] if names else collapse(clean_inline(self.cell(row, "area")))
+        group = "" if names else collapse(clean_inline(self.cell(row, "group")))
         for what, value in (("an area", name), ("a group", group)):
             if len(value) > AREA_NAME_MAX_LENGTH:
                 self.fail(line, f"{what} name of {len(value):,} characters; at most 200")

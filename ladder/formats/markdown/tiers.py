@@ -46,6 +46,9 @@ from ladder.formats.markdown.tokens import (
     TABLE,
     Token,
     bold_body,
+    cell_bullets,
+    is_filler_row,
+    table_cells,
     without_colon,
 )
 
@@ -68,6 +71,12 @@ _ITALIC = re.compile(r"(_|\*)(?![_*\s]).*(?<![_*\s\\])\1", re.DOTALL)
 def _quoted(name: str) -> str:
     """A name in double quotes, cut short if long."""
     return '"' + (name if len(name) <= 60 else name[:57] + "...") + '"'
+
+
+def matrix_header(table: Token) -> bool:
+    """Whether a table's header cells after the first each start with a level code."""
+    head = table_cells(table.rows[0][1])
+    return len(head) > 1 and all(_CODE.match(clean_inline(cell)) for cell in head[1:])
 
 
 def in_default_shape(tokens: list[Token]) -> bool:
@@ -205,7 +214,11 @@ class TierReader:
         self.warnings.append(Problem(self.filename, line, message))
 
     def read(self, tokens: list[Token]) -> list[ParsedPage]:
-        """Every level of the file, each from its `#` heading to the next."""
+        """Every level of the file, each from its `#` heading to the next, or every column
+        of a table of levels (then the `#` heading is the document's title)."""
+        matrix = next((t for t in tokens if t.kind == TABLE and matrix_header(t)), None)
+        if matrix is not None:
+            return self.read_matrix(matrix)
         starts = [i for i, token in enumerate(tokens) if token.kind == HEADING and token.level == 1]
         pages: list[LevelDoc] = []
         own = [self.front[key] for key in ("level", "title") if key in self.front]
@@ -234,6 +247,36 @@ class TierReader:
             raise LadderFormatError.of(sorted(self.errors, key=lambda p: p.line))
         warnings = tuple(sorted(self.warnings, key=lambda p: p.line))
         return [ParsedPage(self.filename, doc, warnings) for doc in pages]
+
+    def read_matrix(self, table: Token) -> list[ParsedPage]:
+        """A table with a column per level and a row per area: each cell that area's
+        behaviours at that level, one per <br>; empty, or a dash, where it is absent."""
+        (_line, head), *rows = [(line, table_cells(row)) for line, row in table.rows]
+        levels = [_CODE.match(clean_inline(cell)) for cell in head[1:]]
+        areas: list[list[_Tier]] = [[] for _ in levels]
+        for line, cells in rows:
+            if is_filler_row(cells):
+                continue
+            name = clean_inline(without_colon(cells[0]))
+            if not self.check_name(name, "area", line):
+                continue
+            for column, cell in enumerate(cells[1 : len(levels) + 1]):
+                items = [clean_inline(item, links=True) for item in cell_bullets(cell)]
+                items = [item.lstrip("•").strip() for item in items]
+                if not items or items in (["-"], ["—"], ["–"]):
+                    continue
+                area = _Tier(name, line)
+                area.behaviours = [_Behaviour(item, None, line) for item in items if item]
+                areas[column].append(area)
+        docs = []
+        for match, cell, level_areas in zip(levels, head[1:], areas, strict=True):
+            code = match.group(1).upper()
+            title = collapse(clean_inline(cell)[match.end() :])
+            track = self.front["track"][0] if "track" in self.front else derived_track(title)
+            docs.append(self.document(code, title, track, [], [], level_areas))
+        if self.errors:
+            raise LadderFormatError.of(sorted(self.errors, key=lambda p: p.line))
+        return [ParsedPage(self.filename, doc) for doc in docs]
 
     # ---- one level
 
