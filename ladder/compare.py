@@ -33,6 +33,8 @@ class Status(StrEnum):
     CHANGED = "changed"
     ADDED = "added"
     REMOVED = "removed"
+    MOVED = "moved"  # here from another area, in the same words
+    MOVED_AWAY = "moved-away"  # from here to another area (shown there as MOVED)
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,8 @@ class BehaviourChange:
     before: Behaviour | None
     after: Behaviour | None
     segments: list[Segment] = field(default_factory=list)
+    moved_from: str = ""  # the area it was in, when moved here
+    moved_to: str = ""  # the area it is in now, when moved away
 
 
 @dataclass
@@ -77,6 +81,12 @@ class AreaChange:
     description: list[Segment]
     groups: list[GroupChange]
     note: list[Segment] = field(default_factory=list)
+    status: Status = Status.SAME  # ADDED or REMOVED for a whole area, else SAME
+    old_name: str = ""  # the older one's
+
+    @property
+    def changed_name(self) -> bool:
+        return bool(self.old_name) and self.old_name != self.name
 
     def count(self, status: Status) -> int:
         return sum(1 for g in self.groups for c in g.changes if c.status == status)
@@ -85,7 +95,12 @@ class AreaChange:
     def unchanged(self) -> bool:
         texts = [self.description, self.note, *(g.note for g in self.groups)]
         described_alike = all(segment.kind == "same" for text in texts for segment in text)
-        return described_alike and all(g.status == Status.SAME for g in self.groups)
+        return (
+            described_alike
+            and not self.changed_name
+            and self.status == Status.SAME
+            and all(g.status == Status.SAME for g in self.groups)
+        )
 
 
 @dataclass
@@ -113,6 +128,10 @@ class Comparison:
     @property
     def same(self) -> int:
         return self.count(Status.SAME)
+
+    @property
+    def moved(self) -> int:
+        return self.count(Status.MOVED)
 
 
 def word_diff(before: str, after: str) -> list[Segment]:
@@ -175,12 +194,45 @@ def _compare(before: Level, after: Level, *, by_key: bool) -> Comparison:
     areas = [
         _compare_area(before_areas.get(key), after_areas.get(key), by_key=by_key) for key in keys
     ]
+    _find_moves(areas)
     return Comparison(
         before=before,
         after=after,
         summary=word_diff(before.summary, after.summary),
         areas=areas,
     )
+
+
+def _find_moves(areas: list[AreaChange]) -> None:
+    """A behaviour gone from one area and new in another, in the same words, was moved:
+    it reads as moved (from where), not as one removed and another added."""
+    gone: dict[str, list[tuple[AreaChange, GroupChange, BehaviourChange]]] = {}
+    for area in areas:
+        for group in area.groups:
+            for change in group.changes:
+                if change.status == Status.REMOVED:
+                    gone.setdefault(plain(change.before.text), []).append((area, group, change))
+    if not gone:
+        return
+    for area in areas:
+        for group in area.groups:
+            for index, change in enumerate(group.changes):
+                if change.status != Status.ADDED:
+                    continue
+                words = plain(change.after.text)
+                elsewhere = [found for found in gone.get(words, []) if found[0] is not area]
+                if not elsewhere:
+                    continue
+                old_area, old_group, removed = elsewhere[0]
+                gone[words].remove(elsewhere[0])
+                removed.status, removed.moved_to = Status.MOVED_AWAY, area.name
+                group.changes[index] = BehaviourChange(
+                    Status.MOVED,
+                    removed.before,
+                    change.after,
+                    [Segment("same", words)],
+                    moved_from=old_area.name,
+                )
 
 
 def _group_names(area: Area | None) -> dict[int, str]:
@@ -223,6 +275,8 @@ def _compare_area(before: Area | None, after: Area | None, *, by_key: bool) -> A
     return AreaChange(
         key=latest.key,
         name=latest.name or FLAT_LIST_LABEL,
+        old_name=(before.name or FLAT_LIST_LABEL) if before else "",
+        status=Status.REMOVED if after is None else Status.ADDED if before is None else Status.SAME,
         subgrouped=latest.subgrouped,
         description=word_diff(
             before.description if before else "", after.description if after else ""
