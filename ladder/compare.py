@@ -206,12 +206,12 @@ def _compare(before: Level, after: Level, *, by_key: bool) -> Comparison:
 def _find_moves(areas: list[AreaChange]) -> None:
     """A behaviour gone from one area and new in another, in the same words, was moved:
     it reads as moved (from where), not as one removed and another added."""
-    gone: dict[str, list[tuple[AreaChange, GroupChange, BehaviourChange]]] = {}
+    gone: dict[str, list[tuple[AreaChange, BehaviourChange]]] = {}
     for area in areas:
         for group in area.groups:
             for change in group.changes:
                 if change.status == Status.REMOVED:
-                    gone.setdefault(plain(change.before.text), []).append((area, group, change))
+                    gone.setdefault(plain(change.before.text), []).append((area, change))
     if not gone:
         return
     for area in areas:
@@ -223,7 +223,7 @@ def _find_moves(areas: list[AreaChange]) -> None:
                 elsewhere = [found for found in gone.get(words, []) if found[0] is not area]
                 if not elsewhere:
                     continue
-                old_area, old_group, removed = elsewhere[0]
+                old_area, removed = elsewhere[0]
                 gone[words].remove(elsewhere[0])
                 removed.status, removed.moved_to = Status.MOVED_AWAY, area.name
                 group.changes[index] = BehaviourChange(
