@@ -141,6 +141,11 @@ class LevelDoc:
         return sum(len(area.responsibilities) for area in self.areas)
 
     @property
+    def in_default_vocabulary(self) -> bool:
+        """Written in the built-in framework's areas (see the function of that name)."""
+        return in_default_vocabulary(self)
+
+    @property
     def track_from_title(self) -> bool:
         """Whether the track is the one the title implies (said so in the import's report:
         titles such as "Engineer 1" imply no real track, and a page should then say it)."""

@@ -548,3 +548,34 @@ def test_a_report_comparing_several_levels_has_no_repeated_ids(editor):
     assert html.count("behaviour by behaviour") == 2
     ids = re.findall(r'\bid="([^"]+)"', html)
     assert len(ids) == len(set(ids))
+
+
+def test_a_companys_own_ladder_imports_in_the_browser_as_a_new_framework(editor):
+    """Quarry: one CSV file of three tracks, with groups, sub-groups and examples."""
+    quarry = Path(__file__).parent / "frameworks" / "quarry" / "ladder.csv"
+    data = quarry.read_bytes()
+    response = upload(
+        editor,
+        SimpleUploadedFile("ladder.csv", data, content_type="text/csv"),
+        framework=NEW_FRAMEWORK,
+        new_framework="Quarry Engineering",
+    )
+    html = page_text(response)
+    assert response.status_code == 200
+    assert "S3 Senior Security Engineer" in html
+    assert '<span class="tag tag-added">new level</span>' in html
+    response = confirm(editor, ImportBatch.objects.get())
+    assert response.status_code == 200
+    reliability = Area.objects.get(level__code="S2", name="Reliability")
+    assert reliability.group.name == "Engineering"
+    assert list(reliability.responsibilities.values_list("name", flat=True)) == [
+        "Monitoring",
+        "Incident Response",
+    ]
+    automate = Behaviour.objects.get(key="automate-twice")
+    assert automate.examples == [
+        "e.g. rotating certificates on the edge proxies",
+        "e.g. adding a node to the database cluster",
+    ]
+    assert "<dt>Groups</dt><dd>2</dd>" in html
+    assert "<dt>Sub-groups</dt><dd>2</dd>" in html
