@@ -83,7 +83,34 @@ def read_all(files: list[tuple[str, bytes]], *, track: str | None = None) -> lis
             errors.extend(error.errors)
     if errors:
         raise LadderFormatError.of(errors)
-    return code_levels_by_place(pages)
+    return settle_tracks(pages)
+
+
+def settle_tracks(pages: list[ParsedPage]) -> list[ParsedPage]:
+    """What only the whole of a track shows, once every file is read: levels known by
+    their titles coded by their place, and each area in one group throughout."""
+    pages = code_levels_by_place(pages)
+    errors = []
+    groups: dict[tuple[str, str], tuple[str, str]] = {}
+    for page in pages:
+        for area in page.doc.areas:
+            known = (page.doc.track, area.key)
+            first = groups.setdefault(known, (area.group, page.doc.code))
+            if first[0] != area.group:
+                where = f'in the group "{first[0]}"' if first[0] else "in no group"
+                errors.append(
+                    Problem(
+                        page.source,
+                        1,
+                        f'the area "{area.name}" of {page.doc.code} is '
+                        + (f'in the group "{area.group}"' if area.group else "in no group")
+                        + f", but {where} at {first[1]}: an area keeps its group "
+                        "throughout a track",
+                    )
+                )
+    if errors:
+        raise LadderFormatError.of(errors)
+    return pages
 
 
 # The letter of the codes given to levels known by their titles: L1, L2, …

@@ -117,3 +117,15 @@ def test_a_track_mixing_levels_with_and_without_codes_is_refused():
         "senior.md:1: the level 'Senior Engineer' has no code, but E1 of the same track (Web) "
         "has: give every level of a track a code, or none"
     ]
+
+
+def test_an_area_keeps_its_group_throughout_a_track():
+    front = b"---\ngrouping: categories\ntrack: Web\n---\n"
+    first = front + b"# E1 Engineer\n\n## Craft\n\n### Testing\n\n- I test\n"
+    second = front + b"# E2 Senior Engineer\n\n## Delivery\n\n### Testing\n\n- I test more\n"
+    with pytest.raises(LadderFormatError) as error:
+        read_all([("e1.md", first), ("e2.md", second)])
+    assert [str(p) for p in error.value.errors] == [
+        'e2.md:1: the area "Testing" of E2 is in the group "Delivery", but in the group '
+        '"Craft" at E1: an area keeps its group throughout a track'
+    ]

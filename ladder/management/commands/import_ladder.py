@@ -10,7 +10,7 @@ from django.db import IntegrityError
 
 from ladder.formats import registry
 from ladder.formats.document import LadderFormatError, ParsedPage
-from ladder.formats.files import code_levels_by_place, read_path
+from ladder.formats.files import read_path, settle_tracks
 from ladder.services import ImportPlan, import_levels, plan_import
 
 
@@ -25,7 +25,7 @@ def read_files(paths: list[Path], *, track: str | None = None) -> list[ParsedPag
             errors.extend(error.errors)
     if not errors:
         try:
-            return code_levels_by_place(pages)
+            return settle_tracks(pages)
         except LadderFormatError as error:
             errors.extend(error.errors)
     count = f"{len(errors)} error{'s' if len(errors) != 1 else ''}"
