@@ -4,7 +4,14 @@ import factory
 from django.contrib.auth.hashers import make_password
 
 from ladder.areas import AREA_KINDS, EXPECTATION_KINDS
-from ladder.formats.document import AreaDoc, BehaviourDoc, LevelDoc, ResponsibilityDoc, derived_key
+from ladder.formats.document import (
+    AreaDoc,
+    BehaviourDoc,
+    GroupDoc,
+    LevelDoc,
+    ResponsibilityDoc,
+    derived_key,
+)
 from ladder.models import Framework, Track, User
 from ladder.services import create_levels
 
@@ -81,6 +88,39 @@ def level_doc(
         )
     return LevelDoc(
         code=code, title=title, track=track, summary=f"I am a {code}", areas=tuple(areas)
+    )
+
+
+def own_level_doc(
+    code: str,
+    title: str = "Software Engineer",
+    *,
+    track: str = "Software",
+    areas: int = 16,
+    behaviours: int = 5,
+    groups: int = 4,
+) -> LevelDoc:
+    """A level of a company's own framework: `areas` areas of its own (in `groups` groups,
+    or none) with `behaviours` behaviours each, directly under the area."""
+    group_names = [f"Category {g}" for g in range(1, groups + 1)]
+    docs = []
+    for a in range(1, areas + 1):
+        name = f"Competency {a}"
+        group = group_names[(a - 1) * groups // areas] if groups else ""
+        items = tuple(
+            BehaviourDoc(f"I show competency {a} in way {i} at {code}", f"competency-{a}-{i}")
+            for i in range(1, behaviours + 1)
+        )
+        docs.append(
+            AreaDoc(f"competency-{a}", f"What competency {a} covers", items, name=name, group=group)
+        )
+    return LevelDoc(
+        code=code,
+        title=title,
+        track=track,
+        summary=f"I am a {code}",
+        areas=tuple(docs),
+        groups=tuple(GroupDoc(name) for name in group_names),
     )
 
 
