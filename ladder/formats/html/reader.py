@@ -98,7 +98,7 @@ _CELLS = frozenset({"td", "th"})
 # bullet at any depth as one behaviour, and unbounded indentation would make a page of
 # nested lists quadratic in size.
 _MAX_INDENT = 8
-_COMMENT_KIND = re.compile(r"(key|track)\b", re.IGNORECASE)
+_COMMENT_KIND = re.compile(r"(key|track|grouping)\b", re.IGNORECASE)
 # C0 controls other than whitespace, and DEL: never text anyone typed.
 _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x1b\x7f]")
 # Words made of letters, digits, spaces and punctuation that is never Markdown markup
@@ -372,7 +372,8 @@ class _Reader:
             target.space = True
 
     def comment(self, value: str) -> None:
-        """Key comments stay with their bullet, a track comment is a line; others are notes."""
+        """Key comments stay with their bullet, a track or grouping comment is a line; others
+        are notes."""
         content = " ".join(value.split())
         kind = _COMMENT_KIND.match(content)
         if kind is None:

@@ -32,6 +32,7 @@ def render_html(doc: LevelDoc) -> str:
     return template.render(
         {
             "doc": doc,
+            "group_descriptions": {group.name: group.description for group in doc.groups},
             "track_comment": _track_comment(doc),
             "pillar_emoji": PILLAR_EMOJI,
             "segments": rubric_text.segments,

@@ -57,6 +57,7 @@ DEFAULT_SHAPE_AREAS = 4
 _CODE = re.compile(r"([A-Za-z]{1,4}[0-9]{1,2})(?:\s*[-:])?(?:\s+|$)")
 _TRACK_COMMENT = re.compile(r"<!--\s*track\s*:(.*?)-->", re.IGNORECASE | re.DOTALL)
 _TRACK_LINE = re.compile(r"track\s*:\s*(\S.*)", re.IGNORECASE)
+_GROUPING_COMMENT = re.compile(r"<!--\s*grouping\s*:(.*?)-->", re.IGNORECASE | re.DOTALL)
 _FRONT_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*)\s*:\s*(.*)")
 FRONT_MATTER_KEYS = ("track", "level", "title", "grouping")
 GROUPINGS = ("categories", "sub-groups")
@@ -302,6 +303,8 @@ class TierReader:
     def on_comment(self, token: Token) -> None:
         if found := _TRACK_COMMENT.fullmatch(token.text):
             self.set_track(clean_inline(found.group(1)), token.line)
+        elif found := _GROUPING_COMMENT.fullmatch(token.text):
+            self.set_grouping(collapse(found.group(1)).lower(), token.line)
         elif KEY_COMMENT.fullmatch(token.text):
             self.fail(token.line, "a key comment must follow a bullet's text on its line")
 
@@ -314,6 +317,16 @@ class TierReader:
             self.fail(line, "empty track; expected 'track: Name'")
         else:
             self.track = value
+
+    def set_grouping(self, value: str, line: int) -> None:
+        """``<!-- grouping: categories -->`` before the first area, as the front matter's key
+        (an HTML page has no front matter)."""
+        if self.at.named_any or "grouping" in self.front:
+            self.fail(line, "the grouping must be given once, before the first area")
+        elif value not in GROUPINGS:
+            self.fail(line, f"grouping must be one of: {', '.join(GROUPINGS)}")
+        else:
+            self.grouping = value
 
     def on_name(self, token: Token) -> None:
         """A heading or a bold line alone: a group, an area or a sub-group by its depth."""
