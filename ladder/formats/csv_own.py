@@ -49,6 +49,7 @@ _ALIASES = {
     "behavior": "behaviour",
     "examples": "example",
     "responsibility note": "sub-group note",
+    "sub group note": "sub-group note",
 }
 _LEVEL_CODE = re.compile(r"[A-Za-z]{1,4}[0-9]{1,2}")
 _LEVEL_HEADER = re.compile(r"([A-Za-z]{1,4}[0-9]{1,2})\s+(\S.*)", re.DOTALL)
@@ -253,9 +254,10 @@ class OwnCsvReader:
             self.add_example(behaviour, example, line)
 
     def paragraphs(self, row: list[str], name: str) -> str:
-        parts = (
-            clean_inline(p, links=True) for p in normalise_text(self.cell(row, name)).split("\n\n")
-        )
+        """A cell of paragraphs: notes keep their links (rubric text), the rest is plain."""
+        links = name in ("note", "sub-group note")
+        cell = normalise_text(self.cell(row, name))
+        parts = (clean_inline(part, links=links) for part in cell.split("\n\n"))
         return "\n\n".join(part for part in parts if part)
 
     def add_example(self, behaviour: _Behaviour, example: str, line: int) -> None:

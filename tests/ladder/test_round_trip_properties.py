@@ -15,10 +15,13 @@ from ladder.areas import AREA_KINDS, EXPECTATION_KINDS
 from ladder.formats import csv as csv_format
 from ladder.formats import html as html_format
 from ladder.formats.document import (
+    FLAT_LIST_KEY,
     AreaDoc,
     BehaviourDoc,
+    GroupDoc,
     LevelDoc,
     ResponsibilityDoc,
+    area_key,
     derived_key,
     derived_track,
     normalise_text,
@@ -138,3 +141,86 @@ def test_any_level_survives_html(level):
 def test_any_levels_survive_csv(many):
     pages = csv_format.parse_csv(csv_format.render_csv(many), "x.csv")
     assert [page.doc for page in pages] == many
+
+
+# ---- a company's own framework: any areas, groups, sub-groups, examples, gaps
+
+
+@st.composite
+def own_areas(draw) -> tuple[tuple[AreaDoc, ...], tuple[GroupDoc, ...]]:
+    chosen: list[str] = []
+    for _ in range(draw(st.integers(1, 5))):
+        name = draw(names())
+        if area_key(name) not in {area_key(n) for n in chosen}:
+            chosen.append(name)
+    group_names = []
+    if draw(st.booleans()):
+        for _ in range(draw(st.integers(1, 3))):
+            name = draw(names())
+            if name.casefold() not in {g.casefold() for g in group_names}:
+                group_names.append(name)
+    found = []
+    for index, name in enumerate(chosen):
+        key = area_key(name)
+        description = draw(plain_text()) if draw(st.booleans()) else ""
+        # A group's areas stand together, in the order of the groups.
+        group = group_names[index * len(group_names) // len(chosen)] if group_names else ""
+        if draw(st.booleans()):
+            subs: list[str] = []
+            for _ in range(draw(st.integers(1, 3))):
+                sub = draw(names())
+                if sub.casefold() not in {s.casefold() for s in subs}:
+                    subs.append(sub)
+            subgroups = tuple(
+                ResponsibilityDoc(sub, draw(own_behaviours(key, sub)), draw(notes()))
+                for sub in subs
+            )
+            area = AreaDoc(key, description, (), subgroups, name=name, group=group)
+        elif description and draw(st.integers(0, 4)) == 0:
+            area = AreaDoc(key, description, (), (), name=name, group=group)  # empty on purpose
+        else:
+            own = draw(own_behaviours(key, None))
+            area = AreaDoc(key, description, own, (), draw(notes()), name=name, group=group)
+        keys = [b.key for b in area.all_behaviours]
+        assume(len(set(keys)) == len(keys))
+        found.append(area)
+    used = [g for g in group_names if any(a.group == g for a in found)]
+    groups = tuple(GroupDoc(g, draw(plain_text()) if draw(st.booleans()) else "") for g in used)
+    return tuple(found), groups
+
+
+@st.composite
+def own_behaviours(draw, key: str, owner: str | None) -> tuple[BehaviourDoc, ...]:
+    items = []
+    for item in draw(behaviours(key, owner)):
+        examples = tuple(draw(rubric()) for _ in range(draw(st.integers(0, 2))))
+        items.append(BehaviourDoc(item.text, item.key, examples))
+    return tuple(items)
+
+
+@st.composite
+def own_levels(draw) -> LevelDoc:
+    title = draw(plain_text())
+    if draw(st.integers(0, 5)) == 0:  # a flat list: the level's behaviours in no area
+        flat = draw(own_behaviours(FLAT_LIST_KEY, None))
+        assume(len({b.key for b in flat}) == len(flat))
+        areas_, groups = (AreaDoc(FLAT_LIST_KEY, "", flat),), ()
+    else:
+        areas_, groups = draw(own_areas())
+    return LevelDoc(
+        code=draw(st.from_regex(r"[A-Z]{1,3}[1-9][0-9]?", fullmatch=True)),
+        title=title,
+        track=derived_track(title) if draw(st.booleans()) else draw(plain_text()),
+        summary=draw(plain_text()) if draw(st.booleans()) else "",
+        areas=areas_,
+        groups=groups,
+    )
+
+
+@PROPERTY
+@given(own_levels())
+def test_any_level_of_a_framework_of_its_own_survives_every_format(level):
+    assert parse_page(render_ladder(level), "x.md").doc == level
+    assert html_format.parse_html(html_format.render_html(level), "x.html").doc == level
+    [page] = csv_format.read(csv_format.write([level]), "x.csv")
+    assert page.doc == level

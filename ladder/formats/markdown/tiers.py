@@ -35,7 +35,7 @@ from ladder.formats.document import (
     derived_key,
     derived_track,
 )
-from ladder.formats.inline import clean_inline, kind_named
+from ladder.formats.inline import clean_inline, is_escaped, kind_named
 from ladder.formats.markdown.state import KEY_COMMENT, ReadState, snippet
 from ladder.formats.markdown.tokens import (
     BULLET,
@@ -65,8 +65,19 @@ _MAX_FRONT_MATTER_LINES = 50
 # "For example:" or "Examples:" on a line of its own above a behaviour's examples (an
 # indented line continues the bullet before it): a title, dropped.
 _EXAMPLES_TITLE = re.compile(r"\n\s*(?:for\s+example|examples?)\s*:?\s*\Z", re.IGNORECASE)
-# A paragraph in emphasis, whole: "_How we ship_" or "*How we ship*", not "**bold**".
-_ITALIC = re.compile(r"(_|\*)(?![_*\s]).*(?<![_*\s\\])\1", re.DOTALL)
+
+
+def _italic(text: str) -> bool:
+    """A paragraph in emphasis, whole: "_How we ship_" or "*How we ship*", not "**bold**"
+    and not one whose closing mark is escaped."""
+    return (
+        len(text) > 2
+        and text[0] in "_*"
+        and text[-1] == text[0]
+        and text[1] not in "_* \t\n"
+        and text[-2] not in " \t\n"
+        and not is_escaped(text, len(text) - 1)
+    )
 
 
 def _quoted(name: str) -> str:
@@ -82,17 +93,18 @@ def matrix_header(table: Token) -> bool:
 
 def in_default_shape(tokens: list[Token]) -> bool:
     """Whether the page is for ``parser.Parser``: it names enough of the default
-    framework's areas (in headings, bold lines or a table), decorates a heading with one
-    of its pillars' emoji as its pages do, or has no level heading at all (that parser
+    framework's areas (in headings, bold lines or a table), heads one of its pillars
+    with the pillar's emoji as its pages do, or has no level heading at all (that parser
     says what it expected)."""
     named = set()
     has_level = False
     for token in tokens:
         if token.kind == HEADING:
             has_level = has_level or token.level == 1
-            if any(emoji in token.text for emoji in PILLAR_EMOJI.values()):
-                return True
-            named.add(kind_named(clean_inline(token.text)))
+            kind = kind_named(clean_inline(token.text))
+            if kind in PILLAR_EMOJI and PILLAR_EMOJI[kind] in token.text:
+                return True  # "## 🏆 Results": a pillar's heading, as the wiki export writes it
+            named.add(kind)
         elif token.kind == NAME:
             named.add(kind_named(clean_inline(bold_body(token.text) or "")))
         elif token.kind == TABLE:
@@ -331,8 +343,9 @@ class TierReader:
     def on_name(self, token: Token) -> None:
         """A heading or a bold line alone: a group, an area or a sub-group by its depth."""
         at = self.at
-        raw = token.text if token.kind == HEADING else bold_body(token.text)
-        name = clean_inline(without_colon(raw))
+        # One trailing colon is dropped ("## Delivery:"); bold_body drops it already.
+        raw = without_colon(token.text) if token.kind == HEADING else bold_body(token.text)
+        name = clean_inline(raw)
         if token.kind == HEADING:
             depth = token.level - at.outer
             if depth > 1 or (depth == 1 and self.grouping is None):
@@ -450,12 +463,13 @@ class TierReader:
                     f"text {snippet(text)} before the first area joins the summary",
                 )
             at.summary.append(clean_inline(text))
-        elif _ITALIC.fullmatch(text) and not (
-            current.note or current.behaviours or current.children
+        elif current is at.group or (
+            _italic(text) and not (current.note or current.behaviours or current.children)
         ):
-            current.description.append(clean_inline(text))  # right under the name
+            # Right under the name: its description (all a group's text is).
+            current.description.append(clean_inline(text))
         else:
-            current.note.append(clean_inline(text))
+            current.note.append(clean_inline(text, links=True))  # a note keeps its links
 
     def on_table(self, token: Token) -> None:
         self.fail(

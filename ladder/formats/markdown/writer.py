@@ -10,14 +10,22 @@ from ladder.formats.document import (
     derived_track,
     in_default_vocabulary,
 )
-from ladder.formats.inline import escape_markdown, rubric_markdown
+from ladder.formats.inline import escape_markdown, is_escaped, rubric_markdown
 
 
 def _render_name(name: str) -> str:
-    escaped = escape_markdown(name)
-    if escaped.endswith(":"):
-        escaped = escaped[:-1] + "\\:"  # an unescaped trailing colon is dropped when parsed
-    return f"**{escaped}**"
+    return f"**{_without_trailing_colon(escape_markdown(name))}**"
+
+
+def _heading(mark: str, name: str) -> str:
+    return f"{mark} {_without_trailing_colon(escape_markdown(name, heading=True))}"
+
+
+def _without_trailing_colon(escaped: str) -> str:
+    """An unescaped trailing colon is dropped when a name is read: escape it."""
+    if escaped.endswith(":") and not is_escaped(escaped, len(escaped) - 1):
+        return escaped[:-1] + "\\:"
+    return escaped
 
 
 def _render_bullets(area_key: str, owner: str | None, behaviours: tuple[BehaviourDoc, ...]) -> str:
@@ -87,10 +95,10 @@ def render_own(level: LevelDoc) -> str:
     for area in level.areas:
         if level.groups and area.group != group:
             group = area.group
-            blocks.append(f"## {escape_markdown(group, heading=True)}")
+            blocks.append(_heading("##", group))
             blocks.extend(_italic(descriptions.get(group, "")))
         if area.name:  # else the level's behaviours in no area: a flat list
-            blocks.append(f"{mark} {escape_markdown(area.name, heading=True)}")
+            blocks.append(_heading(mark, area.name))
         blocks.extend(_italic(area.description))
         if area.subgrouped:
             for sub in area.responsibilities:
