@@ -88,12 +88,23 @@ def read_all(files: list[tuple[str, bytes]], *, track: str | None = None) -> lis
 
 def settle_tracks(pages: list[ParsedPage]) -> list[ParsedPage]:
     """What only the whole of a track shows, once every file is read: levels known by
-    their titles coded by their place, and each area in one group throughout."""
+    their titles coded by their place, each area in one group throughout, and no two
+    areas of a level with one key (a key is the name's letters and digits)."""
     pages = code_levels_by_place(pages)
     errors = []
     groups: dict[tuple[str, str], tuple[str, str]] = {}
     for page in pages:
+        keys: dict[str, str] = {}
         for area in page.doc.areas:
+            if keys.setdefault(area.key, area.name) != area.name:
+                errors.append(
+                    Problem(
+                        page.source,
+                        1,
+                        f'the areas "{keys[area.key]}" and "{area.name}" of {page.doc.code} '
+                        f'would share the key "{area.key}": rename one',
+                    )
+                )
             known = (page.doc.track, area.key)
             first = groups.setdefault(known, (area.group, page.doc.code))
             if first[0] != area.group:

@@ -133,3 +133,13 @@ def test_an_area_keeps_its_group_throughout_a_track():
         'e2.md:1: the area "Testing" of E2 is in the group "Delivery", but in the group '
         '"Craft" at E1: an area keeps its group throughout a track'
     ]
+
+
+def test_two_areas_whose_names_make_one_key_are_refused():
+    page = b"# E1 Engineer\n\ntrack: Web\n\n## Front-end\n\n- I build\n\n## Front end\n\n- I ship\n"
+    with pytest.raises(LadderFormatError) as error:
+        read_all([("e1.md", page)])
+    assert [str(p) for p in error.value.errors] == [
+        'e1.md:1: the areas "Front-end" and "Front end" of E1 would share the key "front-end": '
+        "rename one"
+    ]
