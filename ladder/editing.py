@@ -98,12 +98,21 @@ def save_level(*, level: Level, title: str, summary: str, base_version: int) -> 
     return _save_row(level, values, base_version)
 
 
-def save_area(*, area: Area, description: str, note: str, base_version: int) -> SaveResult:
-    """Save an area's description (the intro of one with sub-groups) and its note."""
+def save_area(
+    *, area: Area, name: str, description: str, note: str, base_version: int
+) -> SaveResult:
+    """Save an area's name (its key stays, so versions still pair it), its description
+    (the intro of one with sub-groups) and its note."""
     what = "The intro" if area.subgrouped else "The description"
+    name = one_line(name)
+    wording.check_area_name(name, area=area)
     wording.check_characters(description, "description", what)
     wording.check_characters(note, "note", "The note")
-    values = {"description": normalise_text(description), "note": normalise_text(note)}
+    values = {
+        "name": name,
+        "description": normalise_text(description),
+        "note": normalise_text(note),
+    }
     wording.limit(values["description"], "description", LONG_TEXT_MAX, what)
     wording.limit(values["note"], "note", LONG_TEXT_MAX, "The note")
     return _save_row(area, values, base_version)

@@ -164,6 +164,7 @@ def _save(kind: str, row, data: QueryDict, base_version: int) -> editing.SaveRes
         case "area":
             return editing.save_area(
                 area=row,
+                name=sent("name"),
                 description=sent("description"),
                 note=sent("note"),
                 base_version=base_version,
@@ -223,8 +224,8 @@ def _fields(kind: str, row) -> tuple[tuple[str, str], ...]:
             return (("title", "Title"), ("summary", "Summary"))
         case "area":
             if not row.subgrouped:
-                return (("description", "Description"), ("note", "Note"))
-            return (("description", "Intro"),)
+                return (("name", "Name"), ("description", "Description"), ("note", "Note"))
+            return (("name", "Name"), ("description", "Intro"))
         case "responsibility":
             return (("name", "Name"), ("note", "Note"))
         case _:

@@ -8,13 +8,18 @@ import re
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from ladder.formats.document import BEHAVIOUR_MAX_LENGTH, KEY_MAX_LENGTH, TEXT_MAX_LENGTH
+from ladder.formats.document import (
+    AREA_NAME_MAX_LENGTH,
+    BEHAVIOUR_MAX_LENGTH,
+    KEY_MAX_LENGTH,
+    TEXT_MAX_LENGTH,
+)
 from ladder.models import Area, Behaviour, Level, Responsibility
 
 # What people may type, in characters. Names and titles match their columns; the
 # others keep a page readable and a save small, and are the importer's limits too.
 BEHAVIOUR_MAX = BEHAVIOUR_MAX_LENGTH
-NAME_MAX = 120
+NAME_MAX = AREA_NAME_MAX_LENGTH  # an area's or a sub-group's, as the importer allows
 TITLE_MAX = 160
 LONG_TEXT_MAX = TEXT_MAX_LENGTH
 # Behaviours in one "add responsibility" (a deleted one added back): far more than any
@@ -75,6 +80,25 @@ def check_name(name: str, *, area_id: int, area: Area, exclude: int | None) -> N
     if clash.exists():
         raise ValidationError(
             {"name": f"{area.name} already has a responsibility named “{name}”."}, code="unique"
+        )
+
+
+def check_area_name(name: str, *, area: Area) -> None:
+    """A new name for an area: given (unless it is a flat list's, which has none), not too
+    long, and not another area's of the level."""
+    if not area.name:
+        if name:
+            raise ValidationError(
+                {"name": "A list of behaviours in no area has no name."}, code="invalid"
+            )
+        return
+    require(name, "name", "Give the area a name.")
+    limit(name, "name", NAME_MAX, "A name")
+    check_characters(name, "name", "The name")
+    others = Area.objects.filter(level_id=area.level_id).exclude(pk=area.pk)
+    if any(other.casefold() == name.casefold() for other in others.values_list("name", flat=True)):
+        raise ValidationError(
+            {"name": f"The level already has an area named “{name}”."}, code="unique"
         )
 
 

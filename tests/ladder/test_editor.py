@@ -338,7 +338,10 @@ def test_a_retried_save_whose_answer_was_lost_is_not_a_conflict(editor, level):
         ("behaviour", {"key": ""}, "Keep a key"),
         ("behaviour", {"key": "k" * 65}, "at most 64 characters"),
         ("responsibility", {"name": ""}, "Give the responsibility a name"),
-        ("responsibility", {"name": "n" * 121}, "at most 120 characters"),
+        ("responsibility", {"name": "n" * 201}, "at most 200 characters"),
+        ("area", {"name": "n" * 201}, "at most 200 characters"),
+        ("area", {"name": ""}, "Give the area a name"),
+        ("area", {"name": "collaborative reach"}, "already has an area named"),
         ("responsibility", {"note": "n" * 5001}, "at most 5,000 characters"),
         ("area", {"description": "d" * 5001}, "at most 5,000 characters"),
         ("level", {"title": "t" * 161}, "at most 160 characters"),
@@ -860,3 +863,17 @@ def test_adding_a_responsibility_with_many_behaviours_takes_a_constant_number_of
     # Fresh keys for the rest, in order, none of them another behaviour's.
     assert [keys[0], keys[2], keys[3]] == ["hiring-1", "hiring-2", "hiring-3"]
     assert_orders_consistent(level)
+
+
+def test_renaming_an_area_keeps_its_key_so_versions_still_pair_it(editor, level):
+    scope = area(level, "scope")
+    response = save(editor, level, scope, name="  Scope of   ownership ")
+    assert response.status_code == 200
+    scope.refresh_from_db()
+    assert (scope.name, scope.key) == ("Scope of ownership", "scope")
+    publish = editor.get(
+        reverse("ladder:publish", args=[level.framework.slug, level.framework.version])
+    ).content.decode()
+    assert 'Scope of ownership <span class="tag tag-changed">renamed from Scope</span>' in publish
+    page = editor.get(reverse("ladder:edit-level", args=args(level))).content.decode()
+    assert 'name="name" value="Scope of ownership"' in page
