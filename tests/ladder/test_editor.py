@@ -876,4 +876,4 @@ def test_renaming_an_area_keeps_its_key_so_versions_still_pair_it(editor, level)
     ).content.decode()
     assert 'Scope of ownership <span class="tag tag-changed">renamed from Scope</span>' in publish
     page = editor.get(reverse("ladder:edit-level", args=args(level))).content.decode()
-    assert 'name="name" value="Scope of ownership"' in page
+    assert 'class="grow name-box">Scope of ownership</textarea>' in page
