@@ -17,6 +17,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 
+from ladder.areas import AREA_NAMES
 from ladder.formats.document import (
     AREA_NAME_MAX_LENGTH,
     FLAT_LIST_LABEL,
@@ -378,8 +379,10 @@ class Responsibility(FrameworkContent):
             raise ValidationError(
                 f"{self.area.name}'s behaviours sit directly under it, in no sub-group."
             )
-        if area_kind(self.name) is not None:
-            # A page would read "**Craft**" as the Craft pillar, not as a responsibility.
+        in_default = self.area_id and self.area.key in AREA_NAMES
+        if in_default and area_kind(self.name) is not None:
+            # A page of the default framework would read "**Craft**" as the Craft pillar,
+            # not as a responsibility; a framework of its own reads it as a sub-group.
             raise ValidationError({"name": "An area's name can't also name a responsibility."})
 
 

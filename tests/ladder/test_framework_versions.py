@@ -215,3 +215,21 @@ def test_a_published_level_cannot_be_moved_into_a_draft(draft_and_published):
         draft.levels.add(ic5)
     ic5.refresh_from_db()
     assert ic5.framework.is_published
+
+
+def test_a_sub_group_of_a_framework_of_its_own_may_bear_a_default_areas_name():
+    """ "Craft" names a pillar of the default framework; in a company's own area it is
+    just a sub-group (its pages read it so), while a default pillar still refuses it."""
+    from tests.factories import own_level_doc
+
+    draft = make_framework(
+        own_level_doc("E3", areas=2, behaviours=1, groups=0), name="Own", publish=False
+    )
+    own = Area.objects.get(level__framework=draft, key="competency-1")
+    own.subgrouped = True
+    own.save()
+    Responsibility(area=own, name="Craft").full_clean()
+    default = make_framework(level_doc("IC4"), publish=False)
+    results = Area.objects.get(level__framework=default, key="results")
+    with pytest.raises(ValidationError, match="An area's name can't also name a responsibility"):
+        Responsibility(area=results, name="Craft").full_clean()
