@@ -483,12 +483,14 @@ class TierReader:
         line = heading.line if heading else (front_code or front_title)[1]
         code = title = ""
         if heading is not None:
-            raw = clean_inline(heading.text)
+            # Matched before unescaping: in "# A1 \- Dash" the dash is the title's, not a
+            # separator after the code.
+            raw = heading.text.strip()
             match = _CODE.match(raw)
             if match:
-                code, title = match.group(1).upper(), collapse(raw[match.end() :])
+                code, title = match.group(1).upper(), collapse(clean_inline(raw[match.end() :]))
             else:
-                title = collapse(raw)
+                title = collapse(clean_inline(raw))
         if front_code:
             if code and code != front_code[0].upper():
                 self.fail(
