@@ -30,6 +30,10 @@ MAX_BEHAVIOURS_PER_AREA = 10_000
 # The longest texts a level may hold, for pages read and for the in-place editor.
 BEHAVIOUR_MAX_LENGTH = 2_000
 MAX_EXAMPLES = 20  # of one behaviour
+# Far beyond a real ladder (3 to 16 areas in a level, a few groups), and few enough that
+# one level's page and chart stay readable.
+MAX_AREAS_PER_LEVEL = 100
+MAX_GROUPS_PER_LEVEL = 30
 TEXT_MAX_LENGTH = 5_000  # a summary, description or note
 _KEY = re.compile(r"[a-z0-9][a-z0-9.-]*")
 

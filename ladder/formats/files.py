@@ -13,7 +13,14 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ladder.formats import registry
-from ladder.formats.document import MAX_FILE_BYTES, LadderFormatError, ParsedPage, Problem
+from ladder.formats.document import (
+    MAX_AREAS_PER_LEVEL,
+    MAX_FILE_BYTES,
+    MAX_GROUPS_PER_LEVEL,
+    LadderFormatError,
+    ParsedPage,
+    Problem,
+)
 
 
 def read_bounded(stream: BinaryIO, filename: str, limit: int = MAX_FILE_BYTES) -> bytes:
@@ -94,6 +101,18 @@ def settle_tracks(pages: list[ParsedPage]) -> list[ParsedPage]:
     errors = []
     groups: dict[tuple[str, str], tuple[str, str]] = {}
     for page in pages:
+        doc = page.doc
+        if len(doc.areas) > MAX_AREAS_PER_LEVEL or len(doc.groups) > MAX_GROUPS_PER_LEVEL:
+            errors.append(
+                Problem(
+                    page.source,
+                    1,
+                    f"{doc.code} has {len(doc.areas):,} areas in {len(doc.groups):,} groups; "
+                    f"a level may have at most {MAX_AREAS_PER_LEVEL} areas and "
+                    f"{MAX_GROUPS_PER_LEVEL} groups",
+                )
+            )
+            continue
         keys: dict[str, str] = {}
         for area in page.doc.areas:
             if keys.setdefault(area.key, area.name) != area.name:

@@ -143,3 +143,13 @@ def test_two_areas_whose_names_make_one_key_are_refused():
         'e1.md:1: the areas "Front-end" and "Front end" of E1 would share the key "front-end": '
         "rename one"
     ]
+
+
+def test_a_level_of_more_areas_than_any_ladder_has_is_refused():
+    areas = "".join(f"## Area {n}\n\n- I do {n}\n\n" for n in range(101))
+    page = f"# E1 Engineer\n\ntrack: Web\n\n{areas}".encode()
+    with pytest.raises(LadderFormatError) as error:
+        read_all([("e1.md", page)])
+    assert [str(p) for p in error.value.errors] == [
+        "e1.md:1: E1 has 101 areas in 0 groups; a level may have at most 100 areas and 30 groups"
+    ]
