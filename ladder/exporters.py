@@ -37,7 +37,10 @@ def level_problems(level: Level) -> list[str]:
                 if r.id not in used
             )
         if not behaviours and not (area.description or area.note):
-            problems.append(f"{area.name} has no behaviours")
+            # A flat list's area has no name to say.
+            problems.append(
+                f"{area.name} has no behaviours" if area.name else "The list of behaviours is empty"
+            )
     return problems
 
 

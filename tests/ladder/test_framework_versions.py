@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from ladder.formats.document import FLAT_LIST_KEY, AreaDoc, BehaviourDoc, LevelDoc
 from ladder.models import Area, Behaviour, Framework, Level, PublishedFrameworkError, Responsibility
 from ladder.services import new_draft_from, publish
 from tests.factories import FrameworkFactory, level_doc, make_framework
@@ -233,3 +234,18 @@ def test_a_sub_group_of_a_framework_of_its_own_may_bear_a_default_areas_name():
     results = Area.objects.get(level__framework=default, key="results")
     with pytest.raises(ValidationError, match="An area's name can't also name a responsibility"):
         Responsibility(area=results, name="Craft").full_clean()
+
+
+def test_an_emptied_flat_list_is_named_as_such_when_publishing():
+    flat = LevelDoc(
+        "L1",
+        "Engineer",
+        "Web",
+        "",
+        (AreaDoc(FLAT_LIST_KEY, "", (BehaviourDoc("I build pages", "behaviours-1"),)),),
+    )
+    draft = make_framework(flat, name="Flat", publish=False)
+    Behaviour.objects.filter(area__level__framework=draft).delete()
+    with pytest.raises(ValidationError) as error:
+        publish(draft)
+    assert "L1: The list of behaviours is empty" in error.value.messages
