@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from assessments import roles, workflow
 from assessments.access import get_assessment_for_user, get_cycle_for_user
-from assessments.calibration import OUTCOMES, committee_page, disagreement_map, results_table
+from assessments.calibration import committee_page, disagreement_map, results_table
 from assessments.forms import DecisionForm
 from assessments.models import SUMMARY_MAX_LENGTH
 from assessments.permissions import (
@@ -23,7 +23,7 @@ from assessments.permissions import (
     can_read_disagreements,
     signed_in,
 )
-from assessments.scale import Outcome
+from assessments.progress import scale_of
 
 
 @require_GET
@@ -50,7 +50,8 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     """Record or change the committee's outcome for one person, with the reason."""
     assessment = get_assessment_for_user(request.user, pk, Action.DECIDE)
     back = _back(request, assessment.cycle_id)
-    form = DecisionForm(request.POST)
+    scale = scale_of(assessment)
+    form = DecisionForm(request.POST, scale=scale)
     if form.is_valid():
         try:
             workflow.record_decision(
@@ -62,14 +63,14 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            label = Outcome(form.cleaned_data["outcome"]).label
+            label = scale.outcome_label(form.cleaned_data["outcome"])
             messages.success(request, f"Outcome for {assessment.engineer} recorded: {label}.")
             return redirect(f"{back}#person-{assessment.pk}")
     context = {
         "assessment": assessment,
         "form": form,
         "errors": [e for errors in form.errors.values() for e in errors],
-        "outcomes": OUTCOMES,
+        "outcomes": scale.outcome_choices,
         "back": back,
         "reason_max": SUMMARY_MAX_LENGTH,
     }

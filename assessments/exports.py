@@ -14,7 +14,7 @@ wording, which sit in headings and list items, are escaped.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.template.defaultfilters import date as format_date
@@ -22,10 +22,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from assessments.models import Assessment, Rating
-from assessments.packets.content import PAPERS, score_label
+from assessments.packets.content import PAPERS
 from assessments.progress import outline_of, published_level
-from assessments.scale import Outcome
 from ladder.rubric_text import plain
+from ladder.scale import Scale
 
 
 @dataclass(frozen=True)
@@ -37,14 +37,17 @@ class ExportRow:
     manager_score: int | None = None
     comment: str = ""
     comment_html: str = ""
+    labels: dict[int, str] = field(kw_only=True, repr=False, compare=False)  # the scale's
 
     @property
     def score_label(self) -> str:
-        return score_label(self.score, "Not answered")
+        return "Not answered" if self.score is None else self.labels.get(self.score, "")
 
     @property
     def manager_label(self) -> str:
-        return score_label(self.manager_score, "Not reviewed")
+        if self.manager_score is None:
+            return "Not reviewed"
+        return self.labels.get(self.manager_score, "")
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,7 @@ class Export:
     areas: list[ExportArea]
     with_review: bool
     exported_at: datetime
+    scale: Scale
 
     @property
     def level(self):
@@ -75,12 +79,12 @@ class Export:
     @property
     def proposed_outcome(self) -> str:
         value = self.assessment.proposed_outcome
-        return Outcome(value).label if self.with_review and value is not None else ""
+        return self.scale.outcome_label(value) if self.with_review else ""
 
     @property
     def calibrated_outcome(self) -> str:
         value = self.assessment.calibrated_outcome
-        return Outcome(value).label if self.with_review and value is not None else ""
+        return self.scale.outcome_label(value) if self.with_review else ""
 
 
 SELF_FIELDS = ("behaviour_id", "score", "evidence", "evidence_html")
@@ -101,7 +105,7 @@ def export_of(assessment: Assessment, *, with_review: bool) -> Export:
                 ExportGroup(
                     name=group.name,
                     rows=[
-                        ExportRow(b.text, *ratings[b.id])
+                        ExportRow(b.text, *ratings[b.id], labels=outline.scale.labels)
                         for b in group.behaviours
                         if b.id in ratings
                     ],
@@ -117,6 +121,7 @@ def export_of(assessment: Assessment, *, with_review: bool) -> Export:
         areas=areas,
         with_review=with_review,
         exported_at=timezone.now(),
+        scale=outline.scale,
     )
 
 

@@ -3,15 +3,28 @@
 from django import forms
 
 from assessments.models import EVIDENCE_MAX_LENGTH, SUMMARY_MAX_LENGTH
-from assessments.scale import Outcome, Score
 from ladder.models import User
+from ladder.scale import Scale
 
 MAX_VERSION = 2**31 - 1
 
 
-class RatingForm(forms.Form):
+class ScaledForm(forms.Form):
+    """A form whose choices are the answers, or the outcomes, of the framework's scale."""
+
+    scaled_field = ""
+    no_choice = ""  # the label of the empty choice, if the field may be left empty
+
+    def __init__(self, *args, scale: Scale, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields[self.scaled_field]
+        choices = scale.outcome_choices if self.scaled_field == "outcome" else scale.choices
+        field.choices = [("", self.no_choice), *choices] if self.no_choice else choices
+
+
+class RatingForm(ScaledForm):
+    scaled_field, no_choice = "score", "Not rated yet"
     score = forms.TypedChoiceField(
-        choices=[("", "Not rated yet"), *Score.choices],
         coerce=int,
         empty_value=None,
         required=False,
@@ -51,7 +64,7 @@ class ReturnForm(forms.Form):
     )
 
 
-class VersionedForm(forms.Form):
+class VersionedForm(ScaledForm):
     """A save that names the version it was based on (see RatingForm)."""
 
     version = forms.IntegerField(min_value=0, max_value=MAX_VERSION)
@@ -75,8 +88,8 @@ def _markdown_text(form: forms.Form, field: str, limit: int, what: str) -> str:
 class ReviewForm(VersionedForm):
     """The reviewer's score and comment on one behaviour."""
 
+    scaled_field, no_choice = "score", "Not reviewed yet"
     score = forms.TypedChoiceField(
-        choices=[("", "Not reviewed yet"), *Score.choices],
         coerce=int,
         empty_value=None,
         required=False,
@@ -91,8 +104,8 @@ class ReviewForm(VersionedForm):
 class SummaryForm(VersionedForm):
     """The review's summary and the proposed outcome."""
 
+    scaled_field, no_choice = "outcome", "Not chosen yet"
     outcome = forms.TypedChoiceField(
-        choices=[("", "Not chosen yet"), *Outcome.choices],
         coerce=int,
         empty_value=None,
         required=False,
@@ -119,12 +132,12 @@ class ReassignForm(forms.Form):
         return person
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(ScaledForm):
     """The committee's outcome for one person, and why."""
 
+    scaled_field = "outcome"
     # An empty reason is refused by workflow.record_decision, in the committee's words.
     outcome = forms.TypedChoiceField(
-        choices=Outcome.choices,
         coerce=int,
         error_messages={
             "required": "Choose one of the outcomes.",

@@ -10,9 +10,9 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments.scale import Outcome, Score
 from ladder.models import Behaviour, Framework, Level
 from ladder.safe_markdown import render_markdown
+from ladder.scale import FIRST_STEP, MAX_OUTCOMES, MAX_STEPS, NO_EVIDENCE, Scale
 
 # Long enough for a thorough note with links; short enough to keep a packet readable.
 EVIDENCE_MAX_LENGTH = 10_000
@@ -155,14 +155,16 @@ class Assessment(models.Model):
     # The manager's review as a whole; the per-behaviour part is on each Rating.
     summary = models.TextField(blank=True, max_length=SUMMARY_MAX_LENGTH)
     summary_html = models.TextField(blank=True, editable=False)
-    proposed_outcome = models.PositiveSmallIntegerField(choices=Outcome, null=True, blank=True)
+    # Outcomes and scores are values on the cycle's framework's scales (ladder.scale),
+    # checked against them where they are saved; the constraints bound any scale.
+    proposed_outcome = models.PositiveSmallIntegerField(null=True, blank=True)
     # Goes up on every save of the summary or the proposed outcome, as Rating.version does.
     review_version = models.PositiveIntegerField(default=0)
     review_saved_at = models.DateTimeField(null=True, blank=True)
     review_started_at = models.DateTimeField(null=True, blank=True)
     reviewed_at = models.DateTimeField(null=True, blank=True)
     # The committee's decision.
-    calibrated_outcome = models.PositiveSmallIntegerField(choices=Outcome, null=True, blank=True)
+    calibrated_outcome = models.PositiveSmallIntegerField(null=True, blank=True)
     calibration_reason = models.TextField(blank=True, max_length=SUMMARY_MAX_LENGTH)
     calibration_reason_html = models.TextField(blank=True, editable=False)
     calibrated_by = models.ForeignKey(
@@ -198,6 +200,18 @@ class Assessment(models.Model):
                 | Q(calibrated_outcome__isnull=False, calibrated_at__isnull=False),
                 name="assessment_calibrated_has_outcome",
                 violation_error_message="A calibrated assessment needs the committee's outcome.",
+            ),
+            models.CheckConstraint(
+                condition=Q(proposed_outcome__isnull=True)
+                | Q(proposed_outcome__gte=FIRST_STEP, proposed_outcome__lte=MAX_OUTCOMES),
+                name="assessment_proposed_outcome_on_scale",
+                violation_error_message="Choose one of the scale's outcomes.",
+            ),
+            models.CheckConstraint(
+                condition=Q(calibrated_outcome__isnull=True)
+                | Q(calibrated_outcome__gte=FIRST_STEP, calibrated_outcome__lte=MAX_OUTCOMES),
+                name="assessment_calibrated_outcome_on_scale",
+                violation_error_message="Choose one of the scale's outcomes.",
             ),
         ]
         indexes = [
@@ -240,7 +254,7 @@ class Rating(models.Model):
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="ratings")
     behaviour = models.ForeignKey(Behaviour, on_delete=models.PROTECT, related_name="ratings")
-    score = models.PositiveSmallIntegerField(choices=Score, null=True, blank=True)
+    score = models.PositiveSmallIntegerField(null=True, blank=True)
     evidence = models.TextField(blank=True, max_length=EVIDENCE_MAX_LENGTH)
     # Rendered and sanitised once on save, not on every page view.
     evidence_html = models.TextField(blank=True, editable=False)
@@ -248,7 +262,7 @@ class Rating(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
     # The manager's side, with its own version: the engineer's saves and the
     # manager's never touch the same columns, so they never conflict.
-    manager_score = models.PositiveSmallIntegerField(choices=Score, null=True, blank=True)
+    manager_score = models.PositiveSmallIntegerField(null=True, blank=True)
     manager_comment = models.TextField(blank=True, max_length=EVIDENCE_MAX_LENGTH)
     manager_comment_html = models.TextField(blank=True, editable=False)
     manager_version = models.PositiveIntegerField(default=0)
@@ -262,14 +276,14 @@ class Rating(models.Model):
                 fields=["assessment", "behaviour"], name="rating_one_per_behaviour"
             ),
             models.CheckConstraint(
-                condition=Q(score__isnull=True) | Q(score__gte=0, score__lte=4),
+                condition=Q(score__isnull=True) | Q(score__gte=NO_EVIDENCE, score__lte=MAX_STEPS),
                 name="rating_score_on_scale",
-                violation_error_message="Choose one of the scale's answers, from “No evidence "
-                "yet” to “Beyond this level”, or leave the behaviour unanswered.",
+                violation_error_message="Choose one of the scale's answers, or leave the "
+                "behaviour unanswered.",
             ),
             models.CheckConstraint(
                 condition=Q(manager_score__isnull=True)
-                | Q(manager_score__gte=0, manager_score__lte=4),
+                | Q(manager_score__gte=NO_EVIDENCE, manager_score__lte=MAX_STEPS),
                 name="rating_manager_score_on_scale",
                 violation_error_message="Choose one of the scale's answers for the manager's "
                 "score, or leave it unreviewed.",
@@ -281,13 +295,16 @@ class Rating(models.Model):
 
     @property
     def score_label(self) -> str:
-        return self.get_score_display() if self.score is not None else "Not answered"
+        return self.scale.label(self.score, "Not answered")
 
     @property
     def manager_score_label(self) -> str:
-        if self.manager_score is None:
-            return "Not reviewed"
-        return self.get_manager_score_display()
+        return self.scale.label(self.manager_score, "Not reviewed")
+
+    @property
+    def scale(self) -> Scale:
+        """The scale of the cycle's framework version: for the odd label, such as a conflict's."""
+        return self.assessment.cycle.framework.scale
 
 
 class Event(models.Model):

@@ -9,7 +9,7 @@ ratings are read as plain tuples, not model instances.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import Max, prefetch_related_objects
@@ -17,8 +17,8 @@ from django.template.defaultfilters import linebreaks_filter
 from django.utils.safestring import SafeString
 
 from assessments.models import Assessment, Rating
-from assessments.scale import CHARTED, HIGHEST, Score
 from ladder.models import DataEpoch, Framework, Level, rubric_prefetches
+from ladder.scale import NO_EVIDENCE, Scale
 
 # ---- the rubric's outline
 
@@ -58,6 +58,7 @@ class LevelRef:
 class Outline:
     areas: tuple[OutlineArea, ...]
     higher: LevelRef | None  # the next level of the track in the same version
+    scale: Scale  # the version's rating and outcome scales
 
 
 # Published levels and their outlines, oldest first; a few hundred is a whole company.
@@ -132,6 +133,11 @@ def published_level(level_id: int) -> Level:
     return level
 
 
+def scale_of(assessment: Assessment) -> Scale:
+    """The scales of the assessment's framework version, kept with its published level."""
+    return published_level(assessment.level_id).framework.scale
+
+
 def outline_of(level: Level) -> Outline:
     """The level's rubric in ladder order; kept for published levels, which never change."""
     if not level.framework.is_published:
@@ -159,6 +165,7 @@ def _build_outline(level: Level) -> Outline:
     )
     return Outline(
         higher=LevelRef(*higher) if higher else None,
+        scale=level.framework.scale,
         areas=tuple(
             OutlineArea(
                 key=area.key,
@@ -196,19 +203,22 @@ class RatingState:
     version: int
     # Only a conflict shows when the other save happened, and it reads the row afresh.
     updated_at: datetime | None = None
+    # The scale's labels, shared by every row of the page.
+    labels: dict[int, str] = field(kw_only=True, repr=False, compare=False)
 
     FIELDS = ("pk", "behaviour_id", "score", "evidence", "evidence_html", "version")
 
     @property
     def score_label(self) -> str:
-        return Score(self.score).label if self.score is not None else "Not answered"
+        return "Not answered" if self.score is None else self.labels.get(self.score, "")
 
 
 def rating_states(assessment: Assessment) -> dict[int, RatingState]:
     from assessments.sql import rating_rows
 
     columns = ("id", *RatingState.FIELDS[1:])
-    return {row[1]: RatingState(*row) for row in rating_rows(assessment.pk, columns)}
+    labels = scale_of(assessment).labels
+    return {row[1]: RatingState(*row, labels=labels) for row in rating_rows(assessment.pk, columns)}
 
 
 @dataclass
@@ -218,27 +228,30 @@ class AreaProgress:
     answered: int
     total: int
     average: float | None  # mean of the charted scores, None when none yet
+    highest: int  # the scale's top step, the chart's full width
 
     @property
     def bar_width(self) -> float:
         """Share of the chart's width for the average score, 0 to 100."""
-        return 0 if self.average is None else round(100 * self.average / HIGHEST, 1)
+        return 0 if self.average is None else round(100 * self.average / self.highest, 1)
 
 
-def area_progress(area: OutlineArea, scores: list[int | None]) -> AreaProgress:
-    charted = [s for s in scores if s is not None and s != Score.NO_EVIDENCE]
+def area_progress(area: OutlineArea, scores: list[int | None], scale: Scale) -> AreaProgress:
+    charted = [s for s in scores if s is not None and s != NO_EVIDENCE]
     return AreaProgress(
         key=area.key,
         name=area.name,
         answered=sum(1 for s in scores if s is not None),
         total=len(scores),
         average=sum(charted) / len(charted) if charted else None,
+        highest=scale.highest,
     )
 
 
 @dataclass
 class Progress:
     areas: list[AreaProgress]
+    scale: Scale
     # The first behaviour without an answer, in ladder order; None when all are answered.
     first_unanswered: int | None = None
 
@@ -263,10 +276,14 @@ class Progress:
         label, bars, row = 192, 150, 28
         axis = 8 + len(self.areas) * row
         return Chart(
+            highest=self.scale.highest,
             width=label + bars + 12,
             height=axis + 24,
             axis=axis,
-            ticks=[(int(score), label + round(bars * score / HIGHEST)) for score in CHARTED],
+            ticks=[
+                (score, label + round(bars * score / self.scale.highest))
+                for score in self.scale.charted
+            ],
             bars=[
                 ChartBar(
                     area=a,
@@ -297,6 +314,7 @@ class Chart:
     description; the progress list beside it says the same in words.
     """
 
+    highest: int
     width: int
     height: int
     axis: int
@@ -322,8 +340,9 @@ def page_progress(outline: Outline, scores: dict[int, int | None]) -> Progress:
     unanswered = (pk for ids in in_order for pk in ids if scores[pk] is None)
     return Progress(
         areas=[
-            area_progress(area, [scores[pk] for pk in ids])
+            area_progress(area, [scores[pk] for pk in ids], outline.scale)
             for area, ids in zip(outline.areas, in_order, strict=True)
         ],
+        scale=outline.scale,
         first_unanswered=next(unanswered, None),
     )

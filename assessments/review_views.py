@@ -18,9 +18,8 @@ from assessments.permissions import (
     signed_in,
     whole_number,
 )
-from assessments.progress import outline_of
-from assessments.rubric import SCALE, Refused
-from assessments.scale import OUTCOME_HELP, Outcome
+from assessments.progress import outline_of, scale_of
+from assessments.rubric import Refused
 from assessments.services import (
     ReviewState,
     SummaryState,
@@ -32,7 +31,6 @@ from assessments.team import FILTERS, SORTS, team_of
 
 # Messages with this tag are shown beside the Finish button, where the person is.
 FINISH_MESSAGE = "finish-message"
-OUTCOMES = [(int(o), o.label, OUTCOME_HELP[o]) for o in Outcome]
 SHOWS = {
     "": "All behaviours",
     "disagreements": "Only disagreements",
@@ -68,7 +66,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 def save_review(request: HttpRequest, pk: int, behaviour_id: int) -> HttpResponse:
     """Save the reviewer's score and comment on one behaviour; 409 if it moved on elsewhere."""
     rating = get_rating_for_user(request.user, pk, behaviour_id, Action.REVIEW)
-    form = ReviewForm(request.POST)
+    form = ReviewForm(request.POST, scale=scale_of(rating.assessment))
     if not form.is_valid():
         return _refused(request, rating.assessment, ReviewState.of(rating), form, status=400)
     result = save_review_rating(
@@ -89,7 +87,7 @@ def save_review(request: HttpRequest, pk: int, behaviour_id: int) -> HttpRespons
 def save_summary(request: HttpRequest, pk: int) -> HttpResponse:
     """Save the summary and the proposed outcome; 409 if they moved on elsewhere."""
     assessment = get_assessment_for_user(request.user, pk, Action.REVIEW)
-    form = SummaryForm(request.POST)
+    form = SummaryForm(request.POST, scale=scale_of(assessment))
     if not form.is_valid():
         return _refused(request, assessment, SummaryState.of(assessment), form, status=400)
     result = save_review_summary(
@@ -181,6 +179,7 @@ def _review_page(request, assessment, *, refused: Refused | None = None, status=
     show = show if show in SHOWS else ""
     rows = review_states(assessment)
     outline = outline_of(assessment.level)
+    scale = outline.scale
     user = request.user
     editable = allowed(user, assessment, Action.REVIEW)
     gaps = [r.gap for r in rows.values()]
@@ -192,10 +191,9 @@ def _review_page(request, assessment, *, refused: Refused | None = None, status=
         "editable": editable,
         "show": show,
         "shows": SHOWS,
-        "scale": SCALE,
+        "scale": scale,
         "evidence_max": EVIDENCE_MAX_LENGTH,
         "summary_max": SUMMARY_MAX_LENGTH,
-        "outcomes": OUTCOMES,
         "summary": SummaryState.of(assessment),
         "disagreements": sum(1 for g in gaps if g),
         "unreviewed": sum(1 for r in rows.values() if r.score is None),
@@ -208,9 +206,7 @@ def _review_page(request, assessment, *, refused: Refused | None = None, status=
         "return_form": ReturnForm(),
         "save_prefix": reverse("assessments:review-save", args=[assessment.pk, 0])[: -len("0/")],
         "finish_message": FINISH_MESSAGE,
-        "outcome_label": Outcome(assessment.calibrated_outcome).label
-        if assessment.calibrated_outcome
-        else "",
+        "outcome_label": scale.outcome_label(assessment.calibrated_outcome),
     }
     return render(request, "assessments/review.html", context, status=status, using="jinja2")
 
@@ -230,10 +226,10 @@ def _refused(request, assessment, state, form, *, status: int) -> HttpResponse:
     """A refused save: htmx gets the row's status (and the conflict); a plain form the page."""
     errors = [e for errors in form.errors.values() for e in errors] if status == 400 else []
     if not request.htmx:
-        choice = form.data.get("score", form.data.get("outcome", ""))
         refused = Refused(
             behaviour_id=state.behaviour_id,
-            score=int(choice) if choice in {"0", "1", "2", "3", "4"} else None,
+            # What was chosen, if it was one of the scale's.
+            score=form.cleaned_data.get("score", form.cleaned_data.get("outcome")),
             evidence=form.data.get("comment", form.data.get("summary", "")),
             conflict=status == 409,
             errors=errors,

@@ -13,17 +13,6 @@ from django.urls import reverse
 
 from assessments.models import EVIDENCE_MAX_LENGTH
 from assessments.progress import Outline, RatingState
-from assessments.scale import HELP, Score
-
-
-@dataclass(frozen=True)
-class Answer:
-    value: int
-    label: str
-    help: str
-
-
-SCALE = [Answer(int(score), score.label, HELP[score]) for score in Score]
 
 
 @dataclass
@@ -54,7 +43,7 @@ def rubric_context(
         "ratings": ratings,
         "editable": editable,
         "refused": refused,
-        "scale": SCALE,
+        "scale": outline.scale,
         "evidence_max": EVIDENCE_MAX_LENGTH,
         # One reverse() for the page, not one per row.
         "save_prefix": reverse("assessments:save", args=[assessment.pk, 0])[: -len("0/")],

@@ -5,7 +5,7 @@ Status changes (submit, return, finish, decide...) live in assessments.workflow.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -14,7 +14,7 @@ from django.utils import timezone
 from assessments import sql, workflow
 from assessments.models import Assessment, Cycle, Event, Rating, evidence_html
 from assessments.permissions import UNDER_REVIEW, Action, refusal
-from assessments.scale import Outcome, Score
+from assessments.progress import scale_of
 from ladder.models import Behaviour, User
 
 
@@ -129,7 +129,8 @@ class ReviewState:
         "score",
         "evidence_html",
     )
-    labels = dict(Score.choices)
+    # The scale's labels, shared by every row of the page.
+    labels: dict[int, str] = field(kw_only=True, repr=False, compare=False)
 
     @property
     def score_label(self) -> str:
@@ -149,7 +150,8 @@ class ReviewState:
     @classmethod
     def of(cls, rating: Rating) -> ReviewState:
         """The reviewer's side of a saved rating (the engineer's isn't read by saves)."""
-        return cls(*(getattr(rating, f) for f in cls.FIELDS[:7]))
+        labels = scale_of(rating.assessment).labels
+        return cls(*(getattr(rating, f) for f in cls.FIELDS[:7]), labels=labels)
 
 
 # The review page's columns, in ReviewState's order; when each was saved is read only
@@ -168,7 +170,11 @@ PAGE_COLUMNS = (
 
 
 def review_states(assessment: Assessment) -> dict[int, ReviewState]:
-    return {row[1]: ReviewState(*row) for row in sql.rating_rows(assessment.pk, PAGE_COLUMNS)}
+    labels = scale_of(assessment).labels
+    return {
+        row[1]: ReviewState(*row, labels=labels)
+        for row in sql.rating_rows(assessment.pk, PAGE_COLUMNS)
+    }
 
 
 def save_review_rating(
@@ -193,7 +199,8 @@ def save_review_rating(
     # every pause in a manager's typing.
     events = []
     if score != rating.manager_score:
-        old, new = _score_label(rating.manager_score), _score_label(score)
+        scale = scale_of(rating.assessment)
+        old, new = scale.label(rating.manager_score), scale.label(score)
         events.append((Event.Kind.MANAGER_SCORE, old, new, rating.behaviour_id))
     if not same_text:
         events.append(
@@ -225,10 +232,6 @@ def save_review_rating(
     return _review_not_saved(current, by=by, score=score, comment=comment)
 
 
-def _score_label(score: int | None) -> str:
-    return "" if score is None else Score(score).label
-
-
 def _review_not_saved(current: Rating, *, by: User, score, comment) -> SaveResult:
     """Why a review save didn't write, given the rating and its assessment as they are now."""
     if current.assessment.status not in UNDER_REVIEW or current.assessment.reviewer_id != by.pk:
@@ -248,10 +251,13 @@ class SummaryState:
     version: int
     updated_at: object = None
     behaviour_id: str = "summary"
+    outcome_labels: dict[int, str] = field(kw_only=True, repr=False, compare=False)
 
     @property
     def score_label(self) -> str:
-        return "No outcome proposed" if self.score is None else Outcome(self.score).label
+        if self.score is None:
+            return "No outcome proposed"
+        return self.outcome_labels.get(self.score, "")
 
     @classmethod
     def of(cls, assessment: Assessment) -> SummaryState:
@@ -261,6 +267,7 @@ class SummaryState:
             evidence_html=assessment.summary_html,
             version=assessment.review_version,
             updated_at=assessment.review_saved_at,
+            outcome_labels=scale_of(assessment).outcome_labels,
         )
 
 
@@ -307,12 +314,13 @@ def save_review_summary(
                         by,
                         Event.Kind.PROPOSED_OUTCOME,
                         "" if before.score is None else before.score_label,
-                        "" if outcome is None else Outcome(outcome).label,
+                        scale_of(assessment).outcome_label(outcome),
                     )
                 )
             Event.objects.bulk_create(events)
     if updated:
-        state = SummaryState(outcome, summary, html, base_version + 1, now)
+        labels = scale_of(assessment).outcome_labels
+        state = SummaryState(outcome, summary, html, base_version + 1, now, outcome_labels=labels)
         return SummaryResult(state=state, saved=True)
     current = Assessment.objects.select_related("cycle").get(pk=assessment.pk)
     if current.status not in UNDER_REVIEW or current.reviewer_id != by.pk:

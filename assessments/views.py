@@ -23,9 +23,9 @@ from assessments.progress import (
     page_progress,
     progress_of,
     rating_states,
+    scale_of,
 )
 from assessments.rubric import Refused, rubric_context
-from assessments.scale import Score
 from assessments.services import save_rating, start_assessment
 from ladder.models import Level
 from ladder.uploads import NAME_TOO_LONG, is_name_too_long
@@ -67,7 +67,7 @@ def assessment_page(request: HttpRequest, pk: int) -> HttpResponse:
 def save(request: HttpRequest, pk: int, behaviour_id: int) -> HttpResponse:
     """Save one rating (autosave or plain form post); 409 with both texts if it moved on."""
     rating = get_rating_for_user(request.user, pk, behaviour_id)
-    form = RatingForm(request.POST)
+    form = RatingForm(request.POST, scale=scale_of(rating.assessment))
     if not form.is_valid():
         return _refused_response(request, rating, form=form, status=400)
     result = save_rating(
@@ -198,19 +198,16 @@ def _review_link(user, assessment: Assessment) -> dict:
     return {"review_url": assessment.get_review_url(), "review_link": label}
 
 
-VALID_SCORES = {str(score.value) for score in Score}
-
-
 def _refused_response(
     request, rating, *, form, status: int, conflict: bool = False
 ) -> HttpResponse:
     """Why a save was refused: htmx gets the row's status (and the conflict); else the page."""
     if not request.htmx:
         assessment = get_assessment_for_user(request.user, rating.assessment_id)
-        posted = form.data.get("score", "")
         refused = Refused(
             behaviour_id=rating.behaviour_id,
-            score=int(posted) if posted in VALID_SCORES else None,
+            # What was sent, if it was one of the scale's answers.
+            score=form.cleaned_data.get("score"),
             evidence=form.data.get("evidence", ""),
             conflict=conflict,
             errors=[e for errors in form.errors.values() for e in errors],

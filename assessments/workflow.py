@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from assessments.models import SUMMARY_MAX_LENGTH, Assessment, Cycle, Event, evidence_html
 from assessments.permissions import Action, allowed, calibrates, refusal, reviewer_refusal
-from assessments.scale import Outcome
+from assessments.progress import scale_of
 from assessments.tasks import notify
 from ladder.models import User
 
@@ -66,10 +66,6 @@ def record(assessment_id: int, by: User | None, kind: str, old="", new="", behav
         new="" if new is None else str(new),
         behaviour_id=behaviour_id,
     )
-
-
-def _label(choices, value) -> str:
-    return "" if value is None else choices(value).label
 
 
 def submit(assessment: Assessment, *, by: User) -> Assessment:
@@ -159,7 +155,7 @@ def finish_review(assessment: Assessment, *, by: User) -> Assessment:
             by,
             Event.Kind.REVIEW_FINISHED,
             old,
-            _label(Outcome, current.proposed_outcome),
+            scale_of(current).outcome_label(current.proposed_outcome),
         ).save()
         notify.enqueue("review_finished", current.pk)
     return current
@@ -183,13 +179,14 @@ def record_decision(assessment: Assessment, *, by: User, outcome: int, reason: s
     with transaction.atomic():
         current = _locked(assessment)
         _check(by, current, Action.DECIDE)
-        if outcome not in Outcome.values:
+        scale = scale_of(current)
+        if outcome not in scale.outcome_labels:
             raise ValidationError("Choose one of the outcomes.")
         if not reason:
             raise ValidationError("Give the committee's reason; the manager and engineer read it.")
         if len(reason) > SUMMARY_MAX_LENGTH:
             raise ValidationError(f"The reason can be at most {SUMMARY_MAX_LENGTH} characters.")
-        old = _label(Outcome, current.calibrated_outcome)
+        old = scale.outcome_label(current.calibrated_outcome)
         current.status = Status.CALIBRATED
         current.calibrated_outcome = outcome
         current.calibration_reason = reason
@@ -211,7 +208,7 @@ def record_decision(assessment: Assessment, *, by: User, outcome: int, reason: s
             by,
             Event.Kind.CALIBRATED,
             old,
-            f"{Outcome(outcome).label}: {reason}",
+            f"{scale.outcome_label(outcome)}: {reason}",
         ).save()
     return current
 

@@ -207,7 +207,6 @@ def _reviewed(cycle, level, username: str, manager, rng: random.Random):
     """An engineer's assessment with evidence everywhere, submitted and reviewed by manager."""
     from assessments import workflow
     from assessments.models import Assessment, Rating, evidence_html
-    from assessments.scale import Outcome
 
     _user, assessment = _setup.engineer_with_assessment(
         cycle, username=username, level=level, manager=manager
@@ -225,7 +224,9 @@ def _reviewed(cycle, level, username: str, manager, rng: random.Random):
         ratings, ["manager_score", "manager_comment", "manager_comment_html"]
     )
     Assessment.objects.filter(pk=assessment.pk).update(
-        proposed_outcome=Outcome.STRONG, summary=SUMMARY, summary_html=evidence_html(SUMMARY)
+        proposed_outcome=3,  # "Strong at level"
+        summary=SUMMARY,
+        summary_html=evidence_html(SUMMARY),
     )
     return workflow.finish_review(assessment, by=manager)
 

@@ -30,6 +30,7 @@ from ladder.models import (
 )
 from ladder.rubric_text import plain
 from ladder.safe_markdown import render_markdown
+from ladder.scale import DEFAULT
 
 
 def _framework_of(obj) -> Framework | None:
@@ -88,6 +89,7 @@ class FrameworkAdmin(BoundedSearch, FrozenWhenPublished, admin.ModelAdmin):
         "based_on",
         "published_at",
         "levels_overview",
+        "scale_overview",
         "editing",
     ]
     readonly_fields = [
@@ -96,6 +98,7 @@ class FrameworkAdmin(BoundedSearch, FrozenWhenPublished, admin.ModelAdmin):
         "based_on",
         "published_at",
         "levels_overview",
+        "scale_overview",
         "editing",
     ]
 
@@ -116,6 +119,16 @@ class FrameworkAdmin(BoundedSearch, FrozenWhenPublished, admin.ModelAdmin):
             return "Save first, then add levels or import them with manage.py import_ladder."
         levels = obj.levels.select_related("framework", "track").order_by("track__name", "rank")
         return render_to_string("admin/ladder/framework_levels.html", {"levels": levels})
+
+    @admin.display(description="Scale")
+    def scale_overview(self, obj):
+        # Edited on the framework's own page (ladder:edit-scale), where it is checked whole.
+        scale = obj.scale if obj is not None and obj.pk is not None else DEFAULT
+        return format_html(
+            "{} · outcomes: {}",
+            ", ".join(f"{step.value} {step.label}" for step in scale.steps),
+            ", ".join(outcome.label for outcome in scale.outcomes),
+        )
 
     def save_model(self, request, obj, form, change):
         if not change:

@@ -26,7 +26,9 @@ def draft_digest(framework: Framework) -> str:
     (which doesn't bump versions), and edits made outside the editor (the admin doesn't
     bump versions either) change the words.
     """
-    digest = hashlib.sha256(repr((framework.pk, framework.name, framework.notes)).encode())
+    digest = hashlib.sha256(
+        repr((framework.pk, framework.name, framework.notes, framework.scale_data)).encode()
+    )
     framework_id = framework.pk
     tables = (
         (

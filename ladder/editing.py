@@ -28,11 +28,14 @@ from ladder.formats.document import derived_key, normalise_text
 from ladder.models import (
     Area,
     Behaviour,
+    Framework,
     Level,
     Responsibility,
     lock_frameworks,
     one_line,
 )
+from ladder.scale import Scale
+from ladder.scale import problems as scale_problems
 
 # What the editor's boxes allow (ladder.editor_views.LIMITS): the checks' own limits.
 BEHAVIOUR_MAX, NAME_MAX = wording.BEHAVIOUR_MAX, wording.NAME_MAX
@@ -449,3 +452,31 @@ def _arrange(
         Responsibility.objects.bulk_update(moved_rows, ["order"])
     if moved:
         Behaviour.objects.bulk_update(moved, ["order"])
+
+
+class ScaleChangedElsewhereError(ValidationError):
+    """The draft's scale was saved by someone else after this person read it."""
+
+    def __init__(self):
+        super().__init__(
+            "Someone saved this draft's scale since you opened it; here it is as it is now. "
+            "Make your change again.",
+            code="stale",
+        )
+
+
+@transaction.atomic
+def save_scale(*, framework_id: int, scale: Scale, based_on: dict) -> None:
+    """Write a draft's scales, if they are still those the person started from (`based_on`).
+
+    The draft's row is locked first, as every write to a version is, so a publication
+    can't slip in between; a published version is refused there.
+    """
+    problems = scale_problems(scale)
+    if problems:
+        raise ValidationError(problems)
+    lock_frameworks([framework_id])
+    current = Framework.objects.filter(pk=framework_id).values_list("scale_data", flat=True).get()
+    if current != based_on:
+        raise ScaleChangedElsewhereError()
+    Framework.objects.filter(pk=framework_id).update(scale_data=scale.to_data())

@@ -7,6 +7,7 @@ then back to the editor) and answers htmx requests with the pieces the page swap
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from django import forms
@@ -19,7 +20,7 @@ from django.shortcuts import redirect, render
 from django.template.backends.utils import csrf_input
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
 from ladder import editing, services
@@ -32,6 +33,16 @@ from ladder.permissions import (
     editable_row_for_user,
     get_level_for_user,
 )
+from ladder.scale import (
+    LABEL_MAX_LENGTH,
+    MAX_OUTCOMES,
+    MAX_STEPS,
+    MEANING_MAX_LENGTH,
+    NO_EVIDENCE,
+    Answer,
+    Scale,
+)
+from ladder.scale import problems as scale_problems
 
 MAX_VERSION = 2**31 - 1
 
@@ -483,3 +494,129 @@ def _pieces(request: HttpRequest, level: Level) -> dict:
         "csrf": csrf_input(request),
         "limits": LIMITS,
     }
+
+
+# ---- the draft's scales
+
+
+class ScaleForm(forms.Form):
+    """A draft's two scales as rows of boxes, one row per step or outcome.
+
+    Rows left blank are dropped and the rest numbered in order, so a step is added by
+    filling the next row and removed by emptying its own.
+    """
+
+    based_on = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, scale: Scale, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["based_on"].initial = json.dumps(scale.to_data(), sort_keys=True)
+        for kind, count, answers in (
+            ("step", MAX_STEPS, scale.steps),
+            ("outcome", MAX_OUTCOMES, scale.outcomes),
+        ):
+            for place in range(1, count + 1):
+                given = answers[place - 1] if place <= len(answers) else None
+                self._pair(f"{kind}_{place}", given)
+        self._pair("no_evidence", scale.no_evidence)
+
+    def _pair(self, prefix: str, given: Answer | None) -> None:
+        self.fields[f"{prefix}_label"] = forms.CharField(
+            required=False, max_length=LABEL_MAX_LENGTH, initial=given.label if given else ""
+        )
+        self.fields[f"{prefix}_meaning"] = forms.CharField(
+            required=False, max_length=MEANING_MAX_LENGTH, initial=given.meaning if given else ""
+        )
+
+    def rows(self, kind: str, count: int) -> list:
+        """The bound fields of each row, for the template: (place, label, meaning)."""
+        return [
+            (place, self[f"{kind}_{place}_label"], self[f"{kind}_{place}_meaning"])
+            for place in range(1, count + 1)
+        ]
+
+    def clean_based_on(self) -> dict:
+        try:
+            based_on = json.loads(self.cleaned_data["based_on"])
+        except ValueError:
+            based_on = None
+        if not isinstance(based_on, dict):
+            raise forms.ValidationError("The page was damaged in transit; reload it.")
+        return based_on
+
+    def clean(self):
+        data = super().clean()
+        steps = self._answers(data, "step", MAX_STEPS)
+        outcomes = self._answers(data, "outcome", MAX_OUTCOMES)
+        label = " ".join(data.get("no_evidence_label", "").split())
+        meaning = " ".join(data.get("no_evidence_meaning", "").split())
+        if bool(label) != bool(meaning):
+            raise forms.ValidationError(
+                "Give the “no evidence” answer both a label and a meaning, or leave both "
+                "empty to offer none."
+            )
+        no_evidence = Answer(NO_EVIDENCE, label, meaning) if label else None
+        scale = Scale(tuple(steps), no_evidence, tuple(outcomes))
+        problems = scale_problems(scale)
+        if problems:
+            raise forms.ValidationError(problems)
+        data["scale"] = scale
+        return data
+
+    def _answers(self, data: dict, kind: str, count: int) -> list[Answer]:
+        found = []
+        for place in range(1, count + 1):
+            label = " ".join(data.get(f"{kind}_{place}_label", "").split())
+            meaning = " ".join(data.get(f"{kind}_{place}_meaning", "").split())
+            if bool(label) != bool(meaning):
+                self.add_error(
+                    f"{kind}_{place}_label" if not label else f"{kind}_{place}_meaning",
+                    f"{kind.capitalize()} {place} needs both a label and a meaning.",
+                )
+            elif label:
+                found.append(Answer(len(found) + 1, label, meaning))
+        return found
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def edit_scale(request: HttpRequest, slug: str, version: int) -> HttpResponse:
+    """The draft's rating scale and outcomes, for a ladder editor to change before publishing."""
+    framework = editable_framework_for_user(request.user, slug, version)
+    if not framework.is_draft:
+        messages.info(
+            request,
+            f"v{framework.version} is published: its scale can't change. Start a new draft "
+            "to change it.",
+        )
+        return redirect(framework)
+    form = ScaleForm(request.POST or None, scale=framework.scale)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                editing.save_scale(
+                    framework_id=framework.pk,
+                    scale=form.cleaned_data["scale"],
+                    based_on=form.cleaned_data["based_on"],
+                )
+            except ValidationError as error:
+                fresh = Framework.objects.get(pk=framework.pk)
+                form = ScaleForm(scale=fresh.scale)
+                form.is_bound = False
+                messages.error(request, " ".join(error.messages))
+                status = 409
+            else:
+                messages.success(request, "The scale is saved in the draft.")
+                return redirect(framework)
+        else:
+            status = 400
+    context = {
+        "framework": framework,
+        "form": form,
+        "steps": form.rows("step", MAX_STEPS),
+        "outcomes": form.rows("outcome", MAX_OUTCOMES),
+        "limits": {"label": LABEL_MAX_LENGTH, "meaning": MEANING_MAX_LENGTH},
+        "errors": form.non_field_errors() if form.is_bound else [],
+    }
+    return render(request, "ladder/edit_scale.html", context, status=status, using="jinja2")

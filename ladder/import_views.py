@@ -30,8 +30,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ladder.compare import Comparison, compare_documents
 from ladder.formats import registry
-from ladder.formats.document import MAX_FILE_BYTES, LadderFormatError, ParsedPage, Problem
-from ladder.formats.files import read_all
+from ladder.formats.document import MAX_FILE_BYTES, LadderFormatError, Problem
+from ladder.formats.files import read_framework
 from ladder.models import Framework, ImportBatch, User
 from ladder.permissions import can_edit_rubric
 from ladder.services import ImportPlan, LevelPlan, StalePlanError, import_levels, plan_import
@@ -136,8 +136,8 @@ def get_batch_for_user(user: User, pk: int) -> ImportBatch:
 def read_batch(batch: ImportBatch) -> tuple[ImportPlan | None, list[str]]:
     """The batch's dry run against the framework as it is now, or what stops it."""
     try:
-        pages = read_all(batch.uploads(), track=batch.track or None)
-        return plan_import(framework_name=batch.framework_name, pages=pages), []
+        pages, scale = read_framework(batch.uploads(), track=batch.track or None)
+        return plan_import(framework_name=batch.framework_name, pages=pages, scale=scale), []
     except LadderFormatError as error:
         return None, [str(problem) for problem in error.errors]
     except ValidationError as error:
@@ -161,7 +161,7 @@ def show_form(
         "form": form,
         "errors": errors,
         "new_framework": NEW_FRAMEWORK,
-        "suffixes": registry.SUFFIXES,
+        "suffixes": (*registry.SUFFIXES, ".yaml", ".yml"),
         "formats": registry.described(),
         "max_files": settings.LADDER_IMPORT_MAX_FILES,
         "max_bytes": settings.LADDER_IMPORT_MAX_BYTES,
@@ -206,7 +206,8 @@ def read_upload_form(request: HttpRequest, limits: UploadLimits) -> HttpResponse
         return show_form(request, form, errors, status=400)
     name, track = form.cleaned_data["framework_name"], form.cleaned_data["track"]
     try:
-        plan = plan_import(framework_name=name, pages=read_all(files, track=track or None))
+        pages, scale = read_framework(files, track=track or None)
+        plan = plan_import(framework_name=name, pages=pages, scale=scale)
     except LadderFormatError as error:
         return show_form(request, form, [str(p) for p in error.errors], status=400)
     except ValidationError as error:
@@ -277,7 +278,7 @@ CHANGED_MESSAGE = (
 
 def apply_batch(batch: ImportBatch, expected_digest: str) -> bool:
     """Import the batch's files and mark it applied in one transaction; False if it was."""
-    pages: list[ParsedPage] = read_all(batch.uploads(), track=batch.track or None)
+    pages, scale = read_framework(batch.uploads(), track=batch.track or None)
     with transaction.atomic():
         # A second confirmation (double click, another tab, a retry) waits here for
         # the first, then finds the batch applied and writes nothing.
@@ -285,7 +286,10 @@ def apply_batch(batch: ImportBatch, expected_digest: str) -> bool:
         if locked.is_applied:
             return False
         result = import_levels(
-            framework_name=locked.framework_name, documents=pages, expected_digest=expected_digest
+            framework_name=locked.framework_name,
+            documents=pages,
+            expected_digest=expected_digest,
+            scale=scale,
         )
         locked.mark_applied(result.framework)
     return True

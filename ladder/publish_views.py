@@ -124,6 +124,8 @@ def _publish_context(framework: Framework, *, changes_only: bool) -> dict:
         "previous": previous,
         "reviews": reviews,
         "removed": list(before.values()),
+        # The scale, shown when it differs from the one people answer on now.
+        "scale_changed": previous is not None and previous.scale != framework.scale,
         "new_count": sum(1 for r in reviews if r.comparison is None),
         "changed_count": sum(1 for r in reviews if r.comparison is not None and not r.unchanged),
         "problem_count": sum(len(r.problems) for r in reviews),

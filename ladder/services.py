@@ -33,6 +33,7 @@ from ladder.models import (
     level_rank,
 )
 from ladder.rubric_text import plain
+from ladder.scale import DEFAULT, Scale
 
 
 def tracks_by_name(names: set[str]) -> dict[str, Track]:
@@ -126,6 +127,7 @@ def new_draft_from(framework: Framework) -> Framework:
         version=Framework.next_version_number(framework.slug),
         notes="",
         based_on=framework,
+        scale_data=framework.scale_data,
     )
     create_levels(framework=draft, documents=list(complete_documents(framework.pk).values()))
     return draft
@@ -165,6 +167,7 @@ class ImportReport:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    scale_changed: bool = False
 
 
 @dataclass
@@ -215,10 +218,17 @@ class ImportPlan:
     # Every row of the draft as it was read: an unfinished level has no document to
     # compare, but a colleague's work in it must still make the plan stale.
     fingerprint: str = ""
+    # The scale file's scale, if the import has one; and the scale it would replace.
+    scale: Scale | None = None
+    scale_before: Scale = DEFAULT
 
     @property
     def to_write(self) -> list[LevelDoc]:
         return [plan.doc for plan in self.levels if plan.outcome != "unchanged"]
+
+    @property
+    def scale_changes(self) -> bool:
+        return self.scale is not None and self.scale != self.scale_before
 
     @property
     def digest(self) -> str:
@@ -229,6 +239,8 @@ class ImportPlan:
                 self.framework.pk if self.framework else None,
                 self.fingerprint,
                 [(plan.outcome, plan.before, plan.doc) for plan in self.levels],
+                self.scale,
+                self.scale_before,
             )
         )
         return hashlib.sha256(text.encode()).hexdigest()
@@ -251,8 +263,10 @@ def plan_import(
     pages: Sequence[Page],
     progress: ProgressCallback | None = None,
     lock: bool = False,
+    scale: Scale | None = None,
 ) -> ImportPlan:
-    """What importing these pages into the framework's draft would change; writes nothing."""
+    """What importing these pages (and the scale, if given) into the framework's draft
+    would change; writes nothing."""
     parsed = [_as_parsed(page) for page in pages]
     slug = _check_framework_name(framework_name)
     problems: list[str] = []
@@ -288,7 +302,8 @@ def plan_import(
         if progress is not None:
             progress(index, len(parsed), page.source, f"{doc.code} {doc.title}: {outcome}")
     fingerprint = draft_digest(base) if base is not None and base.is_draft else ""
-    return ImportPlan(framework_name, base, plans, fingerprint)
+    before = base.scale if base is not None else DEFAULT
+    return ImportPlan(framework_name, base, plans, fingerprint, scale, before)
 
 
 @transaction.atomic
@@ -299,6 +314,7 @@ def import_levels(
     publish_version: bool = False,
     progress: ProgressCallback | None = None,
     expected_digest: str | None = None,
+    scale: Scale | None = None,
 ) -> ImportReport:
     """Bring a framework's draft in line with parsed ladder pages, all or nothing.
 
@@ -307,7 +323,9 @@ def import_levels(
     With ``expected_digest``, nothing is written unless the plan is still the one a
     person saw (StalePlanError otherwise).
     """
-    plan = plan_import(framework_name=framework_name, pages=documents, progress=progress, lock=True)
+    plan = plan_import(
+        framework_name=framework_name, pages=documents, progress=progress, lock=True, scale=scale
+    )
     if expected_digest is not None and plan.digest != expected_digest:
         raise StalePlanError(plan)
     report = ImportReport(framework=plan.framework)
@@ -315,11 +333,15 @@ def import_levels(
         getattr(report, level.outcome).append(f"{level.doc.code} {level.doc.title}")
 
     to_write = plan.to_write
-    if to_write:
+    if to_write or plan.scale_changes:
         base = plan.framework
         draft = base if base is not None and base.is_draft else None
         if draft is None:
             draft = new_draft_from(base) if base is not None else _first_draft(framework_name)
+        if plan.scale_changes:
+            draft.scale_data = plan.scale.to_data()
+            draft.save(update_fields=["scale_data"])
+            report.scale_changed = True
         in_draft = _level_pks(draft)
         stale = [
             in_draft[(doc.track, doc.code)] for doc in to_write if (doc.track, doc.code) in in_draft

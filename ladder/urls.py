@@ -13,6 +13,9 @@ urlpatterns = [
     path("import/<int:pk>/", import_views.report, name="import-report"),
     path("import/<int:pk>/confirm/", import_views.confirm, name="import-confirm"),
     path("<slug:slug>/v<int:version>/", views.framework, name="framework"),
+    # Before the level's addresses, which "scale/edit/" would otherwise match.
+    path("<slug:slug>/v<int:version>/scale/edit/", editor_views.edit_scale, name="edit-scale"),
+    path("<slug:slug>/v<int:version>/scale.yaml", views.scale_file, name="scale-file"),
     path(
         "<slug:slug>/v<int:version>/<slug:track>/compare/",
         views.level_comparison,

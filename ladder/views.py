@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 
 from ladder.compare import compare_levels, compare_versions
 from ladder.exporters import IncompleteLevelError, export_level
+from ladder.formats import scale_file as scale_format
 from ladder.models import Level
 from ladder.permissions import (
     can_edit_rubric,
@@ -54,7 +55,12 @@ def framework(request: HttpRequest, slug: str, version: int) -> HttpResponse:
     return render(
         request,
         "ladder/framework.html",
-        {"framework": found, "tracks": tracks, "versions": versions},
+        {
+            "framework": found,
+            "tracks": tracks,
+            "versions": versions,
+            "can_edit": found.is_draft and can_edit_rubric(request.user),
+        },
         using="jinja2",
     )
 
@@ -115,6 +121,20 @@ def level_markdown(
     response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
     filename = f"{shown.track.slug}-{shown.code.lower()}-v{found.version}.md"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_GET
+@login_required
+def scale_file(request: HttpRequest, slug: str, version: int) -> HttpResponse:
+    """The version's scales as a scale file, in the form an import reads back."""
+    found = get_framework_for_user(request.user, slug, version)
+    response = HttpResponse(
+        scale_format.render(found.scale), content_type="text/yaml; charset=utf-8"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="{found.slug}-v{found.version}-scale.yaml"'
+    )
     return response
 
 

@@ -26,7 +26,6 @@ from django.utils import timezone
 
 from assessments import workflow
 from assessments.models import Cycle, Rating
-from assessments.scale import Score
 from assessments.services import start_assessment
 from ladder.models import Level, User
 
@@ -53,7 +52,8 @@ def sign_in(user: User) -> str:
 
 def answered_draft(cycle: Cycle, engineer: User):
     assessment = start_assessment(cycle=cycle, engineer=engineer)
-    Rating.objects.filter(assessment=assessment).update(score=Score.SOMETIMES)
+    # "Sometimes", on the default scale.
+    Rating.objects.filter(assessment=assessment).update(score=2)
     return assessment
 
 

@@ -24,7 +24,6 @@ from pypdf import PdfReader
 
 from assessments import workflow
 from assessments.models import SUMMARY_MAX_LENGTH, Assessment, Rating
-from assessments.scale import Outcome, Score
 from assessments.services import (
     save_rating,
     save_review_rating,
@@ -32,6 +31,7 @@ from assessments.services import (
     start_assessment,
 )
 from tests.assessments.conftest import make_cycle
+from tests.default_scale import Outcome, Score
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.engine_neutral]

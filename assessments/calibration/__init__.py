@@ -13,8 +13,7 @@ area scores, managers, gaps, people), `page` (the committee's page), `disagreeme
 """
 
 from assessments.calibration.disagreements import disagreement_map
-from assessments.calibration.figures import OUTCOMES
 from assessments.calibration.page import committee_page
 from assessments.calibration.results import results_table
 
-__all__ = ["OUTCOMES", "committee_page", "disagreement_map", "results_table"]
+__all__ = ["committee_page", "disagreement_map", "results_table"]

@@ -14,9 +14,9 @@ from assessments.models import Assessment, Cycle, Rating
 from assessments.permissions import (
     counted,
 )
-from assessments.scale import Score
 from ladder.formats.document import FLAT_LIST_LABEL
 from ladder.models import Behaviour
+from ladder.scale import FIRST_STEP
 
 if TYPE_CHECKING:
     from django.http import QueryDict
@@ -38,7 +38,7 @@ MAP_SORTS = {
 # with so few, a figure is about people, not about the wording.
 MIN_PAIRS = 5
 
-BOTH_CHARTED = Q(score__gte=Score.NOT_YET, manager_score__gte=Score.NOT_YET)
+BOTH_CHARTED = Q(score__gte=FIRST_STEP, manager_score__gte=FIRST_STEP)
 
 
 def _bucket(value: float, buckets: list[tuple[float, str]]) -> str:

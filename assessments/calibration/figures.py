@@ -21,9 +21,9 @@ from assessments.permissions import (
     allowed,
 )
 from assessments.progress import published_level
-from assessments.scale import CHARTED, OUTCOME_HELP, Outcome, Score
 from ladder.formats.document import FLAT_LIST_LABEL
 from ladder.models import Level
+from ladder.scale import FIRST_STEP, NO_EVIDENCE, Scale
 
 if TYPE_CHECKING:
     from ladder.models import User
@@ -43,7 +43,7 @@ IN_LINE = 0.1
 class OutcomeRow:
     value: int
     label: str
-    help: str
+    meaning: str
     proposed: int
     calibrated: int
 
@@ -111,7 +111,7 @@ class Outcomes:
         return Chart(width=CHART_WIDTH, height=len(self.rows) * row, labels=labels, bars=bars)
 
 
-def outcomes_of(population: Q) -> Outcomes:
+def outcomes_of(population: Q, scale: Scale) -> Outcomes:
     """Counts by status and by outcome, proposed and decided: one small GROUP BY."""
     groups = (
         Assessment.objects.filter(population)
@@ -120,8 +120,8 @@ def outcomes_of(population: Q) -> Outcomes:
         .annotate(n=Count("pk"))
     )
     by_status = dict.fromkeys(Assessment.Status.values, 0)
-    proposed = dict.fromkeys(Outcome.values, 0)
-    calibrated = dict.fromkeys(Outcome.values, 0)
+    proposed = dict.fromkeys(scale.outcome_labels, 0)
+    calibrated = dict.fromkeys(scale.outcome_labels, 0)
     raised = lowered = 0
     for status, proposal, decision, n in groups:
         by_status[status] += n
@@ -141,8 +141,8 @@ def outcomes_of(population: Q) -> Outcomes:
         raised=raised,
         lowered=lowered,
         rows=[
-            OutcomeRow(int(o), o.label, OUTCOME_HELP[o], proposed[o], calibrated[o])
-            for o in Outcome
+            OutcomeRow(o.value, o.label, o.meaning, proposed[o.value], calibrated[o.value])
+            for o in scale.outcomes
         ],
     )
 
@@ -154,7 +154,7 @@ def outcomes_of(population: Q) -> Outcomes:
 class Side:
     """One side's scores in one area: how many of each charted score, and the average."""
 
-    counts: tuple[int, ...]  # in CHARTED order: not yet, sometimes, consistently, beyond
+    counts: tuple[int, ...]  # of each step of the scale, from the first
     no_evidence: int
 
     @property
@@ -165,7 +165,7 @@ class Side:
     def average(self) -> float | None:
         if not self.total:
             return None
-        return sum(int(s) * n for s, n in zip(CHARTED, self.counts, strict=True)) / self.total
+        return sum(step * n for step, n in enumerate(self.counts, start=FIRST_STEP)) / self.total
 
     @property
     def percents(self) -> list[int]:
@@ -180,12 +180,10 @@ class AreaScores:
     manager_side: Side
 
 
-SCORE_LABELS = [(int(s), s.label) for s in CHARTED]
-
-
 @dataclass
 class AreaDistribution:
     areas: list[AreaScores]
+    scale: Scale
 
     def chart(self) -> Chart:
         """Per area, a bar for the self-scores and one for the manager's, split by score."""
@@ -200,7 +198,7 @@ class AreaDistribution:
             ):
                 labels.append(Label(side_label - 6, top + offset + 12, name, "chart-side"))
                 x, done = side_label, 0
-                for (score, score_label), count in zip(SCORE_LABELS, side.counts, strict=True):
+                for step, count in zip(self.scale.steps, side.counts, strict=True):
                     if not count:
                         continue
                     done += count
@@ -211,9 +209,9 @@ class AreaDistribution:
                             x,
                             top + offset,
                             end - x,
-                            f"seg-{score}",
+                            f"seg-{self.scale.shade(step.value)}",
                             "",
-                            f"{area.name}, {name}: {score_label} {count} ({share}%)",
+                            f"{area.name}, {name}: {step.label} {count} ({share}%)",
                         )
                     )
                     x = end
@@ -229,11 +227,12 @@ class AreaDistribution:
         return Chart(width=CHART_WIDTH, height=len(self.areas) * row, labels=labels, bars=bars)
 
 
-def areas_of(ratings: Q) -> AreaDistribution:
+def areas_of(ratings: Q, scale: Scale) -> AreaDistribution:
     """How often each score was given per area, by the engineers and by their managers."""
+    values = [NO_EVIDENCE, *scale.charted]
     columns = {
-        **{f"s{int(s)}": Count("pk", filter=Q(score=s)) for s in Score},
-        **{f"m{int(s)}": Count("pk", filter=Q(manager_score=s)) for s in Score},
+        **{f"s{v}": Count("pk", filter=Q(score=v)) for v in values},
+        **{f"m{v}": Count("pk", filter=Q(manager_score=v)) for v in values},
     }
     rows = (
         Rating.objects.filter(ratings)
@@ -249,13 +248,13 @@ def areas_of(ratings: Q) -> AreaDistribution:
         AreaScores(
             key=row["key"],
             name=row["area_name"] or FLAT_LIST_LABEL,
-            self_side=Side(tuple(row[f"s{int(s)}"] for s in CHARTED), row["s0"]),
-            manager_side=Side(tuple(row[f"m{int(s)}"] for s in CHARTED), row["m0"]),
+            self_side=Side(tuple(row[f"s{v}"] for v in scale.charted), row["s0"]),
+            manager_side=Side(tuple(row[f"m{v}"] for v in scale.charted), row["m0"]),
         )
         # The order the levels list their areas in; areas of one key read alike.
         for row in sorted(rows, key=lambda row: (row["area_order"], row["key"]))
     ]
-    return AreaDistribution(areas)
+    return AreaDistribution(areas, scale)
 
 
 # ---- managers: harsher or more lenient than everyone ------------------------------------
@@ -329,15 +328,15 @@ class Managers:
 def managers_of(ratings: Q, names: dict[int, str], selected: int | None) -> Managers:
     """Each manager's average score against the population's, from sums per manager."""
     rows = (
-        Rating.objects.filter(ratings, manager_score__gte=Score.NOT_YET)
+        Rating.objects.filter(ratings, manager_score__gte=FIRST_STEP)
         .order_by()
         .values_list("assessment__reviewer_id")
         .annotate(
             total=Sum("manager_score"),
             n=Count("pk"),
             people=Count("assessment_id", distinct=True),
-            gap=Sum(F("manager_score") - F("score"), filter=Q(score__gte=Score.NOT_YET)),
-            pairs=Count("pk", filter=Q(score__gte=Score.NOT_YET)),
+            gap=Sum(F("manager_score") - F("score"), filter=Q(score__gte=FIRST_STEP)),
+            pairs=Count("pk", filter=Q(score__gte=FIRST_STEP)),
         )
     )
     rows = [row for row in rows if row[0] is not None]
@@ -387,30 +386,30 @@ def gaps_of(population: Q, names: dict[int, str]) -> list[Gap]:
         Assessment.objects.filter(population)
         .order_by()
         .annotate(
-            self_average=Avg("ratings__score", filter=Q(ratings__score__gte=Score.NOT_YET)),
+            self_average=Avg("ratings__score", filter=Q(ratings__score__gte=FIRST_STEP)),
             manager_average=Avg(
-                "ratings__manager_score", filter=Q(ratings__manager_score__gte=Score.NOT_YET)
+                "ratings__manager_score", filter=Q(ratings__manager_score__gte=FIRST_STEP)
             ),
             gap=Avg(
                 F("ratings__score") - F("ratings__manager_score"),
                 filter=Q(
-                    ratings__score__gte=Score.NOT_YET,
-                    ratings__manager_score__gte=Score.NOT_YET,
+                    ratings__score__gte=FIRST_STEP,
+                    ratings__manager_score__gte=FIRST_STEP,
                 ),
             ),
             differ=Count(
                 "ratings",
                 filter=Q(
-                    ratings__score__gte=Score.NOT_YET,
-                    ratings__manager_score__gte=Score.NOT_YET,
+                    ratings__score__gte=FIRST_STEP,
+                    ratings__manager_score__gte=FIRST_STEP,
                 )
                 & ~Q(ratings__score=F("ratings__manager_score")),
             ),
             pairs=Count(
                 "ratings",
                 filter=Q(
-                    ratings__score__gte=Score.NOT_YET,
-                    ratings__manager_score__gte=Score.NOT_YET,
+                    ratings__score__gte=FIRST_STEP,
+                    ratings__manager_score__gte=FIRST_STEP,
                 ),
             ),
         )
@@ -446,9 +445,6 @@ class Person:
         """The outcome the decision form starts at: the committee's, else the proposal."""
         a = self.assessment
         return a.calibrated_outcome or a.proposed_outcome
-
-
-OUTCOMES = [(int(o), o.label) for o in Outcome]
 
 
 def people_of(

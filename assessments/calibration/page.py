@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from assessments.calibration import figures
 from assessments.calibration.figures import (
-    OUTCOMES,
     AreaDistribution,
     Gap,
     Managers,
@@ -30,6 +29,7 @@ if TYPE_CHECKING:
     from django.http import QueryDict
 
     from ladder.models import User
+    from ladder.scale import Scale
 
 
 @dataclass
@@ -46,7 +46,10 @@ class CommitteePage:
     pages: int
     can_close: bool
     everyone: Outcomes  # the whole cycle as the reader may count it, for closing
-    outcome_choices: list[tuple[int, str]] = field(default_factory=lambda: OUTCOMES)
+
+    @property
+    def scale(self) -> Scale:
+        return self.cycle.framework.scale
 
     @property
     def first(self) -> int:
@@ -63,7 +66,8 @@ def committee_page(user: User, cycle: Cycle, params: QueryDict) -> CommitteePage
     filters = Filters.read(params, scope)
     base = counted(user, cycle)
     population = filters.where(base, scope)
-    outcomes = outcomes_of(population)
+    scale = cycle.framework.scale
+    outcomes = outcomes_of(population, scale)
     people, page, pages = people_of(
         user, cycle, population, scope, page=filters.page, total=outcomes.total
     )
@@ -78,12 +82,12 @@ def committee_page(user: User, cycle: Cycle, params: QueryDict) -> CommitteePage
         scope=scope,
         filters=filters,
         outcomes=outcomes,
-        areas=areas_of(ratings),
+        areas=areas_of(ratings, scale),
         managers=managers_of(all_managers, scope.managers, filters.manager),
         gaps=gaps_of(population, scope.managers),
         people=people,
         page=page,
         pages=pages,
         can_close=can_close_calibration(user, cycle),
-        everyone=outcomes_of(base) if filters.active else outcomes,
+        everyone=outcomes_of(base, scale) if filters.active else outcomes,
     )

@@ -15,9 +15,9 @@ from assessments.permissions import (
     others,
     shows_results,
 )
-from assessments.scale import Score
 from ladder.formats.document import FLAT_LIST_LABEL
 from ladder.models import Area, Level
+from ladder.scale import FIRST_STEP
 from ladder.spreadsheets import guarded
 
 if TYPE_CHECKING:
@@ -54,8 +54,8 @@ def results_table(user: User, cycle: Cycle) -> Iterator[list[str]]:
         .order_by()
         .values_list("assessment_id", "behaviour__area__key")
         .annotate(
-            own=Avg("score", filter=Q(score__gte=Score.NOT_YET)),
-            manager=Avg("manager_score", filter=Q(manager_score__gte=Score.NOT_YET)),
+            own=Avg("score", filter=Q(score__gte=FIRST_STEP)),
+            manager=Avg("manager_score", filter=Q(manager_score__gte=FIRST_STEP)),
         )
     }
     header = [
@@ -69,13 +69,14 @@ def results_table(user: User, cycle: Cycle) -> Iterator[list[str]]:
     for name in areas.values():
         header += [f"{name} self", f"{name} manager"]
     yield [guarded(cell) for cell in header]
+    outcome_label = cycle.framework.scale.outcome_label
     for a in assessments:
         results = shows_results(a.status)
         row = [
             *_progress(a, levels.get(a.level_id)),
             _day(a.reviewed_at) if results else "",
-            a.get_proposed_outcome_display() if results and a.proposed_outcome else "",
-            a.get_calibrated_outcome_display() if results and a.calibrated_outcome else "",
+            outcome_label(a.proposed_outcome) if results else "",
+            outcome_label(a.calibrated_outcome) if results else "",
             a.calibration_reason if results else "",
         ]
         for key in areas:
@@ -90,10 +91,11 @@ PROGRESS_COLUMNS = ["Engineer", "Username", "Level", "Track", "Reviewer", "Statu
 def _progress_table(user: User, cycle: Cycle) -> Iterator[list[str]]:
     """Who is where, for whoever runs the cycle: no score, no reason, outcomes once shared."""
     levels = _levels(cycle)
+    outcome_label = cycle.framework.scale.outcome_label
     yield [guarded(cell) for cell in [*PROGRESS_COLUMNS, "Shared outcome"]]
     for a in _assessments(user, cycle):
         shared = a.results_shared and a.calibrated_outcome is not None
-        outcome = a.get_calibrated_outcome_display() if shared else ""
+        outcome = outcome_label(a.calibrated_outcome) if shared else ""
         yield [guarded(cell) for cell in [*_progress(a, levels.get(a.level_id)), outcome]]
 
 

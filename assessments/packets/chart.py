@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from assessments.scale import CHARTED, HIGHEST
+from ladder.scale import Scale
 
 
 @dataclass(frozen=True)
@@ -52,11 +52,12 @@ class RollupChart:
 LABEL_WIDTH, BARS_WIDTH, ROW, BAR = 168, 240, 38, 13
 
 
-def rollup_chart(rollups: list[AreaRollup]) -> RollupChart:
+def rollup_chart(rollups: list[AreaRollup], scale: Scale) -> RollupChart:
     axis = 6 + len(rollups) * ROW
+    highest = scale.highest
 
     def width(average: float | None) -> int:
-        return 0 if average is None else round(BARS_WIDTH * average / HIGHEST)
+        return 0 if average is None else round(BARS_WIDTH * average / highest)
 
     return RollupChart(
         width=LABEL_WIDTH + BARS_WIDTH + 14,
@@ -64,7 +65,7 @@ def rollup_chart(rollups: list[AreaRollup]) -> RollupChart:
         axis=axis,
         left=LABEL_WIDTH,
         bar_height=BAR,
-        ticks=[(int(s), LABEL_WIDTH + round(BARS_WIDTH * s / HIGHEST)) for s in CHARTED],
+        ticks=[(s, LABEL_WIDTH + round(BARS_WIDTH * s / highest)) for s in scale.charted],
         bars=[
             RollupBar(
                 rollup=r,

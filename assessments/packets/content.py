@@ -10,7 +10,7 @@ cost does not grow with the level's size in queries. What people wrote is shorte
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.template.loader import render_to_string
@@ -25,8 +25,8 @@ from assessments.progress import (
     outline_of,
     published_level,
 )
-from assessments.scale import Outcome, Score
 from ladder.models import Level, User
+from ladder.scale import Scale
 
 # The paper sizes a packet prints on; the CSS has a named page for each (static/css/packet.css).
 PAPERS = {"a4": "A4", "letter": "US Letter"}
@@ -40,26 +40,23 @@ COMMENT_CHARACTERS = 200
 
 # ---- the packet's parts
 
-SCORE_LABELS = dict(Score.choices)
-
-
-def score_label(score: int | None, missing: str) -> str:
-    return SCORE_LABELS.get(score, missing)
-
 
 class BothScores:
     """The two scores of a behaviour, in words; mixed into the rows that carry both."""
 
     self_score: int | None
     manager_score: int | None
+    labels: dict[int, str]  # the scale's
 
     @property
     def self_label(self) -> str:
-        return score_label(self.self_score, "Not answered")
+        return "Not answered" if self.self_score is None else self.labels.get(self.self_score, "")
 
     @property
     def manager_label(self) -> str:
-        return score_label(self.manager_score, "Not reviewed")
+        if self.manager_score is None:
+            return "Not reviewed"
+        return self.labels.get(self.manager_score, "")
 
 
 @dataclass(frozen=True)
@@ -74,6 +71,7 @@ class Disagreement(BothScores):
     manager_score: int
     comment: str  # the manager's comment, shortened to plain text
     evidence: str  # the engineer's evidence, shortened to plain text
+    labels: dict[int, str] = field(kw_only=True, repr=False, compare=False)
 
     @property
     def gap(self) -> int:
@@ -95,6 +93,7 @@ class Excerpt(BothScores):
     manager_score: int
     excerpt: str
     shortened: bool
+    labels: dict[int, str] = field(kw_only=True, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -143,7 +142,8 @@ class Packet:
     def promotion_case(self) -> bool:
         """Whether the manager or the committee says the person is ready for the next level."""
         a = self.assessment
-        return Outcome.READY in (a.proposed_outcome, a.calibrated_outcome)
+        promotion = self.level.framework.scale.promotion
+        return promotion in (a.proposed_outcome, a.calibrated_outcome)
 
 
 # What a packet reads of each rating: both scores and both rendered texts.
@@ -167,6 +167,7 @@ def build_packet(assessment: Assessment, ratings: dict[int, tuple], decider: Use
     building a level's outline the first time the process sees it."""
     level = published_level(assessment.level_id)
     outline = outline_of(level)
+    scale = outline.scale
     rollups = []
     disagreements, candidates = [], []
     reviewed = 0
@@ -177,8 +178,8 @@ def build_packet(assessment: Assessment, ratings: dict[int, tuple], decider: Use
                 key=area.key,
                 name=area.name,
                 behaviours=len(mine),
-                self_average=area_progress(area, [r[1] for r in mine]).average,
-                manager_average=area_progress(area, [r[2] for r in mine]).average,
+                self_average=area_progress(area, [r[1] for r in mine], scale).average,
+                manager_average=area_progress(area, [r[2] for r in mine], scale).average,
             )
         )
         for group in area.groups:
@@ -206,20 +207,22 @@ def build_packet(assessment: Assessment, ratings: dict[int, tuple], decider: Use
         manager=str(assessment.reviewer) if assessment.reviewer_id else "",
         cycle=assessment.cycle,
         rollups=rollups,
-        chart=rollup_chart(rollups),
-        disagreements=[_disagreement(*d) for d in disagreements[:MAX_DISAGREEMENTS]],
+        chart=rollup_chart(rollups, scale),
+        disagreements=[
+            _disagreement(*d, labels=scale.labels) for d in disagreements[:MAX_DISAGREEMENTS]
+        ],
         disagreement_count=len(disagreements),
         reviewed=reviewed,
         behaviours=len(ratings),
-        excerpts=[_excerpt(*c) for c in candidates[:MAX_EXCERPTS]],
+        excerpts=[_excerpt(*c, labels=scale.labels) for c in candidates[:MAX_EXCERPTS]],
         next_level=_next_level(outline.higher),
         summary_html=assessment.summary_html,
-        proposed_outcome=_outcome_label(assessment.proposed_outcome),
-        decision=_decision(assessment, decider),
+        proposed_outcome=scale.outcome_label(assessment.proposed_outcome),
+        decision=_decision(assessment, decider, scale),
     )
 
 
-def _disagreement(area, group, behaviour, row) -> Disagreement:
+def _disagreement(area, group, behaviour, row, *, labels: dict[int, str]) -> Disagreement:
     _, score, manager_score, evidence_html, comment_html = row
     return Disagreement(
         behaviour_id=behaviour.id,
@@ -230,10 +233,11 @@ def _disagreement(area, group, behaviour, row) -> Disagreement:
         manager_score=manager_score,
         comment=shorten(plain_text(comment_html), COMMENT_CHARACTERS)[0],
         evidence=shorten(plain_text(evidence_html), COMMENT_CHARACTERS)[0],
+        labels=labels,
     )
 
 
-def _excerpt(area, behaviour, row) -> Excerpt:
+def _excerpt(area, behaviour, row, *, labels: dict[int, str]) -> Excerpt:
     _, score, manager_score, evidence_html, _ = row
     text, shortened = shorten(plain_text(evidence_html), EXCERPT_CHARACTERS)
     return Excerpt(
@@ -244,6 +248,7 @@ def _excerpt(area, behaviour, row) -> Excerpt:
         manager_score=manager_score,
         excerpt=text,
         shortened=shortened,
+        labels=labels,
     )
 
 
@@ -253,15 +258,11 @@ def _next_level(higher: LevelRef | None) -> NextLevel | None:
     return NextLevel(level=higher, areas=outline_of(published_level(higher.id)).areas)
 
 
-def _outcome_label(value: int | None) -> str:
-    return Outcome(value).label if value is not None else ""
-
-
-def _decision(assessment: Assessment, decider: User | None) -> Decision | None:
+def _decision(assessment: Assessment, decider: User | None, scale: Scale) -> Decision | None:
     if assessment.calibrated_outcome is None:
         return None
     return Decision(
-        outcome=_outcome_label(assessment.calibrated_outcome),
+        outcome=scale.outcome_label(assessment.calibrated_outcome),
         reason_html=assessment.calibration_reason_html,
         by=str(decider) if decider else "",
         at=assessment.calibrated_at,

@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import BinaryIO
 
-from ladder.formats import registry
+from ladder.formats import registry, scale_file
 from ladder.formats.document import (
     MAX_AREAS_PER_LEVEL,
     MAX_FILE_BYTES,
@@ -21,6 +21,7 @@ from ladder.formats.document import (
     ParsedPage,
     Problem,
 )
+from ladder.scale import Scale
 
 
 def read_bounded(stream: BinaryIO, filename: str, limit: int = MAX_FILE_BYTES) -> bytes:
@@ -79,18 +80,47 @@ def read_upload(filename: str, data: bytes, *, track: str | None = None) -> list
     return fmt.read(decode(filename, data), filename, track=track)
 
 
+def read_scale(filename: str, data: bytes) -> Scale:
+    """A scale file (scale.yaml), bounded and decoded as a page is."""
+    if len(data) > scale_file.MAX_BYTES:
+        raise LadderFormatError(
+            filename, 1, f"larger than {scale_file.MAX_BYTES:,} bytes; is it a scale file?"
+        )
+    return scale_file.read(filename, decode(filename, data))
+
+
 def read_all(files: list[tuple[str, bytes]], *, track: str | None = None) -> list[ParsedPage]:
     """Every file's levels, or one error listing every problem of every file."""
+    return read_framework(files, track=track)[0]
+
+
+def read_framework(
+    files: list[tuple[str, bytes]], *, track: str | None = None
+) -> tuple[list[ParsedPage], Scale | None]:
+    """Every file's levels and the scale file's scale (None without one), or one error
+    listing every problem of every file."""
     pages: list[ParsedPage] = []
+    scale: Scale | None = None
     errors = []
+    scale_files = [filename for filename, _ in files if scale_file.is_scale_file(filename)]
+    if len(scale_files) > 1:
+        errors.append(
+            Problem(scale_files[1], 1, f"a framework has one scale file; {scale_files[0]} is one")
+        )
     for filename, data in files:
+        if scale_file.is_scale_file(filename):
+            try:
+                scale = read_scale(filename, data)
+            except LadderFormatError as error:
+                errors.extend(error.errors)
+            continue
         try:
             pages.extend(read_upload(filename, data, track=track))
         except LadderFormatError as error:
             errors.extend(error.errors)
     if errors:
         raise LadderFormatError.of(errors)
-    return settle_tracks(pages)
+    return settle_tracks(pages), scale
 
 
 def settle_tracks(pages: list[ParsedPage]) -> list[ParsedPage]:

@@ -9,12 +9,16 @@ form, admin page or script can get around it.
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+
+from ladder.scale import Scale, default_scale_data
 
 
 class PublishedFrameworkError(ValidationError):
@@ -63,6 +67,11 @@ class Framework(models.Model):
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT, editable=False)
     notes = models.TextField(
         blank=True, help_text="What changed in this version, for the people reading the ladder."
+    )
+    scale_data = models.JSONField(
+        default=default_scale_data,
+        editable=False,
+        help_text="The rating and outcome scales (ladder.scale), frozen with the version.",
     )
     based_on = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
@@ -119,6 +128,11 @@ class Framework(models.Model):
             raise ValidationError(
                 {"name": f"{self.name} already has a draft; edit that one or publish it first."}
             )
+
+    @cached_property
+    def scale(self) -> Scale:
+        """The answers people give in cycles on this version, and the outcomes."""
+        return Scale.from_data(self.scale_data)
 
     @property
     def is_draft(self) -> bool:

@@ -41,16 +41,12 @@ def environment(**options) -> Environment:
     # A misspelt name fails loudly instead of rendering as nothing (Django's default
     # is to stay silent outside DEBUG).
     env = Environment(**{**options, "undefined": StrictUndefined})
-    from assessments.rubric import SCALE
-
     env.globals.update(
         {
             "static": static_url,
             "static_or_unhashed": static_or_unhashed,
             "url": reverse,
             "htmx_script": htmx_script,
-            # The rating scale, for the row templates that build their answers once.
-            "answer_scale": SCALE,
         }
     )
     env.filters.update(

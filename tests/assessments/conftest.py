@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from assessments import workflow
 from assessments.models import Assessment, Cycle, Rating
-from assessments.scale import Outcome, Score
 from assessments.services import start_assessment
+from tests.default_scale import Outcome, Score
 
 
 def make_cycle(framework, **fields) -> Cycle:

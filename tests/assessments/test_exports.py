@@ -11,8 +11,8 @@ from assessments import workflow
 from assessments.exports import fenced, inline
 from assessments.models import Assessment, Rating, evidence_html
 from assessments.permissions import LARGEST_ID
-from assessments.scale import Outcome
 from tests.assessments.test_packets import in_ladder_order, pdf_pages, pdf_words, write
+from tests.default_scale import Outcome
 
 pytestmark = pytest.mark.django_db
 

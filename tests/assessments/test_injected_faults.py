@@ -21,7 +21,7 @@ from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
 from assessments.models import Assessment, Cycle, Event, Rating
-from assessments.scale import Outcome, Score
+from tests.default_scale import Outcome, Score
 
 pytestmark = pytest.mark.django_db
 

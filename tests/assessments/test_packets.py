@@ -18,12 +18,12 @@ from assessments.packets.content import EXCERPT_CHARACTERS, MAX_DISAGREEMENTS
 from assessments.packets.pdf import BASE_URL, html_to_pdf, static_path
 from assessments.packets.text import shorten
 from assessments.permissions import LARGEST_ID
-from assessments.scale import Outcome
 from assessments.services import start_assessment
 from ladder.formats.markdown import parse_ladder
 from ladder.services import import_levels
 from tests.assessments.conftest import answer_all, make_cycle, review_all
 from tests.conftest import SEED_PATH
+from tests.default_scale import Outcome
 from tests.factories import UserFactory, level_doc, make_framework
 
 pytestmark = pytest.mark.django_db

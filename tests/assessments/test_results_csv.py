@@ -9,9 +9,9 @@ from django.urls import reverse
 
 from assessments import workflow
 from assessments.models import Assessment
-from assessments.scale import Outcome
 from assessments.services import start_assessment
 from tests.assessments.conftest import answer_all, make_cycle, review_all
+from tests.default_scale import Outcome
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,9 +8,9 @@ from django.urls import reverse
 
 from assessments import workflow
 from assessments.models import Assessment, Event, Rating
-from assessments.scale import Outcome, Score
 from assessments.services import start_assessment
 from tests.assessments.conftest import answer_all, make_cycle
+from tests.default_scale import Outcome, Score
 from tests.factories import UserFactory, level_doc, make_framework
 
 pytestmark = pytest.mark.django_db
@@ -162,11 +162,12 @@ def test_a_review_autosave_runs_at_most_six_queries(
 ):
     client.force_login(manager)
     # The first save also starts the review: the most work a save ever does.
-    with django_assert_max_num_queries(8) as captured:
+    with django_assert_max_num_queries(9) as captured:
         client.post(save_url(rating), {"score": "2", "comment": "x", "version": "0"}, **HTMX)
-    # session, user, rating with assessment and cycle, the conditional update, the
-    # review's start, the history rows
-    assert len(data_statements(captured)) == 6
+    # session, user, rating with assessment and cycle, the published level (for its
+    # scale, read once per process), the conditional update, the review's start, the
+    # history rows
+    assert len(data_statements(captured)) == 7
     with django_assert_max_num_queries(8) as captured:
         client.post(save_url(rating), {"score": "3", "comment": "y", "version": "1"}, **HTMX)
     assert len(data_statements(captured)) == 5

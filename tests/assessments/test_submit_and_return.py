@@ -6,8 +6,8 @@ from django.urls import reverse
 from markupsafe import escape
 
 from assessments.models import Assessment
-from assessments.scale import Score
 from tests.assessments.conftest import answer_all
+from tests.default_scale import Score
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from assessments import workflow
 from assessments.models import Assessment, Event
-from assessments.scale import Outcome
+from tests.default_scale import Outcome
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,6 +1,7 @@
 """Playwright drives Debian's Chromium against pytest-django's live server."""
 
 import os
+import subprocess
 from contextlib import contextmanager
 
 import pytest
@@ -73,3 +74,14 @@ def sign_in(live_server):
         page.wait_for_load_state()
 
     return _sign_in
+
+
+def download_packet_text(page, folder) -> str:
+    """Download the open packet's A4 PDF, as its link does, and read back its text."""
+    with page.expect_download() as download:
+        page.get_by_role("link", name="A4").click()
+    pdf = folder / "packet.pdf"
+    download.value.save_as(pdf)
+    return subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout

@@ -33,7 +33,7 @@ document.addEventListener("securitypolicyviolation", (e) => {
 });
 """
 # Links not followed: they sign out, or answer with a file rather than a page.
-NOT_PAGES = re.compile(r"/logout/|\.(md|csv|pdf)$|/(download|export)|/jsi18n/")
+NOT_PAGES = re.compile(r"/logout/|\.(md|csv|pdf|yaml)$|/(download|export)|/jsi18n/")
 
 
 def shape(url: str) -> str:

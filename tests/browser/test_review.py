@@ -7,9 +7,9 @@ from playwright.sync_api import expect
 
 from assessments import workflow
 from assessments.models import Assessment, Rating
-from assessments.scale import Outcome
 from assessments.services import start_assessment
 from tests.assessments.conftest import answer_all, make_cycle
+from tests.default_scale import Outcome
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

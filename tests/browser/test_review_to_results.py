@@ -16,6 +16,7 @@ from assessments import workflow
 from assessments.models import Assessment
 from assessments.services import start_assessment
 from tests.assessments.conftest import answer_all, make_cycle
+from tests.browser.conftest import download_packet_text
 from tests.factories import PASSWORD, level_doc, make_framework
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -70,15 +71,10 @@ def test_a_review_travels_from_the_manager_to_the_committee_and_back_to_the_engi
     page.goto(f"{live_server.url}{submitted.get_packet_url()}")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Ana Petrova")
     expect(page.get_by_text("Shown once, on one project").first).to_be_visible()
-    with page.expect_download() as download:
-        page.get_by_role("link", name="A4").click()
-    pdf = tmp_path / "packet.pdf"
-    download.value.save_as(pdf)
-    text = subprocess.run(
-        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
-    ).stdout
+    text = download_packet_text(page, tmp_path)
     for expected in ("Ana Petrova", "Mira Okafor", "IC5", "Strong at level", "Sometimes"):
         assert expected in text, expected
+    pdf = tmp_path / "packet.pdf"
     subprocess.run(["pdftoppm", "-png", "-r", "50", str(pdf), str(tmp_path / "page")], check=True)
     pages = sorted(tmp_path.glob("page*.png"))
     assert pages, "the PDF has pages"

@@ -6,16 +6,16 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ladder.formats import registry
+from ladder.formats import registry, scale_file
 from ladder.formats.document import LadderFormatError
-from ladder.formats.files import read_all
+from ladder.formats.files import read_all, read_framework, read_scale
 from ladder.formats.markdown import read
+from ladder.scale import DEFAULT
 
 pytestmark = pytest.mark.no_database
 
 FRAMEWORKS = Path(__file__).parent / "frameworks"
-# Every test ladder but the refused ones; their scales (scale.yaml) come with the rules
-# still to be built.
+# Every test ladder but the refused ones.
 LADDERS = sorted(p.name for p in FRAMEWORKS.iterdir() if p.is_dir() and p.name != "errors")
 
 
@@ -85,11 +85,37 @@ def test_a_companys_own_ladder_reads_as_counted_by_hand(name):
     assert seen == set(levels)
 
 
-@pytest.mark.parametrize("filename", [f for f in oracle("errors")["files"] if f.endswith(".md")])
+@pytest.mark.parametrize("name", LADDERS)
+def test_a_companys_own_scale_reads_as_written(name):
+    """The folder read whole, as an import reads it: the scale file beside the pages."""
+    expected = oracle(name)["scale"]
+    files = [(p.name, p.read_bytes()) for p in sorted((FRAMEWORKS / name).iterdir())]
+    _, scale = read_framework([(n, data) for n, data in files if n != "expected.yaml"])
+    if expected == "default":
+        assert scale is None
+        return
+    assert [step.label for step in scale.steps] == expected["steps"]
+    assert [step.value for step in scale.steps] == list(range(1, len(expected["steps"]) + 1))
+    assert scale.no_evidence.label == expected["no_evidence"]
+    assert [outcome.label for outcome in scale.outcomes] == expected["outcomes"]
+    assert all(answer.meaning for answer in (*scale.answers, *scale.outcomes))
+    # Written out as the export writes it, it reads back the same.
+    assert read_scale("scale.yaml", scale_file.render(scale).encode()) == scale
+
+
+def test_the_default_scale_written_out_reads_back_the_same():
+    assert read_scale("scale.yaml", scale_file.render(DEFAULT).encode()) == DEFAULT
+
+
+@pytest.mark.parametrize("filename", oracle("errors")["files"])
 def test_a_bad_framework_is_refused_with_every_error_at_its_line(filename):
     path = FRAMEWORKS / "errors" / filename
+    if filename.endswith(".yaml"):
+        reading = lambda: read_scale(filename, path.read_bytes())  # noqa: E731
+    else:
+        reading = lambda: read(path.read_text(encoding="utf-8"), filename)  # noqa: E731
     with pytest.raises(LadderFormatError) as error:
-        read(path.read_text(encoding="utf-8"), filename)
+        reading()
     expected = oracle("errors")["files"][filename]
     assert [(f"{p.filename}:{p.line}", p.message) for p in error.value.errors] == [
         (e["at"], e["error"]) for e in expected

@@ -431,3 +431,23 @@ def test_levels_known_by_title_with_flat_lists_import_in_order(client, engineer)
     html = client.get(first.get_absolute_url()).content.decode()
     assert ">Behaviours</h2>" in html
     assert "I ship a small change to production in my first two weeks" in html
+
+
+def test_a_scale_file_comes_in_with_the_pages_and_a_bad_one_stops_them(tmp_path):
+    harbor = Path(__file__).parent / "frameworks" / "harbor"
+    pages = sorted(harbor.glob("*.md"))
+    out = run_import(*pages, harbor / "scale.yaml", framework="Harbor", dry_run=True)
+    assert "Scale: would become Learning, Developing, Proficient, Leading;" in out
+    assert not Framework.objects.exists()
+    out = run_import(*pages, harbor / "scale.yaml", framework="Harbor")
+    assert "The scale file's scale replaces the framework's." in out
+    assert Framework.objects.get().scale.steps[0].label == "Learning"
+    # The same again changes nothing, the scale included.
+    assert "Scale: unchanged." in run_import(
+        *pages, harbor / "scale.yaml", framework="Harbor", dry_run=True
+    )
+    bad = Path(__file__).parent / "frameworks" / "errors" / "scale-one-step.yaml"
+    with pytest.raises(CommandError) as error:
+        run_import(*pages, bad, framework="Harbor Two")
+    assert "scale-one-step.yaml:2: a scale has 3 to 7 steps; this one has 1" in str(error.value)
+    assert Framework.objects.count() == 1

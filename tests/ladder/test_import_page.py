@@ -551,12 +551,13 @@ def test_a_report_comparing_several_levels_has_no_repeated_ids(editor):
 
 
 def test_a_companys_own_ladder_imports_in_the_browser_as_a_new_framework(editor):
-    """Quarry: one CSV file of three tracks, with groups, sub-groups and examples."""
-    quarry = Path(__file__).parent / "frameworks" / "quarry" / "ladder.csv"
-    data = quarry.read_bytes()
+    """Quarry: one CSV file of three tracks, with groups, sub-groups and examples, and
+    its seven-step scale."""
+    quarry = Path(__file__).parent / "frameworks" / "quarry"
     response = upload(
         editor,
-        SimpleUploadedFile("ladder.csv", data, content_type="text/csv"),
+        SimpleUploadedFile("ladder.csv", (quarry / "ladder.csv").read_bytes()),
+        SimpleUploadedFile("scale.yaml", (quarry / "scale.yaml").read_bytes()),
         framework=NEW_FRAMEWORK,
         new_framework="Quarry Engineering",
     )
@@ -564,8 +565,13 @@ def test_a_companys_own_ladder_imports_in_the_browser_as_a_new_framework(editor)
     assert response.status_code == 200
     assert "S3 Senior Security Engineer" in html
     assert '<span class="tag tag-added">new level</span>' in html
+    assert "The new scale" in html
+    assert "7 · Role model" in html
     response = confirm(editor, ImportBatch.objects.get())
     assert response.status_code == 200
+    scale = Framework.objects.get(name="Quarry Engineering").scale
+    assert [step.label for step in scale.steps][-2:] == ["Beyond level", "Role model"]
+    assert scale.outcomes[-1].label == "Ready for promotion"
     reliability = Area.objects.get(level__code="S2", name="Reliability")
     assert reliability.group.name == "Engineering"
     assert list(reliability.responsibilities.values_list("name", flat=True)) == [

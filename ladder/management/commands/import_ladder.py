@@ -8,24 +8,38 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError
 
-from ladder.formats import registry
+from ladder.formats import registry, scale_file
 from ladder.formats.document import LadderFormatError, ParsedPage
-from ladder.formats.files import read_path, settle_tracks
+from ladder.formats.files import read_bounded, read_path, read_scale, settle_tracks
+from ladder.scale import Scale
 from ladder.services import ImportPlan, import_levels, plan_import
 
 
-def read_files(paths: list[Path], *, track: str | None = None) -> list[ParsedPage]:
-    """Every level of every file, or a CommandError listing every error of every file."""
+def read_files(
+    paths: list[Path], *, track: str | None = None
+) -> tuple[list[ParsedPage], Scale | None]:
+    """Every level of every file, and the scale file's scale if one is given; or a
+    CommandError listing every error of every file."""
     pages: list[ParsedPage] = []
+    scale = None
     errors = []
     for path in paths:
         try:
-            pages.extend(read_path(path, track=track))
+            if scale_file.is_scale_file(path.name):
+                if scale is not None:
+                    raise LadderFormatError(str(path), 1, "a framework has one scale file")
+                with path.open("rb") as stream:
+                    data = read_bounded(stream, str(path), scale_file.MAX_BYTES)
+                scale = read_scale(str(path), data)
+            else:
+                pages.extend(read_path(path, track=track))
+        except OSError as error:
+            errors.append(f"{path}:1: cannot read the file ({error.strerror or error}).")
         except LadderFormatError as error:
             errors.extend(error.errors)
     if not errors:
         try:
-            return settle_tracks(pages)
+            return settle_tracks(pages), scale
         except LadderFormatError as error:
             errors.extend(error.errors)
     count = f"{len(errors)} error{'s' if len(errors) != 1 else ''}"
@@ -65,17 +79,17 @@ class Command(BaseCommand):
         if dry_run and publish:
             raise CommandError("--dry-run writes nothing, so it can't --publish.")
         started = time.perf_counter()
-        pages = read_files(files, track=track)
+        pages, scale = read_files(files, track=track)
         if dry_run:
             try:
-                plan = plan_import(framework_name=framework, pages=pages)
+                plan = plan_import(framework_name=framework, pages=pages, scale=scale)
             except ValidationError as error:
                 raise CommandError("\n".join(error.messages)) from None
             self.report(plan)
             return
-        self.import_pages(framework, pages, publish, verbosity, started)
+        self.import_pages(framework, pages, scale, publish, verbosity, started)
 
-    def import_pages(self, framework, pages, publish, verbosity, started) -> None:
+    def import_pages(self, framework, pages, scale, publish, verbosity, started) -> None:
         for page in pages:
             for warning in page.warnings:
                 self.stderr.write(f"warning: {warning}")
@@ -90,6 +104,7 @@ class Command(BaseCommand):
                 documents=pages,
                 publish_version=publish,
                 progress=progress,
+                scale=scale,
             )
         except ValidationError as error:
             raise CommandError("\n".join(error.messages)) from None
@@ -101,6 +116,8 @@ class Command(BaseCommand):
 
         elapsed = time.perf_counter() - started
         where = framework if report.framework is None else str(report.framework)
+        if report.scale_changed:
+            self.stdout.write("The scale file's scale replaces the framework's.")
         self.stdout.write(
             self.style.SUCCESS(
                 f"{where}: {len(report.created)} created, {len(report.updated)} updated, "
@@ -136,3 +153,9 @@ class Command(BaseCommand):
                 self.stdout.write(f"  - [{b.key}] {b.text}")
         tracks = sorted({level.doc.track for level in plan.levels})
         self.stdout.write(f"\nTracks: {', '.join(tracks)}")
+        if plan.scale_changes:
+            steps = ", ".join(step.label for step in plan.scale.steps)
+            outcomes = ", ".join(outcome.label for outcome in plan.scale.outcomes)
+            self.stdout.write(f"Scale: would become {steps}; outcomes {outcomes}.")
+        elif plan.scale is not None:
+            self.stdout.write("Scale: unchanged.")

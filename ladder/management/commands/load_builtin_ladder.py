@@ -24,7 +24,7 @@ class Command(BaseCommand):
         paths = sorted(BUILTIN_DIR.glob("*.md"))
         report = import_levels(
             framework_name=name,
-            documents=read_files(paths),
+            documents=read_files(paths)[0],
             publish_version=True,
         )
         self.stdout.write(

@@ -13,7 +13,6 @@ from django.utils.text import slugify
 
 from assessments import workflow
 from assessments.models import Assessment, Cycle, Rating, evidence_html
-from assessments.scale import Outcome
 from assessments.services import start_assessment
 from ladder.management.commands.import_ladder import read_files
 from ladder.models import Framework, Level, User
@@ -142,13 +141,14 @@ class Command(BaseCommand):
 
     def company_framework(self) -> Framework:
         """A small ladder of a made-up company, published beside the built-in one: five
-        areas of its own over three levels, to show that a framework is the company's."""
+        areas of its own over three levels and a four-step scale, to show that a framework
+        is the company's."""
         found = Framework.objects.published().filter(slug=slugify(DEMO_FRAMEWORK)).first()
         if found is not None:
             return found
-        paths = sorted(DEMO_FRAMEWORK_DIR.glob("*.md"))
+        pages, scale = read_files(sorted(DEMO_FRAMEWORK_DIR.glob("*.*")))
         report = import_levels(
-            framework_name=DEMO_FRAMEWORK, documents=read_files(paths), publish_version=True
+            framework_name=DEMO_FRAMEWORK, documents=pages, scale=scale, publish_version=True
         )
         return report.framework
 
@@ -171,6 +171,10 @@ class Command(BaseCommand):
         if cycle.assessments.exists():
             return
         chance = random.Random(7)  # the same demo every time
+        scale = cycle.framework.scale
+        # Mostly the step the level expects (second from the top), some either side.
+        expected = scale.highest - 1
+        scores = [1, expected - 1, expected, expected, expected, scale.highest, 0]
         for username, stage in STAGES.items():
             engineer = people[username]
             assessment = start_assessment(cycle=cycle, engineer=engineer)
@@ -179,7 +183,7 @@ class Command(BaseCommand):
             )
             answered = ratings if stage != "draft in progress" else ratings[: len(ratings) // 3]
             for index, rating in enumerate(answered):
-                rating.score = chance.choice([1, 2, 3, 3, 3, 4, 0])
+                rating.score = chance.choice(scores)
                 if index % 4 == 0:
                     rating.evidence = chance.choice(EVIDENCE)
                     rating.evidence_html = evidence_html(rating.evidence)
@@ -193,13 +197,14 @@ class Command(BaseCommand):
             reviewed = answered if stage != "review in progress" else answered[: len(answered) // 2]
             for rating in reviewed:
                 step = chance.choice([-1, 0, 0, 0, 1])
-                rating.manager_score = max(0, min(4, rating.score + step))
+                rating.manager_score = max(0, min(scale.highest, rating.score + step))
             Rating.objects.bulk_update(reviewed, ["manager_score"])
             if stage == "review in progress":
                 workflow.start_review(assessment.pk, reviewer).save()
                 continue
             Assessment.objects.filter(pk=assessment.pk).update(
-                proposed_outcome=chance.choice([Outcome.AT, Outcome.STRONG, Outcome.READY]),
+                # Anything from the second outcome (at level, by default) up.
+                proposed_outcome=chance.choice([o.value for o in scale.outcomes[1:]]),
                 summary=SUMMARY,
                 summary_html=evidence_html(SUMMARY),
             )
