@@ -24,9 +24,17 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import F
 
 from ladder import wording
-from ladder.formats.document import derived_key, normalise_text
+from ladder.formats.document import (
+    KEY_MAX_LENGTH,
+    MAX_AREAS_PER_LEVEL,
+    MAX_GROUPS_PER_LEVEL,
+    area_key,
+    derived_key,
+    normalise_text,
+)
 from ladder.models import (
     Area,
+    AreaGroup,
     Behaviour,
     Framework,
     Level,
@@ -480,3 +488,186 @@ def save_scale(*, framework_id: int, scale: Scale, based_on: dict) -> None:
     if current != based_on:
         raise ScaleChangedElsewhereError()
     Framework.objects.filter(pk=framework_id).update(scale_data=scale.to_data())
+
+
+# ---- a level's areas and their groups
+#
+# Areas are kept in one dense order, the areas of a group next to each other (a page
+# shows a group's areas under its name), and groups ordered as their areas come. A group
+# left with no areas goes. Each change locks the version's row first.
+
+
+def add_area(*, level: Level, name: str, group_name: str = "", subgrouped: bool = False) -> Area:
+    """A new area at the end of its group (or of the level), with no behaviours yet."""
+    name, group_name = one_line(name), one_line(group_name)
+    _check_new_area_name(level, name)
+    _check_group_name(group_name)
+    with transaction.atomic():
+        lock_frameworks([level.framework_id])
+        areas = list(Area.objects.filter(level=level).order_by("order", "pk"))
+        if any(not area.name for area in areas):
+            raise ValidationError(
+                "This level is a list of behaviours in no area; it can't also have areas."
+            )
+        if len(areas) >= MAX_AREAS_PER_LEVEL:
+            raise ValidationError(f"A level has at most {MAX_AREAS_PER_LEVEL} areas.")
+        taken = {area.key for area in areas}
+        key, number = area_key(name), 2
+        while key in taken:
+            key, number = f"{area_key(name)[: KEY_MAX_LENGTH - 4]}-{number}", number + 1
+        group = _group_named(level, group_name)
+        area = Area.objects.create(
+            level=level, name=name, key=key, group=group, subgrouped=subgrouped, order=32_000
+        )
+        _arrange_areas(level, _placed_last_in_group([*areas, area], area))
+    return area
+
+
+def delete_area(*, area: Area) -> int:
+    """Delete an area with everything in it; how many behaviours went with it."""
+    with transaction.atomic():
+        level = area.level
+        lock_frameworks([level.framework_id])
+        current = Area.objects.filter(pk=area.pk).first()
+        if current is None:
+            raise DeletedElsewhereError(f"The area “{area.label}”")
+        count = current.behaviours.count()
+        current.delete()
+        _arrange_areas(level, list(Area.objects.filter(level=level).order_by("order", "pk")))
+    return count
+
+
+def move_area(*, area: Area, step: int) -> None:
+    """Move an area one place up (-1) or down (1) among the areas of its group."""
+    with transaction.atomic():
+        level = area.level
+        lock_frameworks([level.framework_id])
+        areas = list(Area.objects.filter(level=level).order_by("order", "pk"))
+        index = next((i for i, a in enumerate(areas) if a.pk == area.pk), None)
+        if index is None:
+            raise DeletedElsewhereError(f"The area “{area.label}”")
+        other = index + step
+        if not 0 <= other < len(areas) or areas[other].group_id != areas[index].group_id:
+            where = "group" if areas[index].group_id else "level"
+            end = "first" if step < 0 else "last"
+            raise ValidationError(
+                f"“{area.label}” is already {end} in its {where}"
+                + (
+                    "; move the group, or put the area in another group."
+                    if where == "group"
+                    else "."
+                )
+            )
+        areas[index], areas[other] = areas[other], areas[index]
+        _arrange_areas(level, areas)
+
+
+def regroup_area(*, area: Area, group_name: str) -> None:
+    """Put an area in the group of that name (made if new; "" for none), last in it."""
+    group_name = one_line(group_name)
+    _check_group_name(group_name)
+    with transaction.atomic():
+        level = area.level
+        lock_frameworks([level.framework_id])
+        areas = list(Area.objects.filter(level=level).order_by("order", "pk"))
+        current = next((a for a in areas if a.pk == area.pk), None)
+        if current is None:
+            raise DeletedElsewhereError(f"The area “{area.label}”")
+        current.group = _group_named(level, group_name)
+        current.save(update_fields=["group"])
+        _arrange_areas(level, _placed_last_in_group(areas, current))
+
+
+def save_group(*, group: AreaGroup, name: str, description: str) -> None:
+    """Rename or describe a group of areas."""
+    name = one_line(name)
+    wording.require(name, "name", "Give the group a name.")
+    _check_group_name(name)
+    wording.check_characters(description, "description", "The description")
+    description = normalise_text(description)
+    wording.limit(description, "description", LONG_TEXT_MAX, "The description")
+    with transaction.atomic():
+        lock_frameworks([group.level.framework_id])
+        taken = AreaGroup.objects.filter(level_id=group.level_id).exclude(pk=group.pk)
+        if any(
+            other.casefold() == name.casefold() for other in taken.values_list("name", flat=True)
+        ):
+            raise ValidationError({"name": f"The level already has a group named “{name}”."})
+        if not AreaGroup.objects.filter(pk=group.pk).update(name=name, description=description):
+            raise DeletedElsewhereError(f"The group “{group.name}”")
+
+
+def move_group(*, group: AreaGroup, step: int) -> None:
+    """Move a group, with all its areas, past the group (or ungrouped areas) beside it."""
+    with transaction.atomic():
+        level = group.level
+        lock_frameworks([level.framework_id])
+        blocks: list[list[Area]] = []
+        for area in Area.objects.filter(level=level).order_by("order", "pk"):
+            if not blocks or blocks[-1][0].group_id != area.group_id:
+                blocks.append([])
+            blocks[-1].append(area)
+        index = next((i for i, b in enumerate(blocks) if b[0].group_id == group.pk), None)
+        if index is None:
+            raise DeletedElsewhereError(f"The group “{group.name}”")
+        other = index + step
+        if not 0 <= other < len(blocks):
+            raise ValidationError(
+                f"“{group.name}” is already {'first' if step < 0 else 'last'} in the level."
+            )
+        blocks[index], blocks[other] = blocks[other], blocks[index]
+        _arrange_areas(level, [area for block in blocks for area in block])
+
+
+def _check_new_area_name(level: Level, name: str) -> None:
+    wording.require(name, "name", "Give the area a name.")
+    wording.limit(name, "name", NAME_MAX, "A name")
+    wording.check_characters(name, "name", "The name")
+    names = Area.objects.filter(level=level).values_list("name", flat=True)
+    if any(other.casefold() == name.casefold() for other in names):
+        raise ValidationError({"name": f"The level already has an area named “{name}”."})
+
+
+def _check_group_name(name: str) -> None:
+    wording.limit(name, "group", NAME_MAX, "A group's name")
+    wording.check_characters(name, "group", "The group's name")
+
+
+def _group_named(level: Level, name: str) -> AreaGroup | None:
+    if not name:
+        return None
+    groups = list(AreaGroup.objects.filter(level=level))
+    found = next((g for g in groups if g.name.casefold() == name.casefold()), None)
+    if found is not None:
+        return found
+    if len(groups) >= MAX_GROUPS_PER_LEVEL:
+        raise ValidationError(f"A level has at most {MAX_GROUPS_PER_LEVEL} groups of areas.")
+    return AreaGroup.objects.create(level=level, name=name, order=32_000)
+
+
+def _placed_last_in_group(areas: list[Area], moved: Area) -> list[Area]:
+    """The areas with `moved` taken out and put after the last area of its group."""
+    rest = [a for a in areas if a.pk != moved.pk]
+    same = [i for i, a in enumerate(rest) if a.group_id == moved.group_id]
+    at = same[-1] + 1 if same and moved.group_id is not None else len(rest)
+    return [*rest[:at], moved, *rest[at:]]
+
+
+def _arrange_areas(level: Level, areas: list[Area]) -> None:
+    """Number the areas in this order, then order the groups as their areas come and
+    drop any group left without areas."""
+    for position, area in enumerate(areas):
+        area.order = position
+    Area.objects.bulk_update(areas, ["order"])
+    firsts: dict[int, int] = {}
+    for position, area in enumerate(areas):
+        if area.group_id is not None:
+            firsts.setdefault(area.group_id, position)
+    groups = list(AreaGroup.objects.filter(level=level))
+    empty = [g.pk for g in groups if g.pk not in firsts]
+    if empty:
+        AreaGroup.objects.filter(pk__in=empty).delete()
+    kept = sorted((g for g in groups if g.pk in firsts), key=lambda g: firsts[g.pk])
+    for position, group in enumerate(kept):
+        group.order = position
+    AreaGroup.objects.bulk_update(kept, ["order"])

@@ -620,3 +620,117 @@ def edit_scale(request: HttpRequest, slug: str, version: int) -> HttpResponse:
         "errors": form.non_field_errors() if form.is_bound else [],
     }
     return render(request, "ladder/edit_scale.html", context, status=status, using="jinja2")
+
+
+# ---- a draft level's areas and groups
+
+NEW_GROUP = "__new__"
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def edit_areas(request: HttpRequest, slug: str, version: int, track: str, code: str):
+    """Add, order, group and delete a draft level's areas; name and order its groups.
+
+    Plain forms, one per action, each answered with the page again: these changes are
+    rare and structural, so they go one at a time, with a message saying what happened.
+    """
+    framework = editable_framework_for_user(request.user, slug, version)
+    if not framework.is_draft:
+        return _published(request, framework, track, code)
+    level = get_level_for_user(request.user, framework, track, code)
+    status = 200
+    if request.method == "POST":
+        try:
+            done, anchor = _area_action(level, request.POST)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            status = 400
+        else:
+            messages.success(request, done)
+            return redirect(f"{request.path}#{anchor}")
+    areas = list(
+        level.areas.select_related("group")
+        .annotate(behaviour_count=models.Count("behaviours"))
+        .order_by("order", "pk")
+    )
+    runs: list[tuple] = []
+    for area in areas:
+        if not runs or runs[-1][0] != area.group:
+            runs.append((area.group, []))
+        runs[-1][1].append(area)
+    context = {
+        "framework": framework,
+        "level": level,
+        "runs": runs,
+        "groups": [group for group, _ in runs if group is not None],
+        "flat": any(not area.name for area in areas),
+        "posted": request.POST if status == 400 else {},
+        "new_group": NEW_GROUP,
+        "limits": LIMITS,
+        "editor_url": editor_url(level),
+    }
+    return render(request, "ladder/edit_areas.html", context, status=status, using="jinja2")
+
+
+def _area_action(level: Level, data: QueryDict) -> tuple[str, str]:
+    """Carry out one posted action; what to tell the person, and where to take them."""
+    action = data.get("action", "")
+    if action == "add":
+        area = editing.add_area(
+            level=level,
+            name=data.get("name", ""),
+            group_name=_chosen_group(data),
+            subgrouped=data.get("subgrouped") == "yes",
+        )
+        return (
+            f"Added “{area.name}”. Open the level’s editor to write its behaviours.",
+            f"area-{area.pk}",
+        )
+    if action in ("group-save", "group-up", "group-down"):
+        group = _row_of(level.area_groups.all(), data.get("group", ""), "group")
+        if action == "group-save":
+            editing.save_group(
+                group=group, name=data.get("name", ""), description=data.get("description", "")
+            )
+            return "The group is saved.", f"group-{group.pk}"
+        editing.move_group(group=group, step=-1 if action == "group-up" else 1)
+        return f"Moved the group “{group.name}”.", f"group-{group.pk}"
+    area = _row_of(level.areas.all(), data.get("area", ""), "area")
+    if action in ("up", "down"):
+        editing.move_area(area=area, step=-1 if action == "up" else 1)
+        return f"Moved “{area.label}”.", f"area-{area.pk}"
+    if action == "regroup":
+        editing.regroup_area(area=area, group_name=_chosen_group(data))
+        area.refresh_from_db()
+        where = f"in “{area.group.name}”" if area.group else "in no group"
+        return f"“{area.label}” is now {where}.", f"area-{area.pk}"
+    if action == "delete":
+        count = area.behaviours.count()
+        if count and data.get("confirm") != "yes":
+            raise ValidationError(
+                f"“{area.label}” holds {count} behaviour{'s' if count != 1 else ''}: tick "
+                "“Also delete its behaviours” to delete them with it."
+            )
+        editing.delete_area(area=area)
+        return f"Deleted “{area.label}”{f' and its {count} behaviours' if count else ''}.", "areas"
+    raise ValidationError("That action isn't one this page knows; reload the page.")
+
+
+def _chosen_group(data: QueryDict) -> str:
+    """The group a form chose: an existing one's name, none (""), or a new one typed in."""
+    chosen = data.get("group", "")
+    if chosen == NEW_GROUP:
+        typed = " ".join(data.get("new_group", "").split())
+        if not typed:
+            raise ValidationError("Type the new group's name, or choose a group from the list.")
+        return typed
+    return chosen
+
+
+def _row_of(rows, value: str, what: str):
+    pk = int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
+    found = rows.filter(pk=pk).first() if pk is not None else None
+    if found is None:
+        raise ValidationError(f"That {what} is no longer in this level; reload the page.")
+    return found

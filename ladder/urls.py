@@ -44,6 +44,11 @@ urlpatterns = [
         name="edit-level",
     ),
     path(
+        "<slug:slug>/v<int:version>/<slug:track>/<str:code>/edit/areas/",
+        editor_views.edit_areas,
+        name="edit-areas",
+    ),
+    path(
         "<slug:slug>/v<int:version>/<slug:track>/<str:code>/edit/<str:kind>/<int:pk>/",
         editor_views.save_row,
         name="edit-save",
