@@ -35,3 +35,17 @@ PILLAR_EMOJI: dict[str, str] = {
     "culture": "🌈",
     "craft": "🦉",
 }
+
+
+def merged_order(sequences) -> list[str]:
+    """Keys of several ordered lists (a track's levels' areas, say) merged in reading
+    order: a key first met in a later list goes right after the key before it there, or
+    first if it comes first there (tests/ladder/frameworks/README.md, rule 14)."""
+    merged: list[str] = []
+    for sequence in sequences:
+        previous = None
+        for key in sequence:
+            if key not in merged:
+                merged.insert(merged.index(previous) + 1 if previous is not None else 0, key)
+            previous = key
+    return merged

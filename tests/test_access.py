@@ -81,6 +81,7 @@ TABLE = {
         lambda w: [w.slug, 1, "machine-learning", "IC5"],
         everyone_signed_in(200),
     ),
+    "ladder:scale-file": ("get", lambda w: [w.slug, 1], everyone_signed_in(200)),
     "ladder:compare-levels": (
         "get",
         lambda w: [w.slug, 1, "machine-learning"],
@@ -99,6 +100,12 @@ TABLE = {
         only(EDITORS_200),
     ),
     "ladder:publish": ("get", lambda w: [w.slug, 2], only(EDITORS_200)),
+    "ladder:edit-scale": ("get", lambda w: [w.slug, 2], only(EDITORS_200)),
+    "ladder:edit-areas": (
+        "get",
+        lambda w: [w.slug, 2, "machine-learning", "IC5"],
+        only(EDITORS_200),
+    ),
     # Starting a draft from v1 while v2 is one opens the existing draft.
     "ladder:start-draft": ("post", lambda w: [w.slug, 1], only(EDITORS_302, 403)),
     "ladder:edit-save": ("post", lambda w: w.draft_row("behaviour"), only(EDITORS_302)),

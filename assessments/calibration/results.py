@@ -15,6 +15,7 @@ from assessments.permissions import (
     others,
     shows_results,
 )
+from ladder.areas import merged_order
 from ladder.formats.document import FLAT_LIST_LABEL
 from ladder.models import Area, Level
 from ladder.scale import FIRST_STEP
@@ -100,16 +101,18 @@ def _progress_table(user: User, cycle: Cycle) -> Iterator[list[str]]:
 
 
 def _areas(cycle: Cycle) -> dict[str, str]:
-    """The areas of the cycle's framework by key, a column pair each: in the order the
-    levels list them (the first level that has an area places it), named as there."""
-    found: dict[str, str] = {}
-    for key, name in (
+    """The areas of the cycle's framework by key, a column pair each: the levels' areas
+    merged in reading order (ladder.areas.merged_order), named as where first met."""
+    names: dict[str, str] = {}
+    levels: dict[int, list[str]] = {}
+    for level_id, key, name in (
         Area.objects.filter(level__framework_id=cycle.framework_id)
         .order_by("level__track__name", "level__rank", "level__code", "order", "pk")
-        .values_list("key", "name")
+        .values_list("level_id", "key", "name")
     ):
-        found.setdefault(key, name or FLAT_LIST_LABEL)
-    return found
+        names.setdefault(key, name or FLAT_LIST_LABEL)
+        levels.setdefault(level_id, []).append(key)
+    return {key: names[key] for key in merged_order(levels.values())}
 
 
 def _levels(cycle: Cycle) -> dict[int, Level]:

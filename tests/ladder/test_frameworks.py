@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from ladder.areas import merged_order
 from ladder.formats import registry, scale_file
 from ladder.formats.document import LadderFormatError
 from ladder.formats.files import read_all, read_framework, read_scale
@@ -178,4 +179,24 @@ def test_a_level_of_more_areas_than_any_ladder_has_is_refused():
         read_all([("e1.md", page)])
     assert [str(p) for p in error.value.errors] == [
         "e1.md:1: E1 has 101 areas in 0 groups; a level may have at most 100 areas and 30 groups"
+    ]
+
+
+@pytest.mark.parametrize("name", LADDERS)
+def test_a_tracks_areas_are_its_levels_areas_merged_in_reading_order(name):
+    """Rule 14, as the results' columns use it: the oracle lists each track's areas in order."""
+    levels = levels_of(name)
+    for track in oracle(name)["tracks"]:
+        docs = [levels[(track["name"], level["title"])] for level in track["levels"]]
+        merged = merged_order([[a.name for a in doc.areas if a.name] for doc in docs])
+        assert merged == [a["name"] for a in track["areas"]]
+
+
+def test_an_area_first_met_later_goes_after_the_one_it_follows_there():
+    assert merged_order([["a", "b", "c"], ["a", "x", "b"], ["y", "a"]]) == [
+        "y",
+        "a",
+        "x",
+        "b",
+        "c",
     ]
