@@ -75,9 +75,11 @@ def submit(assessment: Assessment, *, by: User) -> Assessment:
         _check(by, current, Action.SUBMIT)
         missing = current.unanswered().count()
         if missing:
+            no_evidence = scale_of(current).no_evidence
+            also = f" (or “{no_evidence.label}”)" if no_evidence else ""
             raise ValidationError(
-                f"{missing} behaviour{'s' if missing != 1 else ''} still need a score "
-                "(or “No evidence yet”) before you can submit."
+                f"{missing} behaviour{'s' if missing != 1 else ''} still need a score"
+                f"{also} before you can submit."
             )
         current.status = Status.SUBMITTED
         current.submitted_at = timezone.now()
