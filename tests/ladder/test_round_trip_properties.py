@@ -14,6 +14,7 @@ from ladder import rubric_text
 from ladder.areas import AREA_KINDS, EXPECTATION_KINDS
 from ladder.formats import csv as csv_format
 from ladder.formats import html as html_format
+from ladder.formats import scale_file
 from ladder.formats.document import (
     FLAT_LIST_KEY,
     AreaDoc,
@@ -26,8 +27,18 @@ from ladder.formats.document import (
     derived_track,
     normalise_text,
 )
+from ladder.formats.files import read_scale
 from ladder.formats.inline import area_kind
 from ladder.formats.markdown import parse_page, render_ladder
+from ladder.scale import (
+    MAX_OUTCOMES,
+    MAX_STEPS,
+    MIN_OUTCOMES,
+    MIN_STEPS,
+    NO_EVIDENCE,
+    Answer,
+    Scale,
+)
 
 pytestmark = pytest.mark.no_database
 
@@ -224,3 +235,34 @@ def test_any_level_of_a_framework_of_its_own_survives_every_format(level):
     assert html_format.parse_html(html_format.render_html(level), "x.html").doc == level
     [page] = csv_format.read(csv_format.write([level]), "x.csv")
     assert page.doc == level
+
+
+# The scale file: any scale, written as the version's page downloads it, reads back.
+scale_text = st.text(ALPHABET + "?%@\t\n", min_size=1, max_size=60).map(
+    lambda t: " ".join(t.split())[:40]
+)
+
+
+@st.composite
+def scales(draw) -> Scale:
+    def answers(least: int, most: int) -> tuple[Answer, ...]:
+        labels = draw(st.lists(scale_text, min_size=least, max_size=most, unique=True))
+        assume(all(labels))
+        return tuple(
+            Answer(place, label, draw(scale_text) or "x")
+            for place, label in enumerate(labels, start=1)
+        )
+
+    steps = answers(MIN_STEPS, MAX_STEPS)
+    no_evidence = None
+    if draw(st.booleans()):
+        label = draw(scale_text)
+        assume(label and label not in {step.label for step in steps})
+        no_evidence = Answer(NO_EVIDENCE, label, draw(scale_text) or "x")
+    return Scale(steps, no_evidence, answers(MIN_OUTCOMES, MAX_OUTCOMES))
+
+
+@given(scales())
+@settings(suppress_health_check=[HealthCheck.filter_too_much])
+def test_any_scale_survives_its_file(scale):
+    assert read_scale("scale.yaml", scale_file.render(scale).encode()) == scale
