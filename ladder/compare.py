@@ -83,10 +83,16 @@ class AreaChange:
     note: list[Segment] = field(default_factory=list)
     status: Status = Status.SAME  # ADDED or REMOVED for a whole area, else SAME
     old_name: str = ""  # the older one's
+    category: str = ""  # the group above it (AreaGroup), "" for none: the newer one's
+    old_category: str = ""
 
     @property
     def changed_name(self) -> bool:
         return bool(self.old_name) and self.old_name != self.name
+
+    @property
+    def changed_category(self) -> bool:
+        return self.status == Status.SAME and self.old_category != self.category
 
     def count(self, status: Status) -> int:
         return sum(1 for g in self.groups for c in g.changes if c.status == status)
@@ -98,6 +104,7 @@ class AreaChange:
         return (
             described_alike
             and not self.changed_name
+            and not self.changed_category
             and self.status == Status.SAME
             and all(g.status == Status.SAME for g in self.groups)
         )
@@ -276,6 +283,8 @@ def _compare_area(before: Area | None, after: Area | None, *, by_key: bool) -> A
         key=latest.key,
         name=latest.name or FLAT_LIST_LABEL,
         old_name=(before.name or FLAT_LIST_LABEL) if before else "",
+        category=_category(after),
+        old_category=_category(before),
         status=Status.REMOVED if after is None else Status.ADDED if before is None else Status.SAME,
         subgrouped=latest.subgrouped,
         description=word_diff(
@@ -288,6 +297,10 @@ def _compare_area(before: Area | None, after: Area | None, *, by_key: bool) -> A
         ],
         note=word_diff(before.note if before else "", after.note if after else ""),
     )
+
+
+def _category(area: Area | None) -> str:
+    return area.group.name if area is not None and area.group is not None else ""
 
 
 def _pair(
@@ -374,6 +387,12 @@ class _DocArea:
     note: str
     behaviours: _Rows
     responsibilities: _Rows
+    group: _DocGroup | None = None
+
+
+@dataclass
+class _DocGroup:
+    name: str
 
 
 @dataclass
@@ -406,6 +425,7 @@ def _as_level(doc: LevelDoc | None, ids: count) -> _DocLevel:
                 area.note,
                 behaviours,
                 responsibilities,
+                _DocGroup(area.group) if area.group else None,
             )
         )
     return _DocLevel(doc.code, doc.title, doc.summary, areas)

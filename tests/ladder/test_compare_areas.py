@@ -76,3 +76,36 @@ def test_the_publish_page_says_which_areas_are_new_gone_or_renamed(client, ladde
     assert '<span class="tag tag-moved">moved from Delivery</span>' in html
     assert '<span class="tag tag-moved-away">moved to Craft</span>' in html
     assert "1 moved to another area" in html
+
+
+def test_an_area_put_in_another_group_says_so():
+    grouped = level(
+        AreaDoc("delivery", "", items("I ship weekly"), name="Delivery", group="Execution"),
+        AreaDoc("people", "", items("I mentor one engineer"), name="People", group="Execution"),
+    )
+    regrouped = level(
+        AreaDoc("delivery", "", items("I ship weekly"), name="Delivery", group="Execution"),
+        AreaDoc("people", "", items("I mentor one engineer"), name="People", group="Leadership"),
+    )
+    areas = {area.key: area for area in compare_documents(grouped, regrouped).areas}
+    assert not areas["delivery"].changed_category
+    assert areas["delivery"].unchanged
+    assert areas["people"].changed_category
+    assert (areas["people"].old_category, areas["people"].category) == ("Execution", "Leadership")
+    assert not areas["people"].unchanged
+
+
+@pytest.mark.django_db
+def test_the_publish_page_says_an_area_changed_group(client, ladder_editor):
+    published = make_framework(BEFORE, name="Own Ladder")
+    draft = new_draft_from(published)
+    people = Area.objects.get(level__framework=draft, key="people")
+    client.force_login(ladder_editor)
+    f = draft
+    areas_url = reverse("ladder:edit-areas", args=[f.slug, f.version, "engineering", "E3"])
+    client.post(
+        areas_url,
+        {"action": "regroup", "area": people.pk, "group": "__new__", "new_group": "Leadership"},
+    )
+    html = client.get(reverse("ladder:publish", args=[draft.slug, draft.version])).content.decode()
+    assert '<span class="tag tag-changed">now in Leadership</span>' in html
