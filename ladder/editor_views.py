@@ -601,9 +601,8 @@ def edit_scale(request: HttpRequest, slug: str, version: int) -> HttpResponse:
                     based_on=form.cleaned_data["based_on"],
                 )
             except ValidationError as error:
-                fresh = Framework.objects.get(pk=framework.pk)
-                form = ScaleForm(scale=fresh.scale)
-                form.is_bound = False
+                # The scale as it is now, to start again from.
+                form = ScaleForm(scale=Framework.objects.get(pk=framework.pk).scale)
                 messages.error(request, " ".join(error.messages))
                 status = 409
             else:

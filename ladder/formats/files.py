@@ -90,7 +90,8 @@ def read_scale(filename: str, data: bytes) -> Scale:
 
 
 def read_all(files: list[tuple[str, bytes]], *, track: str | None = None) -> list[ParsedPage]:
-    """Every file's levels, or one error listing every problem of every file."""
+    """Every file's levels, or one error listing every problem of every file (a scale
+    file among them is checked too; read_framework also gives its scale)."""
     return read_framework(files, track=track)[0]
 
 
