@@ -64,7 +64,12 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, error)
         else:
             label = scale.outcome_label(form.cleaned_data["outcome"])
-            messages.success(request, f"Outcome for {assessment.engineer} recorded: {label}.")
+            # Shown in the person's row, where the page returns to (calibration.html).
+            messages.success(
+                request,
+                f"Outcome for {assessment.engineer} recorded: {label}.",
+                extra_tags=f"person-{assessment.pk}",
+            )
             return redirect(f"{back}#person-{assessment.pk}")
     context = {
         "assessment": assessment,

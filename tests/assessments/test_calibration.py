@@ -1,6 +1,7 @@
 """The calibration committee's page: its figures, filters, decisions and closing calibration."""
 
 import re
+from html import unescape
 
 import pytest
 from django.contrib.auth.models import Group
@@ -322,6 +323,27 @@ def test_the_committee_can_change_an_outcome_until_calibration_closes(
         ("", "Strong at level: First."),
         ("Strong at level", "At level: Second."),
     ]
+
+
+def test_a_decision_from_a_filtered_list_returns_to_it_at_the_person(
+    client, cycle, trio, calibrator
+):
+    """The form sends back the page's own address: once base.html's navigation hid it."""
+    assessment = trio["engineer"]
+    client.force_login(calibrator)
+    filtered = page_url(cycle, manager=assessment.reviewer_id)
+    html = client.get(filtered).content.decode()
+    [sent] = set(re.findall(r'name="next" value="([^"]*)"', html))
+    assert unescape(sent) == filtered
+    response = client.post(
+        decide_url(assessment), {"outcome": Outcome.AT, "reason": "Fine.", "next": unescape(sent)}
+    )
+    assert response["Location"] == f"{filtered}#person-{assessment.pk}"
+    # The message is in the person's row, where the page opens, not at its top.
+    html = client.get(response["Location"]).content.decode()
+    row = re.search(rf'<tr id="person-{assessment.pk}">.*?</tr>', html, re.S).group(0)
+    assert "recorded: At level." in row
+    assert html.count("recorded: At level.") == 1
 
 
 def test_a_decision_needs_a_reason(client, trio, calibrator):
