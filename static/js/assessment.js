@@ -28,7 +28,30 @@
   }
 
   const answered = (form) => form.querySelector("input[type=radio]:checked") !== null;
-  const unansweredForms = () => Array.from(page.querySelectorAll(".rating-form")).filter((f) => !answered(f));
+  // The review's summary form holds the proposed outcome, not a behaviour's score.
+  const summaryForm = document.getElementById("rating-summary");
+  const unansweredForms = () =>
+    Array.from(page.querySelectorAll(".rating-form")).filter((f) => f !== summaryForm && !answered(f));
+
+  // A count of what is left that the page keeps true as answers are chosen (the review's;
+  // the self-assessment's comes with its progress panel from the server).
+  // The page may show only some rows (a filter), so it counts what changed since it
+  // loaded against the server's count of all of them.
+  const liveCount = document.querySelector("[data-live-count]");
+  const countedAtLoad = liveCount ? Number(liveCount.querySelector("[data-count]").textContent) : 0;
+  const openAtLoad = unansweredForms().length;
+  const stillToScore = () => countedAtLoad - (openAtLoad - unansweredForms().length);
+  function updateLiveCount() {
+    if (!liveCount) return;
+    const left = stillToScore();
+    liveCount.hidden = left === 0;
+    liveCount.querySelector("[data-count]").textContent = left;
+    liveCount.querySelector("[data-count-words]").textContent =
+      left === 1 ? liveCount.dataset.one : liveCount.dataset.many;
+  }
+  page.addEventListener("change", (event) => {
+    if (event.target.matches("input[type=radio]")) updateLiveCount();
+  });
 
   function stateOf(form) {
     return document.getElementById(`state-${form.dataset.behaviour}`);
@@ -293,9 +316,20 @@
 
   // The note above the button already says how many are left and links to the
   // first; a refused submit says what happened and points there.
-  function refuseUnanswered(status) {
-    status.textContent = "Not submitted: every behaviour needs an answer first.";
+  function refuseUnanswered(status, left, noOutcome) {
+    if (!summaryForm) {
+      status.textContent = "Not submitted: every behaviour needs an answer first.";
+    } else {
+      const parts = [];
+      if (left) parts.push(`${left} behaviour${left === 1 ? " still needs" : "s still need"} your score.`);
+      if (noOutcome) parts.push("Choose a proposed outcome.");
+      status.textContent = `Not finished: ${parts.join(" ")}`;
+    }
     status.className = "save-state failed";
+    if (!left && noOutcome) {
+      summaryForm.querySelector("input[type=radio]").focus();
+      return;
+    }
     const note = document.querySelector("#submit-remaining .remaining");
     if (note) {
       note.classList.add("failed");
@@ -306,10 +340,11 @@
   if (submitForm) {
     submitForm.addEventListener("submit", async (event) => {
       const status = document.getElementById("submit-status");
-      const open = unansweredForms();
-      if (open.length) {
+      const left = liveCount ? stillToScore() : unansweredForms().length;
+      const noOutcome = summaryForm !== null && !answered(summaryForm);
+      if (left || noOutcome) {
         event.preventDefault();
-        refuseUnanswered(status);
+        refuseUnanswered(status, left, noOutcome);
         return;
       }
       if (!outstanding(["pending", "saving", "failed", "conflict"]).length) return;

@@ -76,9 +76,34 @@ def test_finishing_with_behaviours_left_is_refused_beside_the_button(
     sign_in(page, manager, PASSWORD)
     page.goto(f"{live_server.url}{submitted.get_review_url()}")
     page.get_by_role("button", name="Finish review").click()
-    expect(page.locator("#submit-status")).to_have_text(re.compile("^Not submitted"))
+    expect(page.locator("#submit-status")).to_have_text(
+        "Not finished: 58 behaviours still need your score. Choose a proposed outcome."
+    )
     submitted.refresh_from_db()
     assert submitted.status == Assessment.Status.SUBMITTED
+
+
+def test_the_count_left_keeps_up_and_a_missing_outcome_is_named(
+    page, live_server, sign_in, manager, submitted
+):
+    """Every behaviour scored and no outcome: the refusal says so, not "every behaviour"."""
+    # All but two scored already, as if on an earlier visit.
+    rows = list(submitted.ratings.order_by("behaviour__area__order", "behaviour__order"))
+    Rating.objects.filter(pk__in=[r.pk for r in rows[:-2]]).update(manager_score=3)
+    sign_in(page, manager, PASSWORD)
+    page.goto(f"{live_server.url}{submitted.get_review_url()}")
+    remaining = page.locator("#submit-remaining")
+    expect(remaining).to_have_text(re.compile("^2 behaviours still need your score"))
+    forms = page.locator(".manager-side.rating-form")
+    forms.nth(56).get_by_text("Consistently", exact=True).click()
+    expect(remaining).to_have_text(re.compile("^1 behaviour still needs your score"))
+    forms.nth(57).get_by_text("Sometimes", exact=True).click()
+    expect(remaining).to_be_hidden()
+    saved(forms.nth(57))
+    page.get_by_role("button", name="Finish review").click()
+    expect(page.locator("#submit-status")).to_have_text("Not finished: Choose a proposed outcome.")
+    submitted.refresh_from_db()
+    assert submitted.status == Assessment.Status.IN_REVIEW
 
 
 def test_a_review_typed_offline_is_kept_and_saved_when_the_connection_returns(
