@@ -28,6 +28,7 @@ from markdown.blockparser import BlockParser
 from markdown.blockprocessors import BlockProcessor
 from markdown.extensions import Extension
 from markdown.extensions.tables import TableProcessor
+from markdown.preprocessors import Preprocessor
 from markdown.inlinepatterns import InlineProcessor
 from markdown.util import HTML_PLACEHOLDER_RE, INLINE_PLACEHOLDER, AtomicString
 
@@ -184,6 +185,41 @@ class _BareLinks(Extension):
         # After raw HTML (so an address inside a tag stays put) and before
         # emphasis (so underscores in an address don't become <em>).
         md.inlinePatterns.register(_BareLinkProcessor(_BARE_URL, md), "bare_link", 85)
+
+
+# A list item: up to three spaces, a bullet or a number of up to three digits, a space.
+_LIST_ITEM = re.compile(r" {0,3}(?:[-*+]|\d{1,3}[.)]) ")
+
+
+class _ListPreprocessor(Preprocessor):
+    """A blank line before a list that starts straight after a line of text.
+
+    People write "Mentored 3 engineers:" and the list on the next line; Markdown wants
+    a blank line between, and without one the list reads as one run-on paragraph.
+    Fenced code is a placeholder by now, and a line already in a list or indented
+    under one is left as it is.
+    """
+
+    def run(self, lines: list[str]) -> list[str]:
+        out: list[str] = []
+        previous = ""
+        for line in lines:
+            if (
+                _LIST_ITEM.match(line)
+                and previous.strip()
+                and not previous[0].isspace()
+                and not _LIST_ITEM.match(previous)
+            ):
+                out.append("")
+            out.append(line)
+            previous = line
+        return out
+
+
+class _ListsAfterText(Extension):
+    def extendMarkdown(self, md: markdown_lib.Markdown) -> None:
+        # After fenced code (25) and raw HTML (20) have set their blocks aside.
+        md.preprocessors.register(_ListPreprocessor(md), "lists_after_text", 15)
 
 
 # --- the work meter --------------------------------------------------------------------
@@ -423,7 +459,7 @@ def _converter() -> markdown_lib.Markdown:
     if not hasattr(_local, "markdown"):
         _local.markdown = markdown_lib.Markdown(
             # The meter goes last, so that it meters every other extension's processors too.
-            extensions=["extra", "sane_lists", _BareLinks(), _WorkMeter()],
+            extensions=["extra", "sane_lists", _BareLinks(), _ListsAfterText(), _WorkMeter()],
             output_format="html",
         )
     return _local.markdown.reset()

@@ -195,3 +195,23 @@ def test_nested_lists_and_quotes_people_write_render_as_markdown():
     quotes = "".join(">" * depth + " said\n" for depth in range(1, 9))
     assert render_markdown(lists).count("<ul>") == 8
     assert render_markdown(quotes).count("<blockquote>") == 8
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Mentored 3 engineers:\n1. Sam\n2. Kim",
+            "<p>Mentored 3 engineers:</p>\n<ol>\n<li>Sam</li>\n<li>Kim</li>\n</ol>",
+        ),
+        (
+            "Shipped:\n- the API\n- the docs",
+            "<p>Shipped:</p>\n<ul>\n<li>the API</li>\n<li>the docs</li>\n</ul>",
+        ),
+        # Inside fenced code, and a list already apart, nothing changes.
+        ("```\nnotes:\n- not a list\n```", "<pre><code>notes:\n- not a list\n</code></pre>"),
+        ("Shipped:\n\n- the API", "<p>Shipped:</p>\n<ul>\n<li>the API</li>\n</ul>"),
+    ],
+)
+def test_a_list_straight_after_a_line_of_text_is_a_list(text, expected):
+    assert str(render_markdown(text)) == expected
