@@ -334,10 +334,15 @@ def _pair(
     scored = []
     for o in old:
         for n in new:
+            same_group = old_group[o.pk].lower() == new_group[n.pk].lower()
+            # Two levels: alike words under another sub-group are another behaviour
+            # ("Hiring" is not "Org Strategy"); across versions a behaviour may move.
+            if not by_key and not same_group:
+                continue
             score = similarity(o.text, n.text, floor=SIMILARITY_THRESHOLD - 0.2)
             if o.key == n.key:
                 score += 0.1
-            if old_group[o.pk].lower() == new_group[n.pk].lower():
+            if same_group:
                 score += 0.1
             if score >= SIMILARITY_THRESHOLD:
                 scored.append((score, o.order, n.order, o, n))

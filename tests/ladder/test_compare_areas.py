@@ -5,9 +5,9 @@ run show them."""
 import pytest
 from django.urls import reverse
 
-from ladder.compare import Status, compare_documents
-from ladder.formats.document import AreaDoc, BehaviourDoc, LevelDoc
-from ladder.models import Area, Behaviour
+from ladder.compare import Status, compare_documents, compare_levels
+from ladder.formats.document import AreaDoc, BehaviourDoc, LevelDoc, ResponsibilityDoc
+from ladder.models import Area, Behaviour, Level
 from ladder.services import new_draft_from
 from tests.factories import make_framework
 
@@ -109,3 +109,33 @@ def test_the_publish_page_says_an_area_changed_group(client, ladder_editor):
     )
     html = client.get(reverse("ladder:publish", args=[draft.slug, draft.version])).content.decode()
     assert '<span class="tag tag-changed">now in Leadership</span>' in html
+
+
+@pytest.mark.django_db
+def test_a_level_comparison_pairs_behaviours_only_within_their_sub_group():
+    """Alike words under another sub-group are a different behaviour: gone and new."""
+
+    def talent(code: str, hiring: str, strategy: str) -> LevelDoc:
+        subs = (
+            ResponsibilityDoc("Hiring", (BehaviourDoc(hiring, "hiring-1"),)),
+            ResponsibilityDoc("Org Strategy", (BehaviourDoc(strategy, "strategy-1"),)),
+        )
+        area = AreaDoc("talent", "", responsibilities=subs, name="Talent")
+        return LevelDoc(code, "Engineer", "Engineering", "I grow people.", (area,))
+
+    lower = talent("E3", "I raise the bar in every interview loop I join", "I follow the plan")
+    higher = talent(
+        "E4",
+        "I coach new interviewers on our rubric",
+        "I raise the bar in every planning loop I join",
+    )
+    framework = make_framework(lower, higher, name="Subgroup Ladder")
+    levels = {lv.code: lv for lv in Level.objects.filter(framework=framework).with_rubric()}
+    [area] = compare_levels(levels["E3"], levels["E4"]).areas
+    changes = [(g.name, c) for g in area.groups for c in g.changes]
+    by_text = {(c.before or c.after).text: (group, c.status) for group, c in changes if c.status}
+    assert by_text["I raise the bar in every interview loop I join"] == ("Hiring", Status.REMOVED)
+    assert by_text["I raise the bar in every planning loop I join"] == (
+        "Org Strategy",
+        Status.ADDED,
+    )
