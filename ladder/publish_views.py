@@ -138,13 +138,16 @@ def _publish_context(framework: Framework, *, changes_only: bool) -> dict:
 
 
 def _reordered(before: Level, after: Level) -> list[str]:
-    """Areas where behaviours (by key) or responsibilities (by name) changed places.
+    """The areas themselves, if they changed places, and the areas where behaviours (by
+    key) or responsibilities (by name) did.
 
     A comparison pairs behaviours and ignores their order; a draft that only moved
     things must still say so before it is published.
     """
     old = {area.key: area for area in before.areas.all()}
     found = []
+    if _moved(list(old), [area.key for area in after.areas.all()]):
+        found.append("the level's areas")
     for area in after.areas.all():
         prior = old.get(area.key)
         if prior is None:

@@ -28,8 +28,8 @@ from markdown.blockparser import BlockParser
 from markdown.blockprocessors import BlockProcessor
 from markdown.extensions import Extension
 from markdown.extensions.tables import TableProcessor
-from markdown.preprocessors import Preprocessor
 from markdown.inlinepatterns import InlineProcessor
+from markdown.preprocessors import Preprocessor
 from markdown.util import HTML_PLACEHOLDER_RE, INLINE_PLACEHOLDER, AtomicString
 
 ALLOWED_TAGS = {

@@ -93,8 +93,10 @@ def level(request: HttpRequest, slug: str, version: int, track: str, code: str) 
             "lower": lower[-1] if lower else None,
             "higher": higher[0] if higher else None,
             "earlier": earlier,
-            # "Edit in place" and "Publish…" on a draft, for whoever may change it.
+            # "Edit in place" and "Publish…" on a draft, for whoever may change it; on a
+            # published version "Edit…" leads to its draft, or to starting one.
             "can_edit": found.is_draft and can_edit_rubric(request.user),
+            "can_draft": not found.is_draft and can_edit_rubric(request.user),
         },
         using="jinja2",
     )

@@ -320,3 +320,17 @@ def test_very_long_rewordings_show_as_replaced_without_word_by_word_matching():
         "added",
         "same",
     ]
+
+
+def test_a_published_level_page_leads_editors_to_edit_it(client, engineer, ladder_editor, ic5):
+    level_url = ic5.get_absolute_url()
+    edit = reverse(
+        "ladder:edit-level",
+        args=[ic5.framework.slug, ic5.framework.version, "machine-learning", "IC5"],
+    )
+    client.force_login(engineer)
+    assert edit not in client.get(level_url).content.decode()
+    client.force_login(ladder_editor)
+    assert f'href="{edit}">Edit…</a>' in client.get(level_url).content.decode()
+    # It offers to start a draft, there being none.
+    assert "Start a draft from v1" in client.get(edit).content.decode()

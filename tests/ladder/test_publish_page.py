@@ -269,3 +269,11 @@ def test_a_publication_that_goes_through_builds_no_comparison(editor, draft, mon
     assert built == []
     draft.refresh_from_db()
     assert draft.is_published
+
+
+def test_publish_page_says_when_the_areas_changed_places(editor, draft):
+    ic4 = draft.levels.get(code="IC4")
+    editing.move_area(area=ic4.areas.get(key="reach"), step=-1)
+    html = page(editor, draft)
+    assert "Order changed in the level's areas." in html.replace("’", "'")
+    assert '<span class="tag tag-changed">1 changed</span>' in html
