@@ -88,7 +88,9 @@ def close_calibration(request: HttpRequest, cycle_id: int) -> HttpResponse:
     """Close the cycle's calibration: decided outcomes are shared, and can't change again."""
     cycle = get_cycle_for_user(request.user, cycle_id, calibrates)
     try:
-        shared = workflow.close_calibration(cycle, by=request.user)
+        shared = workflow.close_calibration(
+            cycle, by=request.user, confirmed=request.POST.get("confirm") == "yes"
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

@@ -141,7 +141,7 @@ def allowed(user: User, assessment: Assessment, action: Action) -> bool:
                 or (status in REVIEWED_OR_LATER and on_committee())
             )
         case Action.EDIT:
-            return is_engineer and status == "draft"
+            return is_engineer and status == "draft" and not closed
         case Action.SUBMIT:
             return is_engineer and status == "draft" and not closed
         case Action.RETURN | Action.REVIEW:
@@ -175,6 +175,7 @@ def allowed(user: User, assessment: Assessment, action: Action) -> bool:
 
 # Once the cycle's calibration is closed, its reviews and outcomes are final.
 _NEEDS_CYCLE = (
+    Action.EDIT,
     Action.SUBMIT,
     Action.RETURN,
     Action.REVIEW,
@@ -194,6 +195,11 @@ def sees(user: User, assessment: Assessment) -> bool:
 def refusal(assessment: Assessment, action: Action) -> str:
     """Why an action is refused, in words for the person who tried it."""
     status = assessment.get_status_display().lower()
+    if action in (Action.EDIT, Action.SUBMIT) and assessment.cycle.calibration_closed:
+        return (
+            "This cycle is closed: your self-assessment can no longer change. It is kept "
+            "as you left it."
+        )
     if action in (Action.EDIT, Action.SUBMIT) and not assessment.is_draft:
         return (
             f"This self-assessment is {status} and can no longer be changed. "

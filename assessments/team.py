@@ -52,7 +52,10 @@ class Row:
 
     @property
     def group(self) -> str:
-        if self.status in ("submitted", "in_review"):
+        if (
+            self.status in ("submitted", "in_review")
+            and not self.assessment.cycle.calibration_closed
+        ):
             return "needs-me"
         if self.status in ("", "draft"):
             return "waiting"
@@ -98,8 +101,20 @@ class Row:
         return self.deadline is not None and self.deadline < self.today
 
     @property
+    def closed(self) -> bool:
+        """Whether the cycle closed before this one was finished: nothing is left to do."""
+        a = self.assessment
+        return (
+            a is not None
+            and a.cycle.calibration_closed
+            and a.status in ("draft", "submitted", "in_review")
+        )
+
+    @property
     def next_step(self) -> str:
         """What needs the manager next, in words."""
+        if self.closed:
+            return "Not finished: the cycle is closed"
         if self.read_only:
             return {
                 "needs-me": f"With {self.assessment.reviewer} for review"

@@ -19,7 +19,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from assessments.models import SUMMARY_MAX_LENGTH, Assessment, Cycle, Event, evidence_html
-from assessments.permissions import Action, allowed, calibrates, refusal, reviewer_refusal
+from assessments.permissions import (
+    UNDER_REVIEW,
+    Action,
+    allowed,
+    calibrates,
+    refusal,
+    reviewer_refusal,
+)
 from assessments.progress import scale_of
 from assessments.tasks import notify
 from ladder.models import User
@@ -215,11 +222,13 @@ def record_decision(assessment: Assessment, *, by: User, outcome: int, reason: s
     return current
 
 
-def close_calibration(cycle: Cycle, *, by: User) -> int:
-    """Close the cycle's calibration and share every decided outcome with its engineer.
+def close_calibration(cycle: Cycle, *, by: User, confirmed: bool = False) -> int:
+    """Close the cycle and share every decided outcome with its engineer.
 
-    Refused while a reviewed assessment still waits for a decision: closing would
-    leave it with no outcome for good. Returns how many results were shared.
+    Refused while a reviewed assessment still waits for a decision (closing would leave
+    it with no outcome for good), and unless the person confirmed, having been shown who
+    is unfinished: their drafts and reviews stay as they are, read-only, for good.
+    Returns how many results were shared.
     """
     with transaction.atomic():
         current = Cycle.objects.select_for_update().get(pk=cycle.pk)
@@ -235,9 +244,15 @@ def close_calibration(cycle: Cycle, *, by: User) -> int:
                 f"{waiting} reviewed assessment{'s' if waiting != 1 else ''} still "
                 f"need{'s' if waiting == 1 else ''} the committee's outcome."
             )
+        if not confirmed:
+            raise ValidationError(
+                "Nothing was closed: tick the box to confirm that the cycle closes for "
+                "everyone, the unfinished included."
+            )
         now = timezone.now()
         current.calibration_closed_at = now
-        current.save(update_fields=["calibration_closed_at"])
+        current.status = Cycle.Status.CLOSED
+        current.save(update_fields=["calibration_closed_at", "status"])
         ids = list(
             current.assessments.select_for_update()
             .filter(status=Status.CALIBRATED)
@@ -249,8 +264,20 @@ def close_calibration(cycle: Cycle, *, by: User) -> int:
         )
         for pk in ids:
             notify.enqueue("shared", pk)
-    cycle.calibration_closed_at = now
+    cycle.calibration_closed_at, cycle.status = now, Cycle.Status.CLOSED
     return len(ids)
+
+
+def unfinished(cycle: Cycle, *, reader: User) -> list[Assessment]:
+    """Who in the cycle has no outcome on the way (a draft, or a review not finished),
+    by name, for whoever closes it; the reader's own is left out, as everywhere."""
+    return list(
+        cycle.assessments.filter(status__in=[Status.DRAFT, *UNDER_REVIEW])
+        .exclude(engineer=reader)
+        .select_related("engineer", "reviewer")
+        .only("status", "engineer", "reviewer", "cycle_id")
+        .order_by("engineer__last_name", "engineer__first_name", "engineer__username")
+    )
 
 
 def reassign_reviewer(assessment: Assessment, *, by: User, to: User) -> Assessment:

@@ -129,7 +129,7 @@ class Site:
         workflow.record_decision(
             self.assessment, by=self.calibrator, outcome=Outcome.AT, reason=reason
         )
-        workflow.close_calibration(self.cycle, by=self.calibrator)
+        workflow.close_calibration(self.cycle, by=self.calibrator, confirmed=True)
 
     def client(self, who: str) -> Client:
         client = Client()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from assessments import workflow
 from assessments.calibration import figures
 from assessments.calibration.figures import (
     AreaDistribution,
@@ -46,6 +47,7 @@ class CommitteePage:
     pages: int
     can_close: bool
     everyone: Outcomes  # the whole cycle as the reader may count it, for closing
+    unfinished: list  # who has no outcome on the way, by name, shown before closing
 
     @property
     def scale(self) -> Scale:
@@ -67,6 +69,7 @@ def committee_page(user: User, cycle: Cycle, params: QueryDict) -> CommitteePage
     base = counted(user, cycle)
     population = filters.where(base, scope)
     scale = cycle.framework.scale
+    can_close = can_close_calibration(user, cycle)
     outcomes = outcomes_of(population, scale)
     people, page, pages = people_of(
         user, cycle, population, scope, page=filters.page, total=outcomes.total
@@ -88,6 +91,7 @@ def committee_page(user: User, cycle: Cycle, params: QueryDict) -> CommitteePage
         people=people,
         page=page,
         pages=pages,
-        can_close=can_close_calibration(user, cycle),
+        can_close=can_close,
         everyone=outcomes_of(base, scale) if filters.active else outcomes,
+        unfinished=workflow.unfinished(cycle, reader=user) if can_close else [],
     )

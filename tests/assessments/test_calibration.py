@@ -429,7 +429,7 @@ def test_closing_shares_every_decided_outcome_and_ends_decisions(client, cycle, 
     client.force_login(calibrator)
     html = client.get(page_url(cycle)).content.decode()
     assert "shares the 3 decided outcomes with their engineers" in html
-    response = client.post(close_url(cycle), follow=True)
+    response = client.post(close_url(cycle), {"confirm": "yes"}, follow=True)
     assert "Calibration of 2026 H2 review is closed. 3 results shared" in (
         response.content.decode()
     )
@@ -445,8 +445,58 @@ def test_closing_shares_every_decided_outcome_and_ends_decisions(client, cycle, 
     assert "3 results are shared" in html
     response = client.post(decide_url(trio["peer"]), {"outcome": Outcome.READY, "reason": "Late"})
     assert response.status_code == 403
-    again = client.post(close_url(cycle), follow=True)
+    again = client.post(close_url(cycle), {"confirm": "yes"}, follow=True)
     assert "already closed" in again.content.decode()
+
+
+def test_closing_names_the_unfinished_and_waits_for_confirmation(
+    client, cycle, trio, calibrator, manager
+):
+    for assessment in trio.values():
+        workflow.record_decision(assessment, by=calibrator, outcome=Outcome.AT, reason="Ok.")
+    level = cycle.framework.levels.get(code="IC5")
+    late = {}
+    for name, status in (("Dana", "draft"), ("Sam", "submitted")):
+        person = UserFactory(
+            username=name.lower(),
+            first_name=name,
+            last_name="Late",
+            manager=manager,
+            track=level.track,
+            level_code="IC5",
+        )
+        late[status] = start_assessment(cycle=cycle, engineer=person)
+    answer_all(late["submitted"])
+    workflow.submit(late["submitted"], by=late["submitted"].engineer)
+    client.force_login(calibrator)
+    html = unescape(client.get(page_url(cycle)).content.decode())
+    assert "2 people have no outcome on the way." in html
+    assert 'Dana Late <span class="muted">· self-assessment not submitted' in html
+    assert 'Sam Late <span class="muted">· review not started by Mona Manager' in html
+
+    refused = client.post(close_url(cycle), follow=True)
+    assert "Nothing was closed: tick the box to confirm" in unescape(refused.content.decode())
+    cycle.refresh_from_db()
+    assert not cycle.calibration_closed
+
+    client.post(close_url(cycle), {"confirm": "yes"})
+    cycle.refresh_from_db()
+    assert cycle.calibration_closed
+    assert cycle.status == "closed"
+    # Every page agrees: the draft no longer saves and says why, the review isn't offered.
+    draft = late["draft"]
+    client.force_login(draft.engineer)
+    behaviour = draft.ratings.first().behaviour_id
+    save = reverse("assessments:save", args=[draft.pk, behaviour])
+    response = client.post(save, {"score": "3", "evidence": "late", "version": "0"})
+    assert response.status_code == 403
+    page = unescape(client.get(draft.get_absolute_url()).content.decode())
+    assert "This cycle is closed: your self-assessment can no longer change." in page
+    assert 'name="score"' not in page
+    client.force_login(manager)
+    team = unescape(client.get(reverse("assessments:team")).content.decode())
+    assert "Start your review" not in team
+    assert "Not finished: the cycle is closed" in team
 
 
 def test_only_the_committee_closes_calibration(client, cycle, trio, manager, admin_user):
@@ -473,14 +523,15 @@ def test_the_page_runs_the_same_queries_for_two_or_six_people(
     client.force_login(calibrator)
     client.get(page_url(cycle))  # the session and the level caches warm
     # Session, user, cycle, groups; levels, managers; outcomes, people, areas, managers'
-    # figures, gaps; the committee's members and its latest changes.
-    with django_assert_num_queries(13):
+    # figures, gaps; who is unfinished (for closing); the committee's members and its
+    # latest changes.
+    with django_assert_num_queries(14):
         assert client.get(page_url(cycle)).status_code == 200
     add(4, 2)
     workflow.record_decision(
         Assessment.objects.filter(cycle=cycle).first(), by=calibrator, outcome=2, reason="x"
     )
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         html = client.get(page_url(cycle)).content.decode()
     assert dict(re.findall(r"<dt>(.*?)</dt><dd>(\d+)</dd>", html))["Reviewed"] == "6"
 

@@ -40,7 +40,7 @@ def shared(reviewed, calibrators, calibrator, cycle):
     workflow.record_decision(
         reviewed, by=calibrator, outcome=Outcome.STRONG, reason="Above peers on *Craft*."
     )
-    workflow.close_calibration(cycle, by=calibrator)
+    workflow.close_calibration(cycle, by=calibrator, confirmed=True)
     reviewed.refresh_from_db()
     return reviewed
 

@@ -186,7 +186,7 @@ def test_whoever_runs_cycles_reads_progress_and_shared_outcomes_but_no_score_or_
     assert "last half" not in text
     for waiting in (results["tab"], results["cr"]):
         workflow.record_decision(waiting, by=calibrator, outcome=Outcome.AT, reason="Fine.")
-    workflow.close_calibration(cycle, by=calibrator)
+    workflow.close_calibration(cycle, by=calibrator, confirmed=True)
     people = by_username(download(client, cycle)[0])
     assert people["hyper"]["Shared outcome"] == "Strong at level"
     assert people["drafter"]["Shared outcome"] == ""

@@ -328,7 +328,7 @@ def test_the_engineer_sees_the_review_and_outcome_only_once_shared(
     assert "Solid half" not in page
     workflow.record_decision(reviewed, by=calibrator, outcome=Outcome.STRONG, reason="Clear case")
     assert client.get(review_url(reviewed)).status_code == 403
-    workflow.close_calibration(reviewed.cycle, by=calibrator)
+    workflow.close_calibration(reviewed.cycle, by=calibrator, confirmed=True)
     html = client.get(review_url(reviewed)).content.decode()
     assert "Secret until shared" in html
     assert "Calibrated outcome: Strong at level" in html

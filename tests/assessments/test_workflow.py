@@ -27,7 +27,7 @@ def test_each_change_writes_its_history_with_who_and_what(
     workflow.record_decision(
         reviewed, by=calibrator, outcome=Outcome.STRONG, reason="On reflection"
     )
-    workflow.close_calibration(reviewed.cycle, by=calibrator)
+    workflow.close_calibration(reviewed.cycle, by=calibrator, confirmed=True)
     assert kinds(reviewed) == [
         "submitted",
         "review_finished",
@@ -64,7 +64,7 @@ def test_a_change_that_fails_leaves_no_history_and_no_job(reviewed, manager, mon
 
 def test_closing_calibration_waits_for_every_reviewed_assessment(reviewed, calibrators, calibrator):
     with pytest.raises(ValidationError, match="1 reviewed assessment still needs"):
-        workflow.close_calibration(reviewed.cycle, by=calibrator)
+        workflow.close_calibration(reviewed.cycle, by=calibrator, confirmed=True)
     reviewed.cycle.refresh_from_db()
     assert reviewed.cycle.calibration_closed_at is None
 
@@ -224,7 +224,7 @@ def test_after_calibration_closes_no_review_can_finish_and_be_stranded(
 
     Rating.objects.filter(assessment=submitted).update(manager_score=3)
     Assessment.objects.filter(pk=submitted.pk).update(proposed_outcome=Outcome.AT)
-    workflow.close_calibration(submitted.cycle, by=calibrator)
+    workflow.close_calibration(submitted.cycle, by=calibrator, confirmed=True)
     with pytest.raises(PermissionDenied, match="calibration is closed"):
         workflow.finish_review(submitted, by=manager)
     client.force_login(manager)

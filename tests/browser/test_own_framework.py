@@ -124,6 +124,8 @@ def test_a_company_framework_goes_through_a_whole_cycle_in_its_own_words(
     row.get_by_label("The committee’s reason").fill("Strong at H1; the H2 case is a cycle away.")
     row.get_by_role("button", name="Record the outcome").click()
     expect(page.locator(f"#person-{assessment.pk}")).to_contain_text("Above level")
+    expect(page.get_by_role("checkbox", name=re.compile("closing shares"))).to_have_count(1)
+    page.locator(".close-form input[name=confirm]").check()
     page.get_by_role("button", name="Close calibration and share results").click()
     page.get_by_role("button", name="Sign out").click()
 

@@ -90,6 +90,7 @@ def test_a_review_travels_from_the_manager_to_the_committee_and_back_to_the_engi
     row.get_by_label("The committee’s reason").fill("Matches the packets of others at IC5.")
     row.get_by_role("button", name="Record the outcome").click()
     expect(page.locator(f"#person-{submitted.pk}")).to_contain_text("Strong at level")
+    page.locator(".close-form input[name=confirm]").check()
     page.get_by_role("button", name="Close calibration and share results").click()
     submitted.refresh_from_db()
     assert submitted.status == Assessment.Status.SHARED
