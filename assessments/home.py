@@ -136,7 +136,23 @@ def home_context(user: User) -> dict:
         )
         for cycle in cycles
     ]
-    return {"cards": cards, "today": today, "roles": roles, "workers": _workers() if runs else []}
+    # Results once shared, newest first: the outcome itself, not only "Shared".
+    results = list(
+        Assessment.objects.filter(engineer=user, status=Assessment.Status.SHARED)
+        .exclude(cycle__in=cycles)
+        .select_related("cycle__framework", "level")
+        .order_by("-shared_at")[:RESULTS_SHOWN]
+    )
+    return {
+        "cards": cards,
+        "results": results,
+        "today": today,
+        "roles": roles,
+        "workers": _workers() if runs else [],
+    }
+
+
+RESULTS_SHOWN = 2
 
 
 def _workers() -> list[tuple[str, str]]:

@@ -172,6 +172,33 @@ def send_committee_changes(cycle_id: int, change_ids: list[int]) -> int:
     return send_mass_mail([(f"The committee of {cycle} changed", body, None, to)]) if to else 0
 
 
+def send_results_to_managers(assessment_ids: list[int]) -> int:
+    """Tell each reviewer whose reports' results were just shared, one e-mail each, so
+    nobody hears of a report's outcome from the report first. No outcome in it."""
+    shared = (
+        Assessment.objects.filter(pk__in=assessment_ids, reviewer__isnull=False)
+        .select_related("cycle", "engineer", "reviewer")
+        .order_by("engineer__last_name", "engineer__first_name", "engineer__username")
+    )
+    by_reviewer: dict[User, list[Assessment]] = {}
+    for a in shared:
+        by_reviewer.setdefault(a.reviewer, []).append(a)
+    mails = []
+    for reviewer, reports in by_reviewer.items():
+        cycle = reports[0].cycle
+        lines = "\n".join(f"- {a.engineer}: {link(a.get_review_url())}" for a in reports)
+        count = f"{len(reports)} of your reports" if len(reports) != 1 else "one of your reports"
+        body = (
+            f"The calibration of {cycle} is closed and the results of {count} are shared "
+            f"with them now. Read each outcome and the committee's reason before you "
+            f"talk:\n\n{lines}"
+        )
+        to = _to(reviewer)
+        if to:
+            mails.append((f"Results for {cycle} are shared with your reports", body, None, to))
+    return send_mass_mail(mails, fail_silently=False) if mails else 0
+
+
 WRITERS = {
     "submitted": _submitted,
     "returned": _returned,

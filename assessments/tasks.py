@@ -32,6 +32,12 @@ def send_reminder_mail(messages: list[list]) -> int:
 
 
 @task()
+def tell_managers_of_results(assessment_ids: list[int]) -> int:
+    """Tell each reviewer that their reports' results are shared; returns how many e-mails."""
+    return notifications.send_results_to_managers(assessment_ids)
+
+
+@task()
 def tell_committee(cycle_id: int, change_ids: list[int]) -> int:
     """Tell a committee, and whoever joined or left it, who did; returns how many e-mails."""
     return notifications.send_committee_changes(cycle_id, change_ids)

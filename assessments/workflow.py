@@ -28,7 +28,7 @@ from assessments.permissions import (
     reviewer_refusal,
 )
 from assessments.progress import scale_of
-from assessments.tasks import notify
+from assessments.tasks import notify, tell_managers_of_results
 from ladder.models import User
 
 Status = Assessment.Status
@@ -262,6 +262,9 @@ def close_calibration(cycle: Cycle, *, by: User, confirmed: bool = False) -> int
         Event.objects.bulk_create(
             record(pk, by, Event.Kind.SHARED, "Calibrated", "Shared") for pk in ids
         )
+        # The managers first: they hear of their reports' results before the reports do.
+        if ids:
+            tell_managers_of_results.enqueue(ids)
         for pk in ids:
             notify.enqueue("shared", pk)
     cycle.calibration_closed_at, cycle.status = now, Cycle.Status.CLOSED

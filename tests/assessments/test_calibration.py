@@ -568,3 +568,43 @@ def test_the_committee_asks_for_a_levels_packets_from_its_page(
     job = PacketJob.objects.get()
     assert response["Location"] == reverse("assessments:packet-job", args=[job.pk])
     assert (job.scope, job.level, job.requested_by) == ("level", level, calibrator)
+
+
+def test_shared_results_reach_managers_first_and_the_outcome_leads_every_page(
+    client, cycle, trio, calibrator, manager, other_manager, run_jobs
+):
+    from django.core import mail
+
+    workflow.record_decision(trio["engineer"], by=calibrator, outcome=Outcome.AT, reason="Ok.")
+    workflow.record_decision(
+        trio["peer"], by=calibrator, outcome=Outcome.STRONG, reason="**Bar** met."
+    )
+    workflow.record_decision(trio["carol"], by=calibrator, outcome=Outcome.AT, reason="Ok.")
+    run_jobs()
+    mail.outbox.clear()
+    workflow.close_calibration(cycle, by=calibrator, confirmed=True)
+    run_jobs()
+    # The managers' e-mails go before any engineer's.
+    first_two = {(m.subject, m.to[0]) for m in mail.outbox[:2]}
+    subject = "Results for 2026 H2 review are shared with your reports"
+    assert first_two == {(subject, manager.email), (subject, other_manager.email)}
+    to_mona = next(m for m in mail.outbox if m.to == [manager.email])
+    assert "2 of your reports" in to_mona.body
+    assert "Erin Engineer" in to_mona.body
+    assert "Pat Peer" in to_mona.body
+    # No outcome in an e-mail.
+    assert "Strong" not in to_mona.body
+    assert "At level" not in to_mona.body
+    assert len(mail.outbox) == 5  # two managers, three engineers
+
+    peer = trio["peer"]
+    client.force_login(peer.engineer)
+    home = unescape(client.get(reverse("home")).content.decode())
+    assert "Your outcome for 2026 H2 review" in home
+    assert "<strong>Strong at level</strong>" in home
+    review = unescape(client.get(peer.get_review_url()).content.decode())
+    assert review.index("Your outcome: Strong at level") < review.index(
+        "Summary and proposed outcome"
+    )
+    assert "your manager had proposed Ready for the next level" in review
+    assert "<strong>Bar</strong> met." in review
