@@ -13,6 +13,7 @@ from django.utils import timezone
 from assessments.models import Assessment, Cycle
 from assessments.permissions import calibrates, calibrates_any, can_run_cycles
 from assessments.tasks import QUEUE_LABELS
+from assessments.team import Row
 from ladder.models import User, WorkerHeartbeat
 from ladder.permissions import can_edit_rubric
 
@@ -46,7 +47,7 @@ class CycleCard:
     deadlines: list[Deadline]
     mine: Assessment | None  # with answered/total annotated
     can_start: bool
-    reports: list[tuple[User, Assessment | None]]
+    reports: list[Row]  # as the team page shows them: one vocabulary for both
     counts: dict[str, int] | None = None  # started and submitted, for whoever runs cycles
     calibrates: bool = False  # the person sits on this cycle's committee
 
@@ -72,8 +73,11 @@ def roles_of(user: User) -> Roles:
 
 
 def _with_progress(assessments):
-    return assessments.select_related("level").annotate(
-        total=Count("ratings"), answered=Count("ratings", filter=Q(ratings__score__isnull=False))
+    # The counts assessments.team.Row reads: the engineer's answers, the manager's scores.
+    return assessments.select_related("level", "cycle").annotate(
+        total=Count("ratings"),
+        answered=Count("ratings", filter=Q(ratings__score__isnull=False)),
+        scored=Count("ratings", filter=Q(ratings__manager_score__isnull=False)),
     )
 
 
@@ -130,7 +134,7 @@ def home_context(user: User) -> dict:
             ],
             mine=mine.get(cycle.pk),
             can_start=bool(user.level_code and user.track_id),
-            reports=[(person, theirs.get((cycle.pk, person.pk))) for person in reports],
+            reports=[Row(person, theirs.get((cycle.pk, person.pk)), today) for person in reports],
             counts=None if counts is None else counts.get(cycle.pk, NO_COUNTS),
             calibrates=calibrates(user, cycle),
         )

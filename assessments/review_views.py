@@ -117,7 +117,7 @@ def finish(request: HttpRequest, pk: int) -> HttpResponse:
         f"Review of {assessment.engineer} finished. It goes to the calibration committee; "
         "you can reopen it until they decide.",
     )
-    return redirect("assessments:team")
+    return redirect(f"{reverse('assessments:team')}?cycle={assessment.cycle_id}")
 
 
 @require_POST

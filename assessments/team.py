@@ -122,6 +122,9 @@ class Row:
                 else "",
                 "done": self.status_label,
             }.get(self.group, "Waiting for the engineer")
+        if self.status == "submitted" and self.assessment.scored:
+            # A review returned and resubmitted keeps the scores given before.
+            return "Continue your review"
         return {
             "": "Waiting for them to start",
             "draft": "Waiting for their self-assessment",

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from assessments import workflow
@@ -138,7 +139,8 @@ def return_to_draft(request: HttpRequest, pk: int) -> HttpResponse:
         return _page(request, _page_context(request, assessment, return_form=form), status=400)
     workflow.return_to_draft(assessment, by=request.user, note=form.cleaned_data["note"])
     messages.success(request, f"Returned to {assessment.engineer} as a draft, with your note.")
-    return redirect("home")
+    # Where the manager's other review actions return: their team, in this cycle.
+    return redirect(f"{reverse('assessments:team')}?cycle={assessment.cycle_id}")
 
 
 def _page(request: HttpRequest, context: dict, status: int = 200) -> HttpResponse:

@@ -94,9 +94,10 @@ def test_home_shows_progress_and_reports(
     with django_assert_max_num_queries(8):
         html = client.get(reverse("home")).content.decode()
     assert "Your reports" in html
-    # A draft is not the manager's to read: no link, and no progress either.
+    # A draft is not the manager's to read: no link; its progress reads as on the team
+    # page, a count and nothing of what was written.
     assert assessment.get_absolute_url() not in html
-    assert "2 / 58" not in html
+    assert "2 of 58 answered" in html
     assert "Draft" in html
     assert "Not started" in html  # the peer
 

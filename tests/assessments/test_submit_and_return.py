@@ -5,7 +5,7 @@ from django.core import mail
 from django.urls import reverse
 from markupsafe import escape
 
-from assessments.models import Assessment
+from assessments.models import Assessment, Rating
 from tests.assessments.conftest import answer_all
 from tests.default_scale import Score
 
@@ -105,7 +105,8 @@ def test_manager_returns_a_submission_with_a_note(client, manager, engineer, sub
     url = reverse("assessments:return", args=[submitted.pk])
     response = client.post(url, {"note": "Add evidence for Hiring, please."})
     run_jobs()
-    assert response.status_code == 302
+    # Back to the team in this cycle, where finishing a review returns too.
+    assert response["Location"] == f"{reverse('assessments:team')}?cycle={submitted.cycle_id}"
     submitted.refresh_from_db()
     assert submitted.is_draft
     assert submitted.return_note == "Add evidence for Hiring, please."
@@ -119,6 +120,17 @@ def test_manager_returns_a_submission_with_a_note(client, manager, engineer, sub
     # and the manager can no longer read it while it is a draft
     client.force_login(manager)
     assert client.get(submitted.get_absolute_url()).status_code == 404
+
+
+def test_a_resubmitted_review_with_scores_is_continued_not_started(
+    client, manager, engineer, submitted
+):
+    first = submitted.ratings.order_by("pk").first()
+    Rating.objects.filter(pk=first.pk).update(manager_score=3)
+    client.force_login(manager)
+    team = client.get(reverse("assessments:team")).content.decode()
+    assert "Continue your review" in team
+    assert "Start your review" not in team
 
 
 def test_returning_needs_a_note(client, manager, submitted):
