@@ -90,6 +90,26 @@ def test_on_a_phone_the_form_starts_on_the_first_screen_and_progress_stays_in_vi
     forms.nth(21).get_by_text("Consistently", exact=True).click()
     expect(page.locator("#progress-summary")).to_contain_text("2 of 58", timeout=10_000)
     expect(chart).to_be_visible()  # the refresh keeps the disclosure open
+    # Opened, the panel is read where it is and scrolls away, not pinned over the rows.
+    page.mouse.wheel(0, 3000)
+    box = bar.bounding_box()
+    assert box["y"] + box["height"] <= 1 or box["height"] < PHONE["height"] * 0.3
+
+
+def test_the_home_page_fits_a_phone_for_a_manager_with_reports(
+    page, live_server, sign_in, manager, engineer, draft
+):
+    """The reports table of a manager's home is as wide as a phone, not wider."""
+    engineer.manager = manager
+    engineer.first_name, engineer.last_name = "Maximiliana", "Vandersteen-Okonkwo"
+    engineer.save(update_fields=["manager", "first_name", "last_name"])
+    page.set_viewport_size(PHONE)
+    sign_in(page, manager, PASSWORD)
+    expect(page.get_by_role("heading", name="Your reports")).to_be_visible()
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0
 
 
 def test_the_printed_assessment_shows_each_answer_clearly_and_evidence_once(
