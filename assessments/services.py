@@ -16,6 +16,7 @@ from assessments.models import Assessment, Cycle, Event, Rating, evidence_html
 from assessments.permissions import UNDER_REVIEW, Action, refusal
 from assessments.progress import scale_of
 from ladder.models import Behaviour, User
+from ladder.scale import is_pair
 
 
 def start_assessment(*, cycle: Cycle, engineer: User) -> Assessment:
@@ -142,8 +143,9 @@ class ReviewState:
 
     @property
     def gap(self) -> int | None:
-        """How many steps the two scores are apart, once both are given."""
-        if self.score is None or self.self_score is None:
+        """How many steps the two scores are apart, once both are on the scale: a pair,
+        as every figure counts one ("no evidence yet" on either side is none)."""
+        if not is_pair(self.self_score, self.score):
             return None
         return abs(self.score - self.self_score)
 

@@ -143,6 +143,13 @@ DEFAULT = Scale(
 )
 
 
+def is_pair(score: int | None, other: int | None) -> bool:
+    """Two scores of one behaviour both on the scale ("no evidence yet" on neither side):
+    what every comparison of self and manager counts, the packet, the review page, the
+    committee's page and the disagreement map alike."""
+    return score is not None and other is not None and score >= FIRST_STEP and other >= FIRST_STEP
+
+
 def default_scale_data() -> dict:
     return DEFAULT.to_data()
 

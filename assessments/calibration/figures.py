@@ -375,9 +375,16 @@ class Gap:
     reviewer: str
     self_average: float | None
     manager_average: float | None
-    gap: float  # self minus manager, over the behaviours both scored
-    differ: int  # behaviours where the two scores differ
+    lean: float  # self minus manager on average over the pairs: which way, netted out
+    differ: int  # pairs where the two scores differ
     pairs: int
+    distance: float  # the mean of |self - manager| over the pairs: how far, never netted
+
+
+# One definition of each figure, used by the packet, this page and the disagreement map
+# (assessments.calibration.disagreements): a *pair* is a behaviour both the engineer and
+# the manager scored on the scale ("no evidence yet" on either side is not one); pairs
+# *differ* when the scores do; the *distance* is the mean difference either way round.
 
 
 def gaps_of(population: Q, names: dict[int, str]) -> list[Gap]:
@@ -390,7 +397,7 @@ def gaps_of(population: Q, names: dict[int, str]) -> list[Gap]:
             manager_average=Avg(
                 "ratings__manager_score", filter=Q(ratings__manager_score__gte=FIRST_STEP)
             ),
-            gap=Avg(
+            lean=Avg(
                 F("ratings__score") - F("ratings__manager_score"),
                 filter=Q(
                     ratings__score__gte=FIRST_STEP,
@@ -412,9 +419,16 @@ def gaps_of(population: Q, names: dict[int, str]) -> list[Gap]:
                     ratings__manager_score__gte=FIRST_STEP,
                 ),
             ),
+            distance=Avg(
+                Abs(F("ratings__score") - F("ratings__manager_score")),
+                filter=Q(
+                    ratings__score__gte=FIRST_STEP,
+                    ratings__manager_score__gte=FIRST_STEP,
+                ),
+            ),
         )
-        .filter(gap__isnull=False)
-        .order_by(Abs("gap").desc(), "pk")
+        .filter(distance__isnull=False)
+        .order_by(F("distance").desc(), "pk")
         .values_list(
             "pk",
             "engineer__first_name",
@@ -423,9 +437,10 @@ def gaps_of(population: Q, names: dict[int, str]) -> list[Gap]:
             "reviewer_id",
             "self_average",
             "manager_average",
-            "gap",
+            "lean",
             "differ",
             "pairs",
+            "distance",
         )[:GAPS_SHOWN]
     )
     return [

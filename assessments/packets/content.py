@@ -26,7 +26,7 @@ from assessments.progress import (
     published_level,
 )
 from ladder.models import Level, User
-from ladder.scale import Scale
+from ladder.scale import Scale, is_pair
 
 # The paper sizes a packet prints on; the CSS has a named page for each (static/css/packet.css).
 PAPERS = {"a4": "A4", "letter": "US Letter"}
@@ -188,7 +188,9 @@ def build_packet(assessment: Assessment, ratings: dict[int, tuple], decider: Use
                 if row is None:
                     continue
                 _, score, manager_score, evidence_html, _ = row
-                if score is not None and manager_score is not None:
+                # A pair, as every figure counts one (calibration.figures): both scored on
+                # the scale, "no evidence yet" on neither side.
+                if is_pair(score, manager_score):
                     reviewed += 1
                     if score != manager_score:
                         disagreements.append((area, group, behaviour, row))

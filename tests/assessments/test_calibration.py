@@ -9,7 +9,7 @@ from django.urls import reverse
 from markupsafe import escape
 
 from assessments import workflow
-from assessments.models import Assessment, Event, PacketJob
+from assessments.models import Assessment, Event, PacketJob, Rating
 from assessments.services import start_assessment
 from tests.assessments.conftest import answer_all, make_cycle, review_all
 from tests.default_scale import Outcome
@@ -171,9 +171,25 @@ def test_the_biggest_gaps_come_first_either_way_round(client, cycle, trio, calib
     section = html.split('id="gaps-heading"')[1].split("</section>")[0]
     names = re.findall(r'<th scope="row"><a href="[^"]+">([^<]+)</a></th>', section)
     assert names == ["Erin Engineer", "Carol Third", "Pat Peer"]
-    assert cell(section, "Gap", "Erin Engineer") == "self higher by 1.0"
-    assert cell(section, "Behaviours apart", "Erin Engineer") == "58 of 58"
-    assert cell(section, "Gap", "Pat Peer") == "none"
+    assert cell(section, "Apart", "Erin Engineer") == "1.0 step; self higher on balance by 1.0"
+    assert cell(section, "Pairs that differ", "Erin Engineer") == "58 of 58"
+    assert cell(section, "Apart", "Pat Peer") == "0.0 steps"
+
+
+def test_differences_up_and_down_do_not_cancel_out(client, cycle, trio, calibrator, manager):
+    """Half the scores a step up, half a step down: a step apart, leaning neither way."""
+    nia = reviewed(cycle, UserFactory(first_name="Nia", last_name="Net"), manager, own=2, theirs=2)
+    ids = list(nia.ratings.order_by("pk").values_list("pk", flat=True))
+    Rating.objects.filter(pk__in=ids[::2]).update(manager_score=3)
+    Rating.objects.filter(pk__in=ids[1::2]).update(manager_score=1)
+    client.force_login(calibrator)
+    section = client.get(page_url(cycle)).content.decode().split('id="gaps-heading"')[1]
+    assert cell(section, "Apart", "Nia Net") == "1.0 step"
+    assert cell(section, "Pairs that differ", "Nia Net") == "58 of 58"
+    # The packet counts the same pairs the same way.
+    client.force_login(manager)
+    packet = unescape(client.get(reverse("assessments:packet", args=[nia.pk])).content.decode())
+    assert "58 of 58 pairs scored differently" in packet
 
 
 def test_every_person_has_their_packet_one_click_away(client, cycle, trio, calibrator):

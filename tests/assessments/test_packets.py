@@ -5,6 +5,7 @@ import re
 import struct
 import subprocess
 import threading
+from html import unescape
 
 import pytest
 from django.conf import settings
@@ -185,7 +186,8 @@ def test_the_largest_disagreements_come_first(client, manager, reviewed):
     client.force_login(manager)
     html = client.get(packet_url(reviewed)).content.decode()
     section = html[html.index("Largest disagreements") : html.index("Strongest evidence")]
-    assert "3 of 58 behaviours scored differently; the largest first." in section
+    assert "3 of 58 pairs scored differently (a pair is a behaviour both scored on the " in section
+    assert "“No evidence yet” on neither side); the largest first." in unescape(section)
     positions = [section.index(str(escape(r.behaviour.text))) for r in (third, second, first)]
     assert positions == sorted(positions)
     assert (
@@ -206,12 +208,21 @@ def test_the_packet_keeps_to_the_largest_disagreements(client, manager, reviewed
     client.force_login(manager)
     html = client.get(packet_url(reviewed)).content.decode()
     section = html[html.index("Largest disagreements") : html.index("Strongest evidence")]
-    expected = (
-        "11 of 58 behaviours scored differently; the largest first; 5 more on the review page."
-    )
-    assert expected in section
+    assert "11 of 58 pairs scored differently" in section
+    assert "the largest first; 5 more on the review page." in section
     assert section.count('<li class="packet-item">') == MAX_DISAGREEMENTS == 6
     assert str(escape(ratings[-1].behaviour.text)) not in section
+
+
+def test_no_evidence_on_either_side_is_not_a_pair(client, manager, reviewed):
+    ratings = in_ladder_order(reviewed)
+    write(ratings[0], score=0, manager_score=2)  # "No evidence yet" against a score
+    write(ratings[1], score=3, manager_score=1)
+    client.force_login(manager)
+    html = client.get(packet_url(reviewed)).content.decode()
+    section = html[html.index("Largest disagreements") : html.index("Strongest evidence")]
+    assert "1 of 57 pairs scored differently" in section
+    assert str(escape(ratings[0].behaviour.text)) not in section
 
 
 def test_a_packet_without_disagreements_says_so(client, manager, reviewed):
