@@ -104,6 +104,34 @@ def save_summary(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @signed_in
+def agree(request: HttpRequest, pk: int) -> HttpResponse:
+    """Score every behaviour not yet scored (of one area, or all) as the engineer did."""
+    assessment = get_assessment_for_user(request.user, pk, Action.REVIEW)
+    area = request.POST.get("area", "")
+    ids = None
+    if area:
+        outline = outline_of(assessment.level)
+        found = next((a for a in outline.areas if a.key == area), None)
+        if found is None:
+            messages.error(request, "That area isn't in this level; reload the page.")
+            return redirect(assessment.get_review_url())
+        ids = [b.id for g in found.groups for b in g.behaviours]
+    count = workflow.agree_with_engineer(assessment, by=request.user, behaviour_ids=ids)
+    where = f" in {found.name}" if area else ""
+    if count:
+        messages.success(
+            request,
+            f"Scored {count} behaviour{'s' if count != 1 else ''}{where} as "
+            f"{assessment.engineer.first_name or assessment.engineer} did; change any of them "
+            "as you go.",
+        )
+    else:
+        messages.info(request, f"Nothing left to score{where} that has an answer to agree with.")
+    return redirect(f"{assessment.get_review_url()}#{area or 'finish'}")
+
+
+@require_POST
+@signed_in
 def finish(request: HttpRequest, pk: int) -> HttpResponse:
     """Finish the review: it goes to the calibration committee."""
     assessment = get_assessment_for_user(request.user, pk, Action.REVIEW)
@@ -183,6 +211,7 @@ def _review_page(request, assessment, *, refused: Refused | None = None, status=
     user = request.user
     editable = allowed(user, assessment, Action.REVIEW)
     gaps = [r.gap for r in rows.values()]
+    agreeable = {pk for pk, r in rows.items() if r.score is None and r.self_score is not None}
     context = {
         "assessment": assessment,
         "outline": outline,
@@ -197,6 +226,12 @@ def _review_page(request, assessment, *, refused: Refused | None = None, status=
         "summary": SummaryState.of(assessment),
         "disagreements": sum(1 for g in gaps if g),
         "unreviewed": sum(1 for r in rows.values() if r.score is None),
+        # Behaviours the reviewer could score as the engineer did, per area and in all.
+        "agreeable": {
+            area.key: sum(1 for g in area.groups for b in g.behaviours if b.id in agreeable)
+            for area in outline.areas
+        },
+        "agreeable_total": len(agreeable),
         "total": len(rows),
         "is_engineer": assessment.engineer_id == user.pk,
         "can_reopen": allowed(user, assessment, Action.REOPEN),
@@ -205,6 +240,7 @@ def _review_page(request, assessment, *, refused: Refused | None = None, status=
         "can_history": allowed(user, assessment, Action.HISTORY_DECISIONS),
         "return_form": ReturnForm(),
         "save_prefix": reverse("assessments:review-save", args=[assessment.pk, 0])[: -len("0/")],
+        "agree_url": reverse("assessments:review-agree", args=[assessment.pk]),
         "finish_message": FINISH_MESSAGE,
         "outcome_label": scale.outcome_label(assessment.calibrated_outcome),
     }

@@ -26,6 +26,7 @@ manager_patterns = [
     ),
     path("assessments/<int:pk>/review/summary/", review_views.save_summary, name="review-summary"),
     path("assessments/<int:pk>/review/finish/", review_views.finish, name="review-finish"),
+    path("assessments/<int:pk>/review/agree/", review_views.agree, name="review-agree"),
     path("assessments/<int:pk>/review/reopen/", review_views.reopen, name="review-reopen"),
     path("assessments/<int:pk>/history/", review_views.history, name="history"),
     path("assessments/<int:pk>/reviewer/", review_views.reviewer, name="reviewer"),

@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from assessments.models import SUMMARY_MAX_LENGTH, Assessment, Cycle, Event, evidence_html
+from assessments.models import SUMMARY_MAX_LENGTH, Assessment, Cycle, Event, Rating, evidence_html
 from assessments.permissions import (
     UNDER_REVIEW,
     Action,
@@ -312,3 +312,46 @@ def reassign_reviewer(assessment: Assessment, *, by: User, to: User) -> Assessme
         ).save()
         notify.enqueue("reviewer_changed", current.pk, previous.pk if previous else None)
     return current
+
+
+def agree_with_engineer(
+    assessment: Assessment, *, by: User, behaviour_ids: list[int] | None = None
+) -> int:
+    """The reviewer gives the engineer's own answer as their score on every behaviour
+    they haven't scored yet (of `behaviour_ids`, or all); recorded as the reviewer's own
+    scores, one history row each. Returns how many behaviours were scored."""
+    with transaction.atomic():
+        current = _locked(assessment)
+        _check(by, current, Action.REVIEW)
+        # Held until the scores are written: an autosave of one of these rows waits, then
+        # finds the version moved on and offers its choice (assessments.services).
+        rows = Rating.objects.select_for_update().filter(
+            assessment=current, manager_score__isnull=True, score__isnull=False
+        )
+        if behaviour_ids is not None:
+            rows = rows.filter(behaviour_id__in=behaviour_ids)
+        rows = list(rows.order_by("pk"))
+        if not rows:
+            return 0
+        now = timezone.now()
+        labels = scale_of(current).labels
+        for rating in rows:
+            rating.manager_score = rating.score
+            rating.manager_version += 1
+            rating.manager_updated_at = now
+        Rating.objects.bulk_update(rows, ["manager_score", "manager_version", "manager_updated_at"])
+        started = start_review(current.pk, by)
+        events = [started] if started else []
+        events += [
+            record(
+                current.pk,
+                by,
+                Event.Kind.MANAGER_SCORE,
+                "",
+                labels.get(r.score, ""),
+                r.behaviour_id,
+            )
+            for r in rows
+        ]
+        Event.objects.bulk_create(events)
+    return len(rows)

@@ -517,21 +517,30 @@ class ScaleForm(forms.Form):
         ):
             for place in range(1, count + 1):
                 given = answers[place - 1] if place <= len(answers) else None
-                self._pair(f"{kind}_{place}", given)
-        self._pair("no_evidence", scale.no_evidence)
+                self._row(f"{kind}_{place}", given, reviewer=kind == "step")
+        self._row("no_evidence", scale.no_evidence, reviewer=True)
 
-    def _pair(self, prefix: str, given: Answer | None) -> None:
-        self.fields[f"{prefix}_label"] = forms.CharField(
-            required=False, max_length=LABEL_MAX_LENGTH, initial=given.label if given else ""
-        )
-        self.fields[f"{prefix}_meaning"] = forms.CharField(
-            required=False, max_length=MEANING_MAX_LENGTH, initial=given.meaning if given else ""
-        )
+    def _row(self, prefix: str, given: Answer | None, *, reviewer: bool) -> None:
+        """A row's boxes: its label and meaning, and for an answer (not an outcome) the
+        meaning as the reviewer reads it."""
+        names = {"label": LABEL_MAX_LENGTH, "meaning": MEANING_MAX_LENGTH}
+        if reviewer:
+            names["reviewer_meaning"] = MEANING_MAX_LENGTH
+        for name, limit in names.items():
+            self.fields[f"{prefix}_{name}"] = forms.CharField(
+                required=False, max_length=limit, initial=getattr(given, name, "")
+            )
 
     def rows(self, kind: str, count: int) -> list:
-        """The bound fields of each row, for the template: (place, label, meaning)."""
+        """The bound fields of each row, for the template: (place, label, meaning, the
+        reviewer's meaning or None)."""
         return [
-            (place, self[f"{kind}_{place}_label"], self[f"{kind}_{place}_meaning"])
+            (
+                place,
+                self[f"{kind}_{place}_label"],
+                self[f"{kind}_{place}_meaning"],
+                self[f"{kind}_{place}_reviewer_meaning"] if kind == "step" else None,
+            )
             for place in range(1, count + 1)
         ]
 
@@ -550,12 +559,13 @@ class ScaleForm(forms.Form):
         outcomes = self._answers(data, "outcome", MAX_OUTCOMES)
         label = " ".join(data.get("no_evidence_label", "").split())
         meaning = " ".join(data.get("no_evidence_meaning", "").split())
+        reviewer = " ".join(data.get("no_evidence_reviewer_meaning", "").split())
         if bool(label) != bool(meaning):
             raise forms.ValidationError(
                 "Give the “no evidence” answer both a label and a meaning, or leave both "
                 "empty to offer none."
             )
-        no_evidence = Answer(NO_EVIDENCE, label, meaning) if label else None
+        no_evidence = Answer(NO_EVIDENCE, label, meaning, reviewer) if label else None
         scale = Scale(tuple(steps), no_evidence, tuple(outcomes))
         problems = scale_problems(scale)
         if problems:
@@ -568,13 +578,14 @@ class ScaleForm(forms.Form):
         for place in range(1, count + 1):
             label = " ".join(data.get(f"{kind}_{place}_label", "").split())
             meaning = " ".join(data.get(f"{kind}_{place}_meaning", "").split())
+            reviewer = " ".join(data.get(f"{kind}_{place}_reviewer_meaning", "").split())
             if bool(label) != bool(meaning):
                 self.add_error(
                     f"{kind}_{place}_label" if not label else f"{kind}_{place}_meaning",
                     f"{kind.capitalize()} {place} needs both a label and a meaning.",
                 )
             elif label:
-                found.append(Answer(len(found) + 1, label, meaning))
+                found.append(Answer(len(found) + 1, label, meaning, reviewer))
         return found
 
 

@@ -29,11 +29,20 @@ SHADES = 7
 
 @dataclass(frozen=True)
 class Answer:
-    """One step of a scale, or the "no evidence yet" answer, or one outcome."""
+    """One step of a scale, or the "no evidence yet" answer, or one outcome.
+
+    A step's meaning is written as the engineer says it ("I show this reliably"); the
+    reviewer reads `reviewer_meaning` where one is written ("Shows this reliably").
+    """
 
     value: int
     label: str
     meaning: str
+    reviewer_meaning: str = ""
+
+    @property
+    def for_reviewer(self) -> str:
+        return self.reviewer_meaning or self.meaning
 
 
 @dataclass(frozen=True)
@@ -93,10 +102,8 @@ class Scale:
         """As stored in Framework.scale_data and written to scale.yaml."""
         data: dict = {"steps": [_answer_data(step) for step in self.steps]}
         if self.no_evidence is not None:
-            data["no_evidence"] = {
-                "label": self.no_evidence.label,
-                "meaning": self.no_evidence.meaning,
-            }
+            data["no_evidence"] = _answer_data(self.no_evidence)
+            del data["no_evidence"]["value"]
         data["outcomes"] = [_answer_data(outcome) for outcome in self.outcomes]
         return data
 
@@ -105,13 +112,9 @@ class Scale:
         """From stored data, which was checked when it was written."""
         no_evidence = data.get("no_evidence")
         return cls(
-            steps=tuple(Answer(s["value"], s["label"], s["meaning"]) for s in data["steps"]),
-            no_evidence=(
-                Answer(NO_EVIDENCE, no_evidence["label"], no_evidence["meaning"])
-                if no_evidence
-                else None
-            ),
-            outcomes=tuple(Answer(o["value"], o["label"], o["meaning"]) for o in data["outcomes"]),
+            steps=tuple(_answer(s, s["value"]) for s in data["steps"]),
+            no_evidence=_answer(no_evidence, NO_EVIDENCE) if no_evidence else None,
+            outcomes=tuple(_answer(o, o["value"]) for o in data["outcomes"]),
         )
 
     def as_yaml(self) -> str:
@@ -119,20 +122,43 @@ class Scale:
 
 
 def _answer_data(answer: Answer) -> dict:
-    return {"value": answer.value, "label": answer.label, "meaning": answer.meaning}
+    data = {"value": answer.value, "label": answer.label, "meaning": answer.meaning}
+    if answer.reviewer_meaning:
+        data["reviewer_meaning"] = answer.reviewer_meaning
+    return data
+
+
+def _answer(data: dict, value: int) -> Answer:
+    return Answer(value, data["label"], data["meaning"], data.get("reviewer_meaning", ""))
 
 
 DEFAULT = Scale(
     steps=(
-        Answer(1, "Not yet", "I haven't shown this yet."),
-        Answer(2, "Sometimes", "I show this now and then, or with support."),
-        Answer(3, "Consistently", "I show this reliably, as the level expects."),
-        Answer(4, "Beyond this level", "I go past what this level expects."),
+        Answer(1, "Not yet", "I haven't shown this yet.", "Hasn't shown this yet."),
+        Answer(
+            2,
+            "Sometimes",
+            "I show this now and then, or with support.",
+            "Shows this now and then, or with support.",
+        ),
+        Answer(
+            3,
+            "Consistently",
+            "I show this reliably, as the level expects.",
+            "Shows this reliably, as the level expects.",
+        ),
+        Answer(
+            4,
+            "Beyond this level",
+            "I go past what this level expects.",
+            "Goes past what this level expects.",
+        ),
     ),
     no_evidence=Answer(
         NO_EVIDENCE,
         "No evidence yet",
         "Nothing to show for this yet, or it doesn't apply to my work.",
+        "Nothing to show for this yet, or it doesn't apply to their work.",
     ),
     outcomes=(
         Answer(1, "Below level", "Does not yet show what this level expects in several areas."),

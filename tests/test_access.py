@@ -160,6 +160,11 @@ TABLE = {
         lambda w: [w.submitted.pk],
         only({"manager": 302, "peer": 403, "skip": 403}),
     ),
+    "assessments:review-agree": (
+        "post",
+        lambda w: [w.submitted.pk],
+        only({"manager": 302, "peer": 403, "skip": 403}),
+    ),
     # ---- the colleague's reviewed assessment: now the committee reads it too
     "assessments:review-reopen": (
         "post",

@@ -78,10 +78,15 @@ class _Reader:
         if "no_evidence" in fields:
             _, node = fields["no_evidence"]
             if isinstance(node, yaml.MappingNode):
-                given = self.mapping(node, required=("label", "meaning"))
+                given = self.mapping(
+                    node, required=("label", "meaning"), optional=("reviewer_meaning",)
+                )
                 label = self.text(given.get("label"), LABEL_MAX_LENGTH, "label")
                 meaning = self.text(given.get("meaning"), MEANING_MAX_LENGTH, "meaning")
-                no_evidence = Answer(NO_EVIDENCE, label, meaning)
+                reviewer = self.text(
+                    given.get("reviewer_meaning"), MEANING_MAX_LENGTH, "reviewer's meaning"
+                )
+                no_evidence = Answer(NO_EVIDENCE, label, meaning, reviewer)
                 if label and label in {step.label for step in steps}:
                     self.error(given["label"][1], f"{label!r} is already a step's label")
             else:
@@ -122,7 +127,10 @@ class _Reader:
             if not isinstance(item, yaml.MappingNode):
                 self.error(item, f"each {what} has a value, a label and a meaning")
                 continue
-            given = self.mapping(item, required=("value", "label", "meaning"))
+            # Steps may say what they mean in the reviewer's words too; outcomes are said
+            # of the person already.
+            optional = ("reviewer_meaning",) if what == "step" else ()
+            given = self.mapping(item, required=("value", "label", "meaning"), optional=optional)
             value = self.number(given.get("value"))
             if value is not None and value != place:
                 self.error(
@@ -134,7 +142,10 @@ class _Reader:
             if label and label in labels:
                 self.error(given["label"][1], f"two {what}s are labelled {label!r}")
             labels.add(label)
-            found.append(Answer(place, label, meaning))
+            reviewer = self.text(
+                given.get("reviewer_meaning"), MEANING_MAX_LENGTH, "reviewer's meaning"
+            )
+            found.append(Answer(place, label, meaning, reviewer))
         return found
 
     def number(self, field) -> int | None:

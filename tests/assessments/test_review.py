@@ -1,6 +1,7 @@
 """The manager's review: both sides of each behaviour, autosave, filters, finishing, reopening."""
 
 import re
+from html import unescape
 
 import pytest
 from django.core import mail
@@ -395,3 +396,63 @@ def test_review_rows_escape_what_people_wrote(client, manager, engineer):
         assert "<b>" not in html
         assert "<i>Kim</i>" not in html
         assert "&lt;i&gt;Kim&lt;/i&gt;" in html
+
+
+def agree_url(assessment) -> str:
+    return reverse("assessments:review-agree", args=[assessment.pk])
+
+
+def test_agreeing_with_an_area_scores_only_its_unscored_behaviours_as_the_engineer_did(
+    client, manager, submitted
+):
+    rows = list(submitted.ratings.order_by("behaviour__area__order", "behaviour__order"))
+    scope = [r for r in rows if r.behaviour.area.key == "scope"]
+    Rating.objects.filter(pk=scope[0].pk).update(manager_score=1)  # already the manager's
+    Rating.objects.filter(pk=scope[1].pk).update(score=Score.BEYOND)
+    client.force_login(manager)
+    page = client.get(review_url(submitted)).content.decode()
+    assert f"on the {len(scope) - 1} not yet scored in Scope" in page
+    response = client.post(agree_url(submitted), {"area": "scope"}, follow=True)
+    left = len(scope) - 1
+    assert f"Scored {left} behaviour{'s' if left != 1 else ''} in Scope" in (
+        response.content.decode()
+    )
+    scores = {r.pk: (r.score, r.manager_score) for r in Rating.objects.filter(assessment=submitted)}
+    assert scores[scope[0].pk][1] == 1  # kept
+    assert scores[scope[1].pk] == (Score.BEYOND, Score.BEYOND)
+    assert all(scores[r.pk][1] == scores[r.pk][0] for r in scope[2:])
+    assert all(scores[r.pk][1] is None for r in rows if r.behaviour.area.key != "scope")
+    submitted.refresh_from_db()
+    assert submitted.status == Assessment.Status.IN_REVIEW
+    events = Event.objects.filter(assessment=submitted, kind=Event.Kind.MANAGER_SCORE)
+    assert events.count() == len(scope) - 1
+    assert set(events.values_list("actor", flat=True)) == {manager.pk}
+
+
+def test_agreeing_with_the_rest_scores_every_behaviour_not_yet_scored(client, manager, submitted):
+    first = submitted.ratings.order_by("pk").first()
+    Rating.objects.filter(pk=first.pk).update(manager_score=1)
+    client.force_login(manager)
+    client.post(agree_url(submitted))
+    assert not submitted.ratings.filter(manager_score__isnull=True).exists()
+    assert submitted.ratings.get(pk=first.pk).manager_score == 1
+    again = client.post(agree_url(submitted), follow=True)
+    assert "Nothing left to score" in again.content.decode()
+
+
+def test_agreeing_is_refused_for_others_and_an_unknown_area_changes_nothing(
+    client, manager, other_manager, submitted
+):
+    client.force_login(other_manager)
+    assert client.post(agree_url(submitted)).status_code == 404
+    client.force_login(manager)
+    response = client.post(agree_url(submitted), {"area": "no-such-area"}, follow=True)
+    assert "That area isn't in this level" in unescape(response.content.decode()).replace("’", "'")
+    assert not submitted.ratings.filter(manager_score__isnull=False).exists()
+
+
+def test_the_reviewers_side_reads_the_scale_in_the_reviewers_words(client, manager, submitted):
+    client.force_login(manager)
+    html = unescape(client.get(review_url(submitted)).content.decode())
+    assert '<span class="meaning-3">Shows this reliably, as the level expects.</span>' in html
+    assert "I show this reliably" not in html

@@ -48,13 +48,19 @@ def form_data(framework: Framework, steps=HARBOR, outcomes=None, no_evidence=Non
     scale = framework.scale
     outcomes = outcomes or [(o.label, o.meaning) for o in scale.outcomes]
     no_evidence = no_evidence or (scale.no_evidence.label, scale.no_evidence.meaning)
+    if no_evidence == ("", ""):
+        no_evidence = ("", "", "")
     data = {"based_on": json.dumps(scale.to_data(), sort_keys=True)}
     for kind, count, rows in (("step", 7, steps), ("outcome", 7, outcomes)):
         for place in range(1, count + 1):
             label, meaning = rows[place - 1] if place <= len(rows) else ("", "")
             data[f"{kind}_{place}_label"] = label
             data[f"{kind}_{place}_meaning"] = meaning
-    data["no_evidence_label"], data["no_evidence_meaning"] = no_evidence
+    data["no_evidence_label"], data["no_evidence_meaning"] = no_evidence[:2]
+    # The reviewer's words: kept as they are unless a test gives others.
+    data["no_evidence_reviewer_meaning"] = (
+        scale.no_evidence.reviewer_meaning if len(no_evidence) == 2 else no_evidence[2]
+    )
     return data
 
 
@@ -127,6 +133,16 @@ def test_a_bad_scale_is_refused_and_nothing_changes(editor, draft, change, messa
     assert response.status_code == 400
     assert message in unescape(response.content.decode())
     assert Framework.objects.get(pk=draft.pk).scale == DEFAULT
+
+
+def test_the_reviewers_words_are_kept_and_can_be_written(editor, draft):
+    data = form_data(draft)
+    data["step_2_reviewer_meaning"] = "Shows it now and then."
+    assert editor.post(edit_url(draft), data).status_code == 302
+    saved = Framework.objects.get(pk=draft.pk).scale
+    assert saved.steps[1].for_reviewer == "Shows it now and then."
+    assert saved.steps[0].for_reviewer == saved.steps[0].meaning  # none written: the same
+    assert saved.no_evidence.for_reviewer == DEFAULT.no_evidence.reviewer_meaning
 
 
 def test_a_scale_saved_elsewhere_meanwhile_is_not_overwritten(editor, draft):
