@@ -41,7 +41,25 @@
   const countedAtLoad = liveCount ? Number(liveCount.querySelector("[data-count]").textContent) : 0;
   const openAtLoad = unansweredForms().length;
   const stillToScore = () => countedAtLoad - (openAtLoad - unansweredForms().length);
+  // The review's filter counts keep up too: what is left to score, and the pairs that
+  // differ (both scored on the scale: a self chip and a checked answer of 1 or more).
+  const filterCount = (key) => document.querySelector(`[data-filter-count="${key}"]`);
+  const differingAtLoad = filterCount("disagreements") ? Number(filterCount("disagreements").textContent) : 0;
+  function differing() {
+    return Array.from(page.querySelectorAll(".review-row")).filter((row) => {
+      const chip = row.querySelector(".self-side .score-chip");
+      const mine = row.querySelector(".manager-side input[type=radio]:checked");
+      const self = chip ? Number((chip.className.match(/score-(\d+)/) || [])[1]) : 0;
+      const score = mine ? Number(mine.value) : 0;
+      return self >= 1 && score >= 1 && self !== score;
+    }).length;
+  }
+  const differingShownAtLoad = page.querySelector(".review-row") ? differing() : 0;
   function updateLiveCount() {
+    if (filterCount("unreviewed") && liveCount) filterCount("unreviewed").textContent = stillToScore();
+    if (filterCount("disagreements")) {
+      filterCount("disagreements").textContent = differingAtLoad + differing() - differingShownAtLoad;
+    }
     if (!liveCount) return;
     const left = stillToScore();
     liveCount.hidden = left === 0;

@@ -99,6 +99,9 @@ def test_the_count_left_keeps_up_and_a_missing_outcome_is_named(
     expect(remaining).to_have_text(re.compile("^1 behaviour still needs your score"))
     forms.nth(57).get_by_text("Sometimes", exact=True).click()
     expect(remaining).to_be_hidden()
+    # The filters' counts keep up as well: none left, one pair that differs.
+    expect(page.locator("[data-filter-count=unreviewed]")).to_have_text("0")
+    expect(page.locator("[data-filter-count=disagreements]")).to_have_text("1")
     saved(forms.nth(57))
     page.get_by_role("button", name="Finish review").click()
     expect(page.locator("#submit-status")).to_have_text("Not finished: Choose a proposed outcome.")
