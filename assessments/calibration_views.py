@@ -16,6 +16,7 @@ from assessments.access import get_assessment_for_user, get_cycle_for_user
 from assessments.calibration import committee_page, disagreement_map, results_table
 from assessments.forms import DecisionForm
 from assessments.models import SUMMARY_MAX_LENGTH
+from assessments.packets.jobs import recent_jobs
 from assessments.permissions import (
     Action,
     calibrates,
@@ -40,6 +41,7 @@ def calibration(request: HttpRequest, cycle_id: int) -> HttpResponse:
         "here": request.get_full_path(),
         "members": members,
         "committee_changes": changes,
+        "packet_jobs": recent_jobs(request.user, cycle),
     }
     return render(request, "assessments/calibration.html", context, status=status, using="jinja2")
 

@@ -11,6 +11,7 @@ from assessments import workflow
 from assessments.access import get_assessment_for_user, get_rating_for_user
 from assessments.forms import ReassignForm, ReturnForm, ReviewForm, SummaryForm
 from assessments.models import EVIDENCE_MAX_LENGTH, SUMMARY_MAX_LENGTH, Assessment, Event
+from assessments.packets.jobs import recent_jobs
 from assessments.permissions import (
     LARGEST_ID,
     Action,
@@ -49,7 +50,12 @@ def team(request: HttpRequest) -> HttpResponse:
         sort=request.GET.get("sort", "name"),
         query=request.GET.get("q", ""),
     )
-    context = {"team": data, "filters": FILTERS, "sorts": SORTS}
+    context = {
+        "team": data,
+        "filters": FILTERS,
+        "sorts": SORTS,
+        "packet_jobs": recent_jobs(request.user, data.cycle) if data.cycle else [],
+    }
     return render(request, "assessments/team.html", context, using="jinja2")
 
 

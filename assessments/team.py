@@ -147,6 +147,15 @@ class Team:
     sort: str
     query: str
 
+    @property
+    def in_packets(self) -> int:
+        """How many of the reports shown have a packet: those whose review is finished."""
+        return sum(1 for row in self.rows if row.status in ("reviewed", "calibrated", "shared"))
+
+    @property
+    def not_in_packets(self) -> int:
+        return len(self.rows) - self.in_packets
+
 
 def team_of(user: User, *, cycle_id: int | None, show: str, sort: str, query: str) -> Team:
     """The manager's reports in one cycle (the open one unless asked), filtered and sorted."""

@@ -15,8 +15,10 @@ PacketJob).
 
 from __future__ import annotations
 
+import io
 import logging
 import tempfile
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -25,9 +27,11 @@ from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.tasks import TaskResultStatus, task
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
 from django_tasks_db.models import DBTaskResult
+from pypdf import PdfReader
 
 from assessments.models import Cycle, PacketJob
 from assessments.packets.content import PAPERS, packet_html, packet_of
@@ -72,6 +76,18 @@ def _queue(person, cycle, scope, level, total, paper) -> PacketJob:
         # Queued in the same transaction: the job row and its task exist together or not at all.
         write_packets.enqueue(job.pk, paper if paper in PAPERS else "a4")
     return job
+
+
+RECENT_JOBS = 5
+
+
+def recent_jobs(person, cycle) -> list[PacketJob]:
+    """The person's latest batch downloads in the cycle, newest first."""
+    return list(
+        PacketJob.objects.filter(requested_by=person, cycle=cycle).select_related("level")[
+            :RECENT_JOBS
+        ]
+    )
 
 
 def unfinished_job(*, person, scope: str) -> PacketJob | None:
@@ -153,7 +169,8 @@ def _write(job: PacketJob, paper: str) -> None:
         a
         for a in packets_in_scope(person, job.cycle, job.scope, job.level)
         .for_page()
-        .order_by("level__rank", "engineer__last_name", "engineer__first_name", "engineer__pk")
+        # In name order, as people look each other up (a contents page lists them).
+        .order_by("engineer__last_name", "engineer__first_name", "engineer__pk")
         if may_include(person, a)
     ]
     if not assessments:
@@ -169,14 +186,19 @@ def _write(job: PacketJob, paper: str) -> None:
     # Each packet is written to its own file as soon as it is laid out, and the files
     # are merged at the end: memory stays that of one packet, whatever the batch.
     with tempfile.TemporaryDirectory(prefix="ladder-packets-") as folder:
-        parts = []
+        parts, pages = [], []
         for done, assessment in enumerate(assessments, 1):
             part = Path(folder) / f"{done:05d}.pdf"
             part.write_bytes(html_to_pdf(packet_html(packet_of(assessment), paper=paper)))
             parts.append(part)
+            pages.append(len(PdfReader(part).pages))
             PacketJob.objects.filter(pk=job.pk).update(done=done, heartbeat_at=timezone.now())
+        contents, entries = _contents(job, assessments, pages, paper)
+        part = Path(folder) / "00000-contents.pdf"
+        part.write_bytes(contents)
         merged = Path(folder) / "packets.pdf"
-        merge_pdfs(parts, merged)
+        # Bookmarks too, for a PDF reader's side panel: a person's name, their first page.
+        merge_pdfs([part, *parts], merged, outline=[(e.name, e.page - 1) for e in entries])
         if job.file:
             # A run taken over from a stopped worker: replace its file, don't keep two.
             job.file.delete(save=False)
@@ -185,6 +207,43 @@ def _write(job: PacketJob, paper: str) -> None:
     PacketJob.objects.filter(pk=job.pk).update(
         file=job.file.name, status=Status.DONE, finished_at=timezone.now(), error=""
     )
+
+
+@dataclass(frozen=True)
+class ContentsEntry:
+    name: str
+    level: str
+    manager: str
+    page: int  # the packet's first page in the merged file, counted from 1
+
+
+def _contents(job: PacketJob, assessments, pages: list[int], paper: str):
+    """The contents page the merged PDF starts with, and its entries: who is where.
+
+    The entries' page numbers count the contents' own pages, which the names' number
+    decides: laid out once with a guess, and again in the rare case it was wrong.
+    """
+    leading = 1
+    for _attempt in range(3):
+        entries, page = [], leading + 1
+        for assessment, count in zip(assessments, pages, strict=True):
+            entries.append(
+                ContentsEntry(
+                    str(assessment.engineer),
+                    f"{assessment.level.code} {assessment.level.title}",
+                    str(assessment.reviewer or ""),
+                    page,
+                )
+            )
+            page += count
+        context = {"job": job, "entries": entries, "paper": paper if paper in PAPERS else "a4"}
+        html = render_to_string("assessments/packet_contents_pdf.html", context, using="jinja2")
+        pdf = html_to_pdf(html)
+        laid_out = len(PdfReader(io.BytesIO(pdf)).pages)
+        if laid_out == leading:
+            break
+        leading = laid_out
+    return pdf, entries
 
 
 def abandoned(job_id: int, paper: str = "a4") -> None:

@@ -152,16 +152,20 @@ def html_to_pdf(html: str, stylesheets: tuple[str, ...] = PDF_STYLESHEETS) -> by
     return render_document(html, stylesheets).write_pdf()
 
 
-def merge_pdfs(parts: Iterable[Path], into: Path) -> None:
+def merge_pdfs(parts: Iterable[Path], into: Path, outline: Iterable[tuple[str, int]] = ()) -> None:
     """Several PDF files, one after the other, as one file; each keeps its own page numbers.
 
     A batch writes each packet as its own small PDF and merges the files at the end:
     laid-out pages cost a few MB a packet in memory, a written packet a few hundred KB.
+    `outline` adds bookmarks: a title and the 0-based page it opens at.
     """
     writer = PdfWriter()
     for part in parts:
-        writer.append(str(part))
+        # The packets' own bookmarks (their headings) would bury the people's names.
+        writer.append(str(part), import_outline=False)
     if not writer.pages:
         raise ValueError("No documents to write.")
+    for title, page in outline:
+        writer.add_outline_item(title, page)
     with into.open("wb") as out:
         writer.write(out)

@@ -15,7 +15,7 @@ from assessments.access import get_assessment_for_user
 from assessments.exports import export_html, export_markdown, export_of
 from assessments.models import Assessment, Cycle, PacketJob
 from assessments.packets.content import PAPERS, packet_html, packet_of
-from assessments.packets.jobs import queue_job, stale_after, unfinished_job
+from assessments.packets.jobs import queue_job, recent_jobs, stale_after, unfinished_job
 from assessments.packets.pdf import html_to_pdf
 from assessments.permissions import (
     LARGEST_ID,
@@ -46,6 +46,7 @@ def packet(request: HttpRequest, pk: int) -> HttpResponse:
         "can_review": allowed(user, assessment, Action.READ_REVIEW),
         "can_history": allowed(user, assessment, Action.HISTORY_DECISIONS),
         "scopes": _scopes(user, assessment),
+        "packet_jobs": recent_jobs(user, assessment.cycle),
     }
     return render(request, "assessments/packet.html", context, using="jinja2")
 

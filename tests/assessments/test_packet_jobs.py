@@ -1,5 +1,6 @@
 """Many packets as one PDF: asking for them, the background job, its progress page, its file."""
 
+import io
 import threading
 import time
 from datetime import timedelta
@@ -14,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_tasks_db.models import DBTaskResult
+from pypdf import PdfReader
 
 from assessments import workflow
 from assessments.models import PacketJob
@@ -103,12 +105,28 @@ def test_a_manager_gets_their_teams_packets_as_one_pdf(
     assert response["Content-Disposition"] == (
         'attachment; filename="calibration-packets-2026-h2-review-my-team.pdf"'
     )
-    pages = pdf_pages(b"".join(response.streaming_content), tmp_path)
+    pdf = b"".join(response.streaming_content)
+    contents, *pages = pdf_pages(pdf, tmp_path)
     # Each packet keeps its own page numbers and its engineer's name on every page.
     firsts = [page for page in pages if "Page 1 of" in page]
     assert len(firsts) == 2
     names = {str(a.engineer) for a in team}
     assert {page.splitlines()[0] for page in pages} == names
+    # A contents page first, in name order, with the page each packet starts on; and a
+    # bookmark per person.
+    ordered = sorted(team, key=lambda a: (a.engineer.last_name, a.engineer.first_name))
+    starts = [1 + pages.index(page) + 1 for page in firsts]
+    assert "Contents" in contents
+    words = " ".join(contents.split())
+    for assessment in ordered:
+        assert f"{assessment.engineer} " in words
+    assert [words.index(str(a.engineer)) for a in ordered] == sorted(
+        words.index(str(a.engineer)) for a in ordered
+    )
+    reader = PdfReader(io.BytesIO(pdf))
+    marks = [(item.title, reader.get_destination_page_number(item)) for item in reader.outline]
+    assert marks == [(str(a.engineer), s - 1) for a, s in zip(ordered, starts, strict=True)]
+    assert f"{starts[-1]}" in contents.split()
 
 
 def test_a_calibrator_gets_a_level_without_their_own_packet(
@@ -123,7 +141,7 @@ def test_a_calibrator_gets_a_level_without_their_own_packet(
     job.refresh_from_db()
     assert (job.status, job.total) == (Status.DONE, 1)
     with job.file.open("rb") as handle:
-        pages = pdf_pages(handle.read(), tmp_path)
+        _contents, *pages = pdf_pages(handle.read(), tmp_path)
     headers = {page.splitlines()[0] for page in pages}
     assert headers == {str(reviewed.engineer)}
     assert str(own.engineer) not in "".join(pages)
@@ -705,3 +723,22 @@ def test_jobs_queued_before_the_task_moved_run_under_its_new_path(manager, team,
     finally:
         executor = MigrationExecutor(connection)
         executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+def test_a_job_can_be_found_again_from_the_pages_that_ask_for_one(
+    client, manager, team, cycle, calibrator, calibrators
+):
+    client.force_login(manager)
+    team_page = client.get(reverse("assessments:team")).content.decode()
+    assert "2 packets, one per finished review, in name order" in team_page
+    assert "Your recent packet PDFs" not in team_page
+    ask(client, cycle, scope="team")
+    job = PacketJob.objects.get()
+    for url in (reverse("assessments:team"), reverse("assessments:packet", args=[team[0].pk])):
+        page = client.get(url).content.decode()
+        assert "Your recent packet PDFs" in page
+        assert f'href="{job_url(job)}">The packets of the assessments you reviewed</a>' in page
+    # Somebody else's jobs are not listed for them.
+    client.force_login(calibrator)
+    page = client.get(reverse("assessments:calibration", args=[cycle.pk])).content.decode()
+    assert job_url(job) not in page

@@ -237,7 +237,7 @@ def test_the_filters_show_only_disagreements_or_only_unreviewed(client, manager,
     shown = set(map(int, re.findall(r'class="rating review-row[^"]*" id="b-(\d+)"', html)))
     assert len(shown) == 55
     assert ratings[1].behaviour_id not in shown
-    assert 'Only unreviewed <span class="count">55</span>' in html
+    assert 'Only unreviewed <span class="count" data-filter-count="unreviewed">55</span>' in html
 
 
 def test_an_unknown_filter_shows_everything(client, manager, submitted):
