@@ -170,7 +170,7 @@ class FrameworkAdmin(BoundedSearch, FrozenWhenPublished, admin.ModelAdmin):
                 self.message_user(request, f"Started {draft} from v{framework.version}.")
 
 
-class AreaInline(FrozenInline, admin.TabularInline):
+class AreaInline(FrozenInline, admin.StackedInline):
     model = Area
     fields = ["name", "key", "subgrouped", "description"]
     extra = 0
@@ -257,7 +257,7 @@ class LevelAdmin(BoundedSearch, FrozenWhenPublished, admin.ModelAdmin):
         return render(request, "admin/ladder/level_markdown.html", context)
 
 
-class ResponsibilityInline(FrozenInline, admin.TabularInline):
+class ResponsibilityInline(FrozenInline, admin.StackedInline):
     model = Responsibility
     fields = ["name", "order"]
     extra = 0
@@ -274,7 +274,7 @@ class BehaviourForm(forms.ModelForm):
         }
 
 
-class BehaviourInline(FrozenInline, admin.TabularInline):
+class BehaviourInline(FrozenInline, admin.StackedInline):
     model = Behaviour
     form = BehaviourForm
     extra = 0
@@ -365,6 +365,29 @@ class TrackAdmin(BoundedSearch, admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
+class LevelCodeFilter(admin.SimpleListFilter):
+    """People by level code, with "No level" for those without one (an empty code
+    would be a link with no words)."""
+
+    title = "level"
+    parameter_name = "level"
+
+    def lookups(self, request, model_admin):
+        codes = (
+            User.objects.exclude(level_code="")
+            .order_by("level_code")
+            .values_list("level_code", flat=True)
+            .distinct()[:200]
+        )
+        return [("-", "No level"), *((code, code) for code in codes)]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "-":
+            return queryset.filter(level_code="")
+        return queryset.filter(level_code=value) if value else queryset
+
+
 @admin.register(User)
 class PersonAdmin(BoundedSearch, UserAdmin):
     list_display = [
@@ -376,9 +399,11 @@ class PersonAdmin(BoundedSearch, UserAdmin):
         "manager",
         "is_staff",
     ]
-    list_filter = ["track", "level_code", "is_staff", "groups"]
+    list_filter = ["track", LevelCodeFilter, "is_staff", "groups"]
     list_select_related = ["track", "manager"]
-    autocomplete_fields = ["manager"]
+    # A plain id box with a look-up link: the autocomplete widget's box has no name a
+    # screen reader can read (axe: aria-input-field-name).
+    raw_id_fields = ["manager"]
     fieldsets = [
         *UserAdmin.fieldsets,
         ("Place in the organisation", {"fields": ["manager", "track", "level_code"]}),
@@ -392,7 +417,9 @@ admin.site.unregister(Group)
 
 @admin.register(Group)
 class BoundedGroupAdmin(BoundedSearch, GroupAdmin):
-    pass
+    # A plain labelled list: the two-pane widget's search icon carries an ARIA label a
+    # plain element may not (axe: aria-prohibited-attr).
+    filter_horizontal = ()
 
 
 # django-axes registers its records of sign-ins the same way (axes comes before ladder

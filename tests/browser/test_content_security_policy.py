@@ -11,14 +11,17 @@ import re
 from urllib.parse import urldefrag, urlsplit
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from assessments import workflow
+from assessments.models import Cycle
 from assessments.services import start_assessment
+from ladder.models import Framework
 from ladder.services import new_draft_from
 from tests.assessments.conftest import answer_all, make_cycle, review_all
-from tests.factories import PASSWORD, level_doc, make_framework
+from tests.factories import PASSWORD, UserFactory, level_doc, make_framework
 
 pytestmark = [
     pytest.mark.browser,
@@ -72,6 +75,19 @@ def site(engineer, peer, manager, calibrator, admin_user, ladder_editor):
     }
 
 
+AXE = Axe()
+
+
+def accessibility_violations(page) -> list[str]:
+    """What axe-core finds wrong on the page as it stands, one line per rule and element."""
+    results = AXE.run(page, options={"resultTypes": ["violations"]})
+    return [
+        f"{v['id']} ({v['impact']}): {node['target']}"
+        for v in results.response["violations"]
+        for node in v["nodes"]
+    ]
+
+
 def walk(page, starts: list[str], origin: str, limit: int) -> list[str]:
     """Visit starts and the pages reachable from them, one per URL shape; return the
     violations seen."""
@@ -96,6 +112,7 @@ def walk(page, starts: list[str], origin: str, limit: int) -> list[str]:
         assert response.status < 500, f"{url} answered {response.status}"
         assert response.headers.get("content-security-policy"), f"{url} sent no policy"
         problems += [f"{url}: {v}" for v in page.evaluate("window.__cspViolations || []")]
+        problems += [f"{url}: axe: {v}" for v in accessibility_violations(page)]
         for href in page.eval_on_selector_all("a[href]", "as => as.map(a => a.href)"):
             href = urldefrag(href).url
             if href.startswith(origin) and not NOT_PAGES.search(href) and "?" not in href:
@@ -133,3 +150,21 @@ def test_no_page_breaks_the_content_security_policy(page, live_server, sign_in, 
     limit = 80 if persona in ("admin", "editor") else 30
     problems = walk(page, [origin + path for path in starts], origin, limit)
     assert problems == []
+
+
+def test_pages_after_an_action_pass_axe_too(page, live_server, sign_in, site):
+    """What the crawl can't reach: a page with a message, and a level shown beside."""
+    junior = UserFactory(username="junior", level_code="IC4", track=site["track"])
+    assessment = start_assessment(cycle=Cycle.objects.get(), engineer=junior)
+    sign_in(page, junior, PASSWORD)
+    page.goto(f"{live_server.url}{assessment.get_absolute_url()}?beside=IC5")
+    assert page.locator("aside.beside").count() > 0
+    assert accessibility_violations(page) == []
+    # A saved scale comes back to the framework's page with a message.
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, site["editor"], PASSWORD)
+    draft = Framework.objects.drafts().get()
+    page.goto(f"{live_server.url}{reverse('ladder:edit-scale', args=[draft.slug, draft.version])}")
+    page.get_by_role("button", name="Save the scale").click()
+    assert page.locator("ul.messages li").count() > 0
+    assert accessibility_violations(page) == []
