@@ -100,6 +100,6 @@ def test_a_review_travels_from_the_manager_to_the_committee_and_back_to_the_engi
     sign_in(page, engineer, PASSWORD)
     page.goto(f"{live_server.url}{submitted.get_absolute_url()}")
     page.get_by_role("link", name="Read your manager’s review and your outcome").click()
-    expect(page.get_by_text("Calibrated outcome: Strong at level")).to_be_visible()
+    expect(page.get_by_role("heading", name="Your outcome: Strong at level")).to_be_visible()
     expect(page.get_by_text("Matches the packets of others at IC5.")).to_be_visible()
     expect(page.get_by_text("Shown once, on one project")).to_be_visible()
