@@ -23,7 +23,6 @@ from ladder.scale import (
     Scale,
 )
 
-FILENAME = "scale.yaml"
 MAX_BYTES = 64 * 1024
 
 
@@ -42,6 +41,11 @@ def read(filename: str, text: str) -> Scale:
         line = mark.line + 1 if mark is not None else 1
         problem = getattr(error, "problem", None) or "not readable as YAML"
         raise LadderFormatError(filename, line, f"{problem}; write plain YAML.") from None
+    except RecursionError:
+        # Lists in lists thousands deep: PyYAML composes them by recursion.
+        raise LadderFormatError(
+            filename, 1, "nested far deeper than a scale is; write plain YAML."
+        ) from None
     reader = _Reader(filename)
     scale = reader.read(root)
     if reader.errors:

@@ -406,26 +406,28 @@ def test_agreeing_with_an_area_scores_only_its_unscored_behaviours_as_the_engine
     client, manager, submitted
 ):
     rows = list(submitted.ratings.order_by("behaviour__area__order", "behaviour__order"))
-    scope = [r for r in rows if r.behaviour.area.key == "scope"]
-    Rating.objects.filter(pk=scope[0].pk).update(manager_score=1)  # already the manager's
-    Rating.objects.filter(pk=scope[1].pk).update(score=Score.BEYOND)
+    # Results: an area with sub-groups and more than a handful of behaviours.
+    area = [r for r in rows if r.behaviour.area.key == "results"]
+    assert len(area) > 4
+    Rating.objects.filter(pk=area[0].pk).update(manager_score=1)  # already the manager's
+    Rating.objects.filter(pk=area[1].pk).update(score=Score.BEYOND)
+    Rating.objects.filter(pk=area[2].pk).update(score=Score.NO_EVIDENCE)
     client.force_login(manager)
     page = client.get(review_url(submitted)).content.decode()
-    assert f"on the {len(scope) - 1} not yet scored in Scope" in page
-    response = client.post(agree_url(submitted), {"area": "scope"}, follow=True)
-    left = len(scope) - 1
-    assert f"Scored {left} behaviour{'s' if left != 1 else ''} in Scope" in (
-        response.content.decode()
-    )
+    left = len(area) - 1
+    assert f"on the {left} not yet scored in Results" in page
+    response = client.post(agree_url(submitted), {"area": "results"}, follow=True)
+    assert f"Scored {left} behaviours in Results" in response.content.decode()
     scores = {r.pk: (r.score, r.manager_score) for r in Rating.objects.filter(assessment=submitted)}
-    assert scores[scope[0].pk][1] == 1  # kept
-    assert scores[scope[1].pk] == (Score.BEYOND, Score.BEYOND)
-    assert all(scores[r.pk][1] == scores[r.pk][0] for r in scope[2:])
-    assert all(scores[r.pk][1] is None for r in rows if r.behaviour.area.key != "scope")
+    assert scores[area[0].pk][1] == 1  # kept
+    assert scores[area[1].pk] == (Score.BEYOND, Score.BEYOND)
+    assert scores[area[2].pk] == (Score.NO_EVIDENCE, Score.NO_EVIDENCE)
+    assert all(scores[r.pk][1] == scores[r.pk][0] == Score.CONSISTENTLY for r in area[3:])
+    assert all(scores[r.pk][1] is None for r in rows if r.behaviour.area.key != "results")
     submitted.refresh_from_db()
     assert submitted.status == Assessment.Status.IN_REVIEW
     events = Event.objects.filter(assessment=submitted, kind=Event.Kind.MANAGER_SCORE)
-    assert events.count() == len(scope) - 1
+    assert events.count() == left
     assert set(events.values_list("actor", flat=True)) == {manager.pk}
 
 

@@ -129,3 +129,8 @@ def test_an_import_takes_one_scale_file():
     assert (
         str(error.value) == "ladder/scale.yaml:1: a framework has one scale file; scale.yaml is one"
     )
+
+
+@pytest.mark.parametrize("text", ["[" * 30_000, "- " * 30_000])
+def test_nesting_beyond_any_scale_is_refused_not_an_error(text):
+    assert refused(text) == ["scale.yaml:1: nested far deeper than a scale is; write plain YAML."]
