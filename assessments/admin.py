@@ -47,6 +47,7 @@ class CycleAdmin(BoundedSearch, admin.ModelAdmin):
         "name",
         "framework",
         "status",
+        "phase",
         "self_assessment_due",
         "manager_review_due",
         "calibration_due",
@@ -55,9 +56,9 @@ class CycleAdmin(BoundedSearch, admin.ModelAdmin):
     list_filter = ["status", "framework"]
     search_fields = ["name"]
     actions = ["open_cycles", "close_cycles"]
-    readonly_fields_always = ["calibration_closed_at"]
+    readonly_fields_always = ["phase", "calibration_closed_at"]
     fieldsets = [
-        (None, {"fields": ["name", "framework", "status"]}),
+        (None, {"fields": ["name", "framework", "status", "phase", "self_enrolment"]}),
         (
             "Calibration",
             {
@@ -71,8 +72,17 @@ class CycleAdmin(BoundedSearch, admin.ModelAdmin):
             "Deadlines",
             {
                 "fields": ["self_assessment_due", "manager_review_due", "calibration_due"],
-                "description": "Shown to everyone and used by the reminder e-mails "
-                "(manage.py send_reminders). Nobody is locked out when a deadline passes.",
+                "description": "Shown wherever people act. After the self-assessment "
+                "deadline, drafts lock unless the person was given more time on the "
+                "cycle's page; reviews and decisions never lock by date.",
+            },
+        ),
+        (
+            "Reminders and announcements",
+            {
+                "fields": ["reminder_days", "remind_overdue", "chat_webhook_url"],
+                "description": "Sent by the background worker each morning; nobody gets "
+                "the same reminder twice, and people may turn reminders off.",
             },
         ),
     ]

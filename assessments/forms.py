@@ -1,6 +1,7 @@
 """Forms that validate what people send; views only save what passed."""
 
 from django import forms
+from django.db.models import Q
 
 from assessments.models import EVIDENCE_MAX_LENGTH, SUMMARY_MAX_LENGTH
 from ladder.models import User
@@ -145,3 +146,163 @@ class DecisionForm(ScaledForm):
         },
     )
     reason = forms.CharField(required=False, max_length=SUMMARY_MAX_LENGTH)
+
+
+# ---- running a cycle
+
+
+class ParticipantFilterForm(forms.Form):
+    """The cycle page's filters: what it shows, whose, and which page."""
+
+    view = forms.ChoiceField(required=False, label="Show as")
+    show = forms.ChoiceField(required=False, label="Who")
+    manager = forms.TypedChoiceField(coerce=int, empty_value=None, required=False)
+    department = forms.ChoiceField(required=False)
+    q = forms.CharField(required=False, max_length=100, label="Name")
+    page = forms.IntegerField(required=False, min_value=1, max_value=10**6)
+
+    def __init__(self, *args, cycle, **kwargs):
+        from assessments import participants
+
+        super().__init__(*args, **kwargs)
+        self.fields["view"].choices = list(participants.VIEWS.items())
+        self.fields["show"].choices = list(participants.SHOW.items())
+        reviewers = (
+            User.objects.filter(reviews__cycle=cycle)
+            .distinct()
+            .order_by("first_name", "last_name", "username")
+            .only("first_name", "last_name", "username")
+        )
+        self.fields["manager"].choices = [("", "Any manager"), *((u.pk, str(u)) for u in reviewers)]
+        departments = (
+            cycle.assessments.order_by("engineer__department")
+            .values_list("engineer__department", flat=True)
+            .distinct()
+        )
+        self.fields["department"].choices = [
+            ("", "Any department"),
+            *((d or participants.NO_DEPARTMENT, d or "No department") for d in departments),
+        ]
+
+    def filters(self):
+        from assessments.participants import Filters
+
+        data = self.cleaned_data
+        return Filters(
+            show=data["show"] or "",
+            manager=data["manager"],
+            department=data["department"] or None,
+            query=data["q"].strip(),
+            view=data["view"] or "people",
+            page=str(data["page"] or 1),
+        )
+
+
+class EnrolForm(forms.Form):
+    """Who to enrol: by department, team, track, level, start date, or by username."""
+
+    departments = forms.MultipleChoiceField(
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="None ticked: every department.",
+    )
+    manager = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        label="Team of",
+        empty_label="Anyone's team",
+        help_text="Everyone under this person, directly or not.",
+    )
+    track = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="Every track", label="Track"
+    )
+    levels = forms.MultipleChoiceField(
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="None ticked: every level of the cycle's framework.",
+    )
+    started_before = forms.DateField(
+        required=False,
+        label="Started before",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Leave out people who joined the company on or after this day.",
+    )
+    usernames = forms.CharField(
+        required=False,
+        max_length=2_000,
+        label="Or name them",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Usernames or e-mail addresses, separated by commas or lines: late "
+        "joiners, say. At most 200.",
+    )
+    confirm = forms.BooleanField(required=False)
+
+    def __init__(self, *args, cycle, **kwargs):
+        from ladder.models import Track
+
+        super().__init__(*args, **kwargs)
+        self.cycle = cycle
+        departments = (
+            User.objects.filter(is_active=True)
+            .exclude(department="")
+            .order_by("department")
+            .values_list("department", flat=True)
+            .distinct()
+        )
+        self.fields["departments"].choices = [(d, d) for d in departments]
+        self.fields["manager"].queryset = (
+            User.objects.filter(is_active=True, reports__isnull=False)
+            .distinct()
+            .order_by("first_name", "last_name", "username")
+        )
+        tracks = Track.objects.filter(levels__framework=cycle.framework).distinct()
+        self.fields["track"].queryset = tracks.order_by("name")
+        codes = cycle.framework.levels.order_by("code").values_list("code", flat=True).distinct()
+        self.fields["levels"].choices = [(c, c) for c in codes]
+
+    def clean_usernames(self) -> tuple[int, ...]:
+        import re
+
+        names = [n for n in re.split(r"[\s,;]+", self.cleaned_data["usernames"]) if n]
+        if len(names) > 200:
+            raise forms.ValidationError("Name at most 200 people at a time.")
+        if not names:
+            return ()
+        found = dict(
+            User.objects.filter(Q(username__in=names) | Q(email__in=names)).values_list(
+                "username", "pk"
+            )
+        )
+        emails = set(User.objects.filter(email__in=names).values_list("email", flat=True))
+        unknown = [n for n in names if n not in found and n not in emails]
+        if unknown:
+            listed = ", ".join(unknown[:10]) + (" and more" if len(unknown) > 10 else "")
+            raise forms.ValidationError(f"Nobody in Ladder is called {listed}.")
+        return tuple(found.values())
+
+    def choice(self):
+        from assessments.cycles import Choice
+
+        data = self.cleaned_data
+        return Choice(
+            departments=tuple(data["departments"]),
+            manager=data["manager"],
+            track=data["track"],
+            levels=tuple(data["levels"]),
+            started_before=data["started_before"],
+            people=data["usernames"],
+        )
+
+
+class ExtendForm(forms.Form):
+    until = forms.DateField(
+        label="Until", error_messages={"invalid": "Enter a date, such as 2026-12-31."}
+    )
+
+
+class ReminderChoiceForm(forms.Form):
+    reminder_emails = forms.BooleanField(
+        required=False,
+        label="E-mail me reminders before my deadlines",
+        help_text="Deadlines show on your pages whichever you choose.",
+    )

@@ -128,7 +128,8 @@ def home_context(user: User) -> dict:
         CycleCard(
             cycle=cycle,
             deadlines=[
-                Deadline("Self-assessment", cycle.self_assessment_due, today),
+                # The person's own, an extension included.
+                Deadline("Self-assessment", _due(mine.get(cycle.pk), cycle), today),
                 Deadline("Manager review", cycle.manager_review_due, today),
                 Deadline("Calibration", cycle.calibration_due, today),
             ],
@@ -157,6 +158,10 @@ def home_context(user: User) -> dict:
 
 
 RESULTS_SHOWN = 2
+
+
+def _due(mine: Assessment | None, cycle: Cycle) -> date:
+    return mine.self_assessment_due if mine else cycle.self_assessment_due
 
 
 def _workers() -> list[tuple[str, str]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -25,6 +26,19 @@ class CycleQuerySet(models.QuerySet):
         return self.filter(status=Cycle.Status.OPEN)
 
 
+def reminder_schedule(value: str) -> tuple[int, ...]:
+    """'7, 1' as (7, 1): days before a deadline, each 1 to 60, at most five, largest first."""
+    parts = [part.strip() for part in value.split(",") if part.strip()]
+    if len(parts) > 5 or not all(p.isascii() and p.isdigit() and len(p) <= 2 for p in parts):
+        raise ValidationError(
+            "Write up to five whole numbers of days, separated by commas, such as “7, 1”."
+        )
+    days = sorted({int(p) for p in parts}, reverse=True)
+    if any(not 1 <= day <= 60 for day in days):
+        raise ValidationError("Each reminder is 1 to 60 days before the deadline.")
+    return tuple(days)
+
+
 class Cycle(models.Model):
     """A review cycle, pinned to one published framework version, with its deadlines."""
 
@@ -32,6 +46,12 @@ class Cycle(models.Model):
         PLANNED = "planned", "Planned"
         OPEN = "open", "Open"
         CLOSED = "closed", "Closed"
+
+    class Phase(models.TextChoices):
+        # In this order; results are shared when the committee closes calibration.
+        SELF_ASSESSMENT = "self_assessment", "Self-assessment"
+        MANAGER_REVIEW = "manager_review", "Manager review"
+        CALIBRATION = "calibration", "Calibration"
 
     name = models.CharField(max_length=120, help_text="For example “2026 H2 review”.")
     framework = models.ForeignKey(
@@ -63,12 +83,52 @@ class Cycle(models.Model):
         editable=False,
         help_text="When the committee closed calibration and the results were shared.",
     )
+    phase = models.CharField(
+        max_length=16,
+        choices=Phase,
+        default=Phase.SELF_ASSESSMENT,
+        editable=False,
+        help_text="Moved on by whoever runs the cycle, from its page, in order.",
+    )
+    self_enrolment = models.BooleanField(
+        "anyone at its levels may start",
+        default=True,
+        help_text="Off: only the people enrolled from the cycle's page take part.",
+    )
+    reminder_days = models.CharField(
+        "remind, days before each deadline",
+        max_length=20,
+        default="7, 1",
+        blank=True,
+        validators=[reminder_schedule],
+        help_text="Whoever hasn't finished their part is e-mailed on these days, by the "
+        "worker. Empty: no reminders before deadlines.",
+    )
+    remind_overdue = models.BooleanField(
+        "remind the day after a deadline",
+        default=True,
+        help_text="Whoever is overdue is reminded once, the day after.",
+    )
+    chat_webhook_url = models.URLField(
+        "chat webhook",
+        max_length=500,
+        blank=True,
+        validators=[URLValidator(schemes=["http", "https"])],
+        help_text="A Slack or Microsoft Teams incoming webhook: the cycle's announcements "
+        "and reminders are posted there too. E-mail never waits for it.",
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = CycleQuerySet.as_manager()
 
     class Meta:
         ordering = ["-self_assessment_due", "name"]
+        permissions = [
+            (
+                "run_cycles",
+                "Can run review cycles: enrol people, remind, extend deadlines, move phases",
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(self_assessment_due__lte=F("manager_review_due"))
@@ -93,6 +153,36 @@ class Cycle(models.Model):
     @property
     def calibration_closed(self) -> bool:
         return self.calibration_closed_at is not None
+
+    @property
+    def phase_label(self) -> str:
+        if self.calibration_closed:
+            return "Results shared"
+        if self.status == self.Status.PLANNED:
+            return "Not open yet"
+        return self.get_phase_display()
+
+    @property
+    def next_phase(self) -> str | None:
+        """The phase after this one, or None once calibration is the last left to close."""
+        order = list(self.Phase.values)
+        index = order.index(self.phase)
+        return order[index + 1] if index + 1 < len(order) else None
+
+    def drafts_locked(self, extended_to=None, today=None) -> bool:
+        """Whether drafts can no longer change: past the deadline (or this person's
+        extension), or the cycle moved on to manager review without them."""
+        today = today or timezone.localdate()
+        if extended_to is not None and today <= extended_to:
+            return False
+        return self.phase != self.Phase.SELF_ASSESSMENT or today > self.self_assessment_due
+
+    @property
+    def schedule(self) -> tuple[int, ...]:
+        try:
+            return reminder_schedule(self.reminder_days)
+        except ValidationError:
+            return ()
 
     def level_for(self, user) -> Level | None:
         """The level of this cycle's framework version that matches the person's level."""
@@ -177,6 +267,16 @@ class Assessment(models.Model):
     calibrated_at = models.DateTimeField(null=True, blank=True)
     shared_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Who enrolled the person (None: they started it themselves).
+    enrolled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # A later self-assessment deadline for this person alone, given by whoever runs the cycle.
+    extended_to = models.DateField(null=True, blank=True)
 
     objects = AssessmentQuerySet.as_manager()
 
@@ -243,6 +343,17 @@ class Assessment(models.Model):
     @property
     def results_shared(self) -> bool:
         return self.status == self.Status.SHARED
+
+    @property
+    def self_assessment_due(self):
+        """The day this person's self-assessment is due: the cycle's, or their extension."""
+        due = self.cycle.self_assessment_due
+        return max(due, self.extended_to) if self.extended_to else due
+
+    @property
+    def locked(self) -> bool:
+        """A draft past its deadline (no extension) or left behind by the cycle's phase."""
+        return self.is_draft and self.cycle.drafts_locked(self.extended_to)
 
 
 class Rating(models.Model):
@@ -330,6 +441,7 @@ class Event(models.Model):
         # Before submission: who will review it, and who reads it as skip-level.
         MANAGER_CHANGED = "manager_changed", "Manager changed"
         SKIP_MANAGER_CHANGED = "skip_manager_changed", "Manager's manager changed"
+        EXTENDED = "extended", "More time given"
 
     # What calibrators may read of a history: the decisions, not the drafting.
     DECISIONS = (Kind.REVIEW_FINISHED, Kind.CALIBRATED, Kind.SHARED)
@@ -472,3 +584,73 @@ class CommitteeChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} {self.get_kind_display().lower()} · {self.cycle}"
+
+
+class Reminder(models.Model):
+    """One reminder to one person about one deadline, written before it is sent.
+
+    Its key is unique per person and cycle, so a reminder is sent once: a worker
+    restarted mid-way, or two of them, find the row and skip it.
+    Scheduled keys read "self_assessment:2026-12-10:7" (the deadline, its day, the days
+    before it, or -1 for the day after); one asked for by hand, "asked:2026-12-06".
+    """
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="reminders")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders"
+    )
+    key = models.CharField(max_length=60)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "person", "key"],
+                name="reminder_once_per_person_and_key",
+                violation_error_message="This reminder was sent to this person already.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} · {self.cycle} · {self.key}"
+
+
+class ChatPost(models.Model):
+    """A message for a cycle's chat channel (its incoming webhook), posted by the worker.
+
+    Kept so the cycle's page can say whether the channel hears it; a failing webhook is
+    tried again a few times, and e-mail never waits for it. Scheduled posts have a key,
+    unique per cycle, so the same reminder is never posted twice.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting"
+        SENT = "sent", "Posted"
+        FAILED = "failed", "Failed"
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="chat_posts")
+    key = models.CharField(max_length=60, blank=True)
+    text = models.TextField()
+    status = models.CharField(max_length=8, choices=Status, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "key"],
+                condition=~Q(key=""),
+                name="chatpost_once_per_key",
+                violation_error_message="This message was posted to the cycle's channel already.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cycle} · {self.text[:60]}"

@@ -8,11 +8,13 @@ change.)
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.urls import reverse
 
-from assessments.models import Assessment, CommitteeChange
+from assessments.models import Assessment, CommitteeChange, Cycle
 from ladder.models import User
 
 
@@ -115,9 +117,9 @@ def _manager_changed(person: User, old_id, new_id, by_id) -> tuple[str, str]:
     return (
         "Your manager in Ladder changed",
         f"{_name(by_id)} changed your manager in Ladder from {_name(old_id)} to {new}. "
-        f"{new} reviews your next self-assessment when you submit it (one already "
-        "submitted keeps its reviewer). If this is wrong, tell whoever runs review cycles "
-        "before you submit.",
+        f"{new} reviews your self-assessments from your next cycle on: a cycle you are "
+        "already enrolled in keeps the reviewer it had, until whoever runs it moves "
+        "the review.",
     )
 
 
@@ -140,11 +142,51 @@ def _password_set(person: User, by_id) -> tuple[str, str]:
     )
 
 
+def _extended(person: User, cycle_id, until) -> tuple[str, str]:
+    cycle = Cycle.objects.get(pk=cycle_id)
+    day = date.fromisoformat(until)
+    return (
+        f"More time for your self-assessment for {cycle}",
+        f"You have until {day:%-d %B %Y} to finish and submit your self-assessment for "
+        f"{cycle}. Your answers so far are kept.\n\n{link('/')}",
+    )
+
+
 PERSON_WRITERS = {
     "manager_changed": _manager_changed,
     "skip_manager_changed": _skip_manager_changed,
     "password_set": _password_set,
+    "extended": _extended,
 }
+
+
+def send_enrolled(cycle_id: int, assessment_ids: list[int]) -> int:
+    """One e-mail to each person enrolled: the link, the deadlines, who reviews it."""
+    enrolled = Assessment.objects.filter(
+        pk__in=assessment_ids, cycle_id=cycle_id, engineer__is_active=True
+    ).select_related("cycle", "engineer", "reviewer", "level")
+    mails = []
+    for a in enrolled:
+        to = _to(a.engineer)
+        if not to:
+            continue
+        cycle = a.cycle
+        reviewer = f"{a.reviewer} reviews it." if a.reviewer else "Your manager reviews it."
+        mails.append(
+            (
+                f"Your self-assessment for {cycle} is open",
+                f"Hello {a.engineer.first_name or a.engineer.username},\n\n"
+                f"You take part in {cycle}, at {a.level.code} ({a.level.title}). "
+                f"{reviewer}\n\n"
+                f"- Your self-assessment: due {cycle.self_assessment_due:%-d %B %Y}\n"
+                f"- Manager reviews: due {cycle.manager_review_due:%-d %B %Y}\n"
+                f"- Calibration: by {cycle.calibration_due:%-d %B %Y}; then you see the "
+                f"outcome.\n\nStart here: {link(a.get_absolute_url())}",
+                None,
+                to,
+            )
+        )
+    return send_mass_mail(mails, fail_silently=False) if mails else 0
 
 
 def send_committee_changes(cycle_id: int, change_ids: list[int]) -> int:

@@ -53,8 +53,17 @@ UNDER_REVIEW = ("submitted", "in_review")
 
 
 def can_run_cycles(user: User) -> bool:
-    """Opening, closing and scheduling cycles happens in the admin, so staff only."""
-    return user.is_active and user.is_staff and user.has_perm("assessments.change_cycle")
+    """Enrolling, reminding, extending and moving a cycle's phases: its page in the app.
+
+    Staff with the permission "run cycles" (an HR partner, say, who sets deadlines in
+    the admin too), or who may change cycles. Neither reads anyone's evidence or review
+    by it. Staff only: everyone else is answered without reading permissions.
+    """
+    return (
+        user.is_active
+        and user.is_staff
+        and (user.has_perm("assessments.run_cycles") or user.has_perm("assessments.change_cycle"))
+    )
 
 
 def calibrator_group_ids(user: User) -> frozenset[int]:
@@ -140,10 +149,8 @@ def allowed(user: User, assessment: Assessment, action: Action) -> bool:
                 or reads_as_manager()
                 or (status in REVIEWED_OR_LATER and on_committee())
             )
-        case Action.EDIT:
-            return is_engineer and status == "draft" and not closed
-        case Action.SUBMIT:
-            return is_engineer and status == "draft" and not closed
+        case Action.EDIT | Action.SUBMIT:
+            return is_engineer and status == "draft" and not closed and not assessment.locked
         case Action.RETURN | Action.REVIEW:
             return is_reviewer and status in UNDER_REVIEW and not closed
         case Action.REOPEN:
@@ -162,8 +169,9 @@ def allowed(user: User, assessment: Assessment, action: Action) -> bool:
             return status in ("reviewed", "calibrated") and not closed and on_committee()
         case Action.REASSIGN:
             # Never one's own assessment: moving it would choose one's own reviewer.
+            # A draft's reviewer is fixed at enrolment, so it can be moved too.
             return (
-                status in (*UNDER_REVIEW, "reviewed")
+                status in ("draft", *UNDER_REVIEW, "reviewed")
                 and not closed
                 and not is_engineer
                 and can_run_cycles(user)
@@ -199,6 +207,12 @@ def refusal(assessment: Assessment, action: Action) -> str:
         return (
             "This cycle is closed: your self-assessment can no longer change. It is kept "
             "as you left it."
+        )
+    if action in (Action.EDIT, Action.SUBMIT) and assessment.locked:
+        return (
+            f"Self-assessments for {assessment.cycle} were due on "
+            f"{assessment.self_assessment_due:%-d %B %Y}: yours can no longer change. Your "
+            "answers are kept; whoever runs the cycle can give you more time."
         )
     if action in (Action.EDIT, Action.SUBMIT) and not assessment.is_draft:
         return (

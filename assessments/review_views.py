@@ -19,6 +19,7 @@ from assessments.permissions import (
     signed_in,
     whole_number,
 )
+from assessments.previous import past_for
 from assessments.progress import outline_of, scale_of
 from assessments.rubric import Refused
 from assessments.services import (
@@ -240,6 +241,7 @@ def _review_page(request, assessment, *, refused: Refused | None = None, status=
         "agreeable_total": len(agreeable),
         "total": len(rows),
         "is_engineer": assessment.engineer_id == user.pk,
+        "past": past_for(assessment, engineer_reads=assessment.engineer_id == user.pk),
         "can_reopen": allowed(user, assessment, Action.REOPEN),
         "can_return": allowed(user, assessment, Action.RETURN),
         "can_packet": allowed(user, assessment, Action.PACKET),

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from assessments import sql, workflow
+from assessments.cycles import fixed_reviewer
 from assessments.models import Assessment, Cycle, Event, Rating, evidence_html
 from assessments.permissions import UNDER_REVIEW, Action, refusal
 from assessments.progress import scale_of
@@ -35,13 +36,24 @@ def _start(*, cycle: Cycle, engineer: User) -> Assessment:
     existing = Assessment.objects.filter(cycle=cycle, engineer=engineer).first()
     if existing is not None:
         return existing
+    if not cycle.self_enrolment:
+        raise ValidationError(
+            f"You aren't enrolled in {cycle}. Whoever runs the cycle enrols people; ask them "
+            "if you should take part."
+        )
+    if cycle.drafts_locked():
+        raise ValidationError(f"Self-assessments for {cycle} are closed: it's too late to start.")
     level = cycle.level_for(engineer)
     if level is None:
         raise ValidationError(
             "Your level and track aren't set, or this cycle's framework has no such level. "
             "Ask your Ladder admin to set them."
         )
-    assessment = Assessment.objects.create(cycle=cycle, engineer=engineer, level=level)
+    # Enrolled by their own hand: the reviewer is fixed now, as for everyone enrolled
+    # (assessments.cycles).
+    assessment = Assessment.objects.create(
+        cycle=cycle, engineer=engineer, level=level, **fixed_reviewer(engineer)
+    )
     Rating.objects.bulk_create(
         Rating(assessment=assessment, behaviour_id=pk)
         for pk in Behaviour.objects.filter(area__level=level).values_list("pk", flat=True)

@@ -64,7 +64,10 @@ SAVE_ASSESSMENT_FIELDS = (
     "skip_reviewer_id",
     "cycle_id",
     "level_id",
+    "extended_to",
 )
+# What the policy asks of the cycle on a save: closed, or past the drafts' deadline.
+SAVE_CYCLE_FIELDS = ("id", "self_assessment_due", "calibration_closed_at", "phase")
 
 
 @dataclass(frozen=True)
@@ -163,15 +166,13 @@ def _in_model_order(model, fields: tuple[str, ...]) -> tuple[str, ...]:
 
 
 @cache
-def _closed_converters(vendor: str) -> tuple[list, object]:
-    field = Cycle._meta.get_field("calibration_closed_at")
-    column = field.get_col("c")
-    return connection.ops.get_db_converters(column) + field.get_db_converters(connection), column
+def _cycle_part(vendor: str) -> tuple[_Part, list]:
+    return _part(Cycle, "c", SAVE_CYCLE_FIELDS, 0)
 
 
 def rating_for_save(assessment_pk: int, behaviour_pk: int, fields: tuple[str, ...]):
-    """A rating, its assessment (what the policy asks about) and whether its cycle's
-    calibration is closed, in one query; None if there is no such rating.
+    """A rating, its assessment (what the policy asks about) and what the policy asks of
+    its cycle (closed? past the deadline?), in one query; None if there is no such rating.
 
     Plain SQL, like the UPDATE that follows it (assessments.services._conditional_update):
     every autosave runs it, its shape never changes, and building it through the ORM
@@ -181,9 +182,10 @@ def rating_for_save(assessment_pk: int, behaviour_pk: int, fields: tuple[str, ..
 
     fields = _in_model_order(Rating, fields)
     assessment_fields = _in_model_order(Assessment, SAVE_ASSESSMENT_FIELDS)
-    columns = [f"r.{f}" for f in fields] + [f"a.{f}" for f in assessment_fields]
+    cycle_part, cycle_columns = _cycle_part(connection.vendor)
+    columns = [f"r.{f}" for f in fields] + [f"a.{f}" for f in assessment_fields] + cycle_columns
     sql = (
-        f"SELECT {', '.join(columns)}, c.calibration_closed_at FROM {Rating._meta.db_table} r "
+        f"SELECT {', '.join(columns)} FROM {Rating._meta.db_table} r "
         f"JOIN {Assessment._meta.db_table} a ON a.id = r.assessment_id "
         f"JOIN {Cycle._meta.db_table} c ON c.id = a.cycle_id "
         "WHERE r.assessment_id = %s AND r.behaviour_id = %s"
@@ -196,12 +198,11 @@ def rating_for_save(assessment_pk: int, behaviour_pk: int, fields: tuple[str, ..
     rating = Rating.from_db(connection.alias, fields, row[: len(fields)])
     end = len(fields) + len(assessment_fields)
     assessment = Assessment.from_db(connection.alias, assessment_fields, row[len(fields) : end])
-    closed, (converters, column) = row[end], _closed_converters(connection.vendor)
-    for converter in converters:
-        closed = converter(closed, column, connection)
-    assessment.cycle = Cycle.from_db(
-        connection.alias, ("id", "calibration_closed_at"), (assessment.cycle_id, closed)
-    )
+    values = list(row[end:])
+    for position, converters, expression in cycle_part.converters:
+        for converter in converters:
+            values[position] = converter(values[position], expression, connection)
+    assessment.cycle = Cycle.from_db(connection.alias, cycle_part.attnames, values)
     rating.assessment = assessment
     return rating
 

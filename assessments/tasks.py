@@ -12,6 +12,9 @@ from django.tasks import task
 
 from assessments import notifications
 
+# Jobs defined beside what they do: assessments.chat.post_to_chat (a chat message),
+# assessments.reminders.remind_on_schedule (the daily reminders), and
+# assessments.packets.jobs (packet PDFs).
 # The task queues, as whoever runs cycles reads them: e-mails run on the default queue,
 # packet PDFs on their own (assessments.packets.jobs.QUEUE), each with its own worker.
 QUEUE_LABELS = {"default": "E-mails", "packets": "Packet PDFs"}
@@ -25,7 +28,7 @@ def notify(kind: str, assessment_id: int, *extra) -> int:
 
 @task()
 def send_reminder_mail(messages: list[list]) -> int:
-    """Send reminder e-mails prepared by manage.py send_reminders: (subject, body, to)."""
+    """Send reminder e-mails prepared by assessments.reminders: (subject, body, to)."""
     return send_mass_mail(
         [(subject, body, None, [to]) for subject, body, to in messages], fail_silently=False
     )
@@ -47,3 +50,9 @@ def tell_committee(cycle_id: int, change_ids: list[int]) -> int:
 def tell_person(kind: str, person_id: int, *extra) -> int:
     """Tell someone of a change to their place (a new manager, a password set for them)."""
     return notifications.send_to_person(kind, person_id, *extra)
+
+
+@task()
+def tell_enrolled(cycle_id: int, assessment_ids: list[int]) -> int:
+    """E-mail each person enrolled in a cycle its link and deadlines; returns how many."""
+    return notifications.send_enrolled(cycle_id, assessment_ids)

@@ -91,7 +91,7 @@ class Row:
         if cycle is None:
             return None
         if self.group == "waiting":
-            return cycle.self_assessment_due
+            return a.self_assessment_due  # the person's extension, if they have one
         if self.group == "needs-me":
             return cycle.manager_review_due
         return cycle.calibration_due if self.status in ("reviewed", "calibrated") else None

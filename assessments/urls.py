@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from assessments import calibration_views, review_views, views
+from assessments import calibration_views, cycle_views, review_views, views
 from assessments.packets import views as packet_views
 
 app_name = "assessments"
@@ -13,6 +13,7 @@ engineer_patterns = [
     path("assessments/<int:pk>/behaviours/<int:behaviour_id>/", views.save, name="save"),
     path("assessments/<int:pk>/progress/", views.progress_panel, name="progress"),
     path("assessments/<int:pk>/submit/", views.submit, name="submit"),
+    path("assessments/<int:pk>/carry-over/", views.carry_over, name="carry-over"),
     path("assessments/<int:pk>/return/", views.return_to_draft, name="return"),
 ]
 
@@ -58,4 +59,25 @@ committee_patterns = [
     path("cycles/<int:cycle_id>/results.csv", calibration_views.results_csv, name="results-csv"),
 ]
 
-urlpatterns = [*engineer_patterns, *manager_patterns, *packet_patterns, *committee_patterns]
+runner_patterns = [
+    path("cycles/", cycle_views.cycle_list, name="cycles"),
+    path("cycles/<int:cycle_id>/", cycle_views.cycle_page, name="cycle"),
+    path(
+        "cycles/<int:cycle_id>/participants.csv",
+        cycle_views.participants_csv,
+        name="participants-csv",
+    ),
+    path("cycles/<int:cycle_id>/enrol/", cycle_views.enrol, name="enrol"),
+    path("cycles/<int:cycle_id>/remind/", cycle_views.remind, name="remind"),
+    path("cycles/<int:cycle_id>/phase/", cycle_views.move_phase, name="move-phase"),
+    path("assessments/<int:pk>/extend/", cycle_views.extend, name="extend"),
+    path("account/reminders/", cycle_views.my_reminders, name="my-reminders"),
+]
+
+urlpatterns = [
+    *engineer_patterns,
+    *manager_patterns,
+    *packet_patterns,
+    *committee_patterns,
+    *runner_patterns,
+]

@@ -18,6 +18,7 @@ from assessments.permissions import (
     allowed,
     signed_in,
 )
+from assessments.previous import carry_over_evidence, past_for
 from assessments.progress import (
     newer_version,
     outline_of,
@@ -131,6 +132,23 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @signed_in
+def carry_over(request: HttpRequest, pk: int) -> HttpResponse:
+    """Start from last cycle's evidence: copied where nothing is written yet."""
+    assessment = get_assessment_for_user(request.user, pk, Action.EDIT)
+    copied = carry_over_evidence(assessment)
+    if copied:
+        messages.success(
+            request,
+            f"Last cycle's evidence copied into {copied} behaviour{'s' if copied != 1 else ''} "
+            "with none yet. Edit it to say what is new, and give each an answer.",
+        )
+    else:
+        messages.info(request, "Nothing copied: every behaviour with past evidence has some now.")
+    return redirect(assessment)
+
+
+@require_POST
+@signed_in
 def return_to_draft(request: HttpRequest, pk: int) -> HttpResponse:
     """The manager returns a submission to the engineer with a note."""
     assessment = get_assessment_for_user(request.user, pk, Action.RETURN)
@@ -158,6 +176,8 @@ def _page_context(
         beside = outline_of(Level.objects.select_related("framework").get(pk=higher.id))
     editable = allowed(request.user, assessment, Action.EDIT)
     can_return = allowed(request.user, assessment, Action.RETURN)
+    is_engineer = assessment.engineer_id == request.user.pk
+    past = past_for(assessment, engineer_reads=is_engineer)
     return {
         **rubric_context(
             request,
@@ -175,7 +195,13 @@ def _page_context(
         "beside": beside,
         "editable": editable,
         "can_return": can_return,
-        "is_engineer": assessment.engineer_id == request.user.pk,
+        "is_engineer": is_engineer,
+        "past": past,
+        "carry_over_url": (
+            reverse("assessments:carry-over", args=[assessment.pk])
+            if past and editable and is_engineer
+            else None
+        ),
         "return_form": extra.get("return_form") or (ReturnForm() if can_return else None),
         # The ladder as this cycle pins it, not the newest version: ratings were
         # given against this wording.

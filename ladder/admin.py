@@ -396,17 +396,22 @@ class PersonAdmin(BoundedSearch, UserAdmin):
         "last_name",
         "level_code",
         "track",
+        "department",
         "manager",
         "is_staff",
     ]
-    list_filter = ["track", LevelCodeFilter, "is_staff", "groups"]
+    list_filter = ["track", LevelCodeFilter, "department", "is_staff", "groups"]
     list_select_related = ["track", "manager"]
     # A plain id box with a look-up link: the autocomplete widget's box has no name a
     # screen reader can read (axe: aria-input-field-name).
     raw_id_fields = ["manager"]
     fieldsets = [
         *UserAdmin.fieldsets,
-        ("Place in the organisation", {"fields": ["manager", "track", "level_code"]}),
+        (
+            "Place in the organisation",
+            {"fields": ["manager", "track", "level_code", "department", "started_on"]},
+        ),
+        ("E-mail", {"fields": ["reminder_emails"]}),
     ]
 
 

@@ -222,6 +222,17 @@ TABLE = {
     # ---- the engineer's own copy, in any state
     "assessments:export-markdown": ("get", lambda w: [w.draft.pk], only({"engineer": 200})),
     "assessments:export-pdf": ("get", lambda w: [w.draft.pk], only({"engineer": 200})),
+    "assessments:carry-over": ("post", lambda w: [w.draft.pk], only({"engineer": 302})),
+    # Each person's own choice about reminder e-mails.
+    "assessments:my-reminders": ("get", lambda w: [], everyone_signed_in(200)),
+    # ---- running a cycle: statuses, never evidence, for whoever runs cycles
+    "assessments:cycles": ("get", lambda w: [], only({"admin_user": 200}, 403)),
+    "assessments:cycle": ("get", lambda w: [w.cycle.pk], only({"admin_user": 200})),
+    "assessments:participants-csv": ("get", lambda w: [w.cycle.pk], only({"admin_user": 200})),
+    "assessments:enrol": ("get", lambda w: [w.cycle.pk], only({"admin_user": 200})),
+    "assessments:remind": ("post", lambda w: [w.cycle.pk], only({"admin_user": 302})),
+    "assessments:move-phase": ("post", lambda w: [w.cycle.pk], only({"admin_user": 302})),
+    "assessments:extend": ("post", lambda w: [w.draft.pk], only({"admin_user": 302}, 403)),
 }
 
 # Requests that send a body; the rest send none.

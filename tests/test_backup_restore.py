@@ -200,12 +200,13 @@ def session_for(stack: Stack, username: str) -> tuple[str, int]:
         "shell",
         "-c",
         "from loadtest.seed import sign_in, answered_draft; "
+        "from datetime import date; "
         "from assessments.models import Cycle; from ladder.models import User, Level; "
         "level = Level.objects.get(code='IC5'); "
         f"u = User.objects.create(username={username!r}, track=level.track, level_code='IC5'); "
         "c = Cycle.objects.create(name='Now', status='open', framework=level.framework, "
-        "self_assessment_due='2030-01-01', manager_review_due='2030-01-02', "
-        "calibration_due='2030-01-03'); "
+        "self_assessment_due=date(2030, 1, 1), manager_review_due=date(2030, 1, 2), "
+        "calibration_due=date(2030, 1, 3)); "
         "print(sign_in(u), answered_draft(c, u).pk)",
     )
     key, pk = out.split()[-2:]

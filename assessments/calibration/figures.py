@@ -454,6 +454,7 @@ class Person:
     assessment: Assessment  # with engineer and reviewer
     level: Level
     can_decide: bool
+    last_outcome: str = ""  # the shared outcome of the person's previous cycle
 
     @property
     def chosen(self) -> int | None:
@@ -474,10 +475,35 @@ def people_of(
         .defer("summary", "summary_html", "return_note", "calibration_reason_html")
         .order_by("engineer__last_name", "engineer__first_name", "engineer__username", "pk")
     )[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    assessments = list(assessments)
+    last = _last_outcomes(cycle, [a.engineer_id for a in assessments])
     people = []
     for a in assessments:
         a.cycle = cycle  # the policy reads the cycle: this one, not a query per person
         # Every assessment's level is of the cycle's version; the cache covers one that isn't.
         level = scope.levels.get(a.level_id) or published_level(a.level_id)
-        people.append(Person(a, level, allowed(user, a, Action.DECIDE)))
+        people.append(
+            Person(a, level, allowed(user, a, Action.DECIDE), last.get(a.engineer_id, ""))
+        )
     return people, page, pages
+
+
+def _last_outcomes(cycle: Cycle, engineer_ids: list[int]) -> dict[int, str]:
+    """Each person's shared outcome in their latest earlier cycle, in its scale's words."""
+    if not engineer_ids:
+        return {}
+    earlier = (
+        Assessment.objects.filter(
+            engineer_id__in=engineer_ids,
+            status=Assessment.Status.SHARED,
+            cycle__self_assessment_due__lt=cycle.self_assessment_due,
+        )
+        .select_related("cycle__framework")
+        .only("engineer_id", "calibrated_outcome", "cycle__framework__scale_data")
+        .order_by("engineer_id", "-cycle__self_assessment_due")
+    )
+    found: dict[int, str] = {}
+    for a in earlier:
+        if a.engineer_id not in found:
+            found[a.engineer_id] = a.cycle.framework.scale.outcome_label(a.calibrated_outcome)
+    return found

@@ -29,6 +29,7 @@ from assessments.permissions import (
     signed_in,
     whole_number,
 )
+from assessments.previous import past_for
 from ladder.models import Level
 
 Scope = PacketJob.Scope
@@ -47,6 +48,8 @@ def packet(request: HttpRequest, pk: int) -> HttpResponse:
         "can_history": allowed(user, assessment, Action.HISTORY_DECISIONS),
         "scopes": _scopes(user, assessment),
         "packet_jobs": recent_jobs(user, assessment.cycle),
+        # Never the committee member's own: they don't read their own packet at all.
+        "past": past_for(assessment, engineer_reads=False),
     }
     return render(request, "assessments/packet.html", context, using="jinja2")
 

@@ -27,6 +27,23 @@ class User(AbstractUser):
     level_code = models.CharField(
         max_length=12, blank=True, help_text="Current level, such as IC5; matches a level code."
     )
+    department = models.CharField(
+        max_length=120,
+        blank=True,
+        db_index=True,
+        help_text="Such as “Platform” or “Research”: cycles enrol and count people by it.",
+    )
+    started_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="First day at the company: a cycle may enrol only people who started "
+        "before a date.",
+    )
+    reminder_emails = models.BooleanField(
+        default=True,
+        help_text="E-mail reminders before a deadline. Deadlines still show on every page "
+        "where the person acts.",
+    )
 
     class Meta:
         constraints = [

@@ -288,6 +288,11 @@ TASKS = {
     }
 }
 
+# Reminders before deadlines go out at this hour, local time (assessments.reminders).
+REMINDER_HOUR = env_int("REMINDER_HOUR", 9)
+if not 0 <= REMINDER_HOUR <= 23:
+    raise ImproperlyConfigured(f"REMINDER_HOUR={REMINDER_HOUR} is not an hour of the day (0-23).")
+
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ladder@localhost")
 # Links in e-mails point here.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")

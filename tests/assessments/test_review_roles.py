@@ -114,9 +114,28 @@ def test_an_admin_cannot_move_someone_under_their_own_report(
     assert not Event.objects.filter(kind=Event.Kind.MANAGER_CHANGED).exists()
 
 
+def test_a_new_manager_leaves_an_enrolled_drafts_reviewer_as_enrolled(
+    client, other_admin, assessment, manager, other_manager
+):
+    # Enrolment fixed the reviewer: a move mid-cycle changes it only on purpose.
+    client.force_login(other_admin)
+    assert change_person(client, assessment.engineer, manager=str(other_manager.pk)).status_code
+    assessment.refresh_from_db()
+    assert (assessment.reviewer, assessment.engineer.manager) == (manager, other_manager)
+    assert not Event.objects.filter(assessment=assessment).exists()
+
+
+def without_a_reviewer(assessment):
+    """Enrolled while the engineer had no manager: the reviewer is fixed at submission."""
+    type(assessment).objects.filter(pk=assessment.pk).update(reviewer=None, skip_reviewer=None)
+    assessment.refresh_from_db()
+    return assessment
+
+
 def test_another_admin_changes_a_manager_on_the_record_and_the_engineer_is_told(
     client, other_admin, assessment, manager, other_manager, run_jobs
 ):
+    without_a_reviewer(assessment)
     engineer = assessment.engineer
     engineer.email = "engineer@example.com"
     engineer.save(update_fields=["email"])
@@ -145,6 +164,7 @@ def test_another_admin_changes_a_manager_on_the_record_and_the_engineer_is_told(
 def test_a_new_manager_for_a_manager_is_recorded_on_their_reports_drafts(
     client, other_admin, assessment, manager, other_manager
 ):
+    without_a_reviewer(assessment)
     client.force_login(other_admin)
     response = change_person(client, manager, manager=str(other_manager.pk))
     assert response.status_code == 302

@@ -181,6 +181,8 @@ def test_a_mail_server_that_is_down_does_not_undo_a_submission(
 def test_submitting_without_a_manager_says_nobody_can_review_it_yet(client, engineer, assessment):
     engineer.manager = None
     engineer.save(update_fields=["manager"])
+    # Enrolled while without a manager: nobody was fixed as its reviewer.
+    type(assessment).objects.filter(pk=assessment.pk).update(reviewer=None, skip_reviewer=None)
     answer_all(assessment)
     client.force_login(engineer)
     html = client.post(submit_url(assessment), follow=True).content.decode()

@@ -16,6 +16,7 @@ from django.core.management import CommandError
 from django.tasks import task_backends
 from django_tasks_db.management.commands.db_worker import Command as LibraryCommand
 
+from assessments.reminders import schedule_reminders
 from ladder.site.workers import keep_beating
 
 
@@ -26,6 +27,10 @@ class Command(LibraryCommand):
         served = _check_queues(
             options["backend_name"], options["queue_name"], options["exclude_queues"]
         )
+        if served == "*" or "default" in served.split(","):
+            # Reminders run on the default queue, each run queueing the next; the first
+            # is queued here, once, when a worker for it starts.
+            schedule_reminders()
         stop = threading.Event()
         heart = threading.Thread(
             target=keep_beating, args=(worker_id, stop, served), name="heartbeat", daemon=True
