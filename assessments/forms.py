@@ -158,22 +158,26 @@ class ParticipantFilterForm(forms.Form):
     show = forms.ChoiceField(required=False, label="Who")
     manager = forms.TypedChoiceField(coerce=int, empty_value=None, required=False)
     department = forms.ChoiceField(required=False)
+    # Chosen in the page's own words: "Manager", "Department".
     q = forms.CharField(required=False, max_length=100, label="Name")
     page = forms.IntegerField(required=False, min_value=1, max_value=10**6)
 
     def __init__(self, *args, cycle, **kwargs):
         from assessments import participants
 
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, label_suffix="", **kwargs)
         self.fields["view"].choices = list(participants.VIEWS.items())
         self.fields["show"].choices = list(participants.SHOW.items())
         reviewers = (
             User.objects.filter(reviews__cycle=cycle)
             .distinct()
             .order_by("first_name", "last_name", "username")
-            .only("first_name", "last_name", "username")
+            .values_list("pk", "first_name", "last_name", "username")
         )
-        self.fields["manager"].choices = [("", "Any manager"), *((u.pk, str(u)) for u in reviewers)]
+        self.fields["manager"].choices = [
+            ("", "Any manager"),
+            *((pk, f"{first} {last}".strip() or name) for pk, first, last, name in reviewers),
+        ]
         departments = (
             cycle.assessments.order_by("engineer__department")
             .values_list("engineer__department", flat=True)
@@ -240,7 +244,7 @@ class EnrolForm(forms.Form):
     def __init__(self, *args, cycle, **kwargs):
         from ladder.models import Track
 
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, label_suffix="", **kwargs)
         self.cycle = cycle
         departments = (
             User.objects.filter(is_active=True)

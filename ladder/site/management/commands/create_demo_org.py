@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from assessments import workflow
+from assessments import cycles, workflow
 from assessments.models import Assessment, Cycle, Rating, evidence_html
 from assessments.services import start_assessment
 from ladder.management.commands.import_ladder import read_files
@@ -24,6 +24,8 @@ DEMO_FRAMEWORK_DIR = Path(__file__).resolve().parents[3] / "data" / "demo"
 
 DEMO_PASSWORD = "ladder-demo"
 
+# Each manager's team is a department of its own.
+DEPARTMENTS = {"mira": "Ranking", "tomas": "Platform"}
 # (username, first name, last name, manager's username or None)
 PEOPLE = [
     ("mira", "Mira", "Okafor", None),
@@ -95,7 +97,8 @@ class Command(BaseCommand):
         calibrators, _ = Group.objects.get_or_create(name=DEMO_CALIBRATORS)
         calibrators.user_set.add(calibrator)
         people = {}
-        for username, first, last, manager in PEOPLE:
+        today = timezone.localdate()
+        for number, (username, first, last, manager) in enumerate(PEOPLE):
             people[username] = self.person(
                 username,
                 first,
@@ -103,12 +106,15 @@ class Command(BaseCommand):
                 manager=people.get(manager),
                 track=level.track if manager else None,
                 level_code=level.code if manager else "",
+                department=DEPARTMENTS.get(manager or username, ""),
+                started_on=today - timedelta(days=2_000 - 150 * number),
             )
 
+        last_half = self.past_cycle(level.framework_id, people)
         cycle = self.open_cycle(level.framework_id)
         cycle.calibrators = calibrators
         cycle.save(update_fields=["calibrators"])
-        self.seed_assessments(cycle, people)
+        self.seed_assessments(cycle, people, by=admin)
         own = self.company_framework()
 
         rows = [("admin", "admin: edits the ladder, runs cycles", admin)]
@@ -129,7 +135,8 @@ class Command(BaseCommand):
                 )
             )
         self.stdout.write(
-            f"Open cycle: {cycle}, self-assessments due {cycle.self_assessment_due:%-d %B %Y}"
+            f"Open cycle: {cycle}, self-assessments due {cycle.self_assessment_due:%-d %B %Y}; "
+            f"{last_half} before it, with results shared"
         )
         self.stdout.write(
             f"A framework of a company's own beside it: {own}, "
@@ -166,10 +173,65 @@ class Command(BaseCommand):
         )
         return cycle
 
-    def seed_assessments(self, cycle: Cycle, people: dict[str, User]) -> None:
-        """Assessments at every stage, once: something waits for each demo login."""
+    def past_cycle(self, framework_id: int, people: dict[str, User]) -> Cycle:
+        """Last half's cycle, closed and shared for a few: the pages show it beside this one."""
+        today = timezone.localdate()
+        cycle, created = Cycle.objects.get_or_create(
+            name="Demo review cycle, last half",
+            defaults={
+                "framework_id": framework_id,
+                "status": Cycle.Status.OPEN,
+                "self_assessment_due": today + timedelta(days=1),
+                "manager_review_due": today + timedelta(days=2),
+                "calibration_due": today + timedelta(days=3),
+            },
+        )
+        if not created:
+            return cycle
+        chance = random.Random(11)
+        scale = cycle.framework.scale
+        now = timezone.now()
+        for username in ("ana", "ben", "elif", "grace"):
+            assessment = start_assessment(cycle=cycle, engineer=people[username])
+            ratings = list(assessment.ratings.all())
+            for rating in ratings:
+                rating.score = chance.choice([scale.highest - 2, scale.highest - 1])
+                rating.manager_score = chance.choice([scale.highest - 2, scale.highest - 1])
+                rating.evidence = chance.choice(EVIDENCE)
+                rating.evidence_html = evidence_html(rating.evidence)
+            Rating.objects.bulk_update(
+                ratings, ["score", "manager_score", "evidence", "evidence_html"]
+            )
+            Assessment.objects.filter(pk=assessment.pk).update(
+                status=Assessment.Status.SHARED,
+                submitted_at=now,
+                reviewed_at=now,
+                proposed_outcome=2,
+                calibrated_outcome=chance.choice([2, 3]),
+                calibrated_at=now,
+                shared_at=now,
+            )
+        Cycle.objects.filter(pk=cycle.pk).update(
+            status=Cycle.Status.CLOSED,
+            calibration_closed_at=now,
+            self_assessment_due=today - timedelta(days=180),
+            manager_review_due=today - timedelta(days=170),
+            calibration_due=today - timedelta(days=160),
+        )
+        return cycle
+
+    def seed_assessments(self, cycle: Cycle, people: dict[str, User], *, by: User) -> None:
+        """Assessments at every stage, once: something waits for each demo login.
+
+        Everyone but hugo is enrolled by the admin; hugo joins late, from the cycle's page.
+        """
         if cycle.assessments.exists():
             return
+        cycles.enrol(
+            cycle,
+            cycles.Choice(people=tuple(people[name].pk for name in STAGES)),
+            by=by,
+        )
         chance = random.Random(7)  # the same demo every time
         scale = cycle.framework.scale
         # Mostly the step the level expects (second from the top), some either side.
@@ -177,7 +239,7 @@ class Command(BaseCommand):
         scores = [1, expected - 1, expected, expected, expected, scale.highest, 0]
         for username, stage in STAGES.items():
             engineer = people[username]
-            assessment = start_assessment(cycle=cycle, engineer=engineer)
+            assessment = cycle.assessments.get(engineer=engineer)
             ratings = list(
                 assessment.ratings.order_by("behaviour__area__order", "behaviour__order")
             )
