@@ -365,27 +365,41 @@ class TrackAdmin(BoundedSearch, admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
-class LevelCodeFilter(admin.SimpleListFilter):
-    """People by level code, with "No level" for those without one (an empty code
-    would be a link with no words)."""
+class BlankableFilter(admin.SimpleListFilter):
+    """People by a text field, with a worded choice for those without a value (an empty
+    value would be a link with no words); the 200 most common values at most."""
 
-    title = "level"
-    parameter_name = "level"
+    field = ""
+    blank_label = ""
 
     def lookups(self, request, model_admin):
-        codes = (
-            User.objects.exclude(level_code="")
-            .order_by("level_code")
-            .values_list("level_code", flat=True)
+        values = (
+            User.objects.exclude(**{self.field: ""})
+            .order_by(self.field)
+            .values_list(self.field, flat=True)
             .distinct()[:200]
         )
-        return [("-", "No level"), *((code, code) for code in codes)]
+        return [("-", self.blank_label), *((value, value) for value in values)]
 
     def queryset(self, request, queryset):
         value = self.value()
         if value == "-":
-            return queryset.filter(level_code="")
-        return queryset.filter(level_code=value) if value else queryset
+            return queryset.filter(**{self.field: ""})
+        return queryset.filter(**{self.field: value}) if value else queryset
+
+
+class LevelCodeFilter(BlankableFilter):
+    title = "level"
+    parameter_name = "level"
+    field = "level_code"
+    blank_label = "No level"
+
+
+class DepartmentFilter(BlankableFilter):
+    title = "department"
+    parameter_name = "department"
+    field = "department"
+    blank_label = "No department"
 
 
 @admin.register(User)
@@ -400,7 +414,7 @@ class PersonAdmin(BoundedSearch, UserAdmin):
         "manager",
         "is_staff",
     ]
-    list_filter = ["track", LevelCodeFilter, "department", "is_staff", "groups"]
+    list_filter = ["track", LevelCodeFilter, DepartmentFilter, "is_staff", "groups"]
     list_select_related = ["track", "manager"]
     # A plain id box with a look-up link: the autocomplete widget's box has no name a
     # screen reader can read (axe: aria-input-field-name).

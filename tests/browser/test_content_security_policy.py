@@ -127,6 +127,7 @@ def unlinked_pages(persona: str, site) -> list[str]:
         reverse("password_change_done"),
         reverse("ladder:compare-levels", args=[slug, 1, track]),
         reverse("ladder:compare-versions", args=[slug, track, "IC5"]),
+        reverse("assessments:my-reminders"),
         "/no-such-page/",
     ]
     if persona == "manager":
@@ -167,4 +168,15 @@ def test_pages_after_an_action_pass_axe_too(page, live_server, sign_in, site):
     page.goto(f"{live_server.url}{reverse('ladder:edit-scale', args=[draft.slug, draft.version])}")
     page.get_by_role("button", name="Save the scale").click()
     assert page.locator("ul.messages li").count() > 0
+    assert accessibility_violations(page) == []
+    # Whoever runs cycles: a preview of who to enrol, and the cycle by manager.
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, site["admin"], PASSWORD)
+    cycle = Cycle.objects.get()
+    enrol = reverse("assessments:enrol", args=[cycle.pk])
+    page.goto(f"{live_server.url}{enrol}?levels=IC4&levels=IC5")
+    assert page.get_by_role("heading", name="Nobody new to enrol").count() == 1
+    assert accessibility_violations(page) == []
+    page.goto(f"{live_server.url}{reverse('assessments:cycle', args=[cycle.pk])}?view=managers")
+    assert page.locator("table.groups tbody tr").count() > 0
     assert accessibility_violations(page) == []
