@@ -126,7 +126,8 @@ def test_a_cycle_for_forty_people_from_enrolment_to_shared_results(
     for index in range(8):
         expect(forms.nth(index).locator(".save-state")).to_have_text(re.compile("^Saved"))
     late_page.get_by_role("button", name=re.compile("^Submit")).click()
-    expect(late_page.get_by_text(re.compile("^Submitted. Grace Manager has been told"))).to_be_visible()
+    told = late_page.get_by_text(re.compile("^Submitted. Grace Manager has been told"))
+    expect(told).to_be_visible()
     late_page.close()
     run_worker()  # the submission's e-mail to Grace
 

@@ -43,8 +43,18 @@ def test_demo_org_prints_logins_and_builds_the_org_chart(settings):
     assert {e.manager.username for e in engineers} == {"mira", "tomas"}
     assert User.objects.get(username="admin").is_superuser
     cal = User.objects.get(username="cal")
-    cycle = Cycle.objects.get()
+    cycle = Cycle.objects.get(status="open")
     assert cycle.calibrators.user_set.filter(pk=cal.pk).exists()
+    # Enrolled by the admin, with their departments; hugo is left to join late.
+    assert set(cycle.assessments.values_list("enrolled_by__username", flat=True)) == {"admin"}
+    assert set(User.objects.exclude(department="").values_list("department", flat=True)) == {
+        "Ranking",
+        "Platform",
+    }
+    # Last half's cycle, shared, for the pages that show it beside this one.
+    last = Cycle.objects.get(status="closed")
+    assert last.assessments.filter(status="shared").count() == 4
+    assert last.self_assessment_due < cycle.self_assessment_due
     # Something waits on every page: reviews for each manager, packets for the committee.
     stages = dict(cycle.assessments.values_list("engineer__username", "status"))
     assert stages == {
