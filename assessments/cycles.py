@@ -23,6 +23,7 @@ from django.utils import timezone
 from assessments import chat
 from assessments.models import Assessment, Cycle, Event, Rating
 from assessments.permissions import UNDER_REVIEW, can_run_cycles
+from assessments.previous import earlier_ones
 from assessments.reminders import schedule_reminders
 from assessments.tasks import tell_enrolled, tell_person
 from ladder.models import Behaviour, Level, Track, User
@@ -139,6 +140,7 @@ def enrol(cycle: Cycle, choice: Choice, *, by: User) -> list[int]:
         levels = _levels(current)
         managers = {p.manager_id for p in found.to_enrol if p.manager_id}
         skip = dict(User.objects.filter(pk__in=managers).values_list("pk", "manager_id"))
+        before = earlier_ones(current)
         created = Assessment.objects.bulk_create(
             Assessment(
                 cycle=current,
@@ -146,6 +148,7 @@ def enrol(cycle: Cycle, choice: Choice, *, by: User) -> list[int]:
                 level=levels[(person.track_id, person.level_code)],
                 reviewer_id=person.manager_id,
                 skip_reviewer_id=skip.get(person.manager_id),
+                previous_id=before.get(person.pk),
                 enrolled_by=by,
             )
             for person in found.to_enrol

@@ -277,6 +277,11 @@ class Assessment(models.Model):
     )
     # A later self-assessment deadline for this person alone, given by whoever runs the cycle.
     extended_to = models.DateField(null=True, blank=True)
+    # The person's latest submitted assessment of an earlier cycle, found at enrolment,
+    # so the pages that show it beside this one look for nothing when there is none.
+    previous = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
 
     objects = AssessmentQuerySet.as_manager()
 

@@ -49,17 +49,41 @@ class Past:
         return self.assessment.cycle
 
 
-def previous_assessment(assessment: Assessment) -> Assessment | None:
-    """The person's latest assessment from an earlier cycle that reached their manager."""
+def earlier_ones(cycle) -> dict[int, int]:
+    """Each person's latest assessment from a cycle before this one that reached their
+    manager, by engineer id: what enrolment records as each one's previous."""
+    found: dict[int, int] = {}
+    rows = (
+        Assessment.objects.filter(cycle__self_assessment_due__lt=cycle.self_assessment_due)
+        .exclude(status=Assessment.Status.DRAFT)
+        .order_by("engineer_id", "-cycle__self_assessment_due", "-pk")
+        .values_list("engineer_id", "pk")
+    )
+    for engineer_id, pk in rows:
+        found.setdefault(engineer_id, pk)
+    return found
+
+
+def previous_of(engineer_id: int, cycle) -> int | None:
+    """One person's previous assessment (see earlier_ones), for one enrolment."""
     return (
         Assessment.objects.filter(
-            engineer_id=assessment.engineer_id,
-            cycle__self_assessment_due__lt=assessment.cycle.self_assessment_due,
+            engineer_id=engineer_id, cycle__self_assessment_due__lt=cycle.self_assessment_due
         )
         .exclude(status=Assessment.Status.DRAFT)
-        .exclude(pk=assessment.pk)
-        .select_related("cycle__framework", "level")
         .order_by("-cycle__self_assessment_due", "-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
+def previous_assessment(assessment: Assessment) -> Assessment | None:
+    """The previous assessment recorded at enrolment; no query when there is none."""
+    if assessment.previous_id is None:
+        return None
+    return (
+        Assessment.objects.select_related("cycle__framework", "level")
+        .filter(pk=assessment.previous_id)
         .first()
     )
 

@@ -15,6 +15,7 @@ from assessments import sql, workflow
 from assessments.cycles import fixed_reviewer
 from assessments.models import Assessment, Cycle, Event, Rating, evidence_html
 from assessments.permissions import UNDER_REVIEW, Action, refusal
+from assessments.previous import previous_of
 from assessments.progress import scale_of
 from ladder.models import Behaviour, User
 from ladder.scale import is_pair
@@ -52,7 +53,11 @@ def _start(*, cycle: Cycle, engineer: User) -> Assessment:
     # Enrolled by their own hand: the reviewer is fixed now, as for everyone enrolled
     # (assessments.cycles).
     assessment = Assessment.objects.create(
-        cycle=cycle, engineer=engineer, level=level, **fixed_reviewer(engineer)
+        cycle=cycle,
+        engineer=engineer,
+        level=level,
+        previous_id=previous_of(engineer.pk, cycle),
+        **fixed_reviewer(engineer),
     )
     Rating.objects.bulk_create(
         Rating(assessment=assessment, behaviour_id=pk)

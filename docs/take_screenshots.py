@@ -46,6 +46,8 @@ PAGES = [
     ("editor", "editor", LAPTOP, "admin", False),
     ("editor-phone", "editor", PHONE, "admin", False),
     ("publish", "publish", LAPTOP, "admin", False),
+    ("cycle", "cycle", LAPTOP, "admin", True),
+    ("cycle-phone", "cycle", PHONE, "admin", False),
 ]
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "ladder" / "corpus"
 
@@ -134,6 +136,12 @@ def open_publish(page, base: str) -> None:
     page.wait_for_load_state()
 
 
+def open_cycle(page, base: str) -> None:
+    """The open demo cycle's page, as whoever runs it finds it from the list."""
+    page.goto(f"{base}/cycles/")
+    page.get_by_role("link", name="Demo review cycle", exact=True).click()
+
+
 STEPS = {
     "import-report": open_import_report,
     "editor": open_editor,
@@ -143,6 +151,7 @@ STEPS = {
     "packet": open_packet,
     "calibration": open_calibration,
     "disagreements": open_disagreements,
+    "cycle": open_cycle,
 }
 
 

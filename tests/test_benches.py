@@ -19,7 +19,7 @@ SHORT_FORMS = {
     "assessment_page.py": ["--requests", "5", "--warmup", "2"],
     "review_page.py": ["--requests", "5", "--warmup", "2", "--team", "3"],
     "calibration_view.py": ["--requests", "2", "--warmup", "1", "--people", "100"],
-    "cycle_page.py": ["--requests", "2", "--warmup", "1", "--people", "60"],
+    "cycle_page.py": ["--requests", "2", "--warmup", "1", "--people", "20"],
     "import_ladders.py": ["--pages", "3", "--repeat", "1"],
     "markdown_render.py": [],
     "packet_pdf.py": ["--packets", "3", "--repeat", "1"],

@@ -61,17 +61,15 @@ def test_page_query_count_is_the_same_for_20_and_80_behaviours(client, django_as
         client.force_login(user)
         url = assessment.get_absolute_url()
         # session, user, assessment, level, areas, responsibilities, behaviours,
-        # next level, ratings, the person's previous cycle, the framework's newest
-        # version (read once a minute)
-        with django_assert_num_queries(11) as first:
+        # next level, ratings, the framework's newest version (read once a minute)
+        with django_assert_num_queries(10) as first:
             assert client.get(url).status_code == 200
-        # The published rubric is kept after the first view: the ratings and the
-        # previous cycle are read.
-        with django_assert_num_queries(5) as again:
+        # The published rubric is kept after the first view: only the ratings are read.
+        with django_assert_num_queries(4) as again:
             assert client.get(url).status_code == 200
         counts.append((len(first), len(again)))
     assert counts[0] == counts[1]
-    assert max(counts[0]) <= 13
+    assert max(counts[0]) <= 12
 
 
 def test_next_level_can_be_shown_beside(client):
