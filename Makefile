@@ -66,10 +66,10 @@ lint: $(VENV)/.test
 
 ## test: install what the tests need, lint, then run the suite on SQLite and on PostgreSQL
 ## side by side; each output follows when all are done.
-# Four streams keep both cores busy to the end, each about as long: the SQLite pass in
-# two halves (the apps' tests and the benches; the rest, browser tests aside); the
-# browser tests, then the PostgreSQL tests that start servers of their own (with a test
-# database of their own); the rest of the PostgreSQL pass.
+# Five streams keep both cores busy to the end (several tests wait on servers and
+# sleep): the SQLite pass in two halves (the apps' tests and the benches; the rest,
+# browser tests aside); the browser tests, then the PostgreSQL tests that start servers
+# of their own; the PostgreSQL pass in two halves, each with a test database of its own.
 APPS := tests/assessments tests/ladder tests/test_benches.py
 APART := tests/browser
 SERVERS := tests/test_load.py tests/test_backup_restore.py tests/test_worker_recovery.py \
@@ -78,7 +78,7 @@ test: lint /usr/bin/chromium /usr/bin/pdftotext pdf-libs
 	SECRET_KEY=test DATABASE_URL=sqlite://:memory: $(BIN)/python manage.py makemigrations --check --dry-run
 	@if [ "$(TEST_DATABASE_URL)" = "$(LOCAL_POSTGRES)" ]; then bash .ci/ensure-postgres; fi
 	@mkdir -p var
-	@echo "Running the SQLite and PostgreSQL passes side by side, in four streams (var/test-*.log)..."
+	@echo "Running the SQLite and PostgreSQL passes side by side, in five streams (var/test-*.log)..."
 	@export SECRET_KEY=test; \
 	$(BIN)/pytest --durations=15 $(APPS) > var/test-sqlite-apps.log 2>&1 & one=$$!; \
 	$(BIN)/pytest --durations=15 $(APPS:%=--ignore=%) $(APART:%=--ignore=%) \
@@ -86,9 +86,11 @@ test: lint /usr/bin/chromium /usr/bin/pdftotext pdf-libs
 	{ $(BIN)/pytest --durations=15 $(APART) > var/test-sqlite-apart.log 2>&1; first=$$?; \
 	  DATABASE_URL=$(TEST_DATABASE_URL)_servers $(BIN)/pytest --durations=15 $(SERVERS) \
 	    > var/test-postgres-servers.log 2>&1 && exit $$first; } & two=$$!; \
-	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest --durations=15 $(SERVERS:%=--ignore=%) \
-	  > var/test-postgres.log 2>&1 & three=$$!; \
-	failed=0; for pid in $$one $$two $$three $$four; do wait $$pid || failed=1; done; \
-	for pass in sqlite-apps sqlite sqlite-apart postgres postgres-servers; do \
+	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest --durations=15 $(APPS) \
+	  > var/test-postgres-apps.log 2>&1 & three=$$!; \
+	DATABASE_URL=$(TEST_DATABASE_URL)_rest $(BIN)/pytest --durations=15 $(APPS:%=--ignore=%) \
+	  $(SERVERS:%=--ignore=%) > var/test-postgres.log 2>&1 & five=$$!; \
+	failed=0; for pid in $$one $$two $$three $$four $$five; do wait $$pid || failed=1; done; \
+	for pass in sqlite-apps sqlite sqlite-apart postgres-apps postgres postgres-servers; do \
 	  echo "==== $$pass ===="; cat var/test-$$pass.log; done; \
 	test $$failed -eq 0
