@@ -11,7 +11,12 @@ from django.tasks import task_backends
 from django.utils import timezone
 
 from assessments.models import Assessment, Cycle
-from assessments.permissions import calibrates, calibrates_any, can_run_cycles
+from assessments.permissions import (
+    calibrates,
+    calibrates_any,
+    can_manage_people,
+    can_run_cycles,
+)
 from assessments.tasks import QUEUE_LABELS
 from assessments.team import Row
 from ladder.models import User, WorkerHeartbeat
@@ -59,9 +64,10 @@ class Roles:
     edits_ladder: bool
     runs_cycles: bool
     calibrates: bool
+    manages_people: bool = False
 
     def __bool__(self) -> bool:
-        return self.edits_ladder or self.runs_cycles or self.calibrates
+        return self.edits_ladder or self.runs_cycles or self.calibrates or self.manages_people
 
 
 def roles_of(user: User) -> Roles:
@@ -69,6 +75,7 @@ def roles_of(user: User) -> Roles:
         edits_ladder=can_edit_rubric(user),
         runs_cycles=can_run_cycles(user),
         calibrates=calibrates_any(user),
+        manages_people=can_manage_people(user),
     )
 
 

@@ -659,3 +659,31 @@ class ChatPost(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cycle} · {self.text[:60]}"
+
+
+class PeopleImport(models.Model):
+    """An org chart file uploaded in the browser, kept between its dry run and its
+    confirmation. Its text is read again when confirmed, against the people as they
+    are then; the report's digest says whether that plan is still the one shown."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for confirmation"
+        APPLIED = "applied", "Applied"
+
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    file_name = models.CharField(max_length=200)
+    text = models.TextField()
+    # Columns chosen by hand for fields the header didn't name clearly: {"email": "Courriel"}.
+    mapping = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    applied_at = models.DateTimeField(null=True, blank=True)
+    summary = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} · {self.get_status_display()}"

@@ -66,6 +66,11 @@ def can_run_cycles(user: User) -> bool:
     )
 
 
+def can_manage_people(user: User) -> bool:
+    """Loading the org chart: staff who may change people (an HR admin)."""
+    return user.is_active and user.is_staff and user.has_perm("ladder.change_user")
+
+
 def calibrator_group_ids(user: User) -> frozenset[int]:
     """The groups the person belongs to, read once per request (kept on the user)."""
     ids = getattr(user, "_ladder_group_ids", None)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from assessments import calibration_views, cycle_views, review_views, views
+from assessments import calibration_views, cycle_views, people_views, review_views, views
 from assessments.packets import views as packet_views
 
 app_name = "assessments"
@@ -74,10 +74,18 @@ runner_patterns = [
     path("account/reminders/", cycle_views.my_reminders, name="my-reminders"),
 ]
 
+people_patterns = [
+    path("people/import/", people_views.upload, name="people-import"),
+    path("people/import/<int:pk>/", people_views.report, name="people-import-report"),
+    path("people/import/<int:pk>/columns/", people_views.map_columns, name="people-import-map"),
+    path("people/import/<int:pk>/confirm/", people_views.confirm, name="people-import-confirm"),
+]
+
 urlpatterns = [
     *engineer_patterns,
     *manager_patterns,
     *packet_patterns,
     *committee_patterns,
     *runner_patterns,
+    *people_patterns,
 ]

@@ -15,7 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from assessments import workflow
-from assessments.models import PacketJob
+from assessments.models import PacketJob, PeopleImport
 from assessments.services import start_assessment
 from ladder.formats.markdown import parse_ladder
 from ladder.models import ImportBatch, WorkerHeartbeat
@@ -233,6 +233,23 @@ TABLE = {
     "assessments:remind": ("post", lambda w: [w.cycle.pk], only({"admin_user": 302})),
     "assessments:move-phase": ("post", lambda w: [w.cycle.pk], only({"admin_user": 302})),
     "assessments:extend": ("post", lambda w: [w.draft.pk], only({"admin_user": 302}, 403)),
+    # ---- the org chart from a file: whoever manages people; an upload is its uploader's
+    "assessments:people-import": ("get", lambda w: [], only({"admin_user": 200}, 403)),
+    "assessments:people-import-report": (
+        "get",
+        lambda w: [w.people_import.pk],
+        only({"admin_user": 200}, 403),
+    ),
+    "assessments:people-import-map": (
+        "post",
+        lambda w: [w.people_import.pk],
+        only({"admin_user": 302}, 403),
+    ),
+    "assessments:people-import-confirm": (
+        "post",
+        lambda w: [w.people_import.pk],
+        only({"admin_user": 302}, 403),
+    ),
 }
 
 # Requests that send a body; the rest send none.
@@ -317,6 +334,11 @@ class World:
             framework_name=settings.LADDER_DEFAULT_FRAMEWORK,
             files=[],
             digest="",
+        )
+        self.people_import = PeopleImport.objects.create(
+            uploaded_by=people["admin_user"],
+            file_name="people.csv",
+            text="Work Email,Name\nnew.person@example.com,New Person\n",
         )
         now = timezone.now()
         WorkerHeartbeat.objects.create(

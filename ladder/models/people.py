@@ -27,6 +27,11 @@ class User(AbstractUser):
     level_code = models.CharField(
         max_length=12, blank=True, help_text="Current level, such as IC5; matches a level code."
     )
+    employee_id = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="The HR system's id for this person: org chart imports match people by it.",
+    )
     department = models.CharField(
         max_length=120,
         blank=True,
@@ -47,6 +52,12 @@ class User(AbstractUser):
 
     class Meta:
         constraints = [
+            models.UniqueConstraint(
+                fields=["employee_id"],
+                condition=~Q(employee_id=""),
+                name="user_unique_employee_id",
+                violation_error_message="Another person has this employee id.",
+            ),
             models.CheckConstraint(
                 condition=~Q(manager=models.F("id")),
                 name="user_not_own_manager",

@@ -180,3 +180,17 @@ def test_pages_after_an_action_pass_axe_too(page, live_server, sign_in, site):
     page.goto(f"{live_server.url}{reverse('assessments:cycle', args=[cycle.pk])}?view=managers")
     assert page.locator("table.groups tbody tr").count() > 0
     assert accessibility_violations(page) == []
+    # An org chart's dry run, with a problem and a column to choose.
+    page.goto(f"{live_server.url}{reverse('assessments:people-import')}")
+    page.get_by_label("CSV file from your HR system").set_input_files(
+        files=[
+            {
+                "name": "people.csv",
+                "mimeType": "text/csv",
+                "buffer": b"Work Email,Name,Matricule\nnew@acme.test,New Person,E1\nbad,Bad,E2\n",
+            }
+        ]
+    )
+    page.get_by_role("button", name="Upload and see what would change").click()
+    assert page.get_by_role("heading", name="1 problem: nothing can be applied yet").count() == 1
+    assert accessibility_violations(page) == []

@@ -1,0 +1,145 @@
+"""The org chart from a file, in the browser: upload, read the dry run, map columns,
+confirm. For whoever manages people; an upload is its uploader's alone."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from assessments import org_chart
+from assessments.models import PeopleImport
+from assessments.permissions import LARGEST_ID, can_manage_people, signed_in
+from ladder.uploads import NAME_TOO_LONG, is_name_too_long
+
+# What the report lists of each kind before "and N more".
+SHOWN = 200
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file from your HR system",
+        help_text="One row per person: employee id, e-mail, name, manager (e-mail or "
+        "employee id), department, track, level, start date, active.",
+    )
+
+
+def _manager(request: HttpRequest) -> None:
+    if not can_manage_people(request.user):
+        raise PermissionDenied("Only whoever manages people in Ladder loads the org chart.")
+
+
+@require_http_methods(["GET", "POST"])
+@signed_in
+def upload(request: HttpRequest) -> HttpResponse:
+    """Upload a file: nothing changes until its report is confirmed."""
+    _manager(request)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    error = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if is_name_too_long(upload.name):
+            error = NAME_TOO_LONG
+        elif upload.size > org_chart.MOST_BYTES:
+            error = f"The file is over {org_chart.MOST_BYTES // 1_000_000} MB: split it."
+        else:
+            try:
+                text = org_chart.decode(upload.read(org_chart.MOST_BYTES + 1))
+                org_chart.read(text)  # refuses what can't be read at all, now
+            except org_chart.FileProblem as problem:
+                error = str(problem)
+            else:
+                PeopleImport.objects.filter(
+                    uploaded_by=request.user, status=PeopleImport.Status.PENDING
+                ).delete()
+                batch = PeopleImport.objects.create(
+                    uploaded_by=request.user, file_name=upload.name[:200], text=text
+                )
+                return redirect("assessments:people-import-report", batch.pk)
+    status = 400 if error or form.errors else 200
+    context = {"form": form, "error": error}
+    return render(request, "assessments/people_import.html", context, status=status, using="jinja2")
+
+
+def _batch(request: HttpRequest, pk: int) -> PeopleImport:
+    _manager(request)
+    if pk > LARGEST_ID:
+        raise PermissionDenied("No such upload.")
+    return get_object_or_404(PeopleImport, pk=pk, uploaded_by=request.user)
+
+
+def _digest(result: org_chart.Plan) -> str:
+    """The plan as shown, so a confirmation applies that plan or says it changed."""
+    parts = [
+        *(f"n:{c.row.email}" for c in result.new),
+        *(f"c:{c.person.pk}:{sorted(c.fields)}:{c.manager is not None}" for c in result.changed),
+        *(f"d:{c.person.pk}" for c in result.deactivated),
+    ]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
+@require_http_methods(["GET"])
+@signed_in
+def report(request: HttpRequest, pk: int) -> HttpResponse:
+    """The dry run: who is new, who changes and how, who is deactivated, every problem."""
+    batch = _batch(request, pk)
+    sheet = org_chart.read(batch.text, batch.mapping)
+    result = org_chart.plan(sheet, by=request.user)
+    context = {
+        "batch": batch,
+        "sheet": sheet,
+        "plan": result,
+        "digest": _digest(result),
+        "shown": SHOWN,
+        "fields": org_chart.LABELS,
+    }
+    return render(request, "assessments/people_import_report.html", context, using="jinja2")
+
+
+@require_POST
+@signed_in
+def map_columns(request: HttpRequest, pk: int) -> HttpResponse:
+    """Choose the columns the header didn't name clearly, then read the report again."""
+    batch = _batch(request, pk)
+    headers = org_chart.read(batch.text).headers
+    mapping = {
+        name: request.POST[name] for name in org_chart.COLUMNS if request.POST.get(name) in headers
+    }
+    batch.mapping = mapping
+    batch.save(update_fields=["mapping"])
+    return redirect("assessments:people-import-report", batch.pk)
+
+
+@require_POST
+@signed_in
+def confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """Apply the plan the report showed, once; refused if it changed or has problems."""
+    batch = _batch(request, pk)
+    back = redirect("assessments:people-import-report", batch.pk)
+    if batch.status == PeopleImport.Status.APPLIED:
+        messages.info(request, "This file was applied already; nothing changed again.")
+        return back
+    sheet = org_chart.read(batch.text, batch.mapping)
+    result = org_chart.plan(sheet, by=request.user)
+    if _digest(result) != request.POST.get("digest"):
+        messages.error(request, "People changed since this report: read it again, then confirm.")
+        return back
+    try:
+        org_chart.apply(sheet, by=request.user, confirmed=request.POST.get("confirm") == "yes")
+    except ValueError as error:
+        messages.error(request, str(error))
+        return back
+    batch.status, batch.applied_at = PeopleImport.Status.APPLIED, timezone.now()
+    batch.summary = (
+        f"{len(result.new)} new, {len(result.changed)} changed, "
+        f"{len(result.deactivated)} deactivated"
+    )
+    batch.save(update_fields=["status", "applied_at", "summary"])
+    messages.success(request, f"Applied: {batch.summary}.")
+    return back
