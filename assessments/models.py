@@ -681,6 +681,9 @@ class PeopleImport(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     applied_at = models.DateTimeField(null=True, blank=True)
     summary = models.CharField(max_length=200, blank=True)
+    # The people this file created, to invite them; and when they were invited.
+    created = models.JSONField(default=list, blank=True, editable=False)
+    invited_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -248,3 +248,41 @@ WRITERS = {
     "shared": _shared,
     "reviewer_changed": _reviewer_changed,
 }
+
+
+def send_password_link(person_id: int, kind: str) -> int:
+    """A one-time link to set a password, made when the e-mail is written: it stops
+    working once used (the password it sets changes what it was made from) and after
+    PASSWORD_RESET_TIMEOUT."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    person = User.objects.filter(pk=person_id, is_active=True).first()
+    if person is None or not person.email:
+        return 0
+    path = reverse(
+        "password_reset_confirm",
+        args=[
+            urlsafe_base64_encode(force_bytes(person.pk)),
+            default_token_generator.make_token(person),
+        ],
+    )
+    days = max(1, settings.PASSWORD_RESET_TIMEOUT // 86_400)
+    valid = f"The link works once, for {days} day{'s' if days != 1 else ''}."
+    if kind == "invite":
+        subject = "You're invited to Ladder"
+        body = (
+            f"Hello {person.first_name or person.username},\n\nYour company uses Ladder for "
+            f"career frameworks and review cycles. Choose your password to sign in (your "
+            f"username is {person.username}):\n\n{link(path)}\n\n{valid}"
+        )
+    else:
+        subject = "Set a new Ladder password"
+        body = (
+            f"Hello {person.first_name or person.username},\n\nSomeone asked for a link to "
+            f"set a new password for your Ladder account ({person.username}). If it was "
+            f"you:\n\n{link(path)}\n\n{valid} If it wasn't, ignore this e-mail: your password "
+            "stays as it is."
+        )
+    return send_mass_mail([(subject, body, None, [person.email])], fail_silently=False)

@@ -260,6 +260,8 @@ class Plan:
     errors: list[str] = field(default_factory=list)
     known: int = 0  # people with an employee id before the file
     id_changes: int = 0
+    matched: dict[int, User | None] = field(default_factory=dict)  # row number → person
+    created: list[int] = field(default_factory=list)  # once applied: the new people's ids
 
     @property
     def deactivated_share(self) -> float:
@@ -308,6 +310,7 @@ def plan(sheet: Sheet, *, by: User) -> Plan:
             if person is not None and row.employee_id and person.employee_id:
                 result.id_changes += person.employee_id != row.employee_id
         matched[row.number] = person
+    result.matched = matched
     tracks = {t.name.lower(): t for t in Track.objects.all()} | {
         t.slug: t for t in Track.objects.all()
     }
@@ -464,8 +467,8 @@ def apply(sheet: Sheet, *, by: User, confirmed: bool = False) -> Plan:
                 User.objects.filter(pk=change.person.pk).update(**values)
                 for k, v in values.items():
                     setattr(change.person, k, v)
-        matched = {c.row.number: c.person for c in result.changed + result.deactivated if c.row}
-        matched |= created
+        # Every row's person, whether the row changes them or not: a manager may be anyone.
+        matched = {n: p for n, p in result.matched.items() if p is not None} | created
         newcomers = []
         for change in result.new + result.changed + result.deactivated:
             if change.manager is None:
@@ -480,6 +483,7 @@ def apply(sheet: Sheet, *, by: User, confirmed: bool = False) -> Plan:
             else:
                 roles.set_manager(change.person, by=by, to=target)
         User.objects.bulk_update(newcomers, ["manager"], batch_size=1000)
+    result.created = [p.pk for p in created.values()]
     return result
 
 

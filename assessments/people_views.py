@@ -16,6 +16,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from assessments import org_chart
 from assessments.models import PeopleImport
 from assessments.permissions import LARGEST_ID, can_manage_people, signed_in
+from assessments.tasks import send_password_link
+from ladder.models import User
 from ladder.uploads import NAME_TOO_LONG, is_name_too_long
 
 # What the report lists of each kind before "and N more".
@@ -93,6 +95,7 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
     result = org_chart.plan(sheet, by=request.user)
     context = {
         "batch": batch,
+        "to_invite": len(_to_invite(batch)) if batch.status == PeopleImport.Status.APPLIED else 0,
         "sheet": sheet,
         "plan": result,
         "digest": _digest(result),
@@ -131,15 +134,45 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "People changed since this report: read it again, then confirm.")
         return back
     try:
-        org_chart.apply(sheet, by=request.user, confirmed=request.POST.get("confirm") == "yes")
+        done = org_chart.apply(
+            sheet, by=request.user, confirmed=request.POST.get("confirm") == "yes"
+        )
     except ValueError as error:
         messages.error(request, str(error))
         return back
+    batch.created = done.created
     batch.status, batch.applied_at = PeopleImport.Status.APPLIED, timezone.now()
     batch.summary = (
         f"{len(result.new)} new, {len(result.changed)} changed, "
         f"{len(result.deactivated)} deactivated"
     )
-    batch.save(update_fields=["status", "applied_at", "summary"])
+    batch.save(update_fields=["status", "applied_at", "summary", "created"])
     messages.success(request, f"Applied: {batch.summary}.")
     return back
+
+
+def _to_invite(batch: PeopleImport):
+    """The people the file created who can't sign in yet: active, no password, never in."""
+    return [
+        person
+        for person in User.objects.filter(pk__in=batch.created, is_active=True, last_login=None)
+        if not person.has_usable_password()
+    ]
+
+
+@require_POST
+@signed_in
+def invite(request: HttpRequest, pk: int) -> HttpResponse:
+    """E-mail each person the file created a one-time link to set their password."""
+    batch = _batch(request, pk)
+    people = _to_invite(batch)
+    for person in people:
+        send_password_link.enqueue(person.pk, "invite")
+    batch.invited_at = timezone.now()
+    batch.save(update_fields=["invited_at"])
+    messages.success(
+        request,
+        f"{len(people)} invitation{'s' if len(people) != 1 else ''} on the way: each a "
+        "link to set a password, good once.",
+    )
+    return redirect("assessments:people-import-report", batch.pk)

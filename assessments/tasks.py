@@ -56,3 +56,9 @@ def tell_person(kind: str, person_id: int, *extra) -> int:
 def tell_enrolled(cycle_id: int, assessment_ids: list[int]) -> int:
     """E-mail each person enrolled in a cycle its link and deadlines; returns how many."""
     return notifications.send_enrolled(cycle_id, assessment_ids)
+
+
+@task()
+def send_password_link(person_id: int, kind: str) -> int:
+    """E-mail someone a one-time link to set their password: an invitation, or a reset."""
+    return notifications.send_password_link(person_id, kind)

@@ -79,6 +79,7 @@ people_patterns = [
     path("people/import/<int:pk>/", people_views.report, name="people-import-report"),
     path("people/import/<int:pk>/columns/", people_views.map_columns, name="people-import-map"),
     path("people/import/<int:pk>/confirm/", people_views.confirm, name="people-import-confirm"),
+    path("people/import/<int:pk>/invite/", people_views.invite, name="people-import-invite"),
 ]
 
 urlpatterns = [

@@ -65,6 +65,15 @@ TABLE = {
     "logout": ("post", lambda w: [], dict.fromkeys(PERSONAS, 302)),
     "password_change": ("get", lambda w: [], everyone_signed_in(200)),
     "password_change_done": ("get", lambda w: [], everyone_signed_in(200)),
+    # A link to set a password: asked for by anyone, signed in or not; a bad link says so.
+    "password_reset": ("get", lambda w: [], dict.fromkeys(PERSONAS, 200)),
+    "password_reset_done": ("get", lambda w: [], dict.fromkeys(PERSONAS, 200)),
+    "password_reset_confirm": (
+        "get",
+        lambda w: ["MQ", "no-such-token"],
+        dict.fromkeys(PERSONAS, 200),
+    ),
+    "password_reset_complete": ("get", lambda w: [], dict.fromkeys(PERSONAS, 200)),
     "ladder:index": ("get", lambda w: [], everyone_signed_in(302)),
     # For load balancers and monitoring: anyone, signed in or not (the world has a
     # working worker on every queue).
@@ -246,6 +255,11 @@ TABLE = {
         only({"admin_user": 302}, 403),
     ),
     "assessments:people-import-confirm": (
+        "post",
+        lambda w: [w.people_import.pk],
+        only({"admin_user": 302}, 403),
+    ),
+    "assessments:people-import-invite": (
         "post",
         lambda w: [w.people_import.pk],
         only({"admin_user": 302}, 403),

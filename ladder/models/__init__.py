@@ -30,7 +30,7 @@ from ladder.models.framework import (
     lock_frameworks,
 )
 from ladder.models.imports import ImportBatch, ImportBatchQuerySet
-from ladder.models.people import User
+from ladder.models.people import PasswordLinkRequest, User
 from ladder.models.upkeep import DataEpoch, WorkerHeartbeat
 
 __all__ = [
@@ -46,6 +46,7 @@ __all__ = [
     "ImportBatchQuerySet",
     "Level",
     "LevelQuerySet",
+    "PasswordLinkRequest",
     "PublishedFrameworkError",
     "Responsibility",
     "Track",

@@ -79,3 +79,18 @@ class User(AbstractUser):
                 raise ValidationError({"manager": "That would make a reporting loop."})
             seen.add(boss.pk)
             boss = boss.manager
+
+
+class PasswordLinkRequest(models.Model):
+    """Someone asked for a link to set their password: counted to throttle the asking.
+
+    Kept for a day, by address and by the e-mail typed (hashed: the table says nothing
+    of who has an account), whether or not the address belongs to anyone.
+    """
+
+    address = models.GenericIPAddressField(null=True)
+    email_digest = models.CharField(max_length=64)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.address} · {self.at:%Y-%m-%d %H:%M}"

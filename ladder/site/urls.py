@@ -6,15 +6,16 @@ from django.urls import include, path
 
 from assessments import views as assessment_views
 from ladder import views
-from ladder.site import health
+from ladder.site import accounts, health
 
 admin.site.site_header = "Ladder administration"
 admin.site.site_title = "Ladder admin"
 admin.site.index_title = "Framework content, people and cycles"
 
-# Only the account pages Ladder uses; password resets go through the admins. Their
-# templates are the Jinja2 ones in templates/jinja2/registration/: the admin app has
-# templates of the same names for Django's engine, which would otherwise be found first.
+# Only the account pages Ladder uses; a link to set a password (forgotten, or an
+# invitation) is ladder.site.accounts. Their templates are the Jinja2 ones in
+# templates/jinja2/registration/: the admin app has templates of the same names for
+# Django's engine, which would otherwise be found first.
 account_patterns = [
     path(
         "login/",
@@ -31,6 +32,26 @@ account_patterns = [
         "password/done/",
         auth_views.PasswordChangeDoneView.as_view(template_engine="jinja2"),
         name="password_change_done",
+    ),
+    path("password/forgot/", accounts.ForgotPasswordView.as_view(), name="password_reset"),
+    path(
+        "password/forgot/sent/",
+        auth_views.PasswordResetDoneView.as_view(
+            template_engine="jinja2", template_name="registration/password_reset_done.html"
+        ),
+        name="password_reset_done",
+    ),
+    path(
+        "password/set/<uidb64>/<token>/",
+        accounts.SetPasswordView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password/set/done/",
+        auth_views.PasswordResetCompleteView.as_view(
+            template_engine="jinja2", template_name="registration/password_reset_complete.html"
+        ),
+        name="password_reset_complete",
     ),
 ]
 

@@ -333,3 +333,13 @@ def test_a_column_the_file_lacks_leaves_that_field_alone(hr, on_ic5):
     applied(slim, hr)
     ana.refresh_from_db()
     assert (ana.track, ana.level_code, ana.manager.email) == (on_ic5.track, "IC5", "mira@acme.test")
+
+
+def test_a_new_manager_who_is_unchanged_in_the_file_is_found(hr):
+    applied(BASE, hr)
+    moved = BASE.replace(
+        "E2,Ana,Petrova,ana@acme.test,mira@acme.test", "E2,Ana,Petrova,ana@acme.test,ben@acme.test"
+    )
+    applied(moved, hr)
+    ana = User.objects.get(email="ana@acme.test")
+    assert ana.manager.email == "ben@acme.test"
