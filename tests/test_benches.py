@@ -21,6 +21,7 @@ SHORT_FORMS = {
     "calibration_view.py": ["--requests", "2", "--warmup", "1", "--people", "100"],
     "cycle_page.py": ["--requests", "2", "--warmup", "1", "--people", "20"],
     "import_ladders.py": ["--pages", "3", "--repeat", "1"],
+    "org_chart_import.py": ["--sizes", "20", "60"],
     "markdown_render.py": [],
     "packet_pdf.py": ["--packets", "3", "--repeat", "1"],
     "autosave.py": ["--clients", "2", "--seconds", "1", "--rounds", "1", "--workers", "1"],

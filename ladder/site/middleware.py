@@ -93,23 +93,25 @@ def _user_id(request) -> str:
 def refuse_large_bodies(get_response):
     """Answer 413 to a body declared larger than the limit, before anything reads it.
 
-    The ladder import page takes files and has a larger limit of its own. A body sent
-    without a declared length is still bounded by Django's DATA_UPLOAD_MAX_MEMORY_SIZE.
+    The two pages that take files (the ladder import, the org chart) have a larger
+    limit of their own. A body sent without a declared length is still bounded by
+    Django's DATA_UPLOAD_MAX_MEMORY_SIZE.
     """
-    import_path = None
+    import_paths: set[str] = set()
 
     def middleware(request):
-        nonlocal import_path
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             return render(request, "400.html", status=400)
         if length > settings.REQUEST_MAX_BYTES:
-            if import_path is None:
-                import_path = reverse("ladder:import")
+            if not import_paths:
+                import_paths.update(
+                    (reverse("ladder:import"), reverse("assessments:people-import"))
+                )
             limit = (
                 max(settings.IMPORT_REQUEST_MAX_BYTES, settings.REQUEST_MAX_BYTES)
-                if request.path == import_path
+                if request.path in import_paths
                 else settings.REQUEST_MAX_BYTES
             )
             if length > limit:

@@ -343,3 +343,15 @@ def test_a_new_manager_who_is_unchanged_in_the_file_is_found(hr):
     applied(moved, hr)
     ana = User.objects.get(email="ana@acme.test")
     assert ana.manager.email == "ben@acme.test"
+
+
+def test_a_file_over_the_usual_request_limit_reaches_the_page(client, hr, settings):
+    settings.REQUEST_MAX_BYTES = 100_000
+    client.force_login(hr)
+    filler = "x" * 150_000  # in a column nobody reads
+    answer = upload(client, f"Work Email,Name,Notes\nzoe@acme.test,Zoe Ng,{filler}\n")
+    assert answer.status_code != 413
+    settings.IMPORT_REQUEST_MAX_BYTES = 120_000
+    assert (
+        upload(client, f"Work Email,Name,Notes\nzoe@acme.test,Zoe Ng,{filler}\n").status_code == 413
+    )
