@@ -52,6 +52,37 @@ def environment(work: Path, *, hosts: str) -> dict[str, str]:
     }
 
 
+def bench_database(prefix: str, *, pages: bool = True) -> str:
+    """Set this process up on a fresh SQLite file, or on the database DATABASE_URL names
+    (emptied first, so its name must contain "bench"); migrate; for benches of pages,
+    the bench URLs and static files too. Returns the engine and database, in words."""
+    import tempfile
+
+    url = os.environ.get("DATABASE_URL", "")
+    work = Path(tempfile.mkdtemp(prefix=f"ladder-bench-{prefix}-"))
+    settings = environment(work, hosts="testserver")
+    if url:
+        if "bench" not in url.rsplit("/", 1)[-1]:
+            sys.exit("DATABASE_URL must name a database of the benchmark's own (with 'bench').")
+        settings["DATABASE_URL"] = url
+    os.environ.update(settings)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    if pages:
+        use_bench_urls()
+    call_command("migrate", verbosity=0)
+    if url:
+        call_command("flush", interactive=False, verbosity=0)
+    if pages:
+        call_command("collectstatic", interactive=False, verbosity=0)
+    from django.db import connection
+
+    return f"{connection.vendor} ({connection.settings_dict['NAME']})"
+
+
 def start_django(work: Path, *, hosts: str) -> None:
     """Configure this process for `work`, set Django up, migrate and collect static files."""
     os.environ.update(environment(work, hosts=hosts))

@@ -28,14 +28,11 @@ differ; timings are only printed.
 """
 
 import argparse
-import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from datetime import timedelta
-from pathlib import Path
 
 import _setup
 
@@ -47,28 +44,7 @@ AGGREGATES = ["outcomes", "area scores", "managers", "gaps", "cycle counts"]
 
 
 def configure() -> str:
-    """Set this process up for SQLite in a temporary folder, or the bench database given."""
-    url = os.environ.get("DATABASE_URL", "")
-    work = Path(tempfile.mkdtemp(prefix="ladder-bench-calibration-"))
-    environment = _setup.environment(work, hosts="testserver")
-    if url:
-        if "bench" not in url.rsplit("/", 1)[-1]:
-            sys.exit("DATABASE_URL must name a database of the benchmark's own (with 'bench').")
-        environment["DATABASE_URL"] = url
-    os.environ.update(environment)
-    import django
-
-    django.setup()
-    _setup.use_bench_urls()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    if url:
-        call_command("flush", interactive=False, verbosity=0)
-    call_command("collectstatic", interactive=False, verbosity=0)
-    from django.db import connection
-
-    return f"{connection.vendor} ({connection.settings_dict['NAME']})"
+    return _setup.bench_database("calibration")
 
 
 def bench_level():

@@ -14,11 +14,8 @@ people; the target is time linear in rows: the largest size's per-row time at mo
 """
 
 import argparse
-import os
 import sys
-import tempfile
 import time
-from pathlib import Path
 
 import _setup
 
@@ -26,25 +23,7 @@ LINEAR_TARGET = 1.5
 
 
 def configure() -> str:
-    url = os.environ.get("DATABASE_URL", "")
-    work = Path(tempfile.mkdtemp(prefix="ladder-bench-people-"))
-    environment = _setup.environment(work, hosts="testserver")
-    if url:
-        if "bench" not in url.rsplit("/", 1)[-1]:
-            sys.exit("DATABASE_URL must name a database of the benchmark's own (with 'bench').")
-        environment["DATABASE_URL"] = url
-    os.environ.update(environment)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    if url:
-        call_command("flush", interactive=False, verbosity=0)
-    from django.db import connection
-
-    return f"{connection.vendor} ({connection.settings_dict['NAME']})"
+    return _setup.bench_database("people", pages=False)
 
 
 def export(people: int, prefix: str) -> str:
