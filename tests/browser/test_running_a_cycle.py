@@ -119,12 +119,17 @@ def test_a_cycle_for_forty_people_from_enrolment_to_shared_results(
     late_page = page.context.browser.new_context().new_page()
     sign_in(late_page, late, PASSWORD)
     late_page.get_by_role("link", name=re.compile("Continue your self-assessment")).click()
+    late_page.wait_for_load_state("load")  # the autosave script is deferred to here
     forms = late_page.locator(".rating-form")
     expect(forms).to_have_count(8)
     for index in range(8):
         forms.nth(index).get_by_text("Consistently", exact=True).click()
+    # Saves queue behind each other: on a loaded machine eight take a while.
+    expect(late_page.locator("#progress-summary")).to_contain_text("8 of 8", timeout=20_000)
     for index in range(8):
-        expect(forms.nth(index).locator(".save-state")).to_have_text(re.compile("^Saved"))
+        expect(forms.nth(index).locator(".save-state")).to_have_text(
+            re.compile("^Saved"), timeout=20_000
+        )
     late_page.get_by_role("button", name=re.compile("^Submit")).click()
     told = late_page.get_by_text(re.compile("^Submitted. Grace Manager has been told"))
     expect(told).to_be_visible()
