@@ -154,19 +154,7 @@ def enrol(cycle: Cycle, choice: Choice, *, by: User) -> list[int]:
             for person in found.to_enrol
         )
         # bulk_create sets primary keys on PostgreSQL and SQLite alike (RETURNING).
-        behaviours: dict[int, list[int]] = {}
-        for level_id, pk in Behaviour.objects.filter(
-            area__level__in={a.level_id for a in created}
-        ).values_list("area__level_id", "pk"):
-            behaviours.setdefault(level_id, []).append(pk)
-        Rating.objects.bulk_create(
-            (
-                Rating(assessment_id=a.pk, behaviour_id=pk)
-                for a in created
-                for pk in behaviours.get(a.level_id, ())
-            ),
-            batch_size=2_000,
-        )
+        blank_ratings(created)
         ids = [a.pk for a in created]
         tell_enrolled.enqueue(current.pk, ids)
         chat.announce(
@@ -177,6 +165,23 @@ def enrol(cycle: Cycle, choice: Choice, *, by: User) -> list[int]:
         schedule_reminders()
     cycle.status = current.status
     return ids
+
+
+def blank_ratings(assessments: list[Assessment]) -> None:
+    """A rating with no answer for every behaviour of each assessment's level."""
+    behaviours: dict[int, list[int]] = {}
+    for level_id, pk in Behaviour.objects.filter(
+        area__level__in={a.level_id for a in assessments}
+    ).values_list("area__level_id", "pk"):
+        behaviours.setdefault(level_id, []).append(pk)
+    Rating.objects.bulk_create(
+        (
+            Rating(assessment_id=a.pk, behaviour_id=pk)
+            for a in assessments
+            for pk in behaviours.get(a.level_id, ())
+        ),
+        batch_size=2_000,
+    )
 
 
 def fixed_reviewer(engineer: User) -> dict[str, int | None]:

@@ -49,32 +49,21 @@ class Past:
         return self.assessment.cycle
 
 
-def earlier_ones(cycle) -> dict[int, int]:
+def earlier_ones(cycle, engineer_ids: list[int] | None = None) -> dict[int, int]:
     """Each person's latest assessment from a cycle before this one that reached their
-    manager, by engineer id: what enrolment records as each one's previous."""
+    manager, by engineer id (of `engineer_ids`, or everyone): what enrolment records as
+    each one's previous."""
+    rows = Assessment.objects.filter(
+        cycle__self_assessment_due__lt=cycle.self_assessment_due
+    ).exclude(status=Assessment.Status.DRAFT)
+    if engineer_ids is not None:
+        rows = rows.filter(engineer_id__in=engineer_ids)
     found: dict[int, int] = {}
-    rows = (
-        Assessment.objects.filter(cycle__self_assessment_due__lt=cycle.self_assessment_due)
-        .exclude(status=Assessment.Status.DRAFT)
-        .order_by("engineer_id", "-cycle__self_assessment_due", "-pk")
-        .values_list("engineer_id", "pk")
-    )
-    for engineer_id, pk in rows:
+    for engineer_id, pk in rows.order_by(
+        "engineer_id", "-cycle__self_assessment_due", "-pk"
+    ).values_list("engineer_id", "pk"):
         found.setdefault(engineer_id, pk)
     return found
-
-
-def previous_of(engineer_id: int, cycle) -> int | None:
-    """One person's previous assessment (see earlier_ones), for one enrolment."""
-    return (
-        Assessment.objects.filter(
-            engineer_id=engineer_id, cycle__self_assessment_due__lt=cycle.self_assessment_due
-        )
-        .exclude(status=Assessment.Status.DRAFT)
-        .order_by("-cycle__self_assessment_due", "-pk")
-        .values_list("pk", flat=True)
-        .first()
-    )
 
 
 def previous_assessment(assessment: Assessment) -> Assessment | None:

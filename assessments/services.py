@@ -12,12 +12,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from assessments import sql, workflow
-from assessments.cycles import fixed_reviewer
+from assessments.cycles import blank_ratings, fixed_reviewer
 from assessments.models import Assessment, Cycle, Event, Rating, evidence_html
 from assessments.permissions import UNDER_REVIEW, Action, refusal
-from assessments.previous import previous_of
+from assessments.previous import earlier_ones
 from assessments.progress import scale_of
-from ladder.models import Behaviour, User
+from ladder.models import User
 from ladder.scale import is_pair
 
 
@@ -56,13 +56,10 @@ def _start(*, cycle: Cycle, engineer: User) -> Assessment:
         cycle=cycle,
         engineer=engineer,
         level=level,
-        previous_id=previous_of(engineer.pk, cycle),
+        previous_id=earlier_ones(cycle, [engineer.pk]).get(engineer.pk),
         **fixed_reviewer(engineer),
     )
-    Rating.objects.bulk_create(
-        Rating(assessment=assessment, behaviour_id=pk)
-        for pk in Behaviour.objects.filter(area__level=level).values_list("pk", flat=True)
-    )
+    blank_ratings([assessment])
     return assessment
 
 

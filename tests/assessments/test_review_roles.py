@@ -119,7 +119,9 @@ def test_a_new_manager_leaves_an_enrolled_drafts_reviewer_as_enrolled(
 ):
     # Enrolment fixed the reviewer: a move mid-cycle changes it only on purpose.
     client.force_login(other_admin)
-    assert change_person(client, assessment.engineer, manager=str(other_manager.pk)).status_code
+    assert (
+        change_person(client, assessment.engineer, manager=str(other_manager.pk)).status_code == 302
+    )
     assessment.refresh_from_db()
     assert (assessment.reviewer, assessment.engineer.manager) == (manager, other_manager)
     assert not Event.objects.filter(assessment=assessment).exists()
