@@ -64,6 +64,12 @@ lint: $(VENV)/.test
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
 
+# The single sign-on tests run a real OpenID provider (npm's oidc-provider) on Node.js.
+tests/oidc/node_modules/.package-lock.json: tests/oidc/package-lock.json
+	@command -v npm >/dev/null || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; }
+	npm ci --prefix tests/oidc --no-audit --no-fund --loglevel=error
+
 ## test: install what the tests need, lint, then run the suite on SQLite and on PostgreSQL
 ## side by side; each output follows when all are done.
 # Five streams keep both cores busy to the end (several tests wait on servers and
@@ -74,7 +80,7 @@ APPS := tests/assessments tests/ladder tests/test_benches.py
 APART := tests/browser
 SERVERS := tests/test_load.py tests/test_backup_restore.py tests/test_worker_recovery.py \
   tests/test_production_serving.py
-test: lint /usr/bin/chromium /usr/bin/pdftotext pdf-libs
+test: lint /usr/bin/chromium /usr/bin/pdftotext pdf-libs tests/oidc/node_modules/.package-lock.json
 	SECRET_KEY=test DATABASE_URL=sqlite://:memory: $(BIN)/python manage.py makemigrations --check --dry-run
 	@if [ "$(TEST_DATABASE_URL)" = "$(LOCAL_POSTGRES)" ]; then bash .ci/ensure-postgres; fi
 	@mkdir -p var

@@ -13,8 +13,17 @@ from django_tasks_db.admin import DBTaskResultAdmin
 from django_tasks_db.models import DBTaskResult
 
 from assessments import roles
-from assessments.models import Assessment, CommitteeChange, Cycle, Event, PacketJob
-from assessments.permissions import UNDER_REVIEW, password_refusal
+from assessments.models import (
+    Assessment,
+    CommitteeChange,
+    Cycle,
+    DirectoryEntry,
+    Event,
+    HRPartner,
+    PacketJob,
+    ScimToken,
+)
+from assessments.permissions import UNDER_REVIEW, can_manage_people, password_refusal
 from ladder.admin import BoundedGroupAdmin, PersonAdmin
 from ladder.admin_lists import BoundedSearch
 from ladder.models import Framework, User
@@ -64,8 +73,9 @@ class CycleAdmin(BoundedSearch, admin.ModelAdmin):
             {
                 "fields": ["calibrators", "calibration_closed_at"],
                 "description": "Members of this group sit on the cycle's committee: they read "
-                "the packets of reviewed assessments and decide outcomes. Edit the group's "
-                "members under Authentication and Authorization › Groups.",
+                "the packets of reviewed assessments and decide outcomes. Members are "
+                "shown and changed on the committee's own page, under Calibration "
+                "committees (/committees/).",
             },
         ),
         (
@@ -339,3 +349,87 @@ class CommitteeAwareGroupAdmin(BoundedGroupAdmin):
 
     def delete_queryset(self, request, queryset):
         roles.delete_groups(queryset, by=request.user)
+
+
+class HRPartnerForm(ActorForm):
+    class Meta:
+        model = HRPartner
+        fields = ["person", "department", "manager"]
+
+    def clean(self):
+        cleaned = super().clean()
+        person = cleaned.get("person")
+        if person is not None:
+            roles.check_partner(person, by=self.actor)
+        return cleaned
+
+
+@admin.register(HRPartner)
+class HRPartnerAdmin(BoundedSearch, admin.ModelAdmin):
+    """Who is HR partner for which part of the company; granted by someone else, on the record."""
+
+    form = HRPartnerForm
+    list_display = ["person", "scope", "granted_by", "granted_at"]
+    list_select_related = ["person", "manager", "granted_by"]
+    search_fields = ["person__username", "person__first_name", "person__last_name", "department"]
+    autocomplete_fields = ["person", "manager"]
+    readonly_fields = ["granted_by", "granted_at"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        return with_actor(super().get_form(request, obj, change, **kwargs), request)
+
+    def save_model(self, request, obj, form, change):
+        obj.granted_by = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description="Looks after", ordering="department")
+    def scope(self, obj):
+        return obj.scope_label
+
+
+@admin.register(ScimToken)
+class ScimTokenAdmin(BoundedSearch, admin.ModelAdmin):
+    """Tokens for the identity provider's SCIM client: made here, shown once, revoked here."""
+
+    list_display = ["name", "created_by", "created_at", "last_used_at", "revoked_at"]
+    list_select_related = ["created_by"]
+    search_fields = ["name"]
+    fields = ["name", "revoked_at", "created_by", "created_at", "last_used_at"]
+    readonly_fields = ["created_by", "created_at", "last_used_at"]
+
+    def has_add_permission(self, request):
+        # The directory creates people and moves them between managers: whoever
+        # makes its token must be someone who may change people.
+        return super().has_add_permission(request) and can_manage_people(request.user)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        from assessments import scim
+
+        token = scim.generate()
+        obj.digest = scim.digest(token)
+        obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+        self.message_user(
+            request,
+            format_html(
+                "Give this token to {}, as its SCIM bearer token, with the base URL {}. "
+                "It is shown this once: <code>{}</code>",
+                obj.name,
+                request.build_absolute_uri("/scim/v2"),
+                token,
+            ),
+            messages.WARNING,
+        )
+
+
+@admin.register(DirectoryEntry)
+class DirectoryEntryAdmin(ReadOnly, BoundedSearch, admin.ModelAdmin):
+    """Who the identity provider keeps in step, and whom it deprovisioned."""
+
+    list_display = ["person", "external_id", "modified_at", "deprovisioned_at"]
+    list_select_related = ["person"]
+    list_filter = [("deprovisioned_at", admin.EmptyFieldListFilter)]
+    search_fields = ["person__username", "person__email", "external_id"]
+    fields = ["person", "external_id", "created_at", "modified_at", "deprovisioned_at"]

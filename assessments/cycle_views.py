@@ -19,12 +19,17 @@ from assessments import cycles, participants, reminders
 from assessments.access import get_cycle_for_user
 from assessments.forms import EnrolForm, ExtendForm, ParticipantFilterForm, ReminderChoiceForm
 from assessments.models import Assessment, Cycle
-from assessments.permissions import LARGEST_ID, can_run_cycles, signed_in, whole_number
+from assessments.permissions import LARGEST_ID, can_run_cycles, reach, signed_in, whole_number
 from ladder.models import User
 from ladder.spreadsheets import guarded
 
 
 def _runs(user, cycle) -> bool:
+    return reach(user) is not None
+
+
+def _moves_phases(user, cycle) -> bool:
+    # A cycle's phases are the whole company's: an HR partner's reach is part of it.
     return can_run_cycles(user)
 
 
@@ -32,13 +37,16 @@ def _runs(user, cycle) -> bool:
 @signed_in
 def cycle_list(request: HttpRequest) -> HttpResponse:
     """Every cycle with how many take part, for whoever runs them."""
-    if not can_run_cycles(request.user):
+    within = reach(request.user)
+    if within is None:
         raise PermissionDenied("Only whoever runs review cycles sees this page.")
+    mine = within.people("assessments__engineer_id")
     all_cycles = Cycle.objects.select_related("framework").annotate(
-        people=Count("assessments"),
-        submitted=Count("assessments", filter=~Q(assessments__status="draft")),
+        people=Count("assessments", filter=mine),
+        submitted=Count("assessments", filter=mine & ~Q(assessments__status="draft")),
     )
-    return render(request, "assessments/cycles.html", {"cycles": all_cycles}, using="jinja2")
+    context = {"cycles": all_cycles, "reach": within}
+    return render(request, "assessments/cycles.html", context, using="jinja2")
 
 
 @require_GET
@@ -46,10 +54,11 @@ def cycle_list(request: HttpRequest) -> HttpResponse:
 def cycle_page(request: HttpRequest, cycle_id: int) -> HttpResponse:
     """Who takes part and where each stands, by person, manager or department."""
     cycle = get_cycle_for_user(request.user, cycle_id, _runs)
+    within = reach(request.user)
     form = ParticipantFilterForm(request.GET, cycle=cycle)
     filters = form.filters() if form.is_valid() else participants.Filters()
-    page = participants.cycle_page(cycle, filters)
-    next_phase = cycle.next_phase
+    page = participants.cycle_page(cycle, filters, within.people())
+    next_phase = cycle.next_phase if within.everyone else None
     context = {
         "cycle": cycle,
         "page": page,
@@ -63,7 +72,10 @@ def cycle_page(request: HttpRequest, cycle_id: int) -> HttpResponse:
             if next_phase and cycle.status == Cycle.Status.OPEN
             else []
         ),
-        "chat_posts": list(cycle.chat_posts.all()[:3]) if cycle.chat_webhook_url else [],
+        "chat_posts": (
+            list(cycle.chat_posts.all()[:3]) if cycle.chat_webhook_url and within.everyone else []
+        ),
+        "reach": within,
         "latest_extension": cycles.latest_extension(cycle),
         "today": timezone.localdate(),
     }
@@ -91,6 +103,7 @@ def _pager(request: HttpRequest, page) -> dict[str, str | None]:
 def participants_csv(request: HttpRequest, cycle_id: int) -> StreamingHttpResponse:
     """Everyone the page's filters choose, one row each, with their manager and department."""
     cycle = get_cycle_for_user(request.user, cycle_id, _runs)
+    within = reach(request.user)
     form = ParticipantFilterForm(request.GET, cycle=cycle)
     filters = form.filters() if form.is_valid() else participants.Filters()
     name = slugify(cycle.name) or f"cycle-{cycle.pk}"
@@ -118,7 +131,7 @@ def participants_csv(request: HttpRequest, cycle_id: int) -> StreamingHttpRespon
                 "Overdue",
             ]
         )
-        for row in participants.all_rows(cycle, filters):
+        for row in participants.all_rows(cycle, filters, within.people()):
             a = row.assessment
             yield writer.writerow(
                 guarded(cell)
@@ -166,7 +179,7 @@ def enrol(request: HttpRequest, cycle_id: int) -> HttpResponse:
                     else "Nobody new to enrol: everyone chosen already takes part.",
                 )
                 return redirect("assessments:cycle", cycle.pk)
-        preview = cycles.preview(cycle, choice)
+        preview = cycles.preview(cycle, choice, reach(request.user))
     status = 400 if form.errors else 200
     context = {"cycle": cycle, "form": form, "preview": preview, "named": cycles.NAMED}
     return render(request, "assessments/enrol.html", context, status=status, using="jinja2")
@@ -179,7 +192,7 @@ def remind(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = get_cycle_for_user(request.user, cycle_id, _runs)
     back = _back(request, cycle)
     today = timezone.localdate()
-    chosen = cycle.assessments.all()
+    chosen = cycle.assessments.filter(reach(request.user).people())
     target = request.POST.get("who", "")
     if target == "overdue":
         chosen = chosen.filter(cycles.overdue(cycle, today))
@@ -222,7 +235,7 @@ def remind(request: HttpRequest, cycle_id: int) -> HttpResponse:
 @signed_in
 def extend(request: HttpRequest, pk: int) -> HttpResponse:
     """Give one person's self-assessment more time."""
-    if pk > LARGEST_ID or not can_run_cycles(request.user):
+    if pk > LARGEST_ID or reach(request.user) is None:
         raise PermissionDenied("Only whoever runs review cycles gives more time.")
     assessment = Assessment.objects.select_related("cycle", "engineer").filter(pk=pk).first()
     if assessment is None:
@@ -249,7 +262,7 @@ def extend(request: HttpRequest, pk: int) -> HttpResponse:
 @signed_in
 def move_phase(request: HttpRequest, cycle_id: int) -> HttpResponse:
     """Move to the next phase, having been shown who is unfinished."""
-    cycle = get_cycle_for_user(request.user, cycle_id, _runs)
+    cycle = get_cycle_for_user(request.user, cycle_id, _moves_phases)
     try:
         cycles.move_phase(
             cycle,

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from assessments import chat
 from assessments.models import Assessment, Cycle, Event, Rating
-from assessments.permissions import UNDER_REVIEW, can_run_cycles
+from assessments.permissions import UNDER_REVIEW, Reach, can_run_cycles, everyone_under, reach
 from assessments.previous import earlier_ones
 from assessments.reminders import schedule_reminders
 from assessments.tasks import tell_enrolled, tell_person
@@ -67,26 +67,17 @@ def _require_runner(by: User) -> None:
         raise PermissionDenied("Only whoever runs review cycles can do that.")
 
 
-def team_of(manager: User) -> set[int]:
-    """Everyone under the manager, directly or not: one query per layer of the org chart."""
-    team: set[int] = set()
-    layer = {manager.pk}
-    while layer:
-        layer = set(User.objects.filter(manager_id__in=layer).values_list("pk", flat=True)) - team
-        layer.discard(manager.pk)
-        team |= layer
-    return team
-
-
-def chosen(choice: Choice) -> QuerySet[User]:
-    """The active people the choice names, whatever their level."""
+def chosen(choice: Choice, within: Reach | None = None) -> QuerySet[User]:
+    """The active people the choice names, whatever their level, within the chooser's reach."""
     people = User.objects.filter(is_active=True)
+    if within is not None:
+        people = people.filter(within.people("pk"))
     if choice.people:
         people = people.filter(pk__in=choice.people)
     if choice.departments:
         people = people.filter(department__in=choice.departments)
     if choice.manager is not None:
-        people = people.filter(pk__in=team_of(choice.manager))
+        people = people.filter(pk__in=everyone_under(User, choice.manager.pk))
     if choice.track is not None:
         people = people.filter(track=choice.track)
     if choice.levels:
@@ -100,14 +91,14 @@ def _levels(cycle: Cycle) -> dict[tuple[int, str], Level]:
     return {(lv.track_id, lv.code): lv for lv in Level.objects.filter(framework=cycle.framework)}
 
 
-def preview(cycle: Cycle, choice: Choice) -> Preview:
+def preview(cycle: Cycle, choice: Choice, within: Reach | None = None) -> Preview:
     people = list(
-        chosen(choice)
+        chosen(choice, within)
         .exclude(assessments__cycle=cycle)
         .order_by("last_name", "first_name", "username")[: MOST_AT_ONCE + 1]
     )
     levels = _levels(cycle)
-    enrolled = chosen(choice).filter(assessments__cycle=cycle).count()
+    enrolled = chosen(choice, within).filter(assessments__cycle=cycle).count()
     return Preview(
         to_enrol=[p for p in people if (p.track_id, p.level_code) in levels],
         already=enrolled,
@@ -121,12 +112,14 @@ def enrol(cycle: Cycle, choice: Choice, *, by: User) -> list[int]:
     A planned cycle opens. Each person is e-mailed the link and the deadlines, and the
     cycle's chat channel is told how many joined.
     """
-    _require_runner(by)
+    within = reach(by)
+    if within is None:
+        raise PermissionDenied("Only whoever runs review cycles can do that.")
     with transaction.atomic():
         current = Cycle.objects.select_for_update().get(pk=cycle.pk)
         if current.calibration_closed or current.status == Cycle.Status.CLOSED:
             raise ValidationError(f"{current} is closed: nobody can join it now.")
-        found = preview(current, choice)
+        found = preview(current, choice, within)
         if found.count > MOST_AT_ONCE:
             raise ValidationError(
                 f"That chooses more than {MOST_AT_ONCE:,} people: enrol them a department "
@@ -256,7 +249,9 @@ def latest_extension(cycle: Cycle) -> date:
 
 def extend(assessment: Assessment, *, by: User, until: date) -> Assessment:
     """Give one person's draft until `until`, on the record; they are told."""
-    _require_runner(by)
+    within = reach(by)
+    if within is None:
+        raise PermissionDenied("Only whoever runs review cycles can do that.")
     with transaction.atomic():
         current = (
             Assessment.objects.select_for_update(of=("self",))
@@ -266,6 +261,8 @@ def extend(assessment: Assessment, *, by: User, until: date) -> Assessment:
         cycle = current.cycle
         if current.engineer_id == by.pk:
             raise PermissionDenied("Someone else gives you more time: not yourself.")
+        if not within.covers(current.engineer_id):
+            raise PermissionDenied(f"{current.engineer} is not among the people you look after.")
         if not current.is_draft:
             raise ValidationError(f"{current.engineer}'s self-assessment is already submitted.")
         if cycle.calibration_closed or cycle.status != Cycle.Status.OPEN:

@@ -14,8 +14,10 @@ from assessments.models import Assessment, Cycle
 from assessments.permissions import (
     calibrates,
     calibrates_any,
+    can_manage_committees,
     can_manage_people,
     can_run_cycles,
+    partner_ids,
 )
 from assessments.tasks import QUEUE_LABELS
 from assessments.team import Row
@@ -65,15 +67,26 @@ class Roles:
     runs_cycles: bool
     calibrates: bool
     manages_people: bool = False
+    partners: bool = False  # an HR partner, for part of the company
+    manages_committees: bool = False
 
     def __bool__(self) -> bool:
-        return self.edits_ladder or self.runs_cycles or self.calibrates or self.manages_people
+        return (
+            self.edits_ladder
+            or self.runs_cycles
+            or self.calibrates
+            or self.manages_people
+            or self.partners
+            or self.manages_committees
+        )
 
 
 def roles_of(user: User) -> Roles:
     return Roles(
         edits_ladder=can_edit_rubric(user),
         runs_cycles=can_run_cycles(user),
+        partners=not can_run_cycles(user) and partner_ids(user) is not None,
+        manages_committees=can_manage_committees(user),
         calibrates=calibrates_any(user),
         manages_people=can_manage_people(user),
     )

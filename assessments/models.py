@@ -690,3 +690,119 @@ class PeopleImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} · {self.get_status_display()}"
+
+
+class HRPartner(models.Model):
+    """An HR partner's part of the company: a department, or everyone under a manager.
+
+    Within it they follow cycles (who takes part, where each stands), enrol and remind
+    people, give more time, and read the packets and outcomes of people whose review is
+    finished: never a draft, never anyone outside it, never their own. Granted by
+    someone who manages people, never by the partner themselves (assessments.roles).
+    """
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="hr_scopes"
+    )
+    department = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text="Everyone in this department (as the org chart names it).",
+    )
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="Or everyone under this manager, directly or not.",
+    )
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    granted_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = "HR partner"
+        ordering = ["person__last_name", "person__first_name", "department"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(department="") & Q(manager__isnull=False))
+                | (~Q(department="") & Q(manager__isnull=True)),
+                name="hrpartner_department_or_manager",
+                violation_error_message="Choose a department or a manager, not both.",
+            ),
+            models.UniqueConstraint(
+                fields=["person", "department"],
+                condition=Q(manager__isnull=True),
+                name="hrpartner_once_per_department",
+                violation_error_message="This person is already HR partner for that department.",
+            ),
+            models.UniqueConstraint(
+                fields=["person", "manager"],
+                name="hrpartner_once_per_manager",
+                violation_error_message="This person is already HR partner for that team.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} · {self.scope_label}"
+
+    @property
+    def scope_label(self) -> str:
+        if self.department:
+            return f"the {self.department} department"
+        return f"everyone under {self.manager}"
+
+
+class ScimToken(models.Model):
+    """A bearer token for the company's identity provider to provision people over SCIM.
+
+    Only its SHA-256 digest is kept; the token itself is shown once, when made. Acts
+    with the rights of whoever made it: the directory can't do what they couldn't.
+    """
+
+    name = models.CharField(max_length=100, help_text="Such as “Okta” or “Entra ID”.")
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set to stop the token working; it is kept on record."
+    )
+
+    class Meta:
+        verbose_name = "SCIM token"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DirectoryEntry(models.Model):
+    """A person as the identity provider last described them over SCIM.
+
+    The provider reads back what it wrote, so the resource is kept as sent; the
+    person's own fields (name, e-mail, department, manager…) are updated from it, and
+    where Ladder changed one since (an org chart file, the admin), Ladder's value
+    is what the provider reads. Deprovisioned people are deactivated, never deleted.
+    """
+
+    person = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="directory"
+    )
+    external_id = models.CharField(max_length=255, blank=True, db_index=True)
+    resource = models.JSONField(default=dict)
+    # The person's fields as the last SCIM write left them: what changed since is Ladder's.
+    synced = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+    modified_at = models.DateTimeField(default=timezone.now)
+    deprovisioned_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "directory entries"
+
+    def __str__(self) -> str:
+        return f"{self.person} · {self.external_id or 'no external id'}"

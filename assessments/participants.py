@@ -102,8 +102,8 @@ class CyclePage:
     reminded: dict[int, object] = field(default_factory=dict)  # person → last reminder
 
 
-def _counts(cycle: Cycle, today: date) -> dict[str, int]:
-    return cycle.assessments.aggregate(
+def _counts(cycle: Cycle, today: date, within: Q) -> dict[str, int]:
+    return cycle.assessments.filter(within).aggregate(
         total=Count("pk"),
         draft=Count("pk", filter=Q(status=Status.DRAFT)),
         review=Count("pk", filter=Q(status__in=UNDER_REVIEW)),
@@ -113,7 +113,7 @@ def _counts(cycle: Cycle, today: date) -> dict[str, int]:
     )
 
 
-def _groups(cycle: Cycle, by: str, filters: Filters, today: date) -> list[Group]:
+def _groups(cycle: Cycle, by: str, filters: Filters, today: date, within: Q) -> list[Group]:
     """One row per manager (the reviewer fixed at enrolment) or per department."""
     field_names = (
         ["reviewer_id", "reviewer__first_name", "reviewer__last_name", "reviewer__username"]
@@ -121,7 +121,7 @@ def _groups(cycle: Cycle, by: str, filters: Filters, today: date) -> list[Group]
         else ["engineer__department"]
     )
     rows = (
-        cycle.assessments.filter(filters.q(cycle, today))
+        cycle.assessments.filter(within, filters.q(cycle, today))
         .values(*field_names)
         .annotate(
             total=Count("pk"),
@@ -157,17 +157,18 @@ def _groups(cycle: Cycle, by: str, filters: Filters, today: date) -> list[Group]
     return groups
 
 
-def cycle_page(cycle: Cycle, filters: Filters) -> CyclePage:
+def cycle_page(cycle: Cycle, filters: Filters, within: Q | None = None) -> CyclePage:
+    """The page's figures for the people `within` (an HR partner's part; everyone if None)."""
     today = timezone.localdate()
-    result = CyclePage(cycle=cycle, counts=_counts(cycle, today), filters=filters)
+    within = within or Q()
+    result = CyclePage(cycle=cycle, counts=_counts(cycle, today, within), filters=filters)
     if filters.view in ("managers", "departments"):
-        result.page = Paginator(_groups(cycle, filters.view, filters, today), PER_PAGE).get_page(
-            filters.page
-        )
+        groups = _groups(cycle, filters.view, filters, today, within)
+        result.page = Paginator(groups, PER_PAGE).get_page(filters.page)
         result.groups = list(result.page.object_list)
         return result
     people = (
-        cycle.assessments.filter(filters.q(cycle, today))
+        cycle.assessments.filter(within, filters.q(cycle, today))
         .select_related("engineer", "reviewer", "level")
         .order_by("engineer__last_name", "engineer__first_name", "engineer__username")
     )
@@ -208,11 +209,11 @@ def _with_progress(assessments: list[Assessment], cycle: Cycle, today: date) -> 
     return rows
 
 
-def all_rows(cycle: Cycle, filters: Filters):
+def all_rows(cycle: Cycle, filters: Filters, within: Q | None = None):
     """Every participant the filters choose, for the CSV: streamed, counts in one query."""
     today = timezone.localdate()
     people = (
-        cycle.assessments.filter(filters.q(cycle, today))
+        cycle.assessments.filter(within or Q(), filters.q(cycle, today))
         .select_related("engineer", "reviewer", "level")
         .annotate(
             total=Count("ratings"),

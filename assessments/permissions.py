@@ -7,16 +7,20 @@ The people around an assessment:
   reads it once submitted, reviews it, and can return it or reopen their review;
 - the reviewer's own manager (skip-level), who reads what the reviewer reads;
 - the calibrators of its cycle, who read the packets of reviewed assessments and
-  decide the outcome, never for their own assessment.
+  decide the outcome, never for their own assessment;
+- an HR partner for the engineer's department or a manager above them, who reads
+  the packet and the outcome once the review is finished, never a draft.
 Admins have no special right to anyone's evidence.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 from functools import wraps
 from typing import TYPE_CHECKING
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.views import redirect_to_login
 from django.db.models import Q
 from django.http import HttpResponse
@@ -64,6 +68,81 @@ def can_run_cycles(user: User) -> bool:
         and user.is_staff
         and (user.has_perm("assessments.run_cycles") or user.has_perm("assessments.change_cycle"))
     )
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Whose part of the company's cycles a person runs: everyone's, or an HR partner's.
+
+    Whoever runs cycles reaches everyone; an HR partner the people of their department
+    or under their manager, themselves left out. Pages and actions filter by it.
+    """
+
+    everyone: bool
+    ids: frozenset[int] = frozenset()
+
+    def people(self, field: str = "engineer_id") -> Q:
+        """The rows about people within reach; `field` names the person's id."""
+        return Q() if self.everyone else Q(**{f"{field}__in": sorted(self.ids)})
+
+    def covers(self, person_id: int | None) -> bool:
+        return self.everyone or person_id in self.ids
+
+
+def reach(user: User) -> Reach | None:
+    """How far the person runs cycles, or None if they don't."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    if can_run_cycles(user):
+        return Reach(everyone=True)
+    ids = partner_ids(user)
+    return None if ids is None else Reach(everyone=False, ids=ids)
+
+
+def partner_ids(user: User) -> frozenset[int] | None:
+    """The people an HR partner looks after, or None if they are no HR partner.
+
+    Read once per request and kept on the user: everyone in their departments and
+    everyone under their managers, directly or not, as the org chart stands now.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return None
+    if hasattr(user, "_ladder_partner_ids"):
+        return user._ladder_partner_ids
+    from assessments.models import HRPartner
+
+    scopes = list(HRPartner.objects.filter(person=user).values_list("department", "manager_id"))
+    ids = None
+    if scopes:
+        model = get_user_model()
+        departments = [d for d, _ in scopes if d]
+        ids = set(
+            model.objects.filter(department__in=departments).values_list("pk", flat=True)
+            if departments
+            else ()
+        )
+        for manager_id in {m for _, m in scopes if m}:
+            ids |= everyone_under(model, manager_id)
+        ids.discard(user.pk)
+        ids = frozenset(ids)
+    user._ladder_partner_ids = ids
+    return ids
+
+
+def everyone_under(model, manager_id: int) -> set[int]:
+    """Everyone under the manager, directly or not: one query per layer of the org chart."""
+    team: set[int] = set()
+    layer = {manager_id}
+    while layer:
+        layer = set(model.objects.filter(manager_id__in=layer).values_list("pk", flat=True)) - team
+        layer.discard(manager_id)
+        team |= layer
+    return team
+
+
+def can_manage_committees(user: User) -> bool:
+    """Calibration committees' membership: staff who may change groups."""
+    return user.is_active and user.is_staff and user.has_perm("auth.change_group")
 
 
 def can_manage_people(user: User) -> bool:
@@ -144,6 +223,13 @@ def allowed(user: User, assessment: Assessment, action: Action) -> bool:
     def on_committee() -> bool:
         return not is_engineer and calibrates(user, assessment.cycle)
 
+    def partners() -> bool:
+        # An HR partner reads finished reviews of the people they look after.
+        if is_engineer or status not in REVIEWED_OR_LATER:
+            return False
+        ids = partner_ids(user)
+        return ids is not None and assessment.engineer_id in ids
+
     closed = assessment.cycle.calibration_closed if action in _NEEDS_CYCLE else False
     match action:
         case Action.VIEW:
@@ -153,6 +239,7 @@ def allowed(user: User, assessment: Assessment, action: Action) -> bool:
                 is_engineer
                 or reads_as_manager()
                 or (status in REVIEWED_OR_LATER and on_committee())
+                or partners()
             )
         case Action.EDIT | Action.SUBMIT:
             return is_engineer and status == "draft" and not closed and not assessment.locked
@@ -165,9 +252,12 @@ def allowed(user: User, assessment: Assessment, action: Action) -> bool:
                 (is_engineer and status == "shared")
                 or reads_as_manager()
                 or (status in REVIEWED_OR_LATER and on_committee())
+                or partners()
             )
         case Action.PACKET | Action.HISTORY_DECISIONS:
-            return reads_as_manager() or (status in REVIEWED_OR_LATER and on_committee())
+            return (
+                reads_as_manager() or (status in REVIEWED_OR_LATER and on_committee()) or partners()
+            )
         case Action.HISTORY:
             return reads_as_manager()
         case Action.DECIDE:
@@ -409,14 +499,25 @@ def committee_refusal(by: User, group_id: int | None) -> str | None:
     )
 
 
+def partner_refusal(by: User, person: User) -> str | None:
+    """Why `by` may not make `person` an HR partner; None if they may."""
+    if person.pk != by.pk:
+        return None
+    return (
+        "You can't make yourself an HR partner: the role reads finished reviews. "
+        "Another admin can make this change."
+    )
+
+
 def reads_reviews(person: User) -> bool:
     """Whether the person holds a role that reads someone's review, now or at a submission."""
-    from assessments.models import Assessment, Cycle
+    from assessments.models import Assessment, Cycle, HRPartner
 
     return (
         type(person).objects.filter(manager=person).exists()
         or Assessment.objects.filter(Q(reviewer=person) | Q(skip_reviewer=person)).exists()
         or Cycle.objects.filter(calibrators__user=person).exists()
+        or HRPartner.objects.filter(person=person).exists()
     )
 
 

@@ -20,7 +20,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from assessments.models import Assessment, CommitteeChange, Cycle, Event
-from assessments.permissions import committee_refusal, manager_refusal, seat_refusal
+from assessments.permissions import (
+    committee_refusal,
+    manager_refusal,
+    partner_refusal,
+    seat_refusal,
+)
 from assessments.tasks import tell_committee, tell_person
 from ladder.models import User
 
@@ -110,6 +115,22 @@ def set_groups(person: User, *, by: User, groups: Iterable[Group]) -> None:
         _record(changes)
 
 
+def join(group: Group, person: User, *, by: User) -> None:
+    """Seat `person` in the group (a committee's page adds members here)."""
+    with transaction.atomic():
+        current = list(person.groups.all())
+        if group not in current:
+            set_groups(person, by=by, groups=[*current, group])
+
+
+def leave(group: Group, person: User, *, by: User) -> None:
+    """Take `person` out of the group; leaving a committee is recorded and told."""
+    with transaction.atomic():
+        current = list(person.groups.all())
+        if group in current:
+            set_groups(person, by=by, groups=[g for g in current if g.pk != group.pk])
+
+
 def _hold(group_ids: set[int]) -> None:
     """Lock these groups' rows until the change commits.
 
@@ -181,6 +202,11 @@ def committee_of(cycle: Cycle, *, recent: int = 20) -> tuple[list[User], list[Co
         cycle.committee_changes.select_related("member", "actor").order_by("-at", "-pk")[:recent]
     )
     return members, changes
+
+
+def check_partner(person: User, *, by: User) -> None:
+    """Refuse making `by` an HR partner by their own hand: the role reads reviews."""
+    _refuse(partner_refusal(by, person))
 
 
 def password_set(person: User, *, by: User) -> None:

@@ -2,7 +2,14 @@
 
 from django.urls import path
 
-from assessments import calibration_views, cycle_views, people_views, review_views, views
+from assessments import (
+    calibration_views,
+    committee_views,
+    cycle_views,
+    people_views,
+    review_views,
+    views,
+)
 from assessments.packets import views as packet_views
 
 app_name = "assessments"
@@ -82,6 +89,12 @@ people_patterns = [
     path("people/import/<int:pk>/invite/", people_views.invite, name="people-import-invite"),
 ]
 
+committee_membership_patterns = [
+    path("committees/", committee_views.committee_list, name="committees"),
+    path("committees/<int:pk>/", committee_views.committee_page, name="committee"),
+    path("committees/<int:pk>/remove/", committee_views.remove_member, name="committee-remove"),
+]
+
 urlpatterns = [
     *engineer_patterns,
     *manager_patterns,
@@ -89,4 +102,5 @@ urlpatterns = [
     *committee_patterns,
     *runner_patterns,
     *people_patterns,
+    *committee_membership_patterns,
 ]

@@ -10,8 +10,8 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
-from assessments import roles
-from assessments.models import Cycle, Event, PacketJob
+from assessments import roles, scim
+from assessments.models import Cycle, DirectoryEntry, Event, HRPartner, PacketJob
 from assessments.services import start_assessment
 from assessments.tasks import notify
 from ladder.models import WorkerHeartbeat
@@ -101,6 +101,10 @@ def build_site(superuser, editor, engineer) -> None:
     AccessAttempt.objects.create(**address, attempt_time=when, failures_since_start=3)
     AccessLog.objects.create(**address, attempt_time=when)
     AccessFailureLog.objects.create(**address, attempt_time=when, locked_out=False)
+    # An HR partner for the engineering department; the directory's token and a person it keeps.
+    HRPartner.objects.create(person=someone, department="Engineering", granted_by=superuser)
+    scim.new_token("Okta", by=superuser)
+    DirectoryEntry.objects.create(person=engineer, external_id="00u1", resource={})
     # History pages and the index's recent actions then have rows to show.
     for model in MODELS:
         LogEntry.objects.log_actions(

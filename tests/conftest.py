@@ -190,3 +190,21 @@ def run_jobs(db):
 def _files_in_a_temporary_folder(settings, tmp_path):
     # Packet PDFs made by tests go to a folder of their own, never into var/.
     settings.MEDIA_ROOT = tmp_path / "files"
+
+
+@pytest.fixture
+def hr_partner(db):
+    """Someone to make an HR partner (tests/test_access.py makes them one for manager's team)."""
+    return UserFactory(username="hr-partner")
+
+
+@pytest.fixture
+def committee_keeper(db):
+    """Staff who may add and change groups: the calibration committees' pages."""
+    from django.contrib.auth.models import Permission
+
+    person = UserFactory(username="committee-keeper", is_staff=True)
+    person.user_permissions.add(
+        *Permission.objects.filter(codename__in=["add_group", "change_group"])
+    )
+    return person

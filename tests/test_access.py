@@ -15,7 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from assessments import workflow
-from assessments.models import PacketJob, PeopleImport
+from assessments.models import HRPartner, PacketJob, PeopleImport
 from assessments.services import start_assessment
 from ladder.formats.markdown import parse_ladder
 from ladder.models import ImportBatch, WorkerHeartbeat
@@ -36,6 +36,8 @@ PERSONAS = [
     "calibrating_manager",  # on the committee, and manages someone reviewed in the cycle
     "admin_user",
     "ladder_editor",
+    "hr_partner",  # for everyone under manager: engineer, peer, colleague; not staff
+    "committee_keeper",  # staff who may add and change groups: the committees' pages
 ]
 SIGNED_IN = PERSONAS[1:]
 
@@ -57,6 +59,11 @@ FORBIDDEN_MANAGERS = dict.fromkeys(MANAGERS, 403)
 # The calibrator's own assessment, reviewed by other_manager: the rest of the committee
 # reads it, the calibrator sees it exists (403), nobody else does (404).
 OWN_READERS = {"other_manager": 200, "calibrating_manager": 200, "calibrator": 403}
+# The HR partner for everyone under manager reads colleague's finished review.
+PARTNER = {"hr_partner": 200}
+RUNNERS_200 = {"admin_user": 200, "hr_partner": 200}
+RUNNERS_302 = {"admin_user": 302, "hr_partner": 302}
+KEEPERS_200 = {"admin_user": 200, "committee_keeper": 200}
 
 # name -> (method, how to build the URL's arguments, what each persona gets)
 TABLE = {
@@ -74,6 +81,20 @@ TABLE = {
         dict.fromkeys(PERSONAS, 200),
     ),
     "password_reset_complete": ("get", lambda w: [], dict.fromkeys(PERSONAS, 200)),
+    # Single sign-on isn't set up in this world: its addresses aren't there. Its refusal
+    # page says why a sign-in failed, to anyone (tests/directory/test_single_sign_on.py).
+    "oidc_authentication_init": ("get", lambda w: [], dict.fromkeys(PERSONAS, 404)),
+    "oidc_authentication_callback": ("get", lambda w: [], dict.fromkeys(PERSONAS, 404)),
+    "sso-refused": ("get", lambda w: [], dict.fromkeys(PERSONAS, 403)),
+    # SCIM answers a bearer token only: a signed-in session is no way in.
+    "scim:users": ("get", lambda w: [], dict.fromkeys(PERSONAS, 401)),
+    "scim:user": ("get", lambda w: [w.draft.engineer_id], dict.fromkeys(PERSONAS, 401)),
+    "scim:service-provider-config": ("get", lambda w: [], dict.fromkeys(PERSONAS, 401)),
+    "scim:resource-types": ("get", lambda w: [], dict.fromkeys(PERSONAS, 401)),
+    "scim:resource-type": ("get", lambda w: ["User"], dict.fromkeys(PERSONAS, 401)),
+    "scim:schemas": ("get", lambda w: [], dict.fromkeys(PERSONAS, 401)),
+    "scim:schema": ("get", lambda w: ["x"], dict.fromkeys(PERSONAS, 401)),
+    "scim:elsewhere": ("get", lambda w: ["Groups"], dict.fromkeys(PERSONAS, 401)),
     "ladder:index": ("get", lambda w: [], everyone_signed_in(302)),
     # For load balancers and monitoring: anyone, signed in or not (the world has a
     # working worker on every queue).
@@ -178,9 +199,21 @@ TABLE = {
     "assessments:review-reopen": (
         "post",
         lambda w: [w.reviewed.pk],
-        only({"manager": 302, "skip": 403, "calibrator": 403, "calibrating_manager": 403}),
+        only(
+            {
+                "manager": 302,
+                "skip": 403,
+                "calibrator": 403,
+                "calibrating_manager": 403,
+                "hr_partner": 403,
+            }
+        ),
     ),
-    "assessments:history": ("get", lambda w: [w.reviewed.pk], only({**MANAGERS, **COMMITTEE})),
+    "assessments:history": (
+        "get",
+        lambda w: [w.reviewed.pk],
+        only({**MANAGERS, **COMMITTEE, **PARTNER}),
+    ),
     # Moving a review is for whoever runs cycles; it shows no evidence.
     "assessments:reviewer": ("get", lambda w: [w.submitted.pk], only({"admin_user": 200})),
     # ---- the committee of the cycle, never on their own assessment
@@ -188,7 +221,15 @@ TABLE = {
     "assessments:decide": (
         "post",
         lambda w: [w.reviewed.pk],
-        only({"manager": 403, "skip": 403, "calibrator": 302, "calibrating_manager": 302}),
+        only(
+            {
+                "manager": 403,
+                "skip": 403,
+                "calibrator": 302,
+                "calibrating_manager": 302,
+                "hr_partner": 403,
+            }
+        ),
     ),
     "assessments:close-calibration": (
         "post",
@@ -207,11 +248,15 @@ TABLE = {
         only({**COMMITTEE, "admin_user": 200}),
     ),
     # ---- packets: for the reviewer, their manager and the committee
-    "assessments:packet": ("get", lambda w: [w.reviewed.pk], only({**MANAGERS, **COMMITTEE})),
+    "assessments:packet": (
+        "get",
+        lambda w: [w.reviewed.pk],
+        only({**MANAGERS, **COMMITTEE, **PARTNER}),
+    ),
     "assessments:packet-pdf": (
         "get",
         lambda w: [w.reviewed.pk],
-        only({**MANAGERS, **COMMITTEE}),
+        only({**MANAGERS, **COMMITTEE, **PARTNER}),
     ),
     # Many at once: a team's for whoever reviewed some (the others are told there are none).
     "assessments:packet-batch": (
@@ -235,13 +280,14 @@ TABLE = {
     # Each person's own choice about reminder e-mails.
     "assessments:my-reminders": ("get", lambda w: [], everyone_signed_in(200)),
     # ---- running a cycle: statuses, never evidence, for whoever runs cycles
-    "assessments:cycles": ("get", lambda w: [], only({"admin_user": 200}, 403)),
-    "assessments:cycle": ("get", lambda w: [w.cycle.pk], only({"admin_user": 200})),
-    "assessments:participants-csv": ("get", lambda w: [w.cycle.pk], only({"admin_user": 200})),
-    "assessments:enrol": ("get", lambda w: [w.cycle.pk], only({"admin_user": 200})),
-    "assessments:remind": ("post", lambda w: [w.cycle.pk], only({"admin_user": 302})),
+    # An HR partner runs their part of each cycle; its phases are the whole company's.
+    "assessments:cycles": ("get", lambda w: [], only(RUNNERS_200, 403)),
+    "assessments:cycle": ("get", lambda w: [w.cycle.pk], only(RUNNERS_200)),
+    "assessments:participants-csv": ("get", lambda w: [w.cycle.pk], only(RUNNERS_200)),
+    "assessments:enrol": ("get", lambda w: [w.cycle.pk], only(RUNNERS_200)),
+    "assessments:remind": ("post", lambda w: [w.cycle.pk], only(RUNNERS_302)),
     "assessments:move-phase": ("post", lambda w: [w.cycle.pk], only({"admin_user": 302})),
-    "assessments:extend": ("post", lambda w: [w.draft.pk], only({"admin_user": 302}, 403)),
+    "assessments:extend": ("post", lambda w: [w.draft.pk], only(RUNNERS_302, 403)),
     # ---- the org chart from a file: whoever manages people; an upload is its uploader's
     "assessments:people-import": ("get", lambda w: [], only({"admin_user": 200}, 403)),
     "assessments:people-import-report": (
@@ -264,6 +310,14 @@ TABLE = {
         lambda w: [w.people_import.pk],
         only({"admin_user": 302}, 403),
     ),
+    # ---- calibration committees' own pages: staff who may change groups
+    "assessments:committees": ("get", lambda w: [], only(KEEPERS_200, 403)),
+    "assessments:committee": ("get", lambda w: [w.committee.pk], only(KEEPERS_200, 403)),
+    "assessments:committee-remove": (
+        "post",
+        lambda w: [w.committee.pk],
+        only({"admin_user": 302, "committee_keeper": 302}, 403),
+    ),
 }
 
 # Requests that send a body; the rest send none.
@@ -284,8 +338,8 @@ BODIES = {
 READS = [
     # (url name, which assessment, what each persona gets)
     ("assessments:assessment", "submitted", only({**MANAGERS, "peer": 200})),
-    ("assessments:assessment", "reviewed", only({**MANAGERS, **COMMITTEE})),
-    ("assessments:review", "reviewed", only({**MANAGERS, **COMMITTEE})),
+    ("assessments:assessment", "reviewed", only({**MANAGERS, **COMMITTEE, **PARTNER})),
+    ("assessments:review", "reviewed", only({**MANAGERS, **COMMITTEE, **PARTNER})),
     ("assessments:review", "draft", only({"engineer": 403})),
     ("assessments:history", "submitted", only({**MANAGERS, "peer": 403})),
     ("assessments:history", "draft", only({"engineer": 403})),
@@ -297,7 +351,11 @@ READS = [
     ("assessments:packet", "calibrators_own", only(OWN_READERS)),
     ("assessments:history", "calibrators_own", only(OWN_READERS)),
     ("assessments:export-markdown", "submitted", only({"peer": 200, **FORBIDDEN_MANAGERS})),
-    ("assessments:export-markdown", "reviewed", only({**FORBIDDEN_MANAGERS, **COMMITTEE_403})),
+    (
+        "assessments:export-markdown",
+        "reviewed",
+        only({**FORBIDDEN_MANAGERS, **COMMITTEE_403, "hr_partner": 403}),
+    ),
     ("assessments:packet", "submitted", only({**MANAGERS, "peer": 403})),
 ]
 
@@ -360,10 +418,11 @@ class World:
         )
         self.cycle = make_cycle(report.framework)
         self.other_cycle = make_cycle(report.framework, name="2026 H1 review")
-        committee = Group.objects.create(name="H2 calibrators")
+        committee = self.committee = Group.objects.create(name="H2 calibrators")
         committee.user_set.add(people["calibrator"], people["calibrating_manager"])
         self.cycle.calibrators = committee
         self.cycle.save(update_fields=["calibrators"])
+        HRPartner.objects.create(person=people["hr_partner"], manager=people["manager"])
         other = Group.objects.create(name="H1 calibrators")
         other.user_set.add(people["other_calibrator"])
         self.other_cycle.calibrators = other

@@ -30,7 +30,7 @@ from ladder.models.framework import (
     lock_frameworks,
 )
 from ladder.models.imports import ImportBatch, ImportBatchQuerySet
-from ladder.models.people import PasswordLinkRequest, User
+from ladder.models.people import PasswordLinkRequest, User, UserSession, end_sessions
 from ladder.models.upkeep import DataEpoch, WorkerHeartbeat
 
 __all__ = [
@@ -51,7 +51,9 @@ __all__ = [
     "Responsibility",
     "Track",
     "User",
+    "UserSession",
     "WorkerHeartbeat",
+    "end_sessions",
     "frameworks_of",
     "level_rank",
     "lock_frameworks",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -44,6 +45,13 @@ class User(AbstractUser):
         help_text="First day at the company: a cycle may enrol only people who started "
         "before a date.",
     )
+    sso_subject = models.CharField(
+        max_length=255,
+        blank=True,
+        editable=False,
+        help_text="Who the company's identity provider says this person is (the OpenID "
+        "Connect “sub”), kept at their first single sign-on.",
+    )
     reminder_emails = models.BooleanField(
         default=True,
         help_text="E-mail reminders before a deadline. Deadlines still show on every page "
@@ -57,6 +65,12 @@ class User(AbstractUser):
                 condition=~Q(employee_id=""),
                 name="user_unique_employee_id",
                 violation_error_message="Another person has this employee id.",
+            ),
+            models.UniqueConstraint(
+                fields=["sso_subject"],
+                condition=~Q(sso_subject=""),
+                name="user_unique_sso_subject",
+                violation_error_message="Another person signs in as this identity.",
             ),
             models.CheckConstraint(
                 condition=~Q(manager=models.F("id")),
@@ -94,3 +108,19 @@ class PasswordLinkRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.address} · {self.at:%Y-%m-%d %H:%M}"
+
+
+class UserSession(AbstractBaseSession):
+    """A signed-in session, with whose it is: deactivating someone ends theirs at once.
+
+    Django's own table keeps sessions as opaque strings; this one also keeps the user
+    id (ladder.sessions writes it), so ending a person's sessions is one delete.
+    """
+
+    user_id = models.IntegerField(null=True, db_index=True)
+
+
+def end_sessions(user_ids) -> int:
+    """Sign these people out everywhere; returns how many sessions ended."""
+    deleted, _ = UserSession.objects.filter(user_id__in=list(user_ids)).delete()
+    return deleted

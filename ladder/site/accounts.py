@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordResetForm
 from django.db.models import Q
@@ -20,7 +21,9 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 
 from assessments.tasks import send_password_link
+from ladder import views as ladder_views
 from ladder.models import PasswordLinkRequest, User
+from ladder.site import sso
 
 # Asked for within an hour: per address typed, and per address asking.
 PER_EMAIL = 3
@@ -31,7 +34,9 @@ WINDOW = timedelta(hours=1)
 class LinkForm(PasswordResetForm):
     def people_for(self, email: str):
         """Active people with this e-mail, with or without a password yet (invited)."""
-        return User.objects.filter(Q(email__iexact=email), is_active=True)
+        people = User.objects.filter(Q(email__iexact=email), is_active=True)
+        # With single sign-on only, a password is for the break-glass admins alone.
+        return people if sso.passwords_for_everyone() else people.filter(is_superuser=True)
 
 
 def _digest(email: str) -> str:
@@ -68,3 +73,37 @@ class SetPasswordView(auth_views.PasswordResetConfirmView):
     template_engine = "jinja2"
     template_name = "registration/password_reset_confirm.html"
     success_url = reverse_lazy("password_reset_complete")
+
+
+class SignOutView(ladder_views.SignOutView):
+    """Sign out of Ladder; after single sign-on, out of the identity provider too."""
+
+    def post(self, request, *args, **kwargs):
+        provider = (
+            sso.provider_logout_url(request)
+            if sso.enabled()
+            and settings.OIDC_OP_LOGOUT_ENDPOINT
+            and request.session.get("oidc_id_token")
+            else None
+        )
+        response = super().post(request, *args, **kwargs)
+        if provider:
+            # Ladder's session is over already; the provider then ends its own.
+            response.status_code = 302
+            response["Location"] = provider
+        return response
+
+
+class SignInView(auth_views.LoginView):
+    """The sign-in page: single sign-on first when it is set up, passwords as configured."""
+
+    redirect_authenticated_user = True
+    template_engine = "jinja2"
+
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            "sso": sso.enabled(),
+            "sso_provider": settings.SSO_PROVIDER_NAME,
+            "passwords_for_everyone": sso.passwords_for_everyone(),
+        }

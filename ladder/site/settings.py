@@ -187,8 +187,47 @@ LOGOUT_REDIRECT_URL = "login"
 #   many addresses is stopped; reaching it pauses the account everywhere.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "ladder.site.sso.PasswordBackend",
+    "ladder.site.sso.CompanySignIn",
 ]
+
+# Single sign-on with OpenID Connect (ladder/site/sso.py), on when SSO_CLIENT_ID is
+# set: the README says how to register Ladder with an identity provider. People are
+# matched by the e-mail the provider verified, then by its subject; nobody is created.
+OIDC_RP_CLIENT_ID = env_str("SSO_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = env_str("SSO_CLIENT_SECRET", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("SSO_AUTHORIZATION_URL", "")
+OIDC_OP_TOKEN_ENDPOINT = env_str("SSO_TOKEN_URL", "")
+OIDC_OP_USER_ENDPOINT = env_str("SSO_USERINFO_URL", "")
+OIDC_OP_JWKS_ENDPOINT = env_str("SSO_JWKS_URL", "")
+# Optional: the provider's end_session endpoint, so signing out of Ladder signs out there too.
+OIDC_OP_LOGOUT_ENDPOINT = env_str("SSO_LOGOUT_URL", "")
+OIDC_RP_SIGN_ALGO = env_str("SSO_SIGNING_ALGORITHM", "RS256")
+OIDC_RP_SCOPES = "openid email profile"
+OIDC_USE_NONCE = True
+OIDC_USE_PKCE = True
+OIDC_CREATE_USER = False
+OIDC_STORE_ID_TOKEN = True
+OIDC_TIMEOUT = 10
+OIDC_OP_LOGOUT_URL_METHOD = "ladder.site.sso.provider_logout_url"
+LOGIN_REDIRECT_URL_FAILURE = "/accounts/sso/refused/"
+SSO_PROVIDER_NAME = env_str("SSO_PROVIDER_NAME", "your company account")
+if OIDC_RP_CLIENT_ID and not all(
+    (OIDC_OP_AUTHORIZATION_ENDPOINT, OIDC_OP_TOKEN_ENDPOINT, OIDC_OP_USER_ENDPOINT)
+):
+    raise ImproperlyConfigured(
+        "SSO_CLIENT_ID is set: set SSO_AUTHORIZATION_URL, SSO_TOKEN_URL and SSO_USERINFO_URL "
+        "too (from the provider's /.well-known/openid-configuration)."
+    )
+# "everyone", or "break-glass": passwords then sign in superusers only, for when the
+# identity provider is down; everyone else uses single sign-on.
+PASSWORD_SIGN_IN = env_str("PASSWORD_SIGN_IN", "everyone")
+if PASSWORD_SIGN_IN not in ("everyone", "break-glass"):
+    raise ImproperlyConfigured('PASSWORD_SIGN_IN is "everyone" or "break-glass".')
+if PASSWORD_SIGN_IN == "break-glass" and not OIDC_RP_CLIENT_ID:
+    raise ImproperlyConfigured(
+        "PASSWORD_SIGN_IN=break-glass needs single sign-on: set SSO_CLIENT_ID and the rest."
+    )
 AXES_HANDLER = "ladder.site.throttle.AccountAndAddressHandler"
 # The three counts, in the order the handler reads them.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address", "username"]
@@ -226,6 +265,9 @@ AXES_CLIENT_IP_CALLABLE = "ladder.site.throttle.client_address"
 # Sessions last SESSION_HOURS from signing in (a working day by default). A person made
 # inactive, or whose password changes, is signed out everywhere on their next request:
 # Django checks both on every request.
+# Deactivating someone (in the admin, by an org chart file, or by the directory over
+# SCIM) also deletes their sessions there and then: the store keeps each one's user.
+SESSION_ENGINE = "ladder.sessions"
 SESSION_COOKIE_AGE = env_int("SESSION_HOURS", 10) * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", default=False)
 
