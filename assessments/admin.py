@@ -372,7 +372,7 @@ class HRPartnerAdmin(BoundedSearch, admin.ModelAdmin):
     list_display = ["person", "scope", "granted_by", "granted_at"]
     list_select_related = ["person", "manager", "granted_by"]
     search_fields = ["person__username", "person__first_name", "person__last_name", "department"]
-    autocomplete_fields = ["person", "manager"]
+    raw_id_fields = ["person", "manager"]
     readonly_fields = ["granted_by", "granted_at"]
 
     def get_form(self, request, obj=None, change=False, **kwargs):

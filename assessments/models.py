@@ -668,6 +668,7 @@ class PeopleImport(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", "Waiting for confirmation"
+        APPLYING = "applying", "Being applied"
         APPLIED = "applied", "Applied"
 
     uploaded_by = models.ForeignKey(
@@ -681,6 +682,12 @@ class PeopleImport(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     applied_at = models.DateTimeField(null=True, blank=True)
     summary = models.CharField(max_length=200, blank=True)
+    # Confirmed: the plan its uploader read (its digest), whether they ticked the
+    # guardrail, when the worker was asked to apply it, and why it was refused if it was.
+    digest = models.CharField(max_length=64, blank=True, editable=False)
+    confirmed = models.BooleanField(default=False, editable=False)
+    confirmed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    error = models.CharField(max_length=500, blank=True, editable=False)
     # The people this file created, to invite them; and when they were invited.
     created = models.JSONField(default=list, blank=True, editable=False)
     invited_at = models.DateTimeField(null=True, blank=True)

@@ -18,16 +18,19 @@ handing its maker someone's reviews and records the rest.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import transaction
+from django.tasks import task
+from django.utils import timezone
 
 from assessments import roles
 from assessments.permissions import manager_refusal
-from ladder.models import Track, User
+from ladder.models import Track, User, end_sessions
 
 MOST_BYTES = 20_000_000
 MOST_ROWS = 50_000
@@ -437,10 +440,27 @@ def _loops(rows: list[Row], managers: dict[int, object], errors: list[str]) -> N
 # ---- applying
 
 
-def apply(sheet: Sheet, *, by: User, confirmed: bool = False) -> Plan:
-    """Apply the sheet as planned, in one transaction; refused while it has problems."""
+class StaleReport(ValueError):
+    """People changed since the report was read: the plan to apply isn't the one shown."""
+
+
+def digest(result: Plan) -> str:
+    """The plan as shown, so a confirmation applies that plan or says it changed."""
+    parts = [
+        *(f"n:{c.row.email}" for c in result.new),
+        *(f"c:{c.person.pk}:{sorted(c.fields)}:{c.manager is not None}" for c in result.changed),
+        *(f"d:{c.person.pk}" for c in result.deactivated),
+    ]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
+def apply(sheet: Sheet, *, by: User, confirmed: bool = False, expected: str | None = None) -> Plan:
+    """Apply the sheet as planned, in one transaction; refused while it has problems, or
+    when `expected` (the digest of the plan someone read) is no longer the plan."""
     with transaction.atomic():
         result = plan(sheet, by=by)
+        if expected is not None and digest(result) != expected:
+            raise StaleReport("People changed since this report: read it again, then confirm.")
         if result.errors:
             raise ValueError("The file has problems; nothing was changed.")
         if result.needs_confirming and not confirmed:
@@ -483,8 +503,56 @@ def apply(sheet: Sheet, *, by: User, confirmed: bool = False) -> Plan:
             else:
                 roles.set_manager(change.person, by=by, to=target)
         User.objects.bulk_update(newcomers, ["manager"], batch_size=1000)
+        # Deactivated people are signed out everywhere, there and then.
+        end_sessions(c.person.pk for c in result.deactivated)
     result.created = [p.pk for p in created.values()]
     return result
+
+
+@task()
+def apply_upload(batch_id: int) -> str:
+    """Apply an uploaded file its uploader confirmed, in the worker; the report page
+    follows its progress. Refused (stale, problems, a guardrail) leaves it pending,
+    with the reason on the report."""
+    from assessments.models import PeopleImport
+
+    batch = PeopleImport.objects.select_related("uploaded_by").get(pk=batch_id)
+    if batch.status != PeopleImport.Status.APPLYING:
+        return "not waiting"
+    try:
+        result = apply(
+            read(batch.text, batch.mapping),
+            by=batch.uploaded_by,
+            confirmed=batch.confirmed,
+            expected=batch.digest,
+        )
+    except (ValueError, FileProblem) as refusal:
+        _settle(batch, status=PeopleImport.Status.PENDING, error=str(refusal)[:500])
+        return "refused"
+    except Exception:
+        _settle(
+            batch,
+            status=PeopleImport.Status.PENDING,
+            error="Something went wrong applying this file; nothing changed. Try again.",
+        )
+        raise
+    _settle(
+        batch,
+        status=PeopleImport.Status.APPLIED,
+        applied_at=timezone.now(),
+        created=result.created,
+        summary=(
+            f"{len(result.new)} new, {len(result.changed)} changed, "
+            f"{len(result.deactivated)} deactivated"
+        ),
+    )
+    return batch.summary
+
+
+def _settle(batch, **fields) -> None:
+    for name, value in fields.items():
+        setattr(batch, name, value)
+    batch.save(update_fields=list(fields))
 
 
 def _usernames(emails: list[str]) -> dict[str, str]:

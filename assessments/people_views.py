@@ -3,8 +3,6 @@ confirm. For whoever manages people; an upload is its uploader's alone."""
 
 from __future__ import annotations
 
-import hashlib
-
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -76,29 +74,26 @@ def _batch(request: HttpRequest, pk: int) -> PeopleImport:
     return get_object_or_404(PeopleImport, pk=pk, uploaded_by=request.user)
 
 
-def _digest(result: org_chart.Plan) -> str:
-    """The plan as shown, so a confirmation applies that plan or says it changed."""
-    parts = [
-        *(f"n:{c.row.email}" for c in result.new),
-        *(f"c:{c.person.pk}:{sorted(c.fields)}:{c.manager is not None}" for c in result.changed),
-        *(f"d:{c.person.pk}" for c in result.deactivated),
-    ]
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()
-
-
 @require_http_methods(["GET"])
 @signed_in
 def report(request: HttpRequest, pk: int) -> HttpResponse:
     """The dry run: who is new, who changes and how, who is deactivated, every problem."""
     batch = _batch(request, pk)
     sheet = org_chart.read(batch.text, batch.mapping)
-    result = org_chart.plan(sheet, by=request.user)
+    # While the worker applies it, the page only follows it (and looks again soon).
+    applying = batch.status == PeopleImport.Status.APPLYING
+    result = org_chart.Plan() if applying else org_chart.plan(sheet, by=request.user)
     context = {
         "batch": batch,
         "to_invite": len(_to_invite(batch)) if batch.status == PeopleImport.Status.APPLIED else 0,
         "sheet": sheet,
         "plan": result,
-        "digest": _digest(result),
+        "digest": org_chart.digest(result),
+        "waiting": (
+            batch.status == PeopleImport.Status.APPLYING
+            and batch.confirmed_at is not None
+            and (timezone.now() - batch.confirmed_at).total_seconds()
+        ),
         "shown": SHOWN,
         "fields": org_chart.LABELS,
     }
@@ -122,32 +117,29 @@ def map_columns(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @signed_in
 def confirm(request: HttpRequest, pk: int) -> HttpResponse:
-    """Apply the plan the report showed, once; refused if it changed or has problems."""
+    """Hand the plan the report showed to the worker, once; its report follows it.
+
+    The worker plans again and applies only if that is still the plan shown (the
+    digest), without problems and past any guardrail only if it was ticked here.
+    """
     batch = _batch(request, pk)
     back = redirect("assessments:people-import-report", batch.pk)
-    if batch.status == PeopleImport.Status.APPLIED:
-        messages.info(request, "This file was applied already; nothing changed again.")
-        return back
-    sheet = org_chart.read(batch.text, batch.mapping)
-    result = org_chart.plan(sheet, by=request.user)
-    if _digest(result) != request.POST.get("digest"):
-        messages.error(request, "People changed since this report: read it again, then confirm.")
-        return back
-    try:
-        done = org_chart.apply(
-            sheet, by=request.user, confirmed=request.POST.get("confirm") == "yes"
-        )
-    except ValueError as error:
-        messages.error(request, str(error))
-        return back
-    batch.created = done.created
-    batch.status, batch.applied_at = PeopleImport.Status.APPLIED, timezone.now()
-    batch.summary = (
-        f"{len(result.new)} new, {len(result.changed)} changed, "
-        f"{len(result.deactivated)} deactivated"
+    asked = PeopleImport.objects.filter(pk=batch.pk, status=PeopleImport.Status.PENDING).update(
+        status=PeopleImport.Status.APPLYING,
+        digest=request.POST.get("digest", "")[:64],
+        confirmed=request.POST.get("confirm") == "yes",
+        confirmed_at=timezone.now(),
+        error="",
     )
-    batch.save(update_fields=["status", "applied_at", "summary", "created"])
-    messages.success(request, f"Applied: {batch.summary}.")
+    if not asked:
+        messages.info(
+            request,
+            "This file was applied already; nothing changed again."
+            if batch.status == PeopleImport.Status.APPLIED
+            else "This file is being applied already.",
+        )
+        return back
+    org_chart.apply_upload.enqueue(batch.pk)
     return back
 
 

@@ -57,7 +57,7 @@ from scim2_models import (
 
 from assessments import roles
 from assessments.models import DirectoryEntry, ScimToken
-from assessments.permissions import whole_number
+from assessments.permissions import can_manage_people, whole_number
 from ladder.models import User as Person
 from ladder.models import end_sessions
 
@@ -143,7 +143,9 @@ def token_for(header: str) -> ScimToken | None:
         .filter(digest=digest(token.strip()), revoked_at__isnull=True)
         .first()
     )
-    if row is None or not row.created_by.is_active:
+    # A token works while its maker may still change people: taking that right away
+    # (or deactivating them) stops the tokens they made.
+    if row is None or not can_manage_people(row.created_by):
         return None
     now = timezone.now()
     if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=1):

@@ -48,6 +48,12 @@ PAGES = [
     ("publish", "publish", LAPTOP, "admin", False),
     ("cycle", "cycle", LAPTOP, "admin", True),
     ("cycle-phone", "cycle", PHONE, "admin", False),
+    ("partner-cycle", "cycle", LAPTOP, "hana", True),
+    ("partner-cycle-phone", "cycle", PHONE, "hana", False),
+    ("committees", "/committees/", LAPTOP, "admin", True),
+    ("committee", "committee", LAPTOP, "admin", True),
+    ("committee-phone", "committee", PHONE, "admin", False),
+    ("people-import", "/people/import/", LAPTOP, "admin", False),
 ]
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "ladder" / "corpus"
 
@@ -142,7 +148,14 @@ def open_cycle(page, base: str) -> None:
     page.get_by_role("link", name="Demo review cycle", exact=True).click()
 
 
+def open_committee(page, base: str) -> None:
+    """The demo cycle's committee, from the list of committees."""
+    page.goto(f"{base}/committees/")
+    page.get_by_role("link", name="Demo review cycle calibrators").click()
+
+
 STEPS = {
+    "committee": open_committee,
     "import-report": open_import_report,
     "editor": open_editor,
     "publish": open_publish,

@@ -19,7 +19,6 @@ from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
-from django.contrib.sessions.backends.db import SessionStore
 from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
@@ -28,6 +27,7 @@ from assessments import workflow
 from assessments.models import Cycle, Rating
 from assessments.services import start_assessment
 from ladder.models import Level, User
+from ladder.sessions import SessionStore
 
 REPORTS_PER_MANAGER = 3
 

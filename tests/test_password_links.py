@@ -88,6 +88,7 @@ def test_people_loaded_from_a_file_are_invited_and_sign_in(client, settings):
     report = page.redirect_chain[-1][0]
     batch = report.rstrip("/").rsplit("/", 1)[-1]
     client.post(reverse("assessments:people-import-confirm", args=[batch]), {"digest": digest})
+    run_worker()
     html = client.get(report).content.decode()
     assert "Invite 2 by e-mail" in html
     client.post(reverse("assessments:people-import-invite", args=[batch]))

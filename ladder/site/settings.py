@@ -212,6 +212,9 @@ OIDC_TIMEOUT = 10
 OIDC_OP_LOGOUT_URL_METHOD = "ladder.site.sso.provider_logout_url"
 LOGIN_REDIRECT_URL_FAILURE = "/accounts/sso/refused/"
 SSO_PROVIDER_NAME = env_str("SSO_PROVIDER_NAME", "your company account")
+# Providers that don't send "email_verified" (Entra ID): addresses at these domains,
+# which the company's tenant holds, count as verified. One that says false never does.
+SSO_VERIFIED_DOMAINS = [d.lower() for d in env_list("SSO_VERIFIED_DOMAINS", [])]
 if OIDC_RP_CLIENT_ID and not all(
     (OIDC_OP_AUTHORIZATION_ENDPOINT, OIDC_OP_TOKEN_ENDPOINT, OIDC_OP_USER_ENDPOINT)
 ):

@@ -8,6 +8,7 @@ from django.core.management import CommandError, call_command
 from assessments import org_chart
 from assessments.models import Assessment, PeopleImport
 from ladder.models import User
+from tests.conftest import run_worker
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -94,11 +95,21 @@ def test_someone_missing_from_the_file_is_deactivated_and_keeps_their_assessment
 
     start_assessment(cycle=cycle, engineer=ben)
     UserFactory(username="typed-in")  # no employee id: never touched by an import
+    from django.test import Client
+
+    from ladder.models import UserSession
+
+    browser = Client()
+    browser.force_login(ben)
+    assert UserSession.objects.filter(user_id=ben.pk).exists()
     without_ben = "\n".join(line for line in BASE.splitlines() if "E3" not in line) + "\n"
     result = applied(without_ben, hr)
     assert [c.name for c in result.deactivated] == ["Ben Adeyemi"]
     ben.refresh_from_db()
     assert not ben.is_active
+    # Signed out everywhere, there and then.
+    assert not UserSession.objects.filter(user_id=ben.pk).exists()
+    assert browser.get("/").status_code == 302
     assert Assessment.objects.filter(engineer=ben).exists()
     assert User.objects.get(username="typed-in").is_active
 
@@ -256,8 +267,14 @@ def test_upload_read_the_dry_run_then_apply_once(client, hr):
     assert User.objects.count() == 1
     batch = page.redirect_chain[-1][0].rstrip("/").rsplit("/", 1)[-1]
     url = reverse("assessments:people-import-confirm", args=[batch])
-    done = client.post(url, confirm_form(html), follow=True)
-    assert "Applied: 3 new, 0 changed, 0 deactivated." in done.content.decode()
+    waiting = client.post(url, confirm_form(html), follow=True).content.decode()
+    # The worker applies it; the report follows, and looks again by itself.
+    assert "Applying 3 rows" in waiting
+    assert 'http-equiv="refresh"' in waiting
+    assert User.objects.count() == 1
+    run_worker()
+    done = client.get(page.redirect_chain[-1][0]).content.decode()
+    assert "3 new, 0 changed, 0 deactivated" in done
     assert User.objects.count() == 4
     again = client.post(url, confirm_form(html), follow=True)
     assert "applied already" in again.content.decode()
@@ -277,9 +294,15 @@ def test_a_report_that_went_stale_is_not_applied(client, hr):
     from django.urls import reverse
 
     url = reverse("assessments:people-import-confirm", args=[batch])
-    answer = client.post(url, confirm_form(html), follow=True).content.decode()
+    client.post(url, confirm_form(html))
+    run_worker()
+    answer = client.get(page.redirect_chain[-1][0]).content.decode()
+    assert "Not applied:" in answer
     assert "People changed since this report" in answer
     assert not User.objects.filter(email="ana@acme.test").exists()
+    # Read again, the report can be confirmed as it now stands.
+    assert PeopleImport.objects.get(pk=batch).status == "pending"
+    assert confirm_form(answer)["digest"] != confirm_form(html)["digest"]
 
 
 def test_a_file_that_cant_be_read_is_refused_on_the_upload_page(client, hr):

@@ -4,6 +4,7 @@ filters and pages, and what it must never do (grant a review, lock out the admin
 import json
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.test import Client
 from django.utils import timezone
 
@@ -20,7 +21,10 @@ ERROR = "urn:ietf:params:scim:api:messages:2.0:Error"
 
 @pytest.fixture
 def it_admin(db):
-    return UserFactory(username="it-admin", is_staff=True)
+    """Whoever made the directory's token: staff who may change people."""
+    person = UserFactory(username="it-admin", is_staff=True)
+    person.user_permissions.add(Permission.objects.get(codename="change_user"))
+    return person
 
 
 @pytest.fixture
@@ -69,8 +73,14 @@ def test_without_a_working_token_nothing_is_read(client, token, it_admin):
     scim.ScimToken.objects.update(revoked_at=timezone.now())
     response = client.get("/scim/v2/Users", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 401
-    # Nor once its maker is deactivated.
+    # Nor once its maker may no longer change people, or is deactivated.
     scim.ScimToken.objects.update(revoked_at=None)
+    it_admin.user_permissions.clear()
+    response = client.get("/scim/v2/Users", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 401
+    it_admin.user_permissions.add(Permission.objects.get(codename="change_user"))
+    response = client.get("/scim/v2/Users", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200
     User.objects.filter(pk=it_admin.pk).update(is_active=False)
     response = client.get("/scim/v2/Users", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 401

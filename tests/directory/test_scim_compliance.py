@@ -7,6 +7,7 @@ Django's WSGI application, so each request is a real one through the middleware.
 """
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
@@ -26,6 +27,7 @@ def wsgi_client(db):
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     admin = UserFactory(username="it-admin", is_staff=True)
+    admin.user_permissions.add(Permission.objects.get(codename="change_user"))
     _, token = scim.new_token("Compliance checker", by=admin)
     yield WSGISCIMClient(
         get_wsgi_application(),

@@ -21,6 +21,8 @@ ACCOUNTS = {
     "ada": {"sub": "sub-ada", "email": "ada@example.com", "email_verified": True, "name": "Ada"},
     "stranger": {"sub": "sub-stranger", "email": "who@example.com", "email_verified": True},
     "unverified": {"sub": "sub-unv", "email": "bob@example.com", "email_verified": False},
+    # As Entra ID answers: no word on whether the address is verified.
+    "silent": {"sub": "sub-silent", "email": "cy@corp.example.com"},
 }
 
 
@@ -142,6 +144,19 @@ def test_an_unverified_email_links_nobody(client, sso):
     assert "hasn't verified" in page.content.decode()
     assert "_auth_user_id" not in client.session
     assert User.objects.get(username="bob").sso_subject == ""
+
+
+def test_a_provider_silent_on_verification_is_trusted_for_the_companys_domains(
+    client, sso, settings
+):
+    cy = UserFactory(username="cy", email="cy@corp.example.com")
+    response = back_at_ladder(client, at_provider(start(client), "silent"))
+    assert response["Location"] == "/accounts/sso/refused/"
+    assert "_auth_user_id" not in client.session
+    settings.SSO_VERIFIED_DOMAINS = ["corp.example.com"]
+    response = back_at_ladder(client, at_provider(start(client), "silent"))
+    assert response["Location"] == "/"
+    assert int(client.session["_auth_user_id"]) == cy.pk
 
 
 def test_a_deactivated_person_is_refused(client, sso):

@@ -8,6 +8,7 @@ names and shapes dropped with their columns) and forward again, and everything m
 read exactly as before.
 """
 
+import re
 from io import StringIO
 from pathlib import Path
 
@@ -38,8 +39,16 @@ def what_people_read() -> dict:
             Area.objects.order_by("level", "order").values_list("key", "name", "subgrouped")
         ),
         "levels": [export_level(level) for level in Level.objects.with_rubric()],
+        # Each export says when it was made: the line left out, the minute may turn.
         "exports": [
-            export_markdown(export_of(Assessment.objects.for_page().get(pk=a.pk), with_review=True))
+            re.sub(
+                r"^- \*\*Exported:\*\*.*$",
+                "",
+                export_markdown(
+                    export_of(Assessment.objects.for_page().get(pk=a.pk), with_review=True)
+                ),
+                flags=re.MULTILINE,
+            )
             for a in assessments
         ],
         "packets": [repr(packet_of(a)) for a in assessments],

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from assessments import cycles, workflow
-from assessments.models import Assessment, Cycle, Rating, evidence_html
+from assessments.models import Assessment, Cycle, HRPartner, Rating, evidence_html
 from assessments.services import start_assessment
 from ladder.management.commands.import_ladder import read_files
 from ladder.models import Framework, Level, User
@@ -110,6 +110,12 @@ class Command(BaseCommand):
                 started_on=today - timedelta(days=2_000 - 150 * number),
             )
 
+        # An HR partner for Platform: follows tomas's team through the cycle.
+        partner = self.person("hana", "Hana", "Sato")
+        HRPartner.objects.get_or_create(
+            person=partner, department="Platform", defaults={"granted_by": admin}
+        )
+
         last_half = self.past_cycle(level.framework_id, people)
         cycle = self.open_cycle(level.framework_id)
         cycle.calibrators = calibrators
@@ -119,6 +125,7 @@ class Command(BaseCommand):
 
         rows = [("admin", "admin: edits the ladder, runs cycles", admin)]
         rows += [("cal", "calibrator", calibrator)]
+        rows += [("hana", "HR partner for Platform (tomas's team)", partner)]
         for username, *_rest, manager in PEOPLE:
             role = f"engineer, {level.code}, reports to {manager}" if manager else "manager"
             if username in STAGES:
