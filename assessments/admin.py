@@ -23,10 +23,15 @@ from assessments.models import (
     PacketJob,
     ScimToken,
 )
-from assessments.permissions import UNDER_REVIEW, can_manage_people, password_refusal
+from assessments.permissions import (
+    UNDER_REVIEW,
+    can_manage_people,
+    department_refusal,
+    password_refusal,
+)
 from ladder.admin import BoundedGroupAdmin, PersonAdmin
 from ladder.admin_lists import BoundedSearch
-from ladder.models import Framework, User
+from ladder.models import Framework, User, end_sessions
 
 
 class ActorForm(forms.ModelForm):
@@ -282,6 +287,14 @@ class GuardedPersonForm(UserChangeForm):
             roles.check_manager(self.instance, by=self.actor, to=manager)
         return manager
 
+    def clean_department(self):
+        department = self.cleaned_data.get("department", "")
+        if self.instance.pk and department != self.initial.get("department"):
+            refusal = department_refusal(self.actor, self.instance, department)
+            if refusal:
+                raise forms.ValidationError(refusal)
+        return department
+
     def clean_groups(self):
         groups = self.cleaned_data.get("groups")
         if groups is not None:
@@ -324,6 +337,9 @@ class GuardedPersonAdmin(PersonAdmin):
         return response
 
     def save_model(self, request, obj, form, change):
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            # Deactivated: signed out everywhere, with the change.
+            end_sessions([obj.pk])
         if not change or "manager" not in form.changed_data:
             return super().save_model(request, obj, form, change)
         manager = obj.manager

@@ -262,7 +262,7 @@ def extend(assessment: Assessment, *, by: User, until: date) -> Assessment:
         if current.engineer_id == by.pk:
             raise PermissionDenied("Someone else gives you more time: not yourself.")
         if not within.covers(current.engineer_id):
-            raise PermissionDenied(f"{current.engineer} is not among the people you look after.")
+            raise PermissionDenied("That person is not among the people you look after.")
         if not current.is_draft:
             raise ValidationError(f"{current.engineer}'s self-assessment is already submitted.")
         if cycle.calibration_closed or cycle.status != Cycle.Status.OPEN:

@@ -29,7 +29,7 @@ from django.tasks import task
 from django.utils import timezone
 
 from assessments import roles
-from assessments.permissions import manager_refusal
+from assessments.permissions import can_manage_people, department_refusal, manager_refusal
 from ladder.models import Track, User, end_sessions
 
 MOST_BYTES = 20_000_000
@@ -374,6 +374,10 @@ def plan(sheet: Sheet, *, by: User) -> Plan:
         refusal = _refusal(by, person, manager, matched)
         if refusal and not same_manager:
             result.errors.append(f"Row {row.number}: {refusal}")
+        if "department" in differs and (
+            moved := department_refusal(by, person, differs["department"][1])
+        ):
+            result.errors.append(f"Row {row.number}: {moved}")
         if not row.active and person.is_active:
             result.deactivated.append(change)
         elif differs or not same_manager:
@@ -519,6 +523,13 @@ def apply_upload(batch_id: int) -> str:
     batch = PeopleImport.objects.select_related("uploaded_by").get(pk=batch_id)
     if batch.status != PeopleImport.Status.APPLYING:
         return "not waiting"
+    if not can_manage_people(batch.uploaded_by):
+        _settle(
+            batch,
+            status=PeopleImport.Status.PENDING,
+            error="Whoever uploaded this file may no longer change people; nothing changed.",
+        )
+        return "refused"
     try:
         result = apply(
             read(batch.text, batch.mapping),

@@ -3,9 +3,13 @@ confirm. For whoever manages people; an upload is its uploader's alone."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -20,6 +24,9 @@ from ladder.uploads import NAME_TOO_LONG, is_name_too_long
 
 # What the report lists of each kind before "and N more".
 SHOWN = 200
+# A confirmed file still not applied after this was lost with its worker: it may be
+# confirmed again (applying is all or nothing, so nothing was half done).
+GIVE_UP = timedelta(minutes=10)
 
 
 class UploadForm(forms.Form):
@@ -79,9 +86,10 @@ def _batch(request: HttpRequest, pk: int) -> PeopleImport:
 def report(request: HttpRequest, pk: int) -> HttpResponse:
     """The dry run: who is new, who changes and how, who is deactivated, every problem."""
     batch = _batch(request, pk)
-    sheet = org_chart.read(batch.text, batch.mapping)
-    # While the worker applies it, the page only follows it (and looks again soon).
+    # While the worker applies it, the page only follows it (and looks again soon),
+    # without reading the file each time.
     applying = batch.status == PeopleImport.Status.APPLYING
+    sheet = org_chart.Sheet([], {}, []) if applying else org_chart.read(batch.text, batch.mapping)
     result = org_chart.Plan() if applying else org_chart.plan(sheet, by=request.user)
     context = {
         "batch": batch,
@@ -124,7 +132,10 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
     """
     batch = _batch(request, pk)
     back = redirect("assessments:people-import-report", batch.pk)
-    asked = PeopleImport.objects.filter(pk=batch.pk, status=PeopleImport.Status.PENDING).update(
+    # One that waited for the worker longer than any file takes was lost with it.
+    abandoned = Q(status=PeopleImport.Status.APPLYING, confirmed_at__lt=timezone.now() - GIVE_UP)
+    waiting = Q(status=PeopleImport.Status.PENDING) | abandoned
+    asked = PeopleImport.objects.filter(waiting, pk=batch.pk).update(
         status=PeopleImport.Status.APPLYING,
         digest=request.POST.get("digest", "")[:64],
         confirmed=request.POST.get("confirm") == "yes",
@@ -144,7 +155,10 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _to_invite(batch: PeopleImport):
-    """The people the file created who can't sign in yet: active, no password, never in."""
+    """The people the file created who can't sign in yet: active, no password, never in.
+    Nobody, when passwords are only for the break-glass admins: they use single sign-on."""
+    if settings.PASSWORD_SIGN_IN != "everyone":
+        return []
     return [
         person
         for person in User.objects.filter(pk__in=batch.created, is_active=True, last_login=None)

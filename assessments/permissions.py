@@ -105,28 +105,44 @@ def partner_ids(user: User) -> frozenset[int] | None:
     Read once per request and kept on the user: everyone in their departments and
     everyone under their managers, directly or not, as the org chart stands now.
     """
-    if not user.is_authenticated or not user.is_active:
-        return None
     if hasattr(user, "_ladder_partner_ids"):
         return user._ladder_partner_ids
+    scope = partner_scope(user)
+    ids = None
+    if scope is not None:
+        departments, _managers, under = scope
+        found = set(under)
+        if departments:
+            model = get_user_model()
+            found |= set(
+                model.objects.filter(department__in=departments).values_list("pk", flat=True)
+            )
+        found.discard(user.pk)
+        ids = frozenset(found)
+    user._ladder_partner_ids = ids
+    return ids
+
+
+def partner_scope(user: User):
+    """An HR partner's departments, their managers, and everyone under those managers;
+    None for anyone else. Read once per request and kept on the user."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    if hasattr(user, "_ladder_partner_scope"):
+        return user._ladder_partner_scope
     from assessments.models import HRPartner
 
     scopes = list(HRPartner.objects.filter(person=user).values_list("department", "manager_id"))
-    ids = None
+    found = None
     if scopes:
         model = get_user_model()
-        departments = [d for d, _ in scopes if d]
-        ids = set(
-            model.objects.filter(department__in=departments).values_list("pk", flat=True)
-            if departments
-            else ()
-        )
-        for manager_id in {m for _, m in scopes if m}:
-            ids |= everyone_under(model, manager_id)
-        ids.discard(user.pk)
-        ids = frozenset(ids)
-    user._ladder_partner_ids = ids
-    return ids
+        managers = frozenset(m for _, m in scopes if m)
+        under: set[int] = set()
+        for manager_id in managers:
+            under |= everyone_under(model, manager_id)
+        found = (frozenset(d for d, _ in scopes if d), managers, frozenset(under))
+    user._ladder_partner_scope = found
+    return found
 
 
 def everyone_under(model, manager_id: int) -> set[int]:
@@ -440,10 +456,40 @@ def signed_in(view):
 # does it, on the record.
 
 
+def _outside_reach(by: User, person: User) -> bool:
+    """Whether `person` is someone `by` doesn't look after as HR partner, and exists:
+    someone new has no reviews to read, and joins their department's partner's part."""
+    ids = partner_ids(by)
+    return ids is not None and person.pk is not None and person.pk not in ids
+
+
+def department_refusal(by: User, person: User, department: str) -> str | None:
+    """Why `by` may not put `person` in this department: an HR partner for it would
+    then read the person's reviews, brought in by their own hand. None if they may."""
+    scope = partner_scope(by)
+    if scope is None or department not in scope[0] or not _outside_reach(by, person):
+        return None
+    return (
+        f"You are HR partner for {department}, so moving {person} into it would let you "
+        "read their reviews. Another admin can make this change."
+    )
+
+
 def manager_refusal(by: User, person: User, manager: User | None) -> str | None:
     """Why `by` may not make `manager` the manager of `person`; None if they may."""
     if manager is None:
         return None
+    scope = partner_scope(by)
+    if (
+        scope is not None
+        and (manager.pk in scope[1] or manager.pk in scope[2])
+        and _outside_reach(by, person)
+    ):
+        return (
+            f"You are HR partner for the people under {manager}'s part of the company, so "
+            f"moving {person} there would let you read their reviews. Another admin can "
+            "make this change."
+        )
     if manager.pk == person.pk:
         return "Nobody is their own manager."
     if manager.pk == by.pk:

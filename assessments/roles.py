@@ -115,9 +115,16 @@ def set_groups(person: User, *, by: User, groups: Iterable[Group]) -> None:
         _record(changes)
 
 
+def _lock(person: User) -> None:
+    """Hold the person's row: two changes of their groups at once are made one after
+    the other, each reading what the other left."""
+    list(User.objects.select_for_update().filter(pk=person.pk))
+
+
 def join(group: Group, person: User, *, by: User) -> None:
     """Seat `person` in the group (a committee's page adds members here)."""
     with transaction.atomic():
+        _lock(person)
         current = list(person.groups.all())
         if group not in current:
             set_groups(person, by=by, groups=[*current, group])
@@ -126,6 +133,7 @@ def join(group: Group, person: User, *, by: User) -> None:
 def leave(group: Group, person: User, *, by: User) -> None:
     """Take `person` out of the group; leaving a committee is recorded and told."""
     with transaction.atomic():
+        _lock(person)
         current = list(person.groups.all())
         if group in current:
             set_groups(person, by=by, groups=[g for g in current if g.pk != group.pk])

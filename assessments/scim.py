@@ -23,11 +23,13 @@ from datetime import timedelta
 
 import email_validator
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from pydantic import ValidationError as PydanticError
-from scim2_filter_parser.transpilers.django_q_object import get_query
+from scim2_filter_parser.lexer import SCIMLexer
+from scim2_filter_parser.parser import SCIMParser
+from scim2_filter_parser.transpilers.django_q_object import Transpiler
 from scim2_models import (
     AuthenticationScheme,
     Bulk,
@@ -57,7 +59,7 @@ from scim2_models import (
 
 from assessments import roles
 from assessments.models import DirectoryEntry, ScimToken
-from assessments.permissions import can_manage_people, whole_number
+from assessments.permissions import can_manage_people, department_refusal, whole_number
 from ladder.models import User as Person
 from ladder.models import end_sessions
 
@@ -89,7 +91,6 @@ TOLERANT = ScimPolicy(unknown=ScimPolicy.Unknown.ignore)
 FILTERABLE = {
     ("userName", None, None): "username",
     ("externalId", None, None): "directory__external_id",
-    ("id", None, None): "pk",
     ("active", None, None): "is_active",
     ("emails", "value", None): "email",
     ("emails", None, None): "email",
@@ -98,6 +99,8 @@ FILTERABLE = {
     ("employeeNumber", None, ENTERPRISE): "employee_id",
     ("department", None, ENTERPRISE): "department",
 }
+# Past this, no page holds anyone (and SQLite can't count that far).
+START_MOST = 10**9
 PAGE_DEFAULT = 100
 PAGE_MOST = 200
 FILTER_MOST = 1_000
@@ -351,21 +354,39 @@ def search(parameters: dict[str, str]) -> tuple[Page, SearchRequest]:
     )
     people = served()
     if request.filter is not None:
-        try:
-            query = get_query(text, FILTERABLE)
-        except Exception as error:  # the parser raises several kinds on nonsense
-            raise InvalidFilterException(detail="This filter could not be read.") from error
-        if query is None:
-            raise InvalidFilterException(
-                detail="Ladder filters on userName, externalId, id, active, emails, "
-                "name.givenName, name.familyName, employeeNumber and department."
-            )
-        people = people.filter(query)
+        people = people.filter(_query(text))
     count = PAGE_DEFAULT if request.count is None else min(request.count, PAGE_MOST)
-    start = request.start_index or 1
-    total = people.count()
-    chosen = list(people[start - 1 : start - 1 + count]) if count else []
+    start = min(request.start_index or 1, START_MOST)
+    try:
+        total = people.count()
+        chosen = list(people[start - 1 : start - 1 + count]) if count else []
+    except (ValueError, ValidationError, DatabaseError) as error:
+        # A value the column can't hold ("active eq \"yes\""): the filter is wrong.
+        raise InvalidFilterException(detail="A value in this filter doesn't fit.") from error
     return Page(chosen, total, start), request
+
+
+class _Strict(Transpiler):
+    """scim2-filter-parser's transpiler, refusing what it would quietly leave out."""
+
+    def visit_AttrPath(self, node):
+        found = super().visit_AttrPath(node)
+        if found is None:
+            raise ValueError(f"{node.attr_name} is not filtered on")
+        return found
+
+
+def _query(text: str):
+    try:
+        query = _Strict(FILTERABLE).transpile(SCIMParser().parse(SCIMLexer().tokenize(text)))
+    except Exception as error:  # the parser raises several kinds on nonsense
+        raise InvalidFilterException(
+            detail="Ladder filters on userName, externalId, active, emails, name.givenName, "
+            "name.familyName, employeeNumber and department (enterprise extension)."
+        ) from error
+    if query is None:
+        raise InvalidFilterException(detail="This filter could not be read.")
+    return query
 
 
 _SEARCH_KEYS = {"filter", "startIndex", "count", "attributes", "excludedAttributes"}
@@ -487,7 +508,9 @@ def _existing(fields: Fields) -> Person | None:
         raise UniquenessException(detail=f"Someone in Ladder has the userName {fields.username}.")
     if fields.email:
         loaded = (
-            Person.objects.filter(email__iexact=fields.email, directory__isnull=True)
+            Person.objects.filter(
+                email__iexact=fields.email, directory__isnull=True, is_superuser=False
+            )
             .order_by("pk")
             .first()
         )
@@ -530,10 +553,20 @@ def deprovision(person: Person, *, token: ScimToken) -> None:
         end_sessions([person.pk])
 
 
-def _guard_admin(person: Person, *, active: bool | None) -> None:
-    if active is False and person.is_superuser:
+def _guard_admin(person: Person, *, active: bool | None, fields: Fields | None = None) -> None:
+    """The break-glass administrators sign in with a password when the provider is down:
+    the directory neither deactivates them nor changes how they sign in."""
+    if not person.is_superuser:
+        return
+    if active is False:
         raise ForbiddenException(
             detail="A Ladder administrator is deactivated in Ladder's admin, not by the directory."
+        )
+    if fields is not None and (
+        fields.username != person.username or fields.email.lower() != person.email.lower()
+    ):
+        raise ForbiddenException(
+            detail="A Ladder administrator's user name and e-mail change in Ladder's admin."
         )
 
 
@@ -541,7 +574,10 @@ def _write(
     person: Person, user: UE, fields: Fields, *, token: ScimToken, base: str, creating=False
 ) -> None:
     by = token.created_by
-    _guard_admin(person, active=fields.active)
+    _guard_admin(person, active=fields.active, fields=fields if person.pk else None)
+    refusal = department_refusal(by, person, fields.department)
+    if refusal:
+        raise ForbiddenException(detail=refusal)
     others = Person.objects.exclude(pk=person.pk) if person.pk else Person.objects.all()
     if others.filter(username__iexact=fields.username).exists():
         raise UniquenessException(detail=f"Someone in Ladder has the userName {fields.username}.")
@@ -561,7 +597,12 @@ def _write(
         person.is_active = fields.active
     elif creating and person.pk is None:
         person.is_active = True
-    person.save()
+    try:
+        with transaction.atomic():
+            person.save()
+    except IntegrityError as error:
+        # Another request took the user name or employee number meanwhile.
+        raise UniquenessException(detail="Someone in Ladder has this userName or id.") from error
     if manager != person.manager_id:
         try:
             roles.set_manager(

@@ -217,10 +217,11 @@ SSO_PROVIDER_NAME = env_str("SSO_PROVIDER_NAME", "your company account")
 SSO_VERIFIED_DOMAINS = [d.lower() for d in env_list("SSO_VERIFIED_DOMAINS", [])]
 if OIDC_RP_CLIENT_ID and not all(
     (OIDC_OP_AUTHORIZATION_ENDPOINT, OIDC_OP_TOKEN_ENDPOINT, OIDC_OP_USER_ENDPOINT)
+    + ((OIDC_OP_JWKS_ENDPOINT,) if OIDC_RP_SIGN_ALGO[:2] in ("RS", "ES") else ())
 ):
     raise ImproperlyConfigured(
-        "SSO_CLIENT_ID is set: set SSO_AUTHORIZATION_URL, SSO_TOKEN_URL and SSO_USERINFO_URL "
-        "too (from the provider's /.well-known/openid-configuration)."
+        "SSO_CLIENT_ID is set: set SSO_AUTHORIZATION_URL, SSO_TOKEN_URL, SSO_USERINFO_URL "
+        "and SSO_JWKS_URL too (from the provider's /.well-known/openid-configuration)."
     )
 # "everyone", or "break-glass": passwords then sign in superusers only, for when the
 # identity provider is down; everyone else uses single sign-on.

@@ -77,10 +77,13 @@ class CompanySignIn(OIDCAuthenticationBackend):
             return self._refuse("no_email", "")
         if not verified(claims, email):
             return self._refuse("unverified", email)
-        found = people.filter(email__iexact=email)
-        if not found.exists():
-            return self._refuse("unknown", email)
-        if found.exclude(sso_subject="").exists():
+        found = list(people.filter(email__iexact=email)[:2])
+        if not found:
+            gone = User.objects.filter(email__iexact=email, is_active=False).exists()
+            return self._refuse("inactive" if gone else "unknown", email)
+        if len(found) > 1:
+            return self._refuse("ambiguous", email)
+        if found[0].sso_subject:
             # Linked to another identity already: not this one's to take.
             return self._refuse("taken", email)
         return found

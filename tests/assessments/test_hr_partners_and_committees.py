@@ -199,3 +199,22 @@ def test_a_group_with_admin_permissions_is_a_role_not_a_committee(client, keeper
     client.force_login(keeper)
     assert client.get(reverse("assessments:committee", args=[editors.pk])).status_code == 404
     assert "Ladder editors" not in client.get(reverse("assessments:committees")).content.decode()
+
+
+def test_a_partner_moves_nobody_into_their_own_part(partner, manager, engineer):
+    from assessments import org_chart
+    from assessments.permissions import department_refusal, manager_refusal
+
+    stranger = UserFactory(username="stranger", email="stranger@acme.test", employee_id="S1")
+    assert "read their reviews" in manager_refusal(partner, stranger, manager)
+    assert "read their reviews" in manager_refusal(partner, stranger, engineer)  # under manager
+    # Moving someone already in their part, or out of it, is nothing new.
+    assert manager_refusal(partner, engineer, UserFactory(username="other")) is None
+    HRPartner.objects.create(person=partner, department="Research")
+    partner = type(partner).objects.get(pk=partner.pk)  # a new request: reach read again
+    assert "HR partner for Research" in department_refusal(partner, stranger, "Research")
+    assert department_refusal(partner, stranger, "Platform") is None
+    # The same rule on an org chart file.
+    text = "Employee ID,Work Email,Name,Department\nS1,stranger@acme.test,Some Stranger,Research\n"
+    plan = org_chart.plan(org_chart.read(text), by=partner)
+    assert any("HR partner for Research" in e for e in plan.errors)

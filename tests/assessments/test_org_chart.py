@@ -269,7 +269,7 @@ def test_upload_read_the_dry_run_then_apply_once(client, hr):
     url = reverse("assessments:people-import-confirm", args=[batch])
     waiting = client.post(url, confirm_form(html), follow=True).content.decode()
     # The worker applies it; the report follows, and looks again by itself.
-    assert "Applying 3 rows" in waiting
+    assert "Applying people.csv" in waiting
     assert 'http-equiv="refresh"' in waiting
     assert User.objects.count() == 1
     run_worker()

@@ -113,7 +113,7 @@ def test_an_hr_partner_loads_300_people_then_a_changed_file(
     expect(page.get_by_role("heading", name=re.compile("300 new"))).to_be_visible()
     page.get_by_role("button", name="Apply these changes").click()
     # The worker applies it; the page shows it under way, then looks again by itself.
-    expect(page.get_by_role("heading", name="Applying 300 rows…")).to_be_visible()
+    expect(page.get_by_role("heading", name="Applying people.csv…")).to_be_visible()
     run_worker()
     expect(page.get_by_role("heading", name="Applied: people.csv")).to_be_visible(timeout=10_000)
     expect(page.get_by_text("300 new, 0 changed, 0 deactivated")).to_be_visible()

@@ -275,3 +275,55 @@ def test_hostile_bodies_get_a_scim_error_and_change_nothing(api, client, token):
         assert response.json()["schemas"] == [ERROR]
     assert User.objects.count() == before
     assert not DirectoryEntry.objects.exists()
+
+
+def test_filters_never_answer_more_than_asked_nor_fail(api):
+    UserFactory(username="ada", email="ada@example.com")
+    # An attribute Ladder doesn't filter on is refused, not quietly left out.
+    status, error = api("get", "Users", filter='title eq "x" and userName eq "ada"')
+    assert status == 400
+    assert error["scimType"] == "invalidFilter"
+    status, error = api("get", "Users", filter='id eq "abc"')
+    assert status == 400
+    # A value of the wrong kind finds nobody, or is refused; never an error page.
+    status, found = api("get", "Users", filter='active eq "yes"')
+    assert status in (200, 400)
+    assert status == 400 or found["totalResults"] == 0
+    status, page = api("get", "Users", startIndex="99999999999999999999")
+    assert status == 200
+    assert page["Resources"] == []
+
+
+def test_the_directory_leaves_a_ladder_administrator_as_they_are(api, admin_user):
+    admin_user.email = "root@example.com"
+    admin_user.save()
+    # A new user with the administrator's address is not linked to them.
+    status, created = api("post", "Users", new_user("root.person", "root@example.com"))
+    assert status == 201
+    assert created["id"] != str(admin_user.pk)
+    body = {
+        "schemas": [PATCH],
+        "Operations": [{"op": "replace", "path": "userName", "value": "taken-over"}],
+    }
+    status, _ = api("patch", f"Users/{admin_user.pk}", body)
+    assert status == 403
+    admin_user.refresh_from_db()
+    assert admin_user.username != "taken-over"
+
+
+def test_an_hr_partner_moves_nobody_into_their_own_part(api, it_admin):
+    from assessments.models import HRPartner
+
+    HRPartner.objects.create(person=it_admin, department="Research")
+    _, created = api("post", "Users", new_user("ada@example.com", department="Platform"))
+    body = {
+        "schemas": [PATCH],
+        "Operations": [{"op": "replace", "path": f"{ENTERPRISE}:department", "value": "Research"}],
+    }
+    status, error = api("patch", f"Users/{created['id']}", body)
+    assert status == 403
+    assert "HR partner for Research" in error["detail"]
+    assert User.objects.get(pk=created["id"]).department == "Platform"
+    # Someone new joins the department: they have no reviews yet to read.
+    status, _ = api("post", "Users", new_user("bob@example.com", department="Research"))
+    assert status == 201

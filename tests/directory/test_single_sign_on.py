@@ -164,6 +164,17 @@ def test_a_deactivated_person_is_refused(client, sso):
     response = back_at_ladder(client, at_provider(start(client), "ada"))
     assert response["Location"] == "/accounts/sso/refused/"
     assert "_auth_user_id" not in client.session
+    assert "is deactivated" in client.get(response["Location"]).content.decode()
+
+
+def test_two_people_with_one_address_link_neither(client, sso):
+    UserFactory(username="ada.l", email="ada@example.com")
+    UserFactory(username="ada.2", email="ADA@example.com")
+    response = back_at_ladder(client, at_provider(start(client), "ada"))
+    page = client.get(response["Location"])
+    assert page.status_code == 403
+    assert "More than one person" in page.content.decode()
+    assert not User.objects.exclude(sso_subject="").exists()
 
 
 def test_a_replayed_callback_is_refused(client, sso):

@@ -5,7 +5,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from assessments.models import Cycle, Event
+from assessments.models import Cycle, Event, HRPartner
+from assessments.permissions import partner_ids
 from ladder.models import Area, Behaviour, Framework, User
 
 pytestmark = pytest.mark.django_db
@@ -67,7 +68,14 @@ def test_demo_org_prints_logins_and_builds_the_org_chart(settings):
         "grace": "reviewed",
     }
     assert Event.objects.filter(kind="review_finished").count() == 3
-    assert User.objects.count() == 12
+    assert User.objects.count() == 13
+    # hana follows Platform (tomas's team) as HR partner, once however often it runs.
+    hana = User.objects.get(username="hana")
+    assert HRPartner.objects.get().person == hana
+    assert partner_ids(hana) == set(
+        User.objects.filter(department="Platform").values_list("pk", flat=True)
+    )
+    assert "hana" in text
     # A company's own framework beside the built-in one, loaded once.
     harbor = Framework.objects.get(name="Harbor Engineering Ladder")
     assert harbor.is_published
