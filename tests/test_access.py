@@ -8,7 +8,7 @@ successful change doesn't decide what the next one gets.
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -482,10 +482,50 @@ def calibrating_manager(db):
     return UserFactory(username="calibrating-manager")
 
 
+def _people() -> dict:
+    """The personas, as tests/conftest.py's fixtures make them (by username: those
+    fixtures then find these people rather than make new ones)."""
+    manager = UserFactory(username="manager")
+    skip = UserFactory(username="skip")
+    manager.manager = skip
+    manager.save(update_fields=["manager"])
+    editor = UserFactory(username="ladder-editor", is_staff=True)
+    editor.user_permissions.add(Permission.objects.get(codename="change_framework"))
+    keeper = UserFactory(username="committee-keeper", is_staff=True)
+    keeper.user_permissions.add(
+        *Permission.objects.filter(codename__in=["add_group", "change_group"])
+    )
+    return {
+        "engineer": UserFactory(username="engineer", manager=manager, level_code="IC5"),
+        "peer": UserFactory(username="peer", manager=manager, level_code="IC5"),
+        "manager": manager,
+        "skip": skip,
+        "other_manager": UserFactory(username="other-manager"),
+        "calibrator": UserFactory(username="calibrator"),
+        "other_calibrator": UserFactory(username="other-calibrator"),
+        "calibrating_manager": UserFactory(username="calibrating-manager"),
+        "admin_user": UserFactory(username="admin", is_staff=True, is_superuser=True),
+        "ladder_editor": editor,
+        "hr_partner": UserFactory(username="hr-partner"),
+        "committee_keeper": keeper,
+    }
+
+
+@pytest.fixture(scope="module")
+def shared_world(django_db_setup, django_db_blocker):
+    """The world, built once for the module (it took most of each test's time): in a
+    transaction held open for the module and rolled back after it, each test running
+    in a savepoint inside it, as tests/admin_shared.py does for the admin's site."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield World(_people())
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def world(db, request):
-    people = {p: request.getfixturevalue(p) for p in SIGNED_IN}
-    return World(people)
+def world(shared_world, db):
+    # Each test has a folder of files of its own: the finished job's file goes in it.
+    shared_world.done_job.file.save("access-test.pdf", ContentFile(b"%PDF-1.4 test"), save=True)
+    return shared_world
 
 
 def answers(client, request, method: str, url: str, data: dict) -> dict[str, int]:

@@ -65,13 +65,21 @@ def custom_object_urls():
                 yield model, pattern.name, tuple(pattern.pattern.converters)
 
 
+# Django's own history, delete-confirmation and empty add pages ask nothing of the
+# engine that the list and change pages don't: opened in the SQLite pass only.
+NEUTRAL = pytest.mark.engine_neutral
+
+
 def model_pages():
     for model in MODELS:
         yield pytest.param(model, "changelist", None, id=f"{label(model)}-changelist")
-        yield pytest.param(model, "add", None, id=f"{label(model)}-add")
+        yield pytest.param(model, "add", None, id=f"{label(model)}-add", marks=NEUTRAL)
         for state in states(model):
             for page in ("change", "history", "delete"):
-                yield pytest.param(model, page, state, id=f"{label(model)}-{page}-{state}")
+                marks = () if page == "change" else NEUTRAL
+                yield pytest.param(
+                    model, page, state, id=f"{label(model)}-{page}-{state}", marks=marks
+                )
 
 
 def as_request(user):
@@ -114,7 +122,11 @@ def test_model_page_opens_or_is_refused(request, client, site_data, persona, mod
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-@pytest.mark.parametrize("search", SEARCHES)
+@pytest.mark.parametrize(
+    "search",
+    # The long ones are refused before any query: nothing for the engine to differ on.
+    [pytest.param(name, marks=NEUTRAL) if name != "ordinary" else name for name in SEARCHES],
+)
 @pytest.mark.parametrize("model", MODELS, ids=label)
 def test_changelist_search_never_fails(request, client, site_data, persona, search, model):
     user = request.getfixturevalue(persona)

@@ -23,6 +23,7 @@ from tests.test_access import BODIES, TABLE
 pytestmark = pytest.mark.django_db
 
 # test_access's world, and the people it needs beyond the shared fixtures.
+shared_world = test_access.shared_world
 world = test_access.world
 other_calibrator = test_access.other_calibrator
 calibrating_manager = test_access.calibrating_manager

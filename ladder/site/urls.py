@@ -3,8 +3,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
 
-from assessments import scim_views
 from assessments import views as assessment_views
 from ladder.site import accounts, health, sso
 
@@ -55,20 +55,35 @@ account_patterns = [
     ),
 ]
 
+
+def _scim(name: str):
+    """A SCIM view (assessments.scim_views), imported when first asked for: its protocol
+    libraries take a quarter of a second to load, which every process would pay at start."""
+
+    @csrf_exempt
+    def view(request, *args, **kwargs):
+        from assessments import scim_views
+
+        return getattr(scim_views, name)(request, *args, **kwargs)
+
+    view.__name__ = f"scim_{name}"
+    return view
+
+
 # SCIM 2.0, for the company's identity provider (assessments.scim_views).
 scim_patterns = [
-    path("Users", scim_views.users, name="users"),
-    path("Users/<str:pk>", scim_views.user, name="user"),
+    path("Users", _scim("users"), name="users"),
+    path("Users/<str:pk>", _scim("user"), name="user"),
     path(
         "ServiceProviderConfig",
-        scim_views.service_provider_config,
+        _scim("service_provider_config"),
         name="service-provider-config",
     ),
-    path("ResourceTypes", scim_views.resource_types, name="resource-types"),
-    path("ResourceTypes/<str:key>", scim_views.resource_types, name="resource-type"),
-    path("Schemas", scim_views.schemas, name="schemas"),
-    path("Schemas/<str:key>", scim_views.schemas, name="schema"),
-    re_path(r"^(?P<rest>.*)$", scim_views.elsewhere, name="elsewhere"),
+    path("ResourceTypes", _scim("resource_types"), name="resource-types"),
+    path("ResourceTypes/<str:key>", _scim("resource_types"), name="resource-type"),
+    path("Schemas", _scim("schemas"), name="schemas"),
+    path("Schemas/<str:key>", _scim("schemas"), name="schema"),
+    re_path(r"^(?P<rest>.*)$", _scim("elsewhere"), name="elsewhere"),
 ]
 
 urlpatterns = [
