@@ -523,6 +523,8 @@ def shared_world(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def world(shared_world, db):
+    # The worker beats now, whenever the module began.
+    WorkerHeartbeat.objects.update(beat_at=timezone.now())
     # Each test has a folder of files of its own: the finished job's file goes in it.
     shared_world.done_job.file.save("access-test.pdf", ContentFile(b"%PDF-1.4 test"), save=True)
     return shared_world
