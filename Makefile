@@ -17,14 +17,12 @@ $(BIN)/python: | check-python
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# --no-compile: byte-compiling every installed file took half the install (11 s of 22);
-# Python compiles what it imports, once, on first use.
 $(VENV)/.app: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet --no-compile .
+	$(BIN)/pip install --quiet .
 	touch $@
 
 $(VENV)/.test: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet --no-compile ".[test]"
+	$(BIN)/pip install --quiet ".[test]"
 	touch $@ $(VENV)/.app
 
 # WeasyPrint (packet PDFs) lays text out with Pango and subsets fonts with HarfBuzz;
@@ -76,13 +74,19 @@ tests/oidc/node_modules/.package-lock.json: tests/oidc/package-lock.json
 ## side by side (and check that no migration is missing, beside them); each output
 ## follows when all are done.
 # Five streams keep both cores busy to the end (several tests wait on servers and
-# sleep): the SQLite pass in two halves (the apps' tests and the benches; the rest,
-# browser tests aside); the browser tests, then the PostgreSQL tests that start servers
-# of their own; the PostgreSQL pass in two halves, each with a test database of its own.
-APPS := tests/assessments tests/ladder tests/test_benches.py
+# sleep), each about as long as the others:
+#   1. the apps' tests on SQLite, then the PostgreSQL backup tests;
+#   2. the rest of the SQLite pass, browser tests, benches and admin filters aside;
+#   3. the browser tests, then the PostgreSQL tests that start servers of their own;
+#   4. the apps' tests on PostgreSQL, then the benches (they build databases of their own);
+#   5. the rest of the PostgreSQL pass, then the admin filters (engine-neutral: SQLite).
+# Each PostgreSQL run has a test database of its own.
+APPS := tests/assessments tests/ladder
 APART := tests/browser
-SERVERS := tests/test_load.py tests/test_backup_restore.py tests/test_worker_recovery.py \
-  tests/test_production_serving.py
+BENCHES := tests/test_benches.py
+FILTERS := tests/test_admin_filters.py
+BACKUPS := tests/test_backup_restore.py
+SERVERS := tests/test_load.py tests/test_worker_recovery.py tests/test_production_serving.py
 test: lint /usr/bin/chromium /usr/bin/pdftotext pdf-libs tests/oidc/node_modules/.package-lock.json
 	@if [ "$(TEST_DATABASE_URL)" = "$(LOCAL_POSTGRES)" ]; then bash .ci/ensure-postgres; fi
 	@mkdir -p var
@@ -90,17 +94,24 @@ test: lint /usr/bin/chromium /usr/bin/pdftotext pdf-libs tests/oidc/node_modules
 	@export SECRET_KEY=test; \
 	DATABASE_URL=sqlite://:memory: $(BIN)/python manage.py makemigrations --check --dry-run \
 	  > var/test-migrations.log 2>&1 & six=$$!; \
-	$(BIN)/pytest --durations=15 $(APPS) > var/test-sqlite-apps.log 2>&1 & one=$$!; \
+	{ $(BIN)/pytest --durations=15 $(APPS) > var/test-sqlite-apps.log 2>&1; first=$$?; \
+	  DATABASE_URL=$(TEST_DATABASE_URL)_backups $(BIN)/pytest --durations=15 $(BACKUPS) \
+	    > var/test-postgres-backups.log 2>&1 && exit $$first; } & one=$$!; \
 	$(BIN)/pytest --durations=15 $(APPS:%=--ignore=%) $(APART:%=--ignore=%) \
-	  > var/test-sqlite.log 2>&1 & four=$$!; \
+	  $(BENCHES:%=--ignore=%) $(FILTERS:%=--ignore=%) > var/test-sqlite.log 2>&1 & four=$$!; \
 	{ $(BIN)/pytest --durations=15 $(APART) > var/test-sqlite-apart.log 2>&1; first=$$?; \
 	  DATABASE_URL=$(TEST_DATABASE_URL)_servers $(BIN)/pytest --durations=15 $(SERVERS) \
 	    > var/test-postgres-servers.log 2>&1 && exit $$first; } & two=$$!; \
-	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest --durations=15 $(APPS) \
-	  > var/test-postgres-apps.log 2>&1 & three=$$!; \
-	DATABASE_URL=$(TEST_DATABASE_URL)_rest $(BIN)/pytest --durations=15 $(APPS:%=--ignore=%) \
-	  $(SERVERS:%=--ignore=%) > var/test-postgres.log 2>&1 & five=$$!; \
+	{ DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest --durations=15 $(APPS) \
+	    > var/test-postgres-apps.log 2>&1; first=$$?; \
+	  $(BIN)/pytest --durations=15 $(BENCHES) > var/test-sqlite-benches.log 2>&1 \
+	    && exit $$first; } & three=$$!; \
+	{ DATABASE_URL=$(TEST_DATABASE_URL)_rest $(BIN)/pytest --durations=15 $(APPS:%=--ignore=%) \
+	    $(SERVERS:%=--ignore=%) $(BACKUPS:%=--ignore=%) > var/test-postgres.log 2>&1; \
+	  first=$$?; $(BIN)/pytest --durations=15 $(FILTERS) > var/test-sqlite-filters.log 2>&1 \
+	    && exit $$first; } & five=$$!; \
 	failed=0; for pid in $$six $$one $$two $$three $$four $$five; do wait $$pid || failed=1; done; \
-	for pass in migrations sqlite-apps sqlite sqlite-apart postgres-apps postgres postgres-servers; do \
+	for pass in migrations sqlite-apps sqlite sqlite-apart sqlite-benches sqlite-filters \
+	  postgres-apps postgres postgres-servers postgres-backups; do \
 	  echo "==== $$pass ===="; cat var/test-$$pass.log; done; \
 	test $$failed -eq 0
