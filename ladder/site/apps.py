@@ -7,3 +7,6 @@ class SiteConfig(AppConfig):
     name = "ladder.site"
     label = "site"
     verbose_name = "Ladder site"
+
+    def ready(self):
+        from ladder.site import checks  # noqa: F401 (registers the deploy checks)
