@@ -269,6 +269,13 @@ def session_key_for(user) -> str:
     return session.session_key
 
 
+def counted(queries) -> int:
+    """The queries a request ran, the check for a restored database aside: that runs once a
+    second whatever the traffic (assessments.progress), so a slow machine crosses it at
+    random and a page would seem to run one query more."""
+    return sum(1 for q in queries.captured_queries if "ladder_dataepoch" not in q["sql"])
+
+
 def autosave_queries(client, rating, rng: random.Random) -> tuple[int, list[str]]:
     """One htmx autosave through `client`, checked to have written; its queries' count and SQL."""
     from django.db import connection
@@ -284,7 +291,7 @@ def autosave_queries(client, rating, rng: random.Random) -> tuple[int, list[str]
     assert response["X-Rating-Version"] == str(rating.version + 1), response["X-Rating-Version"]
     rating.refresh_from_db()
     assert (rating.score, rating.evidence) == (3, evidence), "the autosave did not write"
-    return len(queries), [q["sql"] for q in queries.captured_queries]
+    return counted(queries), [q["sql"] for q in queries.captured_queries]
 
 
 def submitted_for_review(assessment, *, username: str):
@@ -329,5 +336,10 @@ def review_autosave_queries(client, rating, rng: random.Random) -> tuple[int, li
     rating.refresh_from_db()
     assert (rating.manager_score, rating.manager_comment) == (2, comment), "not written"
     statements = [q["sql"] for q in queries.captured_queries]
-    data = [sql for sql in statements if not sql.lstrip().upper().startswith(TRANSACTION_CONTROL)]
+    data = [
+        sql
+        for sql in statements
+        if not sql.lstrip().upper().startswith(TRANSACTION_CONTROL)
+        and "ladder_dataepoch" not in sql
+    ]
     return len(data), statements

@@ -99,7 +99,7 @@ def main() -> None:
     def count_queries(client, url) -> int:
         with CaptureQueriesContext(connection) as queries:
             get(client, url)
-        return len(queries)
+        return _setup.counted(queries)
 
     small_queries = count_queries(small[0], small[1])
     large_queries = count_queries(large[0], large[1])

@@ -156,7 +156,7 @@ def main() -> None:
         get(target)
         with CaptureQueriesContext(connection) as captured:
             get(target)
-        return len(captured)
+        return _setup.counted(captured)
 
     counts = {
         name: (queries(url(big, query)), queries(url(one, query))) for name, query in VIEWS.items()

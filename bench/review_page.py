@@ -99,7 +99,7 @@ def main() -> None:
         get(c, url)  # the level's outline is kept after the first view in a process
         with CaptureQueriesContext(connection) as queries:
             get(c, url)
-        return len(queries)
+        return _setup.counted(queries)
 
     page_queries = {code: count_queries(client, url) for code, (url, _) in pages.items()}
 
