@@ -33,6 +33,9 @@ _taken = {
 _ledger_lock = threading.Lock()
 # Open for the whole run, closed when locust quits (_close_ledger).
 _ledger = open(os.environ["LADDER_LEDGER"], "w")  # noqa: SIM115
+# Every request's start (Unix time), name and milliseconds, for the report's split of
+# the opening minute from the steady state (LADDER_TIMINGS; absent, nothing is kept).
+_timings = open(os.environ["LADDER_TIMINGS"], "w") if os.environ.get("LADDER_TIMINGS") else None  # noqa: SIM115
 WORDS = [
     "shipped",
     "led",
@@ -230,6 +233,16 @@ def _count_failures(name, response=None, exception=None, **kwargs):
         ledger(kind="trouble", name=name, status=status, error=repr(exception)[:200])
 
 
+@events.request.add_listener
+def _time(name, response_time, start_time=None, response=None, **kwargs):
+    if _timings is not None and start_time is not None:
+        status = getattr(response, "status_code", 0) or 0
+        with _ledger_lock:
+            _timings.write(f"{start_time:.3f},{name},{response_time:.1f},{status}\n")
+
+
 @events.quitting.add_listener
 def _close_ledger(environment, **kwargs):
     _ledger.close()
+    if _timings is not None:
+        _timings.close()

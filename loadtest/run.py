@@ -46,7 +46,12 @@ def arguments(argv=None):
 
 
 def run_locust(stack: Stack, roster: Path, ledger: Path, args, work: Path) -> None:
-    env = {**os.environ, "LADDER_ROSTER": str(roster), "LADDER_LEDGER": str(ledger)}
+    env = {
+        **os.environ,
+        "LADDER_ROSTER": str(roster),
+        "LADDER_LEDGER": str(ledger),
+        "LADDER_TIMINGS": str(work / "timings.csv"),
+    }
     command = [
         str(BIN / "locust"),
         "-f", str(ROOT / "loadtest" / "locustfile.py"),
@@ -87,6 +92,44 @@ def faults(stack: Stack, database, args, stop: threading.Event, seen: list[str])
 def statistics(work: Path) -> list[dict]:
     with open(work / "locust_stats.csv") as f:
         return list(csv.DictReader(f))
+
+
+OPENING = 60  # seconds: the opening minute, when everyone arrives at once
+
+
+def percentile(ordered: list[float], share: float) -> float:
+    """The nearest-rank percentile of an ascending list."""
+    return ordered[max(0, min(len(ordered) - 1, round(share * len(ordered) + 0.5) - 1))]
+
+
+def phases(timings: Path) -> list[tuple[str, dict[str, list[float]]]]:
+    """The milliseconds of each kind of request, split into the opening minute (from
+    the first request) and the steady state after it."""
+    rows = [line.split(",") for line in timings.read_text().splitlines() if line]
+    if not rows:
+        return []
+    first = min(float(row[0]) for row in rows)
+    split = ({}, {})
+    for started, name, ms, _status in rows:
+        split[float(started) - first >= OPENING].setdefault(name, []).append(float(ms))
+    return [(f"the opening minute (0-{OPENING} s)", split[0]), (f"after {OPENING} s", split[1])]
+
+
+def phase_report(timings: Path) -> list[str]:
+    lines = []
+    for title, kinds in phases(timings):
+        if not kinds:
+            continue
+        lines.append(f"{title}:")
+        lines.append(f"  {'kind':<22}{'requests':>9}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}"
+                     f"{'max ms':>8}{'> 1 s':>7}")  # fmt: skip
+        for name in sorted(kinds):
+            ms = sorted(kinds[name])
+            lines.append(
+                f"  {name:<22}{len(ms):>9}{percentile(ms, 0.5):>8.0f}{percentile(ms, 0.95):>8.0f}"
+                f"{percentile(ms, 0.99):>8.0f}{ms[-1]:>8.0f}{sum(m > 1000 for m in ms):>7}"
+            )
+    return lines
 
 
 def check_ledger(stack: Stack, ledger: Path) -> dict:
@@ -168,7 +211,7 @@ def server_errors(trouble: Counter, database_restarted: bool) -> int:
     )
 
 
-def report(rows: list[dict], errors: int, ledger: dict, events: list[str]) -> str:
+def report(rows: list[dict], errors: int, ledger: dict, events: list[str], timings: Path) -> str:
     lines = [f"{'kind':<22}{'requests':>9}{'req/s':>8}{'p50 ms':>8}{'p95 ms':>8}"
              f"{'p99 ms':>8}{'failed':>8}"]  # fmt: skip
     for row in rows:
@@ -176,6 +219,8 @@ def report(rows: list[dict], errors: int, ledger: dict, events: list[str]) -> st
             f"{row['Name']:<22}{row['Request Count']:>9}{float(row['Requests/s']):>8.1f}"
             f"{row['50%']:>8}{row['95%']:>8}{row['99%']:>8}{row['Failure Count']:>8}"
         )
+    if timings.exists():
+        lines += phase_report(timings)
     lines += events
     for kind, count in sorted(ledger["trouble"].items()):
         lines.append(f"{kind}: {count}")
@@ -225,7 +270,7 @@ def main(argv=None) -> int:
         rows = statistics(work)
         checked = check_ledger(stack, ledger)
     errors = server_errors(checked["trouble"], args.restart_database)
-    text = report(rows, errors, checked, events)
+    text = report(rows, errors, checked, events, work / "timings.csv")
     print(text)
     (work / "report.txt").write_text(text + "\n")
     bad = errors or checked["lost"] or checked["mismatched"]
