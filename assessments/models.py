@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ladder.models import Behaviour, Framework, Level
-from ladder.safe_markdown import render_markdown
+from ladder.safe_markdown import render_markdown, render_plain
 from ladder.scale import FIRST_STEP, MAX_OUTCOMES, MAX_STEPS, NO_EVIDENCE, Scale
 
 # Long enough for a thorough note with links; short enough to keep a packet readable.
@@ -374,6 +374,10 @@ class Rating(models.Model):
     evidence = models.TextField(blank=True, max_length=EVIDENCE_MAX_LENGTH)
     # Rendered and sanitised once on save, not on every page view.
     evidence_html = models.TextField(blank=True, editable=False)
+    # True while evidence_html holds the evidence as plain paragraphs (evidence_as_typed):
+    # saved as its writer types, its Markdown rendered when they leave the row, open
+    # the page again or submit (assessments.services).
+    evidence_plain = models.BooleanField(default=False, editable=False)
     version = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(default=timezone.now)
     # The manager's side, with its own version: the engineer's saves and the
@@ -473,6 +477,11 @@ class Event(models.Model):
 
 def evidence_html(text: str) -> str:
     return render_markdown(text) if text.strip() else ""
+
+
+def evidence_as_typed(text: str) -> str:
+    """The evidence as plain paragraphs, while its Markdown waits to be rendered."""
+    return render_plain(text) if text.strip() else ""
 
 
 class PacketJobQuerySet(models.QuerySet):

@@ -205,6 +205,8 @@ class RatingState:
     updated_at: datetime | None = None
     # The scale's labels, shared by every row of the page.
     labels: dict[int, str] = field(kw_only=True, repr=False, compare=False)
+    # evidence_html is still the plain paragraphs saved while typing (Rating.evidence_plain).
+    evidence_plain: bool = field(default=False, kw_only=True)
 
     FIELDS = ("pk", "behaviour_id", "score", "evidence", "evidence_html", "version")
 
@@ -216,9 +218,12 @@ class RatingState:
 def rating_states(assessment: Assessment) -> dict[int, RatingState]:
     from assessments.sql import rating_rows
 
-    columns = ("id", *RatingState.FIELDS[1:])
+    columns = ("id", *RatingState.FIELDS[1:], "evidence_plain")
     labels = scale_of(assessment).labels
-    return {row[1]: RatingState(*row, labels=labels) for row in rating_rows(assessment.pk, columns)}
+    return {
+        row[1]: RatingState(*row[:-1], evidence_plain=row[-1], labels=labels)
+        for row in rating_rows(assessment.pk, columns)
+    }
 
 
 @dataclass

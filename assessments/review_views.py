@@ -260,7 +260,10 @@ def _saved(request, assessment, state, *, anchor: str) -> HttpResponse:
         messages.success(request, "Saved.")
         return redirect(f"{assessment.get_review_url()}#{anchor}")
     response = render(
-        request, "assessments/assessment_saved.html", {"rating": state}, using="jinja2"
+        request,
+        "assessments/assessment_saved.html",
+        {"rating": state, "preview": True},
+        using="jinja2",
     )
     response["X-Rating-Version"] = str(state.version)
     return response

@@ -45,7 +45,9 @@ RATING_FIELDS = (
     "score",
     "evidence",
     "evidence_html",
+    "evidence_plain",
     "version",
+    "updated_at",
 )
 REVIEW_FIELDS = (
     "id",
@@ -166,6 +168,13 @@ def _in_model_order(model, fields: tuple[str, ...]) -> tuple[str, ...]:
 
 
 @cache
+def _rating_part(vendor: str, fields: tuple[str, ...]) -> tuple[_Part, list]:
+    from assessments.models import Rating
+
+    return _part(Rating, "r", fields, 0)
+
+
+@cache
 def _cycle_part(vendor: str) -> tuple[_Part, list]:
     return _part(Cycle, "c", SAVE_CYCLE_FIELDS, 0)
 
@@ -180,10 +189,11 @@ def rating_for_save(assessment_pk: int, behaviour_pk: int, fields: tuple[str, ..
     """
     from assessments.models import Rating
 
-    fields = _in_model_order(Rating, fields)
+    rating_part, rating_columns = _rating_part(connection.vendor, fields)
+    fields = rating_part.attnames
     assessment_fields = _in_model_order(Assessment, SAVE_ASSESSMENT_FIELDS)
     cycle_part, cycle_columns = _cycle_part(connection.vendor)
-    columns = [f"r.{f}" for f in fields] + [f"a.{f}" for f in assessment_fields] + cycle_columns
+    columns = rating_columns + [f"a.{f}" for f in assessment_fields] + cycle_columns
     sql = (
         f"SELECT {', '.join(columns)} FROM {Rating._meta.db_table} r "
         f"JOIN {Assessment._meta.db_table} a ON a.id = r.assessment_id "
@@ -195,7 +205,11 @@ def rating_for_save(assessment_pk: int, behaviour_pk: int, fields: tuple[str, ..
         row = cursor.fetchone()
     if row is None:
         return None
-    rating = Rating.from_db(connection.alias, fields, row[: len(fields)])
+    values = list(row[: len(fields)])
+    for position, converters, expression in rating_part.converters:
+        for converter in converters:
+            values[position] = converter(values[position], expression, connection)
+    rating = Rating.from_db(connection.alias, fields, values)
     end = len(fields) + len(assessment_fields)
     assessment = Assessment.from_db(connection.alias, assessment_fields, row[len(fields) : end])
     values = list(row[end:])
@@ -210,7 +224,7 @@ def rating_for_save(assessment_pk: int, behaviour_pk: int, fields: tuple[str, ..
 # ---- the saves: one statement each, checked against the version they started from
 
 
-def update_rating_if_current(*, rating, score, evidence, html, base_version, now) -> int:
+def update_rating_if_current(*, rating, score, evidence, html, plain, base_version, now) -> int:
     """UPDATE the rating if it is still at base_version and its assessment still a draft.
 
     Written as SQL, not through the ORM: this statement runs for every keystroke
@@ -223,7 +237,8 @@ def update_rating_if_current(*, rating, score, evidence, html, base_version, now
     share = " FOR SHARE" if connection.vendor == "postgresql" else ""
     sql = (
         f"UPDATE {Rating._meta.db_table} "
-        "SET score = %s, evidence = %s, evidence_html = %s, version = version + 1, updated_at = %s "
+        "SET score = %s, evidence = %s, evidence_html = %s, evidence_plain = %s, "
+        "version = version + 1, updated_at = %s "
         "WHERE id = %s AND version = %s AND EXISTS ("
         f"SELECT 1 FROM {Assessment._meta.db_table} WHERE id = %s AND status = %s{share})"
     )
@@ -231,6 +246,7 @@ def update_rating_if_current(*, rating, score, evidence, html, base_version, now
         score,
         evidence,
         html,
+        plain,
         connection.ops.adapt_datetimefield_value(now),
         rating.pk,
         base_version,
@@ -239,6 +255,18 @@ def update_rating_if_current(*, rating, score, evidence, html, base_version, now
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def store_rendered_evidence(rating_id: int, version: int, html: str) -> int:
+    """Put the rendered Markdown in place of the plain paragraphs a save left, if the
+    rating is still at the version whose evidence was rendered."""
+    sql = (
+        f"UPDATE {Rating._meta.db_table} SET evidence_html = %s, evidence_plain = %s "
+        "WHERE id = %s AND version = %s AND evidence_plain = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [html, False, rating_id, version, True])
         return cursor.rowcount
 
 

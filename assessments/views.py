@@ -77,15 +77,16 @@ def save(request: HttpRequest, pk: int, behaviour_id: int) -> HttpResponse:
         score=form.cleaned_data["score"],
         evidence=form.cleaned_data["evidence"],
         base_version=form.base_version,
+        # The page says so on saves made while the person is still writing in the row.
+        typing=bool(request.htmx) and request.POST.get("typing") == "1",
     )
     if result.conflict:
         return _refused_response(request, result.rating, form=form, conflict=True, status=409)
     if not request.htmx:
         messages.success(request, "Saved.")
         return redirect(f"{rating.assessment.get_absolute_url()}#b-{behaviour_id}")
-    response = render(
-        request, "assessments/assessment_saved.html", {"rating": result.rating}, using="jinja2"
-    )
+    context = {"rating": result.rating, "preview": not result.rating.evidence_plain}
+    response = render(request, "assessments/assessment_saved.html", context, using="jinja2")
     response["X-Rating-Version"] = str(result.rating.version)
     if result.score_changed:
         # The progress panel listens for this and refreshes itself, once for a burst
@@ -170,6 +171,12 @@ def _page_context(
 ) -> dict:
     outline = outline_of(assessment.level)
     ratings = rating_states(assessment)
+    if any(state.evidence_plain for state in ratings.values()):
+        # Left while its writer was typing (a closed tab): rendered now, for good.
+        rendered = workflow.render_plain_evidence(assessment.pk)
+        for state in ratings.values():
+            if state.id in rendered:
+                state.evidence_html, state.evidence_plain = rendered[state.id], False
     higher = outline.higher
     beside = None
     if higher is not None and request.GET.get("beside") == higher.code:

@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from assessments import sql
 from assessments.models import SUMMARY_MAX_LENGTH, Assessment, Cycle, Event, Rating, evidence_html
 from assessments.permissions import (
     UNDER_REVIEW,
@@ -75,6 +76,20 @@ def record(assessment_id: int, by: User | None, kind: str, old="", new="", behav
     )
 
 
+def render_plain_evidence(assessment_id: int) -> dict[int, str]:
+    """Render every rating of the assessment still shown as plain paragraphs; the new
+    HTML by rating id. Few or none: only rows left before their writer moved on."""
+    rendered = {}
+    rows = Rating.objects.filter(assessment_id=assessment_id, evidence_plain=True).values_list(
+        "pk", "version", "evidence"
+    )
+    for pk, version, evidence in rows:
+        html = evidence_html(evidence)
+        if sql.store_rendered_evidence(pk, version, html):
+            rendered[pk] = html
+    return rendered
+
+
 def submit(assessment: Assessment, *, by: User) -> Assessment:
     """Send a complete draft to the manager, who becomes its reviewer from now on."""
     with transaction.atomic():
@@ -88,6 +103,8 @@ def submit(assessment: Assessment, *, by: User) -> Assessment:
                 f"{missing} behaviour{'s' if missing != 1 else ''} still need a score"
                 f"{also} before you can submit."
             )
+        # Evidence saved while typing and never left: its reader sees it rendered.
+        render_plain_evidence(current.pk)
         current.status = Status.SUBMITTED
         current.submitted_at = timezone.now()
         # The reviewer is fixed at the first submission: the manager at this moment,

@@ -109,6 +109,7 @@ class Engineer(Person):
     def on_start(self):
         super().on_start()
         self.submitted, self.versions = False, {}
+        self.row = None  # (behaviour, text, score) of the row being written in
         self.open_page()
 
     def open_page(self):
@@ -121,17 +122,33 @@ class Engineer(Person):
 
     @task(20)
     def autosave(self):
+        """A pause in typing saves the row (typing=1, as the page sends it); now and then
+        the person leaves the row, and the page saves it once more to render it."""
         if self.submitted or not self.versions:
             return self.open_page()
-        behaviour = random.choice(list(self.versions))
-        text, score = evidence(), random.choice([1, 2, 3, 4])
         pk = self.me["assessment"]
+        row = self.row
+        if row is not None and (row[0] not in self.versions or random.random() < 0.25):
+            self.row = None
+            if row[0] in self.versions:
+                return self.send(pk, *row, typing=False)
+        if self.row is None:
+            self.row = (random.choice(list(self.versions)), "", 1)
+        behaviour = self.row[0]
+        text, score = evidence(), random.choice([1, 2, 3, 4])
+        self.row = (behaviour, text, score)
+        self.send(pk, behaviour, text, score, typing=True)
+
+    def send(self, pk: int, behaviour: int, text: str, score: int, *, typing: bool):
         ledger(kind="attempt", side="self", assessment=pk, behaviour=behaviour, text=text,
                score=score)  # fmt: skip
+        data = {"score": score, "evidence": text, "version": self.versions[behaviour]}
+        if typing:
+            data["typing"] = "1"
         response = self.post(
             f"/assessments/{pk}/behaviours/{behaviour}/",
-            {"score": score, "evidence": text, "version": self.versions[behaviour]},
-            name="autosave",
+            data,
+            name="autosave" if typing else "autosave, leaving the row",
         )
         if response.status_code == 200:
             version = int(response.headers["X-Rating-Version"])
@@ -139,6 +156,7 @@ class Engineer(Person):
             ledger(kind="self", assessment=pk, behaviour=behaviour, version=version,
                    text=text, score=score)  # fmt: skip
         elif response.status_code in (403, 409):
+            self.row = None
             self.open_page()
 
     @task(2)

@@ -210,6 +210,7 @@ class Stack:
             "--workers", str(self.workers),
             "--threads", str(self.threads),
             "--timeout", "60",
+            "--preload",
         ]  # fmt: skip
         with self._log(f"gunicorn-{index}") as log:
             server = subprocess.Popen(

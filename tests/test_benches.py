@@ -25,6 +25,18 @@ SHORT_FORMS = {
     "markdown_render.py": [],
     "packet_pdf.py": ["--packets", "3", "--repeat", "1"],
     "autosave.py": ["--clients", "2", "--seconds", "1", "--rounds", "1", "--workers", "1"],
+    "autosave_capacity.py": [
+        "--rates",
+        "20",
+        "--seconds",
+        "1",
+        "--people",
+        "6",
+        "--clients",
+        "4",
+        "--workers",
+        "1",
+    ],
 }
 
 

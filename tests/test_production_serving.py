@@ -90,3 +90,14 @@ def test_each_request_has_an_id_in_the_answer_and_one_line_in_the_log(stack):
     answer = requests.get(f"{stack.urls[1]}/accounts/login/", timeout=30)
     request_id = answer.headers["X-Request-ID"]
     assert f"[{request_id}] ladder.requests: GET /accounts/login/ 200 " in stack.log("gunicorn-1")
+
+
+def test_each_server_warms_up_once_before_its_workers_start(stack):
+    """--preload: the master reads templates and levels once, and every worker (a
+    replacement for a crashed one included) is forked from it ready."""
+    for index in range(len(stack.urls)):
+        log = stack.log(f"gunicorn-{index}")
+        warmed = re.findall(r"ladder\.warm: warm-up: (\d+) templates, (\d+) levels", log)
+        assert len(warmed) == 1, log[-2000:]
+        assert int(warmed[0][0]) > 50
+        assert log.index("ladder.warm: warm-up") < log.index("Booting worker")

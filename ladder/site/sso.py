@@ -30,6 +30,7 @@ from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
 from ladder.models import User
+from ladder.sessions import user_for
 
 REFUSED = "ladder_sso_refused"
 
@@ -44,6 +45,10 @@ def passwords_for_everyone() -> bool:
 
 class PasswordBackend(ModelBackend):
     """Username and password: for everyone, or only the break-glass admins."""
+
+    def get_user(self, user_id):
+        user = user_for(user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None
 
     def user_can_authenticate(self, user) -> bool:
         if not super().user_can_authenticate(user):
@@ -60,7 +65,7 @@ class CompanySignIn(OIDCAuthenticationBackend):
         return super().authenticate(request, **kwargs)
 
     def get_user(self, user_id):
-        user = super().get_user(user_id)
+        user = user_for(user_id)
         return user if user is not None and user.is_active else None
 
     def verify_claims(self, claims) -> bool:

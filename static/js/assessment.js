@@ -145,6 +145,12 @@
     event.detail.headers["X-CSRFToken"] = token;
     // Django reads the form field before the header; the page's copy may be stale.
     delete event.detail.parameters.csrfmiddlewaretoken;
+    // A save during a pause in typing: the server keeps the text and renders its
+    // Markdown when the person leaves the row (the change event's save).
+    const cause = event.detail.triggeringEvent;
+    if (cause && cause.type === "input" && event.target.closest(".rating-form")) {
+      event.detail.parameters.typing = "1";
+    }
   });
 
   page.addEventListener("input", (event) => {

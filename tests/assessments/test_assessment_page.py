@@ -60,12 +60,12 @@ def test_page_query_count_is_the_same_for_20_and_80_behaviours(client, django_as
     for user, assessment in ((small_user, small), (big_user, big)):
         client.force_login(user)
         url = assessment.get_absolute_url()
-        # session, user, assessment, level, areas, responsibilities, behaviours,
+        # session with its user, assessment, level, areas, responsibilities, behaviours,
         # next level, ratings, the framework's newest version (read once a minute)
-        with django_assert_num_queries(10) as first:
+        with django_assert_num_queries(9) as first:
             assert client.get(url).status_code == 200
         # The published rubric is kept after the first view: only the ratings are read.
-        with django_assert_num_queries(4) as again:
+        with django_assert_num_queries(3) as again:
             assert client.get(url).status_code == 200
         counts.append((len(first), len(again)))
     assert counts[0] == counts[1]

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from assessments import services
 from assessments.models import Rating
 
 pytestmark = pytest.mark.django_db
@@ -233,14 +234,15 @@ def test_autosave_runs_at_most_six_queries(client, engineer, rating, django_asse
             save_url(rating), {"score": "3", "evidence": "x", "version": "0"}, **HTMX
         )
     assert response.status_code == 200
-    assert len(captured) == 5
-    # From then on: session, user, rating with its assessment, the conditional update.
+    assert len(captured) == 4
+    # From then on: the session with its user (ladder.sessions), the rating with its
+    # assessment, the conditional update.
     with django_assert_max_num_queries(6) as captured:
         response = client.post(
             save_url(rating), {"score": "2", "evidence": "x", "version": "1"}, **HTMX
         )
     assert response.status_code == 200
-    assert len(captured) == 4
+    assert len(captured) == 3
 
 
 def test_saving_does_not_touch_other_ratings(client, engineer, rating):
@@ -325,3 +327,110 @@ def test_a_stale_save_is_refused_without_rendering_its_evidence(
     )
     assert response.status_code == 409
     assert rendered == []
+
+
+TYPING = {"typing": "1"}
+MARKDOWN = "Led **the rollout**: see [doc](https://x.test/d)\n\n- one\n- two"
+
+
+def test_a_save_while_typing_keeps_the_text_plain_and_leaving_the_row_renders_it(
+    client, engineer, rating, monkeypatch
+):
+    client.force_login(engineer)
+    rendered = []
+    real = services.evidence_html
+    monkeypatch.setattr(
+        "assessments.services.evidence_html", lambda text: rendered.append(text) or real(text)
+    )
+    typed = {"score": "3", "evidence": MARKDOWN, "version": "0", **TYPING}
+    response = client.post(save_url(rating), typed, **HTMX)
+    assert response.status_code == 200
+    assert response["X-Rating-Version"] == "1"
+    assert rendered == []  # no Markdown parsed on a pause in typing
+    assert f'id="preview-{rating.behaviour_id}"' not in response.content.decode()
+    rating.refresh_from_db()
+    assert (rating.evidence, rating.version, rating.evidence_plain) == (MARKDOWN, 1, True)
+    # Every word is there, escaped, with its link: safe to show, not yet formatted.
+    assert "<strong>" not in rating.evidence_html
+    assert "**the rollout**" in rating.evidence_html
+    assert 'href="https://x.test/d"' in rating.evidence_html
+
+    # Leaving the row: the page saves the same text once more, without `typing`.
+    left = {"score": "3", "evidence": MARKDOWN, "version": "1"}
+    response = client.post(save_url(rating), left, **HTMX)
+    assert response.status_code == 200
+    assert response["X-Rating-Version"] == "1"  # the text did not change
+    assert rendered == [MARKDOWN]
+    assert "<strong>the rollout</strong>" in response.content.decode()  # the preview
+    rating.refresh_from_db()
+    assert rating.evidence_plain is False
+    assert "<strong>the rollout</strong>" in rating.evidence_html
+    assert "<li>two</li>" in rating.evidence_html
+
+
+def test_a_score_changed_while_typing_keeps_the_text_plain_until_the_row_is_left(
+    client, engineer, rating
+):
+    client.force_login(engineer)
+    client.post(
+        save_url(rating), {"score": "3", "evidence": MARKDOWN, "version": "0", **TYPING}, **HTMX
+    )
+    client.post(
+        save_url(rating), {"score": "2", "evidence": MARKDOWN, "version": "1", **TYPING}, **HTMX
+    )
+    rating.refresh_from_db()
+    assert (rating.score, rating.version, rating.evidence_plain) == (2, 2, True)
+    # A changed score and leaving at once (a click on another answer): rendered.
+    client.post(save_url(rating), {"score": "1", "evidence": MARKDOWN, "version": "2"}, **HTMX)
+    rating.refresh_from_db()
+    assert (rating.score, rating.evidence_plain) == (1, False)
+    assert "<strong>the rollout</strong>" in rating.evidence_html
+
+
+def test_text_left_plain_is_rendered_when_the_page_is_opened_again(client, engineer, rating):
+    client.force_login(engineer)
+    client.post(
+        save_url(rating), {"score": "3", "evidence": MARKDOWN, "version": "0", **TYPING}, **HTMX
+    )
+    page = client.get(rating.assessment.get_absolute_url()).content.decode()
+    assert "<strong>the rollout</strong>" in page
+    rating.refresh_from_db()
+    assert rating.evidence_plain is False
+    assert rating.version == 1  # rendering is not a change of the text
+
+
+def test_text_left_plain_is_rendered_when_the_draft_is_submitted(client, engineer, assessment):
+    from assessments import workflow
+    from tests.assessments.conftest import answer_all
+
+    answer_all(assessment)
+    rating = assessment.ratings.order_by("pk").first()
+    client.force_login(engineer)
+    data = {"score": "3", "evidence": MARKDOWN, "version": str(rating.version), **TYPING}
+    assert client.post(save_url(rating), data, **HTMX).status_code == 200
+    workflow.submit(assessment, by=engineer)
+    rating.refresh_from_db()
+    assert rating.evidence_plain is False
+    assert "<strong>the rollout</strong>" in rating.evidence_html
+
+
+def test_a_plain_form_post_ignores_typing_and_renders(client, engineer, rating):
+    client.force_login(engineer)
+    data = {"score": "3", "evidence": MARKDOWN, "version": "0", **TYPING}
+    assert client.post(save_url(rating), data).status_code == 302
+    rating.refresh_from_db()
+    assert rating.evidence_plain is False
+    assert "<strong>the rollout</strong>" in rating.evidence_html
+
+
+def test_hostile_text_saved_while_typing_is_escaped(client, engineer, rating):
+    client.force_login(engineer)
+    hostile = "<script>alert(1)</script> <img src=x onerror=alert(2)> [x](javascript:alert(3))"
+    data = {"score": "3", "evidence": hostile, "version": "0", **TYPING}
+    assert client.post(save_url(rating), data, **HTMX).status_code == 200
+    rating.refresh_from_db()
+    assert rating.evidence_plain is True
+    assert "<script" not in rating.evidence_html
+    assert "<img" not in rating.evidence_html
+    assert "href" not in rating.evidence_html
+    assert "&lt;script&gt;" in rating.evidence_html

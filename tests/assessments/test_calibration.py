@@ -538,16 +538,16 @@ def test_the_page_runs_the_same_queries_for_two_or_six_people(
     add(2, 0)
     client.force_login(calibrator)
     client.get(page_url(cycle))  # the session and the level caches warm
-    # Session, user, cycle, groups; levels, managers; outcomes, people, areas, managers'
+    # Session with user, cycle, groups; levels, managers; outcomes, people, areas, managers'
     # figures, gaps; the page's people's last outcomes; who is unfinished (for closing);
     # the committee's members and its latest changes; the reader's recent packet PDFs.
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(15):
         assert client.get(page_url(cycle)).status_code == 200
     add(4, 2)
     workflow.record_decision(
         Assessment.objects.filter(cycle=cycle).first(), by=calibrator, outcome=2, reason="x"
     )
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(15):
         html = client.get(page_url(cycle)).content.decode()
     assert dict(re.findall(r"<dt>(.*?)</dt><dd>(\d+)</dd>", html))["Reviewed"] == "6"
 

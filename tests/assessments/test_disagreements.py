@@ -223,11 +223,11 @@ def test_the_map_runs_the_same_queries_for_five_or_eight_people(
 ):
     client.force_login(calibrator)
     client.get(map_url(small_cycle))
-    # Session, user, cycle, groups; levels, behaviours, figures.
-    with django_assert_num_queries(7):
+    # Session with user, cycle, groups; levels, behaviours, figures.
+    with django_assert_num_queries(6):
         client.get(map_url(small_cycle))
     for n in range(3):
         join(small_cycle, level, UserFactory(username=f"more-{n}"), manager)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         html = client.get(map_url(small_cycle)).content.decode()
     assert cells(html, SCOPE)[-1] == ("pairs", "8")

@@ -243,7 +243,7 @@ def test_the_copy_reads_a_fixed_number_of_rows(
 ):
     client.force_login(engineer)
     client.get(md_url(assessment))
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         assert client.get(md_url(assessment)).status_code == 200
     assert Rating.objects.filter(assessment=assessment).count() == 58
 

@@ -462,9 +462,9 @@ def test_asking_again_for_the_same_packets_joins_the_job_under_way(
     client.force_login(manager)
     first = ask(client, cycle, scope="team")
     job = PacketJob.objects.get()
-    # Session, person, cycle, the unfinished job, whether its task still waits: no count
+    # Session with its person, cycle, the unfinished job, whether its task still waits: no count
     # of the scope, no insert.
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         again = ask(client, cycle, scope="team", paper="letter")
     assert first["Location"] == again["Location"] == job_url(job)
     assert PacketJob.objects.get() == job

@@ -376,7 +376,7 @@ def test_the_packet_page_reads_the_same_number_of_rows_whatever_the_level_size(
     for assessment in (small, large):
         client.get(packet_url(assessment))  # the level's outline is kept after the first view
         # ... and one more reads the person's recent packet PDFs.
-        with django_assert_num_queries(6) as queries:
+        with django_assert_num_queries(5) as queries:
             assert client.get(packet_url(assessment)).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]

@@ -199,12 +199,12 @@ def test_the_export_runs_the_same_queries_for_two_or_five_people(
         reviewed(cycle, person(f"first-{n}", "First", str(n)), manager)
     client.force_login(calibrator)
     client.get(csv_url(cycle))
-    # Session, user, cycle, groups; levels, the areas (a column pair each), assessments,
+    # Session with user, cycle, groups; levels, the areas (a column pair each), assessments,
     # averages.
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         client.get(csv_url(cycle))
     for n in range(3):
         reviewed(cycle, person(f"more-{n}", "More", str(n)), manager)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         rows, _raw = download(client, cycle)
     assert len(rows) == 5
