@@ -288,15 +288,26 @@ def close_calibration(cycle: Cycle, *, by: User, confirmed: bool = False) -> int
     return len(ids)
 
 
-def unfinished(cycle: Cycle, *, reader: User) -> list[Assessment]:
+def unfinished(cycle: Cycle, *, reader: User, named: int | None = None) -> list[Assessment]:
     """Who in the cycle has no outcome on the way (a draft, or a review not finished),
-    by name, for whoever closes it; the reader's own is left out, as everywhere."""
-    return list(
-        cycle.assessments.filter(status__in=[Status.DRAFT, *UNDER_REVIEW])
-        .exclude(engineer=reader)
+    by name, for whoever closes it; the reader's own is left out, as everywhere.
+    `named`: only the first so many (the page counts the rest, unfinished_count)."""
+    found = (
+        _unfinished(cycle, reader)
         .select_related("engineer", "reviewer")
         .only("status", "engineer", "reviewer", "cycle_id")
         .order_by("engineer__last_name", "engineer__first_name", "engineer__username")
+    )
+    return list(found if named is None else found[:named])
+
+
+def unfinished_count(cycle: Cycle, *, reader: User) -> int:
+    return _unfinished(cycle, reader).count()
+
+
+def _unfinished(cycle: Cycle, reader: User):
+    return cycle.assessments.filter(status__in=[Status.DRAFT, *UNDER_REVIEW]).exclude(
+        engineer=reader
     )
 
 

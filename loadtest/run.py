@@ -39,6 +39,7 @@ def arguments(argv=None):
     parser.add_argument("--spawn-rate", type=float, default=50)
     parser.add_argument("--web-workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--worker-class", default="gthread", help="gunicorn's")
     parser.add_argument("--kill-workers", type=int, default=0)
     parser.add_argument("--restart-database", action="store_true")
     parser.add_argument("--work", type=Path, help="keep logs and results here")
@@ -105,7 +106,11 @@ def percentile(ordered: list[float], share: float) -> float:
 def phases(timings: Path) -> list[tuple[str, dict[str, list[float]]]]:
     """The milliseconds of each kind of request, split into the opening minute (from
     the first request) and the steady state after it."""
-    rows = [line.split(",") for line in timings.read_text().splitlines() if line]
+    rows = []
+    for line in timings.read_text().splitlines():
+        if line:
+            started, rest = line.split(",", 1)
+            rows.append((started, *rest.rsplit(",", 2)))
     if not rows:
         return []
     first = min(float(row[0]) for row in rows)
@@ -251,6 +256,7 @@ def main(argv=None) -> int:
             database_url=database.url if database else None,
             workers=args.web_workers,
             threads=args.threads,
+            worker_class=args.worker_class,
         )
         cleanup.enter_context(stack)
         roster, ledger = work / "roster.json", work / "ledger.jsonl"

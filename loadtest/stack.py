@@ -99,6 +99,7 @@ class Stack:
         servers: int = 1,
         workers: int = 2,
         threads: int = 4,
+        worker_class: str = "gthread",
         worker: bool = True,
         extra_env: dict[str, str] | None = None,
     ):
@@ -107,6 +108,7 @@ class Stack:
         self.with_worker = worker
         self.workers = workers
         self.threads = threads
+        self.worker_class = worker_class
         self.extra_env = extra_env or {}
         # One key for every process, as in production: sessions and forms signed by one
         # server are checked by the others.
@@ -206,7 +208,7 @@ class Stack:
             str(BIN / "gunicorn"),
             "ladder.site.wsgi",
             "--bind", f"{HOST}:{self.ports[index]}",
-            "--worker-class", "gthread",
+            "--worker-class", self.worker_class,
             "--workers", str(self.workers),
             "--threads", str(self.threads),
             "--timeout", "60",

@@ -47,7 +47,8 @@ class CommitteePage:
     pages: int
     can_close: bool
     everyone: Outcomes  # the whole cycle as the reader may count it, for closing
-    unfinished: list  # who has no outcome on the way, by name, shown before closing
+    unfinished: list  # who has no outcome on the way, the first UNFINISHED_NAMED by name
+    unfinished_count: int  # and how many they are in all
 
     @property
     def scale(self) -> Scale:
@@ -60,6 +61,12 @@ class CommitteePage:
     @property
     def last(self) -> int:
         return (self.page - 1) * figures.PAGE_SIZE + len(self.people)
+
+
+# Before closing, the page names this many of the unfinished and counts the rest: a whole
+# company can be unfinished while self-assessments are still being written, and
+# building everyone's row was half of the page's time.
+UNFINISHED_NAMED = 20
 
 
 def committee_page(user: User, cycle: Cycle, params: QueryDict) -> CommitteePage:
@@ -93,5 +100,8 @@ def committee_page(user: User, cycle: Cycle, params: QueryDict) -> CommitteePage
         pages=pages,
         can_close=can_close,
         everyone=outcomes_of(base, scale) if filters.active else outcomes,
-        unfinished=workflow.unfinished(cycle, reader=user) if can_close else [],
+        unfinished=(
+            workflow.unfinished(cycle, reader=user, named=UNFINISHED_NAMED) if can_close else []
+        ),
+        unfinished_count=workflow.unfinished_count(cycle, reader=user) if can_close else 0,
     )

@@ -465,6 +465,29 @@ def test_closing_shares_every_decided_outcome_and_ends_decisions(client, cycle, 
     assert "already closed" in again.content.decode()
 
 
+def test_closing_names_the_first_twenty_unfinished_and_counts_them_all(
+    client, cycle, trio, calibrator, manager
+):
+    level = cycle.framework.levels.get(code="IC5")
+    for n in range(23):
+        person = UserFactory(
+            username=f"late{n:02d}",
+            first_name=f"Late{n:02d}",
+            last_name="Person",
+            manager=manager,
+            track=level.track,
+            level_code="IC5",
+        )
+        start_assessment(cycle=cycle, engineer=person)
+    client.force_login(calibrator)
+    html = unescape(client.get(page_url(cycle)).content.decode())
+    assert "23 people have no outcome on the way." in html
+    assert "Here are the first 20 by name." in html
+    assert "Late19 Person" in html
+    assert "Late20 Person" not in html
+    assert "ends the cycle for the 23 unfinished" in html
+
+
 def test_closing_names_the_unfinished_and_waits_for_confirmation(
     client, cycle, trio, calibrator, manager
 ):
@@ -539,15 +562,16 @@ def test_the_page_runs_the_same_queries_for_two_or_six_people(
     client.force_login(calibrator)
     client.get(page_url(cycle))  # the session and the level caches warm
     # Session with user, cycle, groups; levels, managers; outcomes, people, areas, managers'
-    # figures, gaps; the page's people's last outcomes; who is unfinished (for closing);
-    # the committee's members and its latest changes; the reader's recent packet PDFs.
-    with django_assert_num_queries(15):
+    # figures, gaps; the page's people's last outcomes; who is unfinished (for closing:
+    # the first twenty, and how many); the committee's members and its latest changes;
+    # the reader's recent packet PDFs.
+    with django_assert_num_queries(16):
         assert client.get(page_url(cycle)).status_code == 200
     add(4, 2)
     workflow.record_decision(
         Assessment.objects.filter(cycle=cycle).first(), by=calibrator, outcome=2, reason="x"
     )
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):
         html = client.get(page_url(cycle)).content.decode()
     assert dict(re.findall(r"<dt>(.*?)</dt><dd>(\d+)</dd>", html))["Reviewed"] == "6"
 
