@@ -34,6 +34,12 @@ CSRF_TOKEN = "benchcsrf0123456789abcdefghijklm"
 
 # --- environment --------------------------------------------------------------------
 
+# The suite runs every bench in a short form (tests/test_benches.py) and migrates one
+# SQLite file and collects the static files once for all of them: these name those.
+# A bench run by hand migrates and collects its own.
+TEMPLATE_DATABASE = "LADDER_BENCH_TEMPLATE_DATABASE"
+TEMPLATE_STATIC = "LADDER_BENCH_TEMPLATE_STATIC"
+
 
 def environment(work: Path, *, hosts: str) -> dict[str, str]:
     """What ladder.site.settings reads, for a fresh SQLite file in `work`, production-like."""
@@ -47,7 +53,7 @@ def environment(work: Path, *, hosts: str) -> dict[str, str]:
         "CSRF_COOKIE_SECURE": "false",
         "SECURE_SSL_REDIRECT": "false",
         # collectstatic writes the manifest here: without DEBUG, {% static %} needs it.
-        "STATIC_ROOT": str(work / "static"),
+        "STATIC_ROOT": os.environ.get(TEMPLATE_STATIC) or str(work / "static"),
         "LOG_LEVEL": "WARNING",
     }
 
@@ -73,11 +79,13 @@ def bench_database(prefix: str, *, pages: bool = True) -> str:
 
     if pages:
         use_bench_urls()
-    call_command("migrate", verbosity=0)
     if url:
+        call_command("migrate", verbosity=0)
         call_command("flush", interactive=False, verbosity=0)
+    else:
+        _migrate_sqlite(work / "bench.sqlite3")
     if pages:
-        call_command("collectstatic", interactive=False, verbosity=0)
+        _collect_static()
     from django.db import connection
 
     return f"{connection.vendor} ({connection.settings_dict['NAME']})"
@@ -90,10 +98,29 @@ def start_django(work: Path, *, hosts: str) -> None:
 
     django.setup()
     use_bench_urls()
+    _migrate_sqlite(work / "bench.sqlite3")
+    _collect_static()
+
+
+def _migrate_sqlite(path: Path) -> None:
+    """Migrate the fresh SQLite file, or start from a copy of one already migrated."""
+    import shutil
+
     from django.core.management import call_command
 
-    call_command("migrate", verbosity=0)
-    call_command("collectstatic", interactive=False, verbosity=0)
+    template = os.environ.get(TEMPLATE_DATABASE)
+    if template:
+        shutil.copyfile(template, path)
+    else:
+        call_command("migrate", verbosity=0)
+
+
+def _collect_static() -> None:
+    from django.core.management import call_command
+
+    # With the suite's folder (environment() made it STATIC_ROOT), only read from it.
+    if not os.environ.get(TEMPLATE_STATIC):
+        call_command("collectstatic", interactive=False, verbosity=0)
 
 
 def use_bench_urls() -> None:

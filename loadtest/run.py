@@ -5,10 +5,13 @@
 
 Starts loadtest/stack.py (gunicorn with several workers and the background worker, on a
 fresh PostgreSQL database beside DATABASE_URL's, or on SQLite without one), seeds the
-people (loadtest/seed.py), runs locust headless on loopback (loadtest/locustfile.py),
-then compares the ledger of acknowledged saves with the database. Prints requests per
-second by kind, latency percentiles, 5xx answers and lost or mismatched writes; exits
-1 when there was any 5xx answer or lost write.
+people (loadtest/seed.py), restarts gunicorn so that it warms up on the open cycle, as
+after a deploy on a deadline's morning, runs locust headless on loopback
+(loadtest/locustfile.py), then compares the ledger of acknowledged saves with the
+database. Prints requests per second by kind and latency percentiles, for the whole
+run and again for the opening minute (everyone arriving, 50 a second by default) and
+for the steady state after it; 5xx answers and lost or mismatched writes; exits 1 when
+there was any 5xx answer or lost write.
 
 --kill-workers N sends kill -9 to a gunicorn worker N times during the run (gunicorn
 starts a new one); --restart-database runs on a PostgreSQL server of its own and
@@ -265,6 +268,9 @@ def main(argv=None) -> int:
             "shell", "-c", f"from loadtest.seed import seed; seed({args.people}, {str(roster)!r})"
         )
         print(f"seeded in {time.monotonic() - started:.1f} s", flush=True)
+        # The deadline's morning: the servers start with the cycle open, as after a
+        # deploy, and warm up on its levels before the first person arrives.
+        stack.restart_web()
         stop, events = threading.Event(), []
         troublemaker = threading.Thread(target=faults, args=(stack, database, args, stop, events))
         troublemaker.start()

@@ -223,6 +223,16 @@ class Stack:
         else:
             self.web.append(server)
 
+    def restart_web(self) -> None:
+        """Stop every gunicorn server and start it again, as a deploy does; wait till healthy."""
+        for server in self.web:
+            server.terminate()
+        for server in self.web:
+            server.wait(timeout=30)
+        for index in range(self.servers):
+            self.start_server(index)
+        self.wait_until_healthy()
+
     def web_workers(self, index: int = 0) -> list[int]:
         """The pids of one server's gunicorn workers (the master's children)."""
         master = self.web[index].pid

@@ -152,6 +152,22 @@ def html_to_pdf(html: str, stylesheets: tuple[str, ...] = PDF_STYLESHEETS) -> by
     return render_document(html, stylesheets).write_pdf()
 
 
+def html_to_pdf_pages(
+    html: str, stylesheets: tuple[str, ...] = PDF_STYLESHEETS
+) -> tuple[bytes, int]:
+    """One HTML document as a PDF, and how many pages it has (counted as laid out, not by
+    reading the PDF back)."""
+    document = render_document(html, stylesheets)
+    return document.write_pdf(), len(document.pages)
+
+
+def documents_to_pdf(documents: list[Document]) -> bytes:
+    """Laid-out documents, one after the other, as one PDF: each keeps its own page
+    numbers, and the fonts are embedded once for all of them, not once a document."""
+    pages = [page for document in documents for page in document.pages]
+    return documents[0].copy(pages).write_pdf()
+
+
 def merge_pdfs(parts: Iterable[Path], into: Path, outline: Iterable[tuple[str, int]] = ()) -> None:
     """Several PDF files, one after the other, as one file; each keeps its own page numbers.
 

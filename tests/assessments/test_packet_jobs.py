@@ -539,7 +539,7 @@ def test_a_job_whose_worker_is_stopped_mid_way_says_so_and_frees_the_place(
     def stopped(*args, **kwargs):
         raise SystemExit(1)
 
-    monkeypatch.setattr("assessments.packets.jobs.html_to_pdf", stopped)
+    monkeypatch.setattr("assessments.packets.jobs.render_document", stopped)
     (result,) = packet_jobs(run_jobs())
     assert result.status == "FAILED"
     job.refresh_from_db()

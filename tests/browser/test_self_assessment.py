@@ -216,3 +216,26 @@ def test_a_row_that_cannot_be_saved_holds_the_submit_back(
     page.get_by_role("button", name="Submit self-assessment").click()
     expect(page.locator("#submit-status")).to_contain_text("not saved yet", timeout=20_000)
     assert Assessment.objects.get(pk=draft.pk).is_draft
+
+
+def test_the_preview_is_rendered_when_the_person_leaves_the_row(
+    page, live_server, sign_in, engineer, draft
+):
+    """Saves while typing keep the text (as plain paragraphs, no Markdown parsed); leaving
+    the row saves once more, which renders it, and the preview shows it formatted."""
+    sign_in(page, engineer, PASSWORD)
+    page.goto(f"{live_server.url}{draft.get_absolute_url()}")
+    form = rows(page).first
+    rating = Rating.objects.get(pk=form.get_attribute("data-rating"))
+    preview = page.locator(f"#preview-{rating.behaviour_id}")
+    box = form.get_by_label("Evidence", exact=True)
+    box.fill("Shipped **the feature store**")
+    saved(form)
+    rating.refresh_from_db()
+    assert (rating.evidence, rating.evidence_plain) == ("Shipped **the feature store**", True)
+    expect(preview).to_be_empty()  # the preview waits for the person to leave the row
+    box.press("Tab")
+    expect(preview.locator("strong")).to_have_text("the feature store")
+    rating.refresh_from_db()
+    assert rating.evidence_plain is False
+    assert "<strong>the feature store</strong>" in rating.evidence_html
