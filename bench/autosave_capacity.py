@@ -153,6 +153,11 @@ def drive(
     from django.conf import settings
 
     phase = Phase(kind, rate)
+    if kind == "autosave":
+        # Leaving a row repeats the text typed in this run: the one-row view's runs
+        # write other text into the same rows.
+        for person in people:
+            person.typed.clear()
     due: queue.SimpleQueue = queue.SimpleQueue()
     lock = threading.Lock()
     order = iter(range(10**9))

@@ -226,7 +226,7 @@ def calm_client():
 def test_a_database_that_is_away_gets_503_not_a_stack_trace(calm_client, engineer):
     calm_client.force_login(engineer)
     with mock.patch(
-        "django.contrib.sessions.backends.db.SessionStore.load",
+        "ladder.sessions.SessionStore.load",
         side_effect=OperationalError("terminating connection due to administrator command"),
     ):
         response = calm_client.get(reverse("home"))
@@ -241,7 +241,7 @@ def test_a_database_that_is_away_gets_503_not_a_stack_trace(calm_client, enginee
 def test_an_autosave_while_the_database_is_away_is_told_to_retry(calm_client, engineer):
     calm_client.force_login(engineer)
     with mock.patch(
-        "django.contrib.sessions.backends.db.SessionStore.load",
+        "ladder.sessions.SessionStore.load",
         side_effect=OperationalError("server closed the connection unexpectedly"),
     ):
         # Any assessment's address: the session is read before anything else.

@@ -100,9 +100,9 @@ def test_level_page_runs_a_constant_number_of_queries(
     client, engineer, ic5, django_assert_num_queries
 ):
     client.force_login(engineer)
-    # session, user, framework, level+track, areas, responsibilities, behaviours,
+    # session with user, framework, level+track, areas, responsibilities, behaviours,
     # sibling levels, earlier version
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = client.get(level_url(ic5))
     assert response.status_code == 200
 
@@ -115,9 +115,9 @@ def test_level_page_query_count_does_not_grow_with_the_level(
     client.force_login(engineer)
     small_url = level_url(small.levels.get())
     big_url = level_url(big.levels.get())
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         assert client.get(small_url).status_code == 200
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         assert client.get(big_url).status_code == 200
 
 
@@ -193,8 +193,8 @@ def test_level_comparison_marks_added_changed_and_removed(
     framework = make_framework(lower, higher)
     client.force_login(engineer)
     url = compare_url(framework)
-    # session, user, framework, the track's levels, then 4 for each level's rubric
-    with django_assert_num_queries(12):
+    # session with user, framework, the track's levels, then 4 for each level's rubric
+    with django_assert_num_queries(11):
         response = client.get(url, {"from": "IC4", "to": "IC5"})
     assert response.status_code == 200
     html = response.content.decode()
@@ -226,9 +226,9 @@ def test_version_comparison_follows_keys_through_rewording(
     behaviour.save()
     client.force_login(admin_user)
     url = reverse("ladder:compare-versions", args=[ic5.framework.slug, "machine-learning", "IC5"])
-    # session, user, versions, then 4 for each version's level (a superuser's
+    # session with user, versions, then 4 for each version's level (a superuser's
     # permissions need no queries)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         response = client.get(url, {"from": 1, "to": 2})
     assert response.status_code == 200
     legend = response.content.decode().split('class="legend"')[1].split("</p>")[0]
