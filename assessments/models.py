@@ -377,7 +377,9 @@ class Rating(models.Model):
     # True while evidence_html holds the evidence as plain paragraphs (evidence_as_typed):
     # saved as its writer types, its Markdown rendered when they leave the row, open
     # the page again or submit (assessments.services).
-    evidence_plain = models.BooleanField(default=False, editable=False)
+    # A database default too: during a deploy, processes of the version before this
+    # field insert ratings without it.
+    evidence_plain = models.BooleanField(default=False, db_default=False, editable=False)
     version = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(default=timezone.now)
     # The manager's side, with its own version: the engineer's saves and the
