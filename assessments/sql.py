@@ -120,6 +120,16 @@ def _plan(vendor: str) -> _Plan:
     return _Plan(sql, tuple(parts))
 
 
+def _converted(part: _Part, values) -> list:
+    """The row's values as the ORM would give them, through the part's converters (whose
+    positions count from the start of `values`)."""
+    values = list(values)
+    for position, converters, expression in part.converters:
+        for converter in converters:
+            values[position] = converter(values[position], expression, connection)
+    return values
+
+
 def assessment_for_page(pk: int) -> Assessment | None:
     """The assessment with its cycle, engineer and reviewer (names and ids), or None."""
     plan = _plan(connection.vendor)
@@ -130,9 +140,7 @@ def assessment_for_page(pk: int) -> Assessment | None:
         return None
     row = list(row)
     for part in plan.parts:
-        for position, converters, expression in part.converters:
-            for converter in converters:
-                row[position] = converter(row[position], expression, connection)
+        row = _converted(part, row)
     instances, start = [], 0
     for part in plan.parts:
         values = row[start : start + len(part.attnames)]
@@ -205,18 +213,11 @@ def rating_for_save(assessment_pk: int, behaviour_pk: int, fields: tuple[str, ..
         row = cursor.fetchone()
     if row is None:
         return None
-    values = list(row[: len(fields)])
-    for position, converters, expression in rating_part.converters:
-        for converter in converters:
-            values[position] = converter(values[position], expression, connection)
-    rating = Rating.from_db(connection.alias, fields, values)
+    rating = Rating.from_db(connection.alias, fields, _converted(rating_part, row[: len(fields)]))
     end = len(fields) + len(assessment_fields)
     assessment = Assessment.from_db(connection.alias, assessment_fields, row[len(fields) : end])
-    values = list(row[end:])
-    for position, converters, expression in cycle_part.converters:
-        for converter in converters:
-            values[position] = converter(values[position], expression, connection)
-    assessment.cycle = Cycle.from_db(connection.alias, cycle_part.attnames, values)
+    cycle_values = _converted(cycle_part, row[end:])
+    assessment.cycle = Cycle.from_db(connection.alias, cycle_part.attnames, cycle_values)
     rating.assessment = assessment
     return rating
 

@@ -95,22 +95,35 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_gunicorn(work: Path, port: int, workers: int, threads: int) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GUNICORN")}
-    env.update(_setup.environment(work, hosts=HOST))
+def start_gunicorn(
+    work: Path,
+    port: int,
+    workers: int,
+    threads: int,
+    *,
+    options: tuple[str, ...] = (),
+    env: dict[str, str] | None = None,
+) -> subprocess.Popen:
+    """gunicorn on 127.0.0.1:port serving the bench's URLs for `work`; `options` go on its
+    command line and `env` over _setup.environment(work)."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("GUNICORN")}
+    environ.update(_setup.environment(work, hosts=HOST), **(env or {}))
     command = [
         str(Path(sys.executable).parent / "gunicorn"),
         "--bind", f"{HOST}:{port}",
         "--worker-class", "gthread",
         "--workers", str(workers),
         "--threads", str(threads),
+        *options,
         "--pythonpath", f"{_setup.ROOT},{_setup.BENCH}",
         "--log-level", "warning",
         "_setup:wsgi_application()",
     ]  # fmt: skip
     # cwd=work: no gunicorn.conf.py from the project folder is picked up.
-    with open(work / "gunicorn.log", "wb") as log:
-        return subprocess.Popen(command, env=env, cwd=work, stdout=log, stderr=subprocess.STDOUT)
+    with open(work / "gunicorn.log", "ab") as log:
+        return subprocess.Popen(
+            command, env=environ, cwd=work, stdout=log, stderr=subprocess.STDOUT
+        )
 
 
 def server_cpu(server: subprocess.Popen) -> float | None:

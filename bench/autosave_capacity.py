@@ -54,7 +54,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import _setup
-from autosave import HOST, free_port, server_cpu, wait_until_serving
+from autosave import HOST, Run, free_port, server_cpu, start_gunicorn, wait_until_serving
 
 P99_TARGET_MS = 250
 
@@ -71,23 +71,12 @@ class Person:
 
 
 @dataclass
-class Phase:
-    kind: str
-    rate: float
-    seconds: float = 0.0
-    statuses: Counter = field(default_factory=Counter)
-    latencies: list[float] = field(default_factory=list)
-    unwritten: int = 0
+class Phase(Run):
+    """One kind of request at one rate: a Run, with the rate it was sent at (Run.rate is
+    the rate answered) and the saves that wrote."""
+
+    scheduled: float = 0.0
     written: int = 0  # answered saves that changed the row
-    cpu: float | None = None
-
-    @property
-    def ok(self) -> int:
-        return sum(n for status, n in self.statuses.items() if str(status).startswith("2"))
-
-    @property
-    def errors(self) -> dict:
-        return {s: n for s, n in self.statuses.items() if not str(s).startswith("2")}
 
     def percentile(self, share: float) -> float:
         ordered = sorted(self.latencies)
@@ -100,30 +89,20 @@ class Phase:
         return None if self.cpu is None or not self.ok else 1000 * self.cpu / self.ok
 
 
-def start_gunicorn(work: Path, database_url: str, port: int, workers: int, threads: int):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GUNICORN")}
-    env.update(
-        _setup.environment(work, hosts=HOST),
-        DATABASE_URL=database_url,
-        STATIC_ROOT=os.environ["STATIC_ROOT"],  # collected by bench_database
-    )
-    command = [
-        str(Path(sys.executable).parent / "gunicorn"),
-        "--bind", f"{HOST}:{port}",
-        "--worker-class", "gthread",
-        "--workers", str(workers),
-        "--threads", str(threads),
+def start_server(work: Path, database_url: str, port: int, workers: int, threads: int):
+    """gunicorn as the README runs it (--preload), on the bench's database."""
+    options = (
         "--preload",
         # Longer than the generator's pauses, so a kept-alive connection is never closed
         # under a request.
         "--keep-alive", "30",
         "--backlog", "2048",
-        "--pythonpath", f"{_setup.ROOT},{_setup.BENCH}",
-        "--log-level", "warning",
-        "_setup:wsgi_application()",
-    ]  # fmt: skip
-    with open(work / "gunicorn.log", "ab") as log:
-        return subprocess.Popen(command, env=env, cwd=work, stdout=log, stderr=subprocess.STDOUT)
+    )  # fmt: skip
+    env = {
+        "DATABASE_URL": database_url,
+        "STATIC_ROOT": os.environ["STATIC_ROOT"],  # collected by bench_database
+    }
+    return start_gunicorn(work, port, workers, threads, options=options, env=env)
 
 
 def _take_version(person: Person, behaviour: int, lock: threading.Lock) -> int:
@@ -152,7 +131,7 @@ def drive(
     """Send `rate` requests a second for `seconds`, on schedule; wait for every answer."""
     from django.conf import settings
 
-    phase = Phase(kind, rate)
+    phase = Phase(kind, 0.0, scheduled=rate)
     if kind == "autosave":
         # Leaving a row repeats the text typed in this run: the one-row view's runs
         # write other text into the same rows.
@@ -296,7 +275,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="ladder-bench-capacity-"))
     evidence = [_setup.evidence_text(rng) for _ in range(64)]
     port = free_port()
-    server = start_gunicorn(work, database_url, port, args.workers, args.threads)
+    server = start_server(work, database_url, port, args.workers, args.threads)
     phases: list[Phase] = []
     warmup: list[Phase] = []
     try:
@@ -347,10 +326,11 @@ def main() -> None:
     )
     by_rate: dict[float, dict[str, Phase]] = {}
     for phase in phases:
-        by_rate.setdefault(phase.rate, {})[phase.kind] = phase
+        by_rate.setdefault(phase.scheduled, {})[phase.kind] = phase
         cpu = f"{phase.cpu_ms:8.2f}" if phase.cpu_ms is not None else f"{'-':>8}"
+        sent = sum(phase.statuses.values()) / phase.seconds
         print(
-            f"{phase.rate:7.0f} {phase.kind:<9}{sum(phase.statuses.values()) / phase.seconds:7.0f}"
+            f"{phase.scheduled:7.0f} {phase.kind:<9}{sent:7.0f}"
             f"{phase.percentile(0.5):8.0f}{phase.percentile(0.95):8.0f}"
             f"{phase.percentile(0.99):8.0f}{cpu}  {phase.errors or 'none'}"
         )
