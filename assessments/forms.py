@@ -3,7 +3,7 @@
 from django import forms
 from django.db.models import Q
 
-from assessments.models import EVIDENCE_MAX_LENGTH, SUMMARY_MAX_LENGTH
+from assessments.models import DECLINE_MAX_LENGTH, EVIDENCE_MAX_LENGTH, SUMMARY_MAX_LENGTH
 from ladder.models import User
 from ladder.scale import Scale
 
@@ -131,6 +131,67 @@ class ReassignForm(forms.Form):
         if person is None:
             raise forms.ValidationError(f"Nobody active has the username “{username}”.")
         return person
+
+
+# ---- peer input
+
+
+class NominateForm(forms.Form):
+    person = forms.CharField(
+        max_length=254,
+        label="Colleague’s username or e-mail",
+        error_messages={"required": "Type the username or e-mail of a colleague."},
+    )
+
+    def clean_person(self) -> User:
+        from assessments.peers import find_person
+
+        text = self.cleaned_data["person"].strip()
+        person = find_person(text)
+        if person is None:
+            raise forms.ValidationError(f"Nobody active here has the username or e-mail “{text}”.")
+        return person
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(
+        max_length=DECLINE_MAX_LENGTH,
+        label="Why you decline",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say why, in a sentence: the manager reads it."},
+    )
+
+
+class PeerAnswerForm(VersionedForm):
+    """A colleague's answer on one area: a step of the scale or "not seen", and evidence."""
+
+    scaled_field, no_choice = "score", "Not answered yet"
+    score = forms.ChoiceField(
+        required=False,
+        error_messages={"invalid_choice": "Choose one of the scale's steps, or “not seen”."},
+    )
+    evidence = forms.CharField(required=False, strip=False)
+
+    def __init__(self, *args, scale: Scale, **kwargs):
+        from assessments.peers import NOT_SEEN
+
+        super().__init__(*args, scale=scale, **kwargs)
+        self.fields["score"].choices = [
+            ("", self.no_choice),
+            *((str(step.value), step.label) for step in scale.steps),
+            (NOT_SEEN, "Not seen"),
+        ]
+
+    def clean_score(self) -> int | str | None:
+        from assessments.peers import NOT_SEEN
+
+        value = self.cleaned_data["score"]
+        if not value:
+            return None
+        return value if value == NOT_SEEN else int(value)
+
+    def clean_evidence(self) -> str:
+        return _markdown_text(self, "evidence", EVIDENCE_MAX_LENGTH, "Evidence")
 
 
 class DecisionForm(ScaledForm):

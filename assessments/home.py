@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.conf import settings
@@ -10,7 +10,8 @@ from django.db.models import Count, Q
 from django.tasks import task_backends
 from django.utils import timezone
 
-from assessments.models import Assessment, Cycle
+from assessments import peers
+from assessments.models import Assessment, Cycle, PeerRequest
 from assessments.permissions import (
     calibrates,
     calibrates_any,
@@ -57,6 +58,10 @@ class CycleCard:
     reports: list[Row]  # as the team page shows them: one vocabulary for both
     counts: dict[str, int] | None = None  # started and submitted, for whoever runs cycles
     calibrates: bool = False  # the person sits on this cycle's committee
+    # Peer input: what colleagues asked of the person, and nominations they approve.
+    asked_of_me: list = field(default_factory=list)
+    to_approve: list = field(default_factory=list)  # (assessment, how many waiting)
+    peers_link: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -168,6 +173,8 @@ def home_context(user: User) -> dict:
         .select_related("cycle__framework", "level")
         .order_by("-shared_at")[:RESULTS_SHOWN]
     )
+    if any(cycle.asks_peers for cycle in cycles):
+        _add_peer_input(user, cards, mine)
     return {
         "cards": cards,
         "results": results,
@@ -178,6 +185,37 @@ def home_context(user: User) -> dict:
 
 
 RESULTS_SHOWN = 2
+
+
+def _add_peer_input(user: User, cards: list[CycleCard], mine: dict[int, Assessment]) -> None:
+    """What peer input asks of the person in each cycle that has it: three queries."""
+    asking = [card.cycle for card in cards if card.cycle.asks_peers]
+    asked = PeerRequest.objects.filter(
+        peer=user,
+        status__in=(PeerRequest.Status.ASKED, PeerRequest.Status.ANSWERED),
+        assessment__cycle__in=asking,
+    ).select_related("assessment__engineer")
+    waiting = (
+        Assessment.objects.filter(
+            Q(reviewer=user) | Q(reviewer__isnull=True, engineer__manager=user),
+            cycle__in=asking,
+            peer_requests__status=PeerRequest.Status.NOMINATED,
+        )
+        .select_related("engineer")
+        .annotate(waiting=Count("peer_requests"))
+        .order_by("engineer__first_name", "engineer__username")
+    )
+    by_cycle: dict[int, CycleCard] = {card.cycle.pk: card for card in cards}
+    for request in asked.order_by("status", "assessment__engineer__first_name"):
+        by_cycle[request.assessment.cycle_id].asked_of_me.append(request)
+    for assessment in waiting:
+        by_cycle[assessment.cycle_id].to_approve.append((assessment, assessment.waiting))
+    for card in cards:
+        own = mine.get(card.cycle.pk)
+        if own is not None and card.cycle.asks_peers:
+            own.cycle = card.cycle
+            own.engineer = user
+            card.peers_link = peers.list_link(user, own)
 
 
 def _due(mine: Assessment | None, cycle: Cycle) -> date:

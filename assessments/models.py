@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
@@ -11,7 +13,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from ladder.models import Behaviour, Framework, Level
+from ladder.models import Area, Behaviour, Framework, Level
 from ladder.safe_markdown import render_markdown, render_plain
 from ladder.scale import FIRST_STEP, MAX_OUTCOMES, MAX_STEPS, NO_EVIDENCE, Scale
 
@@ -19,6 +21,12 @@ from ladder.scale import FIRST_STEP, MAX_OUTCOMES, MAX_STEPS, NO_EVIDENCE, Scale
 EVIDENCE_MAX_LENGTH = 10_000
 # A manager's summary and a committee's reason: a page at most.
 SUMMARY_MAX_LENGTH = 10_000
+# Peer input: a cycle asks each engineer for up to this many colleagues, and shows
+# anonymous input to the engineer only once at least ANONYMOUS_FEWEST of them answered.
+PEERS_MOST = 10
+ANONYMOUS_FEWEST = 3
+# Why someone declines a request: a sentence or two.
+DECLINE_MAX_LENGTH = 1_000
 
 
 class CycleQuerySet(models.QuerySet):
@@ -117,6 +125,31 @@ class Cycle(models.Model):
         help_text="A Slack or Microsoft Teams incoming webhook: the cycle's announcements "
         "and reminders are posted there too. E-mail never waits for it.",
     )
+    # Peer input (assessments.peers). Database defaults too: during a deploy, processes
+    # of the version before these fields insert cycles without them.
+    peers_min = models.PositiveSmallIntegerField(
+        "colleagues to nominate, at least",
+        default=0,
+        db_default=0,
+        help_text="Each engineer nominates colleagues for peer input on their framework's "
+        "areas; their manager approves. 0 and 0: no peer input in this cycle.",
+    )
+    peers_max = models.PositiveSmallIntegerField(
+        "colleagues to nominate, at most", default=0, db_default=0, help_text=f"Up to {PEERS_MOST}."
+    )
+    peers_anonymous = models.BooleanField(
+        "peer input is anonymous to the engineer",
+        default=True,
+        db_default=True,
+        help_text="The engineer reads it without names, in an order that says nothing, and "
+        f"only when at least {ANONYMOUS_FEWEST} colleagues answered.",
+    )
+    peer_names_to_reviewers = models.BooleanField(
+        "the manager and the committee see who wrote what",
+        default=False,
+        db_default=False,
+        help_text="Off: they read peer input without names too.",
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = CycleQuerySet.as_manager()
@@ -136,6 +169,12 @@ class Cycle(models.Model):
                 name="cycle_deadlines_in_order",
                 violation_error_message="Deadlines go in order: self-assessment, then manager "
                 "review, then calibration.",
+            ),
+            models.CheckConstraint(
+                condition=Q(peers_min__lte=F("peers_max")) & Q(peers_max__lte=PEERS_MOST),
+                name="cycle_peers_in_bounds",
+                violation_error_message=f"Ask for at most as many colleagues as at least, and "
+                f"no more than {PEERS_MOST}.",
             ),
         ]
 
@@ -176,6 +215,19 @@ class Cycle(models.Model):
         if extended_to is not None and today <= extended_to:
             return False
         return self.phase != self.Phase.SELF_ASSESSMENT or today > self.self_assessment_due
+
+    @property
+    def asks_peers(self) -> bool:
+        return self.peers_max > 0
+
+    @property
+    def peers_wanted(self) -> str:
+        """How many colleagues to nominate, in words: "3 to 6", "up to 5", "4"."""
+        if self.peers_min == self.peers_max:
+            return str(self.peers_max)
+        if not self.peers_min:
+            return f"up to {self.peers_max}"
+        return f"{self.peers_min} to {self.peers_max}"
 
     @property
     def schedule(self) -> tuple[int, ...]:
@@ -824,3 +876,108 @@ class DirectoryEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} · {self.external_id or 'no external id'}"
+
+
+def _shuffled() -> int:
+    return secrets.randbelow(2**31)
+
+
+class PeerRequest(models.Model):
+    """A colleague asked for input on one person's assessment.
+
+    The engineer nominates, their reviewer approves (or removes, or adds someone); the
+    colleague answers per area of the engineer's level, or declines with a reason. Who
+    wrote what is kept here only: the pages decide who may read it (assessments.peers).
+    """
+
+    class Status(models.TextChoices):
+        NOMINATED = "nominated", "Waiting for the manager’s approval"
+        ASKED = "asked", "Asked"
+        ANSWERED = "answered", "Answered"
+        DECLINED = "declined", "Declined"
+        REMOVED = "removed", "Removed"
+
+    # Asked of the colleague and not yet over: they may answer or decline.
+    OPEN = (Status.ASKED,)
+    # Counted against the cycle's limit: everyone not declined or removed.
+    STANDING = (Status.NOMINATED, Status.ASKED, Status.ANSWERED)
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="peer_requests"
+    )
+    peer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="peer_requests"
+    )
+    status = models.CharField(max_length=10, choices=Status, default=Status.NOMINATED)
+    nominated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Whoever approved, added or removed it: the reviewer.
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decline_reason = models.TextField(blank=True, max_length=DECLINE_MAX_LENGTH)
+    # Comments are listed in this order where names are not shown: random, fixed when
+    # the request is made, so it says nothing of who wrote first, or who was asked first.
+    shuffle = models.PositiveIntegerField(default=_shuffled, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Never shown to the engineer: timing could say who wrote what.
+    answered_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["assessment", "shuffle"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "peer"],
+                name="peerrequest_once_per_person",
+                violation_error_message="This colleague is already on the list.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="answered") | Q(answered_at__isnull=False),
+                name="peerrequest_answered_has_time",
+                violation_error_message="An answered request needs the time it was answered.",
+            ),
+        ]
+        indexes = [
+            # A person's home lists what they were asked.
+            models.Index(fields=["peer", "status"], name="peerrequest_peer_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Peer input on assessment {self.assessment_id} · {self.get_status_display()}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("assessments:peer-input", args=[self.pk])
+
+
+class PeerAnswer(models.Model):
+    """A colleague's answer on one area: a step of the framework's scale or "not seen",
+    and evidence. Saved as they go, with a version, as a Rating is."""
+
+    request = models.ForeignKey(PeerRequest, on_delete=models.CASCADE, related_name="answers")
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
+    score = models.PositiveSmallIntegerField(null=True, blank=True)
+    not_seen = models.BooleanField(default=False)
+    evidence = models.TextField(blank=True, max_length=EVIDENCE_MAX_LENGTH)
+    evidence_html = models.TextField(blank=True, editable=False)
+    version = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["request", "area__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "area"], name="peeranswer_one_per_area"),
+            models.CheckConstraint(
+                condition=Q(score__isnull=True)
+                | Q(score__gte=FIRST_STEP, score__lte=MAX_STEPS, not_seen=False),
+                name="peeranswer_score_on_scale",
+                violation_error_message="Choose one of the scale's steps, or “not seen”.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request} · {self.area.key}"
+
+    @property
+    def answered(self) -> bool:
+        return self.score is not None or self.not_seen

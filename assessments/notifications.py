@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.urls import reverse
 
-from assessments.models import Assessment, CommitteeChange, Cycle
+from assessments.models import Assessment, CommitteeChange, Cycle, PeerRequest
 from ladder.models import User
 
 
@@ -94,6 +94,21 @@ def _reviewer_changed(a: Assessment, previous_id: int | None = None):
         "Your self-assessment has a new reviewer",
         f"{a.reviewer} now reviews your self-assessment for {a.cycle}{before}.",
         _to(a.engineer),
+    )
+
+
+def _peer_asked(a: Assessment, request_id: int):
+    # To the colleague alone: nobody else learns from e-mail who was asked.
+    request = PeerRequest.objects.select_related("peer").filter(pk=request_id).first()
+    if request is None or request.status != PeerRequest.Status.ASKED:
+        return
+    yield (
+        f"{a.engineer} would like your input",
+        f"{a.engineer} is assessing themselves at {a.level.code} {a.level.title} in "
+        f"{a.cycle}, and asked for your view of their work, area by area.\n\n"
+        f"Answer, or decline with a reason: {link(request.get_absolute_url())}\n\n"
+        f"Please answer by {a.cycle.manager_review_due:%-d %B %Y}, before their review.",
+        _to(request.peer),
     )
 
 
@@ -247,6 +262,7 @@ WRITERS = {
     "review_finished": _review_finished,
     "shared": _shared,
     "reviewer_changed": _reviewer_changed,
+    "peer_asked": _peer_asked,
 }
 
 

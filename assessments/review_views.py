@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessments import workflow
+from assessments import peers, workflow
 from assessments.access import get_assessment_for_user, get_rating_for_user
 from assessments.forms import ReassignForm, ReturnForm, ReviewForm, SummaryForm
 from assessments.models import EVIDENCE_MAX_LENGTH, SUMMARY_MAX_LENGTH, Assessment, Event
@@ -251,6 +251,12 @@ def _review_page(request, assessment, *, refused: Refused | None = None, status=
         "agree_url": reverse("assessments:review-agree", args=[assessment.pk]),
         "finish_message": FINISH_MESSAGE,
         "outcome_label": scale.outcome_label(assessment.calibrated_outcome),
+        "peer": peers.peer_input(assessment, peers.reading(user, assessment), scale),
+        "peers_url": (
+            reverse("assessments:peers", args=[assessment.pk])
+            if peers.may_see_list(user, assessment) and assessment.engineer_id != user.pk
+            else None
+        ),
     }
     return render(request, "assessments/review.html", context, status=status, using="jinja2")
 

@@ -6,6 +6,7 @@ from assessments import (
     calibration_views,
     committee_views,
     cycle_views,
+    peer_views,
     people_views,
     review_views,
     views,
@@ -89,6 +90,28 @@ people_patterns = [
     path("people/import/<int:pk>/invite/", people_views.invite, name="people-import-invite"),
 ]
 
+peer_patterns = [
+    path("assessments/<int:pk>/peers/", peer_views.peer_list, name="peers"),
+    path("assessments/<int:pk>/peers/add/", peer_views.add, name="peers-add"),
+    path("assessments/<int:pk>/peers/approve/", peer_views.approve_all, name="peers-approve-all"),
+    path(
+        "assessments/<int:pk>/peers/<int:request_id>/approve/",
+        peer_views.approve,
+        name="peers-approve",
+    ),
+    path(
+        "assessments/<int:pk>/peers/<int:request_id>/remove/",
+        peer_views.remove,
+        name="peers-remove",
+    ),
+    path("peer-input/<int:request_id>/", peer_views.peer_input, name="peer-input"),
+    path(
+        "peer-input/<int:request_id>/areas/<int:area_id>/", peer_views.save, name="peer-input-save"
+    ),
+    path("peer-input/<int:request_id>/submit/", peer_views.submit, name="peer-input-submit"),
+    path("peer-input/<int:request_id>/decline/", peer_views.decline, name="peer-input-decline"),
+]
+
 committee_membership_patterns = [
     path("committees/", committee_views.committee_list, name="committees"),
     path("committees/<int:pk>/", committee_views.committee_page, name="committee"),
@@ -102,5 +125,6 @@ urlpatterns = [
     *committee_patterns,
     *runner_patterns,
     *people_patterns,
+    *peer_patterns,
     *committee_membership_patterns,
 ]

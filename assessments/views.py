@@ -8,7 +8,7 @@ from django.template import loader
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from assessments import workflow
+from assessments import peers, workflow
 from assessments.access import get_assessment_for_user, get_rating_for_user
 from assessments.forms import RatingForm, ReturnForm
 from assessments.home import home_context
@@ -214,6 +214,7 @@ def _page_context(
         # given against this wording.
         "ladder_url": assessment.level.get_absolute_url(),
         **_review_link(request.user, assessment),
+        "peers_link": peers.list_link(request.user, assessment),
         "newer_version": newer_version(assessment.level.framework),
         "submit_message": SUBMIT_MESSAGE,
         **extra,

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from assessments import sql
 from assessments.models import SUMMARY_MAX_LENGTH, Assessment, Cycle, Event, Rating, evidence_html
+from assessments.peers import nominated_fewer_than_asked
 from assessments.permissions import (
     UNDER_REVIEW,
     Action,
@@ -103,6 +104,9 @@ def submit(assessment: Assessment, *, by: User) -> Assessment:
                 f"{missing} behaviour{'s' if missing != 1 else ''} still need a score"
                 f"{also} before you can submit."
             )
+        fewer = nominated_fewer_than_asked(current)
+        if fewer:
+            raise ValidationError(fewer)
         # Evidence saved while typing and never left: its reader sees it rendered.
         render_plain_evidence(current.pk)
         current.status = Status.SUBMITTED

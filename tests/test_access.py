@@ -14,7 +14,7 @@ from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from assessments import workflow
+from assessments import peers, workflow
 from assessments.models import HRPartner, PacketJob, PeopleImport
 from assessments.services import start_assessment
 from ladder.formats.markdown import parse_ladder
@@ -312,6 +312,41 @@ TABLE = {
     ),
     # ---- calibration committees' own pages: staff who may change groups
     "assessments:committees": ("get", lambda w: [], only(KEEPERS_200, 403)),
+    # Peer input: the engineer and their reviewer see who is asked; the colleague asked
+    # sees their own request only, never the assessment it is about.
+    "assessments:peers": ("get", lambda w: [w.draft.pk], only({"engineer": 200, "manager": 200})),
+    "assessments:peers-add": (
+        "post",
+        lambda w: [w.draft.pk],
+        only({"engineer": 302, "manager": 302}),
+    ),
+    "assessments:peers-approve-all": (
+        "post",
+        lambda w: [w.draft.pk],
+        only({"engineer": 403, "manager": 302}),
+    ),
+    "assessments:peers-approve": (
+        "post",
+        lambda w: [w.draft.pk, w.nomination.pk],
+        only({"engineer": 403, "manager": 302}),
+    ),
+    "assessments:peers-remove": (
+        "post",
+        lambda w: [w.draft.pk, w.nomination.pk],
+        only({"engineer": 302, "manager": 302}),
+    ),
+    "assessments:peer-input": ("get", lambda w: [w.peer_request.pk], only({"peer": 200})),
+    "assessments:peer-input-save": (
+        "post",
+        lambda w: [w.peer_request.pk, w.peer_area_id],
+        only({"peer": 302}),
+    ),
+    "assessments:peer-input-submit": ("post", lambda w: [w.peer_request.pk], only({"peer": 302})),
+    "assessments:peer-input-decline": (
+        "post",
+        lambda w: [w.peer_request.pk],
+        only({"peer": 302}),
+    ),
     "assessments:committee": ("get", lambda w: [w.committee.pk], only(KEEPERS_200, 403)),
     "assessments:committee-remove": (
         "post",
@@ -322,6 +357,9 @@ TABLE = {
 
 # Requests that send a body; the rest send none.
 BODIES = {
+    "assessments:peers-add": {"person": "dana"},
+    "assessments:peer-input-save": {"score": "2", "evidence": "x", "version": "0"},
+    "assessments:peer-input-decline": {"reason": "We haven't worked together."},
     "assessments:save": {"score": "3", "evidence": "x", "version": "0"},
     "assessments:return": {"note": "Please add evidence."},
     "assessments:review-save": {"score": "2", "comment": "x", "version": "0"},
@@ -436,6 +474,14 @@ class World:
             person.save()
         self.draft = start_assessment(cycle=self.cycle, engineer=people["engineer"])
         self.behaviour = self.draft.ratings.first().behaviour
+        # Peer input on the engineer's draft: peer asked (added by the manager), colleague
+        # nominated and waiting for approval.
+        self.cycle.peers_max = 4
+        self.cycle.save(update_fields=["peers_max"])
+        self.draft.cycle = self.cycle
+        self.peer_request = peers.add(self.draft, by=people["manager"], person=people["peer"])
+        self.peer_area_id = self.peer_request.answers.first().area_id
+        self.nomination = peers.add(self.draft, by=people["engineer"], person=colleague)
         self.submitted = self._submitted(people["peer"])
         self.reviewed = self._submitted(colleague)
         review_all(self.reviewed, people["manager"])

@@ -10,7 +10,7 @@ cost does not grow with the level's size in queries. What people wrote is shorte
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from django.template.loader import render_to_string
@@ -115,6 +115,27 @@ class Decision:
 
 
 @dataclass(frozen=True)
+class PeerArea:
+    """One area's peer input as a packet reads it: how many answered, the spread, and a
+    few comments shortened to plain text."""
+
+    name: str
+    scored: int
+    not_seen: int
+    spread: tuple[tuple[str, int], ...]  # (the step's label, how many chose it), all steps
+    comments: tuple[tuple[str, str], ...]  # (the comment, who wrote it or "")
+    more: int  # comments not shown here (the review page has them all)
+
+
+@dataclass(frozen=True)
+class PeerSummary:
+    answered: int
+    asked: int
+    names: bool
+    areas: tuple[PeerArea, ...]
+
+
+@dataclass(frozen=True)
 class Packet:
     assessment: Assessment
     engineer: str
@@ -133,6 +154,7 @@ class Packet:
     summary_html: str
     proposed_outcome: str
     decision: Decision | None
+    peer: PeerSummary | None = None  # None: nobody was asked for peer input
 
     @property
     def more_disagreements(self) -> int:
@@ -159,7 +181,45 @@ def packet_of(assessment: Assessment) -> Packet:
         decider = User.objects.only("first_name", "last_name", "username").get(
             pk=assessment.calibrated_by_id
         )
-    return build_packet(assessment, ratings, decider)
+    packet = build_packet(assessment, ratings, decider)
+    return replace(packet, peer=_peer_summary(assessment))
+
+
+# A packet is read in two minutes: a few comments per area, the rest on the review page.
+PEER_COMMENTS = 3
+
+
+def _peer_summary(assessment: Assessment) -> PeerSummary | None:
+    """Peer input as the packet's readers (the reviewer, the committee, HR partners: never
+    the engineer) may read it: with names only if the cycle says so."""
+    from assessments import peers
+
+    scale = published_level(assessment.level_id).framework.scale
+    seen_as = peers.Reading(names=assessment.cycle.peer_names_to_reviewers, engineer=False)
+    found = peers.peer_input(assessment, seen_as, scale)
+    if not found:
+        return None
+    outline = outline_of(published_level(assessment.level_id))
+    areas = []
+    for area in outline.areas:
+        data = found.areas.get(area.key)
+        if data is None:
+            continue
+        comments = tuple(
+            (shorten(plain_text(c.html), COMMENT_CHARACTERS)[0], c.name)
+            for c in data.comments[:PEER_COMMENTS]
+        )
+        areas.append(
+            PeerArea(
+                name=area.name,
+                scored=data.scored,
+                not_seen=data.not_seen,
+                spread=tuple((label, n) for label, _, n in data.counts),
+                comments=comments,
+                more=max(0, len(data.comments) - PEER_COMMENTS),
+            )
+        )
+    return PeerSummary(found.answered, found.asked, found.names, tuple(areas))
 
 
 def build_packet(assessment: Assessment, ratings: dict[int, tuple], decider: User | None) -> Packet:

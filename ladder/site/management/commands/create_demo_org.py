@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from assessments import cycles, workflow
+from assessments import cycles, peers, workflow
 from assessments.models import Assessment, Cycle, HRPartner, Rating, evidence_html
 from assessments.services import start_assessment
 from ladder.management.commands.import_ladder import read_files
@@ -58,6 +58,20 @@ EVIDENCE = [
     "Mentored two engineers through their first on-call rotations.",
     "- Proposed the offline evaluation standard\n- Adopted by three teams this half",
     "Ran the incident review for the March outage; the action items are all closed.",
+]
+# Peer input in the demo cycle (seed_peer_input).
+PEER_NOTES = {
+    "ana": "asked by dev for peer input",
+    "dev": "nominated colleagues for peer input",
+    "ben": "three colleagues' peer input",
+    "mira": "approves dev's nominations",
+}
+PEER_EVIDENCE = [
+    "Paired with me on the feature-store backfill; the plan they wrote kept two teams unblocked.",
+    "Reviewed my design doc within a day, with questions that changed the rollout plan.",
+    "Ran the ranking guild's reading group this half; I joined twice and learned a lot.",
+    "Took the pager handover seriously: the runbook they left is still what we use.",
+    "",
 ]
 SUMMARY = (
     "A strong half: the ranking migration shipped on time and raised the bar for "
@@ -121,6 +135,7 @@ class Command(BaseCommand):
         cycle.calibrators = calibrators
         cycle.save(update_fields=["calibrators"])
         self.seed_assessments(cycle, people, by=admin)
+        self.seed_peer_input(cycle, people)
         own = self.company_framework()
 
         rows = [("admin", "admin: edits the ladder, runs cycles", admin)]
@@ -130,6 +145,8 @@ class Command(BaseCommand):
             role = f"engineer, {level.code}, reports to {manager}" if manager else "manager"
             if username in STAGES:
                 role += f"; {STAGES[username]}"
+            if username in PEER_NOTES:
+                role += f"; {PEER_NOTES[username]}"
             rows.append((username, role, people[username]))
         url = url or settings.SITE_URL
         self.stdout.write(self.style.SUCCESS(f"\nLadder is ready at {url}"))
@@ -176,6 +193,7 @@ class Command(BaseCommand):
                 "self_assessment_due": today + timedelta(days=14),
                 "manager_review_due": today + timedelta(days=28),
                 "calibration_due": today + timedelta(days=42),
+                "peers_max": 5,
             },
         )
         return cycle
@@ -278,6 +296,37 @@ class Command(BaseCommand):
                 summary_html=evidence_html(SUMMARY),
             )
             workflow.finish_review(assessment, by=reviewer)
+
+    def seed_peer_input(self, cycle: Cycle, people: dict[str, User]) -> None:
+        """Peer input at every stage, once: dev's nominations (ana asked, two waiting for
+        mira's approval), and three colleagues' answers on ben's assessment, which mira is
+        reviewing (a fourth declined)."""
+        dev = cycle.assessments.get(engineer=people["dev"])
+        if dev.peer_requests.exists():
+            return
+        mira = people["mira"]
+        for name in ("ana", "chloe", "elif"):
+            peers.add(dev, by=people["dev"], person=people[name])
+        peers.approve(dev.peer_requests.get(peer=people["ana"]), by=mira)
+
+        ben = cycle.assessments.get(engineer=people["ben"])
+        chance = random.Random(5)
+        scale = cycle.framework.scale
+        for name in ("ana", "dev", "farid", "grace"):
+            request = peers.add(ben, by=mira, person=people[name])
+            if name == "grace":
+                peers.decline(
+                    request, by=people[name], reason="I haven't worked with Ben this half."
+                )
+                continue
+            for answer in request.answers.all():
+                answer.score = chance.choice([scale.highest - 2, scale.highest - 1, scale.highest])
+                if chance.random() < 0.15:
+                    answer.score, answer.not_seen = None, True
+                answer.evidence = chance.choice(PEER_EVIDENCE)
+                answer.evidence_html = evidence_html(answer.evidence)
+                answer.save()
+            peers.submit(request, by=people[name])
 
     def person(self, username: str, first: str, last: str, **fields) -> User:
         user, created = User.objects.get_or_create(
