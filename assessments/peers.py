@@ -36,10 +36,9 @@ from assessments.models import (
     evidence_html,
 )
 from assessments.permissions import Action, allowed
-from assessments.progress import outline_of
+from assessments.progress import Outline, outline_of
 from assessments.tasks import notify
 from ladder.models import Area, User
-from ladder.scale import Scale
 
 Status = PeerRequest.Status
 # While the review is open, colleagues may answer and the reviewer may change the list.
@@ -448,58 +447,74 @@ class PeerInput:
 NO_INPUT = PeerInput(0, 0, False, False, False, {})
 
 
-def peer_input(assessment: Assessment, seen_as: Reading | None, scale: Scale) -> PeerInput:
-    """The answered input on an assessment, as `seen_as` may read it: two queries."""
+def peer_input(assessment: Assessment, seen_as: Reading | None, outline: Outline) -> PeerInput:
+    """The answered input on an assessment, as `seen_as` may read it: one query, whatever
+    the number of colleagues (the answers of those still writing are read and left out:
+    a few rows, where filtering the join would cost more)."""
     if seen_as is None or not assessment.cycle.asks_peers:
         return NO_INPUT
-    asked = assessment.peer_requests.filter(
-        status__in=(Status.ASKED, Status.ANSWERED, Status.DECLINED)
-    ).count()
+    columns = [
+        "status",
+        "shuffle",
+        "answers__area_id",
+        "answers__score",
+        "answers__not_seen",
+        "answers__evidence_html",
+    ]
+    if seen_as.names:
+        columns += ["peer__first_name", "peer__last_name", "peer__username"]
+    rows = (
+        PeerRequest.objects.filter(
+            assessment_id=assessment.pk,
+            status__in=(Status.ASKED, Status.ANSWERED, Status.DECLINED),
+        )
+        .order_by()
+        .values_list("pk", *columns)
+    )
+    asked: set[int] = set()
+    writers: set[int] = set()
+    by_area: dict[int, list] = defaultdict(list)
+    for row in rows:
+        asked.add(row[0])
+        if row[1] == Status.ANSWERED and row[3] is not None:
+            writers.add(row[0])
+            by_area[row[3]].append(row)
     if not asked:
         return NO_INPUT
-    columns = ["request_id", "area__key", "score", "not_seen", "evidence_html", "request__shuffle"]
-    if seen_as.names:
-        columns += [
-            "request__peer__first_name",
-            "request__peer__last_name",
-            "request__peer__username",
-        ]
-    rows = PeerAnswer.objects.filter(
-        request__assessment=assessment, request__status=Status.ANSWERED
-    ).values_list(*columns)
-    by_area: dict[str, list] = defaultdict(list)
-    writers = set()
-    for row in rows:
-        writers.add(row[0])
-        by_area[row[1]].append(row)
     answered = len(writers)
     # An anonymous reader reads nothing until enough answered to hide each among them.
     anonymous = seen_as.engineer and not seen_as.names
     enough = answered >= ANONYMOUS_FEWEST if anonymous else answered > 0
+    steps = outline.scale.steps
     areas = {}
-    for key, found in by_area.items():
-        scores = [row[2] for row in found if row[2] is not None]
+    for area in outline.areas:
+        found = by_area.get(area.id)
+        if not found:
+            continue
+        scores = [row[4] for row in found if row[4] is not None]
         # Named: by name. Otherwise in an order drawn from each request's random number and
         # the area, the same on every page but a different one in each area: which
         # comments one person wrote can't be told from their places either.
-        found.sort(key=(lambda r: (r[6], r[7], r[8])) if seen_as.names else _shuffled_in(key))
-        areas[key] = AreaInput(
+        found.sort(key=_by_name if seen_as.names else _shuffled_in(area.key))
+        areas[area.key] = AreaInput(
             scored=len(scores),
-            not_seen=sum(1 for row in found if row[3]),
-            counts=tuple(
-                (step.label, step.value, scores.count(step.value)) for step in scale.steps
-            ),
+            not_seen=sum(1 for row in found if row[5]),
+            counts=tuple((step.label, step.value, scores.count(step.value)) for step in steps),
             comments=tuple(
-                Comment(row[4], _name(row) if seen_as.names else "") for row in found if row[4]
+                Comment(row[6], _name(row) if seen_as.names else "") for row in found if row[6]
             ),
             shown=enough and (not anonymous or len(scores) >= ANONYMOUS_FEWEST),
         )
-    return PeerInput(answered, asked, enough, seen_as.names, seen_as.engineer, areas)
+    return PeerInput(answered, len(asked), enough, seen_as.names, seen_as.engineer, areas)
 
 
 def _name(row) -> str:
-    return f"{row[6]} {row[7]}".strip() or row[8]
+    return f"{row[7]} {row[8]}".strip() or row[9]
+
+
+def _by_name(row) -> tuple:
+    return (row[7], row[8], row[9])
 
 
 def _shuffled_in(area_key: str):
-    return lambda row: zlib.crc32(f"{row[5]}:{area_key}".encode())
+    return lambda row: zlib.crc32(f"{row[2]}:{area_key}".encode())

@@ -38,6 +38,7 @@ class OutlineGroup:
 
 @dataclass(frozen=True)
 class OutlineArea:
+    id: int
     key: str
     name: str
     group: str  # the name of the group it is in, or ""
@@ -168,6 +169,7 @@ def _build_outline(level: Level) -> Outline:
         scale=level.framework.scale,
         areas=tuple(
             OutlineArea(
+                id=area.pk,
                 key=area.key,
                 name=area.label,
                 group=area.group.name if area.group is not None else "",

@@ -15,9 +15,12 @@ signed in with force_login, DEBUG off. Prints, from the same run:
 
 - queries of the review page at both level sizes (target: the same) and of the team
   dashboard for 2 and for --team reports (target: the same);
-- the median time of the review page at each size and of a minimal view that reads
-  one row behind the same login, requested in turn; review(80) / minimal and
-  review(16 areas) / minimal (target: at most 3x).
+- the median time of the review page at each size, of the 80-behaviour page in a
+  cycle with peer input (six colleagues' answers on every area, with comments), and of
+  a minimal view that reads one row behind the same login, requested in turn;
+  review(80) / minimal, review(16 areas) / minimal and review(80, 6 peers) / minimal
+  (target: at most 3x);
+- the queries peer input adds (target: at most two, however many answered).
 
 Exits non-zero if a query count grows with the size; timings are only printed.
 """
@@ -33,6 +36,8 @@ from pathlib import Path
 import _setup
 
 RATIO_TARGET = 3.0
+# Colleagues whose input the peer-input page shows beside the 80 behaviours.
+PEERS = 6
 
 
 def main() -> None:
@@ -50,7 +55,8 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
-    from assessments.models import Rating, evidence_html
+    from assessments import peers
+    from assessments.models import PeerAnswer, Rating, evidence_html
     from ladder.models import Level, User
     from tests.factories import level_doc, own_level_doc
 
@@ -84,6 +90,33 @@ def main() -> None:
             ratings[::2], ["manager_score", "manager_comment", "manager_comment_html"]
         )
         pages[code] = (reverse("assessments:review", args=[assessment.pk]), behaviours)
+    # The large level again, in a cycle with peer input: six colleagues answered every
+    # area with a comment.
+    peer_cycle = _setup.open_cycle(framework)
+    peer_cycle.peers_max = 6
+    peer_cycle.save(update_fields=["peers_max"])
+    level = Level.objects.get(framework=framework, code="IC5")
+    _user, assessment = _setup.engineer_with_assessment(
+        peer_cycle, username="engineer-peers", level=level, manager=manager
+    )
+    _setup.fill_ratings(assessment, rng)
+    _setup.submitted_for_review(assessment, username="first-reviewer-peers")
+    type(assessment).objects.filter(pk=assessment.pk).update(reviewer=manager)
+    assessment.refresh_from_db()
+    for n in range(PEERS):
+        colleague = User.objects.create_user(username=f"colleague{n}", password=None)
+        request = peers.add(assessment, by=manager, person=colleague)
+        answers = list(request.answers.all())
+        for answer in answers:
+            answer.score = rng.randrange(1, 5)
+            answer.evidence = _setup.evidence_text(rng)
+            answer.evidence_html = evidence_html(answer.evidence)
+        PeerAnswer.objects.bulk_update(answers, ["score", "evidence", "evidence_html"])
+        peers.submit(request, by=colleague)
+    pages["peers"] = (
+        reverse("assessments:review", args=[assessment.pk]),
+        pages["IC5"][1],
+    )
     minimal_url = reverse("bench-read", args=[cycle.pk])
 
     def get(c, url) -> bytes:
@@ -94,6 +127,8 @@ def main() -> None:
     for url, behaviours in pages.values():
         html = get(client, url).decode()
         assert html.count('class="rating-form manager-side"') == behaviours, url
+    peer_html = get(client, pages["peers"][0]).decode()
+    assert f"{PEERS} of {PEERS} colleagues asked answered" in peer_html
 
     def count_queries(c, url) -> int:
         get(c, url)  # the level's outline is kept after the first view in a process
@@ -122,11 +157,18 @@ def main() -> None:
             workflow.submit(assessment, by=assessment.engineer)
         team_queries[size] = count_queries(team_client, team_url)
 
-    timings: dict[str, list[float]] = {"small": [], "large": [], "wide": [], "minimal": []}
+    timings: dict[str, list[float]] = {
+        "small": [],
+        "large": [],
+        "wide": [],
+        "peers": [],
+        "minimal": [],
+    }
     targets = {
         "small": pages["IC3"][0],
         "large": pages["IC5"][0],
         "wide": pages["E4"][0],
+        "peers": pages["peers"][0],
         "minimal": minimal_url,
     }
     for _ in range(args.warmup):
@@ -140,18 +182,21 @@ def main() -> None:
     ms = {name: statistics.median(values) for name, values in timings.items()}
     ratio = ms["large"] / ms["minimal"]
     wide_ratio = ms["wide"] / ms["minimal"]
+    peer_ratio = ms["peers"] / ms["minimal"]
 
     small, large = pages["IC3"][1], pages["IC5"][1]
     print(f"SQLite at {work}; {args.requests} timed requests each after {args.warmup} warm-up")
     print(f"queries, review page with {small} behaviours: {page_queries['IC3']}")
     print(f"queries, review page with {large} behaviours: {page_queries['IC5']}")
     print(f"queries, review page with 16 areas:     {page_queries['E4']}")
+    print(f"queries, review page with {large} and {PEERS} peers: {page_queries['peers']}")
     for size, count in team_queries.items():
         print(f"queries, team dashboard with {size:>2} reports:   {count}")
     for label, name in (
         (f"review page, {small} behaviours", "small"),
         (f"review page, {large} behaviours", "large"),
         (f"review page, 16 areas ({pages['E4'][1]} behaviours)", "wide"),
+        (f"review page, {large} behaviours, {PEERS} peers", "peers"),
         ("minimal view (sign-in check + one row)", "minimal"),
     ):
         p90 = statistics.quantiles(timings[name], n=10)[-1]
@@ -161,10 +206,16 @@ def main() -> None:
     verdict = "PASS" if wide_ratio <= RATIO_TARGET else "FAIL"
     target = f"target at most {RATIO_TARGET:g}x"
     print(f"review(16 areas) / minimal: {wide_ratio:.1f}x; {target}: {verdict}")
+    verdict = "PASS" if peer_ratio <= RATIO_TARGET else "FAIL"
+    print(f"review({large}, {PEERS} peers) / minimal: {peer_ratio:.1f}x; {target}: {verdict}")
 
     failures = []
+    peer_queries = page_queries.pop("peers")
     if len(set(page_queries.values())) != 1:
         failures.append(f"the review page's queries grow with the level: {page_queries}")
+    # Peer input costs two queries (who was asked, what they answered), however many.
+    if peer_queries > page_queries["IC5"] + 2:
+        failures.append(f"peer input costs {peer_queries - page_queries['IC5']} queries")
     if len(set(team_queries.values())) != 1:
         failures.append(f"the dashboard's queries grow with the team: {team_queries}")
     print(f"query targets (the same at every size): {'FAIL' if failures else 'PASS'}")

@@ -194,12 +194,11 @@ def _peer_summary(assessment: Assessment) -> PeerSummary | None:
     the engineer) may read it: with names only if the cycle says so."""
     from assessments import peers
 
-    scale = published_level(assessment.level_id).framework.scale
+    outline = outline_of(published_level(assessment.level_id))
     seen_as = peers.Reading(names=assessment.cycle.peer_names_to_reviewers, engineer=False)
-    found = peers.peer_input(assessment, seen_as, scale)
+    found = peers.peer_input(assessment, seen_as, outline)
     if not found:
         return None
-    outline = outline_of(published_level(assessment.level_id))
     areas = []
     for area in outline.areas:
         data = found.areas.get(area.key)

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from assessments import peers, workflow
 from assessments.models import Assessment, Cycle, PeerAnswer, PeerRequest
+from assessments.progress import outline_of
 from assessments.services import start_assessment
 from tests.assessments.conftest import answer_all, review_all
 from tests.factories import UserFactory
@@ -344,13 +345,13 @@ def test_comment_order_follows_neither_names_nor_times_and_differs_by_area(
     PeerRequest.objects.filter(pk=three_answered[0].pk).update(shuffle=900)
     PeerRequest.objects.filter(pk=three_answered[1].pk).update(shuffle=5)
     PeerRequest.objects.filter(pk=three_answered[2].pk).update(shuffle=77)
-    seen = peers.peer_input(shared, peers.reading(engineer, shared), shared.cycle.framework.scale)
+    seen = peers.peer_input(shared, peers.reading(engineer, shared), outline_of(shared.level))
     orders = {key: tuple(c.html for c in area.comments) for key, area in seen.areas.items()}
     by_time = tuple(f"<p>Comment by {r.peer.first_name}</p>" for r in three_answered)
     assert len(set(orders.values())) > 1, "every area lists comments in the same order"
     assert any(order != by_time for order in orders.values())
     # The same on every reading.
-    again = peers.peer_input(shared, peers.reading(engineer, shared), shared.cycle.framework.scale)
+    again = peers.peer_input(shared, peers.reading(engineer, shared), outline_of(shared.level))
     assert {k: tuple(c.html for c in a.comments) for k, a in again.areas.items()} == orders
 
 
