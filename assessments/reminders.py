@@ -27,8 +27,9 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from assessments import chat
-from assessments.models import Assessment, Cycle, Reminder
+from assessments.models import Assessment, Cycle, PeerRequest, Reminder
 from assessments.notifications import link
+from assessments.peers import BEFORE_REVIEW_FINISHED
 from assessments.permissions import UNDER_REVIEW
 from assessments.tasks import send_reminder_mail
 from ladder.models import User
@@ -212,6 +213,42 @@ def committee_due(cycle: Cycle, today: date) -> list[Due]:
     ]
 
 
+def peers_due(cycle: Cycle, today: date) -> list[Due]:
+    """Colleagues asked for peer input who haven't answered: one reminder each, however
+    many asked them, before the manager reviews are due (their input is read there)."""
+    if not cycle.asks_peers or cycle.phase == Cycle.Phase.CALIBRATION:
+        return []
+    due = cycle.manager_review_due
+    offset = offset_due(cycle.schedule, False, (due - today).days)
+    if offset is None:
+        return []
+    waiting = Q(
+        peer_requests__status=PeerRequest.Status.ASKED,
+        peer_requests__assessment__cycle=cycle,
+        peer_requests__assessment__status__in=BEFORE_REVIEW_FINISHED,
+    )
+    colleagues = (
+        User.objects.filter(is_active=True, reminder_emails=True)
+        .exclude(email="")
+        .annotate(waiting=Count("peer_requests", filter=waiting))
+        .filter(waiting__gt=0)
+    )
+    home = link(reverse("home"))
+    return [
+        Due(
+            person=p,
+            key=f"peer_input:{due.isoformat()}:{offset}",
+            subject=f"{p.waiting} colleague{'s' if p.waiting != 1 else ''} asked for your "
+            f"input, {when(due, today)}",
+            body=f"Hello {p.first_name or p.username},\n\n{p.waiting} colleague"
+            f"{'s' if p.waiting != 1 else ''} asked for your view of their work in {cycle}. "
+            f"Their reviews are due on {due:%-d %B %Y}; your input is read there. Answer, "
+            f"or decline with a reason, from your home page:\n\n{home}",
+        )
+        for p in colleagues
+    ]
+
+
 def send(cycle: Cycle, due: list[Due], *, by: User | None = None) -> int:
     """Record and queue the reminders not sent before; returns how many were queued."""
     if not due:
@@ -239,6 +276,7 @@ WRITERS = (
     (engineers_due, "self-assessments"),
     (managers_due, "manager reviews"),
     (committee_due, "calibration"),
+    (peers_due, "peer input"),
 )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from django.core import mail
@@ -422,3 +422,21 @@ def test_review_finished_closes_the_requests(client, own, manager, colleagues):
     first = requests[0].answers.first()
     url = reverse("assessments:peer-input-save", args=[requests[0].pk, first.area_id])
     assert client.post(url, {"score": "2", "evidence": "", "version": 0}).status_code == 403
+
+
+def test_colleagues_who_havent_answered_are_reminded_once_before_reviews_are_due(
+    own, manager, colleagues, run_jobs
+):
+    from assessments import reminders
+
+    requests = asked_of(own, colleagues[:2], manager)
+    answer(requests[0], 3, "Done")
+    run_jobs()
+    mail.outbox.clear()
+    today = own.cycle.manager_review_due - timedelta(days=7)
+    assert reminders.send_due(today) >= 1
+    assert reminders.send_due(today) == 0
+    run_jobs()
+    reminded = [m for m in mail.outbox if "asked for your input" in m.subject]
+    assert [m.to for m in reminded] == [[colleagues[1].email]]
+    assert str(own.engineer) not in reminded[0].body
