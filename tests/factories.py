@@ -16,6 +16,19 @@ from ladder.models import Framework, Track, User
 from ladder.services import create_levels
 
 PASSWORD = "correct horse battery"
+_HASHED: dict[tuple[str, ...], str] = {}
+
+
+def hashed_password() -> str:
+    """PASSWORD hashed once per hasher setting, not once per person: fixtures made for a
+    whole module run before tests/conftest.py makes hashing fast, and a real hash takes
+    half a second (a dozen people took six)."""
+    from django.conf import settings
+
+    hashers = tuple(settings.PASSWORD_HASHERS)
+    if hashers not in _HASHED:
+        _HASHED[hashers] = make_password(PASSWORD)
+    return _HASHED[hashers]
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -27,7 +40,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     first_name = factory.Faker("first_name")
     last_name = factory.Faker("last_name")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
-    password = factory.LazyFunction(lambda: make_password(PASSWORD))
+    password = factory.LazyFunction(hashed_password)
 
 
 class TrackFactory(factory.django.DjangoModelFactory):
