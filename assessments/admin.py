@@ -95,7 +95,13 @@ class CycleAdmin(BoundedSearch, admin.ModelAdmin):
         (
             "Peer input",
             {
-                "fields": ["peers_min", "peers_max", "peers_anonymous", "peer_names_to_reviewers"],
+                "fields": [
+                    "peers_min",
+                    "peers_max",
+                    "peers_anonymous",
+                    "upward_input",
+                    "peer_names_to_reviewers",
+                ],
                 "description": "Engineers nominate colleagues while self-assessing; their "
                 "manager approves. Colleagues answer on the framework's areas. Nobody, "
                 "admins included, reads an answer here: only the review's readers do, on "

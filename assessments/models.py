@@ -144,6 +144,13 @@ class Cycle(models.Model):
         help_text="The engineer reads it without names, in an order that says nothing, and "
         f"only when at least {ANONYMOUS_FEWEST} colleagues answered.",
     )
+    upward_input = models.BooleanField(
+        "ask reports for upward input",
+        default=False,
+        db_default=False,
+        help_text="A manager's reports give input on the manager's own assessment, asked by "
+        "the manager's reviewer; the manager reads it without names, as peer input.",
+    )
     peer_names_to_reviewers = models.BooleanField(
         "the manager and the committee see who wrote what",
         default=False,
@@ -897,6 +904,12 @@ class PeerRequest(models.Model):
         DECLINED = "declined", "Declined"
         REMOVED = "removed", "Removed"
 
+    class Kind(models.TextChoices):
+        PEER = "peer", "Peer input"
+        # A report about their manager, on the manager's own assessment: always without
+        # names to the manager.
+        UPWARD = "upward", "Upward input"
+
     # Asked of the colleague and not yet over: they may answer or decline.
     OPEN = (Status.ASKED,)
     # Counted against the cycle's limit: everyone not declined or removed.
@@ -909,6 +922,7 @@ class PeerRequest(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="peer_requests"
     )
     status = models.CharField(max_length=10, choices=Status, default=Status.NOMINATED)
+    kind = models.CharField(max_length=8, choices=Kind, default=Kind.PEER, db_default=Kind.PEER)
     nominated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -944,7 +958,9 @@ class PeerRequest(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Peer input on assessment {self.assessment_id} · {self.get_status_display()}"
+        # Nothing of who or on whom: the admin lists these where it lists what protects a
+        # person from deletion, and an admin reads no one's peer input.
+        return "A request for peer input"
 
     def get_absolute_url(self) -> str:
         return reverse("assessments:peer-input", args=[self.pk])

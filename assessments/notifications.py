@@ -102,10 +102,23 @@ def _peer_asked(a: Assessment, request_id: int):
     request = PeerRequest.objects.select_related("peer").filter(pk=request_id).first()
     if request is None or request.status != PeerRequest.Status.ASKED:
         return
+    if request.kind == PeerRequest.Kind.UPWARD:
+        subject = f"Your input on {a.engineer}, your manager"
+        opening = (
+            f"{a.engineer} is assessing themselves at {a.level.code} {a.level.title} in "
+            f"{a.cycle}, and their reviewer asks for your view of them as your manager, "
+            f"area by area. {a.engineer} reads it without names, and only if at least "
+            "three of their reports answer."
+        )
+    else:
+        subject = f"{a.engineer} would like your input"
+        opening = (
+            f"{a.engineer} is assessing themselves at {a.level.code} {a.level.title} in "
+            f"{a.cycle}, and asked for your view of their work, area by area."
+        )
     yield (
-        f"{a.engineer} would like your input",
-        f"{a.engineer} is assessing themselves at {a.level.code} {a.level.title} in "
-        f"{a.cycle}, and asked for your view of their work, area by area.\n\n"
+        subject,
+        f"{opening}\n\n"
         f"Answer, or decline with a reason: {link(request.get_absolute_url())}\n\n"
         f"Please answer by {a.cycle.manager_review_due:%-d %B %Y}, before their review.",
         _to(request.peer),

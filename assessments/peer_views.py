@@ -53,7 +53,9 @@ def _list_page(request, assessment, *, form=None, status=200) -> HttpResponse:
             "peer__first_name", "peer__last_name", "peer__username"
         )
     )
-    standing = sum(1 for r in rows if r.status in PeerRequest.STANDING)
+    standing = sum(
+        1 for r in rows if r.status in PeerRequest.STANDING and r.kind == PeerRequest.Kind.PEER
+    )
     context = {
         "assessment": assessment,
         "cycle": cycle,
@@ -69,6 +71,7 @@ def _list_page(request, assessment, *, form=None, status=200) -> HttpResponse:
         "waiting": sum(1 for r in rows if r.status == Status.NOMINATED),
         "form": form or NominateForm(),
         "suggestions": _suggestions(assessment) if (can_nominate or can_decide) else [],
+        "reports_to_ask": peers.reports_to_ask(assessment) if can_decide else [],
     }
     return render(request, "assessments/peers.html", context, status=status, using="jinja2")
 
@@ -155,6 +158,24 @@ def approve_all(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(
             request,
             f"{count} colleague{'s are' if count != 1 else ' is'} asked for input now, by e-mail.",
+        )
+    return redirect("assessments:peers", pk=assessment.pk)
+
+
+@require_POST
+@signed_in
+def ask_reports(request: HttpRequest, pk: int) -> HttpResponse:
+    """The reviewer asks the engineer's reports for upward input."""
+    assessment = _deciding(request.user, pk)
+    try:
+        count = peers.ask_reports(assessment, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            f"{count} of {assessment.engineer}'s reports {'are' if count != 1 else 'is'} "
+            "asked for upward input now, by e-mail.",
         )
     return redirect("assessments:peers", pk=assessment.pk)
 

@@ -41,6 +41,7 @@ from assessments.tasks import notify
 from ladder.models import Area, User
 
 Status = PeerRequest.Status
+Kind = PeerRequest.Kind
 # While the review is open, colleagues may answer and the reviewer may change the list.
 BEFORE_REVIEW_FINISHED = ("draft", "submitted", "in_review")
 # "Not seen" as the answer pages send it, beside the scale's steps.
@@ -70,7 +71,7 @@ def input_open(assessment: Assessment) -> bool:
     """Whether colleagues may still answer and the reviewer change who is asked."""
     cycle = assessment.cycle
     return (
-        cycle.asks_peers
+        (cycle.asks_peers or cycle.upward_input)
         and cycle.status == Cycle.Status.OPEN
         and cycle.phase in (Cycle.Phase.SELF_ASSESSMENT, Cycle.Phase.MANAGER_REVIEW)
         and assessment.status in BEFORE_REVIEW_FINISHED
@@ -97,7 +98,8 @@ def may_decide(user: User, assessment: Assessment) -> bool:
 
 def may_see_list(user: User, assessment: Assessment) -> bool:
     """The list of who is asked (the peers page): the engineer and their approver."""
-    if not _active(user) or not assessment.cycle.asks_peers:
+    cycle = assessment.cycle
+    if not _active(user) or not (cycle.asks_peers or cycle.upward_input):
         return False
     return user.pk in (assessment.engineer_id, approver_id(assessment))
 
@@ -146,8 +148,12 @@ def list_link(user: User, assessment: Assessment) -> tuple[str, str] | None:
 
     url = reverse("assessments:peers", args=[assessment.pk])
     cycle = assessment.cycle
+    if not cycle.asks_peers:
+        if assessment.engineer_id == user.pk:
+            return url, "Upward input: your reports are asked by your reviewer"
+        return url, "Upward input: ask their reports"
     counts = dict(
-        assessment.peer_requests.filter(status__in=PeerRequest.STANDING)
+        assessment.peer_requests.filter(status__in=PeerRequest.STANDING, kind=Kind.PEER)
         .values_list("status")
         .annotate(n=Count("pk"))
         .order_by()
@@ -198,7 +204,7 @@ def add(assessment: Assessment, *, by: User, person: User) -> PeerRequest:
             raise ValidationError(f"{person} declined already; choose someone else.")
         if earlier is not None and earlier.status in PeerRequest.STANDING:
             raise ValidationError(f"{person} is already on the list.")
-        standing = current.peer_requests.filter(status__in=PeerRequest.STANDING)
+        standing = current.peer_requests.filter(status__in=PeerRequest.STANDING, kind=Kind.PEER)
         if standing.count() >= current.cycle.peers_max:
             raise ValidationError(
                 f"This cycle asks for at most {current.cycle.peers_max} colleagues; "
@@ -228,6 +234,43 @@ def _check_person(assessment: Assessment, person: User, *, by: User) -> None:
         )
     if not person.is_active:
         raise ValidationError(f"{person} no longer has an account here.")
+
+
+def reports_to_ask(assessment: Assessment) -> list[User]:
+    """For upward input: the engineer's active reports not yet on the list."""
+    if not assessment.cycle.upward_input:
+        return []
+    listed = assessment.peer_requests.values_list("peer_id", flat=True)
+    return list(
+        get_user_model()
+        .objects.filter(manager_id=assessment.engineer_id, is_active=True)
+        .exclude(pk__in=listed)
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def ask_reports(assessment: Assessment, *, by: User) -> int:
+    """The reviewer asks the engineer's reports for upward input, at once; returns how many.
+    The engineer (their manager) doesn't choose which reports are asked."""
+    with transaction.atomic():
+        current = _lock(assessment)
+        if not current.cycle.upward_input or not may_decide(by, current):
+            raise ValidationError("Only the reviewer asks for upward input, until the review ends.")
+        asked = 0
+        for person in reports_to_ask(current):
+            if person.pk == by.pk:
+                continue
+            request = PeerRequest.objects.create(
+                assessment=current,
+                peer=person,
+                kind=Kind.UPWARD,
+                status=Status.ASKED,
+                nominated_by=by,
+                decided_by=by,
+            )
+            _ask(request, current)
+            asked += 1
+    return asked
 
 
 def approve(request: PeerRequest, *, by: User) -> PeerRequest:
@@ -308,7 +351,7 @@ def nominated_fewer_than_asked(assessment: Assessment) -> str | None:
     if not wanted:
         return None
     # Someone who declined was nominated all the same: the engineer did their part.
-    have = assessment.peer_requests.exclude(status=Status.REMOVED).count()
+    have = assessment.peer_requests.filter(kind=Kind.PEER).exclude(status=Status.REMOVED).count()
     if have >= wanted:
         return None
     return (
@@ -447,12 +490,18 @@ class PeerInput:
 NO_INPUT = PeerInput(0, 0, False, False, False, {})
 
 
-def peer_input(assessment: Assessment, seen_as: Reading | None, outline: Outline) -> PeerInput:
-    """The answered input on an assessment, as `seen_as` may read it: one query, whatever
-    the number of colleagues (the answers of those still writing are read and left out:
-    a few rows, where filtering the join would cost more)."""
-    if seen_as is None or not assessment.cycle.asks_peers:
+def peer_input(
+    assessment: Assessment, seen_as: Reading | None, outline: Outline, kind: str = Kind.PEER
+) -> PeerInput:
+    """The answered input of one kind on an assessment, as `seen_as` may read it: one
+    query, whatever the number of colleagues (the answers of those still writing are read
+    and left out: a few rows, where filtering the join would cost more)."""
+    cycle = assessment.cycle
+    if seen_as is None or not (cycle.asks_peers if kind == Kind.PEER else cycle.upward_input):
         return NO_INPUT
+    if kind == Kind.UPWARD and seen_as.engineer:
+        # A manager never reads which of their reports wrote what.
+        seen_as = Reading(names=False, engineer=True)
     columns = [
         "status",
         "shuffle",
@@ -466,6 +515,7 @@ def peer_input(assessment: Assessment, seen_as: Reading | None, outline: Outline
     rows = (
         PeerRequest.objects.filter(
             assessment_id=assessment.pk,
+            kind=kind,
             status__in=(Status.ASKED, Status.ANSWERED, Status.DECLINED),
         )
         .order_by()

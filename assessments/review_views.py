@@ -251,7 +251,8 @@ def _review_page(request, assessment, *, refused: Refused | None = None, status=
         "agree_url": reverse("assessments:review-agree", args=[assessment.pk]),
         "finish_message": FINISH_MESSAGE,
         "outcome_label": scale.outcome_label(assessment.calibrated_outcome),
-        "peer": peers.peer_input(assessment, peers.reading(user, assessment), outline),
+        "peer": peers.peer_input(assessment, seen_as := peers.reading(user, assessment), outline),
+        "upward": peers.peer_input(assessment, seen_as, outline, peers.Kind.UPWARD),
         "peers_url": (
             reverse("assessments:peers", args=[assessment.pk])
             if peers.may_see_list(user, assessment) and assessment.engineer_id != user.pk

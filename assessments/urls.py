@@ -94,6 +94,7 @@ peer_patterns = [
     path("assessments/<int:pk>/peers/", peer_views.peer_list, name="peers"),
     path("assessments/<int:pk>/peers/add/", peer_views.add, name="peers-add"),
     path("assessments/<int:pk>/peers/approve/", peer_views.approve_all, name="peers-approve-all"),
+    path("assessments/<int:pk>/peers/reports/", peer_views.ask_reports, name="peers-ask-reports"),
     path(
         "assessments/<int:pk>/peers/<int:request_id>/approve/",
         peer_views.approve,

@@ -325,6 +325,11 @@ TABLE = {
         lambda w: [w.draft.pk],
         only({"engineer": 403, "manager": 302}),
     ),
+    "assessments:peers-ask-reports": (
+        "post",
+        lambda w: [w.draft.pk],
+        only({"engineer": 403, "manager": 302}),
+    ),
     "assessments:peers-approve": (
         "post",
         lambda w: [w.draft.pk, w.nomination.pk],

@@ -155,6 +155,7 @@ class Packet:
     proposed_outcome: str
     decision: Decision | None
     peer: PeerSummary | None = None  # None: nobody was asked for peer input
+    upward: PeerSummary | None = None  # the same, from the engineer's reports
 
     @property
     def more_disagreements(self) -> int:
@@ -182,21 +183,27 @@ def packet_of(assessment: Assessment) -> Packet:
             pk=assessment.calibrated_by_id
         )
     packet = build_packet(assessment, ratings, decider)
-    return replace(packet, peer=_peer_summary(assessment))
+    from assessments.peers import Kind
+
+    return replace(
+        packet,
+        peer=_peer_summary(assessment, Kind.PEER),
+        upward=_peer_summary(assessment, Kind.UPWARD),
+    )
 
 
 # A packet is read in two minutes: a few comments per area, the rest on the review page.
 PEER_COMMENTS = 3
 
 
-def _peer_summary(assessment: Assessment) -> PeerSummary | None:
+def _peer_summary(assessment: Assessment, kind: str) -> PeerSummary | None:
     """Peer input as the packet's readers (the reviewer, the committee, HR partners: never
     the engineer) may read it: with names only if the cycle says so."""
     from assessments import peers
 
     outline = outline_of(published_level(assessment.level_id))
     seen_as = peers.Reading(names=assessment.cycle.peer_names_to_reviewers, engineer=False)
-    found = peers.peer_input(assessment, seen_as, outline)
+    found = peers.peer_input(assessment, seen_as, outline, kind)
     if not found:
         return None
     areas = []

@@ -440,3 +440,79 @@ def test_colleagues_who_havent_answered_are_reminded_once_before_reviews_are_due
     reminded = [m for m in mail.outbox if "asked for your input" in m.subject]
     assert [m.to for m in reminded] == [[colleagues[1].email]]
     assert str(own.engineer) not in reminded[0].body
+
+
+# ---- upward input: a manager's reports, on the manager's own assessment
+
+
+@pytest.fixture
+def reports(db, engineer):
+    """Three people who report to the engineer, who is a manager too."""
+    return [
+        UserFactory(username=f"report{n}", first_name=f"Report{n}", manager=engineer)
+        for n in range(3)
+    ]
+
+
+@pytest.fixture
+def upward_cycle(cycle):
+    # Upward input alone: no peer nominations, and a cycle that names peers to the
+    # engineer, which upward input ignores.
+    cycle.upward_input, cycle.peers_anonymous = True, False
+    cycle.save(update_fields=["upward_input", "peers_anonymous"])
+    return cycle
+
+
+def test_the_reviewer_asks_the_managers_reports_who_the_manager_reads_without_names(
+    client, upward_cycle, engineer, manager, calibrator, calibrators, reports, on_ic5, run_jobs
+):
+    own = start_assessment(cycle=upward_cycle, engineer=engineer)
+    # The manager being assessed doesn't choose which reports are asked.
+    client.force_login(engineer)
+    url = reverse("assessments:peers-ask-reports", args=[own.pk])
+    assert client.post(url).status_code == 403
+    assert nominate(client, own, reports[0].username).status_code == 400
+    client.force_login(manager)
+    page = client.get(reverse("assessments:peers", args=[own.pk])).text
+    assert "Ask 3 reports for upward input" in page
+    client.post(url)
+    requests = list(own.peer_requests.order_by("peer__username"))
+    assert [(r.kind, r.status) for r in requests] == [("upward", "asked")] * 3
+    run_jobs()
+    (sent,) = [m for m in mail.outbox if m.to == [reports[0].email]]
+    assert "your manager" in sent.subject
+    for number, request in enumerate(requests):
+        answer(request, 2 + number % 2, f"Upward note by {request.peer.first_name}")
+    answer_all(own)
+    workflow.submit(own, by=engineer)
+    own.refresh_from_db()
+    client.force_login(manager)
+    review = client.get(own.get_review_url()).text
+    assert "Upward input, from their reports" in review
+    assert "Upward note by Report0" in review
+    shared = share(own, manager, calibrator)
+    client.force_login(engineer)
+    page = client.get(shared.get_review_url()).text
+    assert "Upward note by Report1" in page
+    for request in requests:
+        assert str(request.peer) not in page
+    # Their own list says who was asked, never who answered.
+    listing = client.get(reverse("assessments:peers", args=[own.pk])).text
+    assert "Answered" not in listing
+
+
+def test_with_two_reports_answering_the_manager_reads_nothing(
+    client, upward_cycle, engineer, manager, calibrator, calibrators, reports, on_ic5
+):
+    own = start_assessment(cycle=upward_cycle, engineer=engineer)
+    peers.ask_reports(own, by=manager)
+    requests = list(own.peer_requests.all())
+    for request in requests[:2]:
+        answer(request, 3, "Upward comment")
+    answer_all(own)
+    workflow.submit(own, by=engineer)
+    shared = share(own, manager, calibrator)
+    client.force_login(engineer)
+    page = client.get(shared.get_review_url()).text
+    assert "Upward comment" not in page
+    assert "Not enough responses to show" in page
