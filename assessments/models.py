@@ -910,8 +910,6 @@ class PeerRequest(models.Model):
         # names to the manager.
         UPWARD = "upward", "Upward input"
 
-    # Asked of the colleague and not yet over: they may answer or decline.
-    OPEN = (Status.ASKED,)
     # Counted against the cycle's limit: everyone not declined or removed.
     STANDING = (Status.NOMINATED, Status.ASKED, Status.ANSWERED)
 
@@ -993,7 +991,3 @@ class PeerAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request} · {self.area.key}"
-
-    @property
-    def answered(self) -> bool:
-        return self.score is not None or self.not_seen

@@ -132,34 +132,42 @@ def _deciding(user: User, pk: int):
     return assessment
 
 
+def _acted(request: HttpRequest, assessment, act) -> HttpResponse:
+    """Do `act` (which says what it did) and go back to the list; a refusal is its message."""
+    try:
+        done = act()
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, done)
+    return redirect("assessments:peers", pk=assessment.pk)
+
+
 @require_POST
 @signed_in
 def approve(request: HttpRequest, pk: int, request_id: int) -> HttpResponse:
     assessment = _deciding(request.user, pk)
     asked = _request_in(assessment, request_id)
-    try:
+
+    def act() -> str:
         peers.approve(asked, by=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, f"{asked.peer} is asked for input now, by e-mail.")
-    return redirect("assessments:peers", pk=assessment.pk)
+        return f"{asked.peer} is asked for input now, by e-mail."
+
+    return _acted(request, assessment, act)
 
 
 @require_POST
 @signed_in
 def approve_all(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = _deciding(request.user, pk)
-    try:
+
+    def act() -> str:
         count = peers.approve_all(assessment, by=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request,
-            f"{count} colleague{'s are' if count != 1 else ' is'} asked for input now, by e-mail.",
+        return (
+            f"{count} colleague{'s are' if count != 1 else ' is'} asked for input now, by e-mail."
         )
-    return redirect("assessments:peers", pk=assessment.pk)
+
+    return _acted(request, assessment, act)
 
 
 @require_POST
@@ -167,17 +175,13 @@ def approve_all(request: HttpRequest, pk: int) -> HttpResponse:
 def ask_reports(request: HttpRequest, pk: int) -> HttpResponse:
     """The reviewer asks the engineer's reports for upward input."""
     assessment = _deciding(request.user, pk)
-    try:
+
+    def act() -> str:
         count = peers.ask_reports(assessment, by=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request,
-            f"{count} of {assessment.engineer}'s reports {'are' if count != 1 else 'is'} "
-            "asked for upward input now, by e-mail.",
-        )
-    return redirect("assessments:peers", pk=assessment.pk)
+        are = "are" if count != 1 else "is"
+        return f"{count} of {assessment.engineer}'s reports {are} asked for upward input now."
+
+    return _acted(request, assessment, act)
 
 
 @require_POST
@@ -190,13 +194,12 @@ def remove(request: HttpRequest, pk: int, request_id: int) -> HttpResponse:
     elif not peers.may_nominate(request.user, assessment):
         raise PermissionDenied("Nominations are closed; ask your manager to change the list.")
     asked = _request_in(assessment, request_id)
-    try:
+
+    def act() -> str:
         peers.remove(asked, by=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, f"{asked.peer} is no longer on the list.")
-    return redirect("assessments:peers", pk=assessment.pk)
+        return f"{asked.peer} is no longer on the list."
+
+    return _acted(request, assessment, act)
 
 
 # ---- the colleague's own page
