@@ -193,7 +193,7 @@ def packet_of(assessment: Assessment) -> Packet:
 
 
 # A packet is read in two minutes: a few comments per area, the rest on the review page.
-PEER_COMMENTS = 3
+PEER_COMMENTS = 2
 
 
 def _peer_summary(assessment: Assessment, kind: str) -> PeerSummary | None:

@@ -118,7 +118,9 @@ def test_peer_input_from_nomination_to_the_engineer_reading_it(
     peer_part = page.locator(".packet-section.peer-input")
     expect(peer_part).to_contain_text("3 of 4 colleagues asked answered")
     expect(peer_part.locator(".peer-table tbody tr")).to_have_count(8)
-    expect(peer_part).to_contain_text("Yan saw steady ownership.")
+    # Two of the three comments on the one area written about, shortened to plain text.
+    expect(peer_part.locator(".peer-comments .packet-quote")).to_have_count(2)
+    expect(peer_part.locator(".peer-comments")).to_contain_text("saw steady ownership.")
     expect(peer_part).not_to_contain_text("Zoe Colleague")
     sign_out(page)
 
