@@ -173,7 +173,7 @@ def home_context(user: User) -> dict:
         .select_related("cycle__framework", "level")
         .order_by("-shared_at")[:RESULTS_SHOWN]
     )
-    if any(cycle.asks_peers for cycle in cycles):
+    if any(cycle.asks_peers or cycle.upward_input for cycle in cycles):
         _add_peer_input(user, cards, mine)
     return {
         "cards": cards,
@@ -189,10 +189,17 @@ RESULTS_SHOWN = 2
 
 def _add_peer_input(user: User, cards: list[CycleCard], mine: dict[int, Assessment]) -> None:
     """What peer input asks of the person in each cycle that has it: three queries."""
-    asking = [card.cycle for card in cards if card.cycle.asks_peers]
+    asking = [card.cycle for card in cards if card.cycle.asks_peers or card.cycle.upward_input]
+    # What is still theirs to answer (a finished review closes its requests), and what
+    # they sent.
+    still_open = Q(
+        status=PeerRequest.Status.ASKED,
+        assessment__status__in=peers.BEFORE_REVIEW_FINISHED,
+        assessment__cycle__phase__in=(Cycle.Phase.SELF_ASSESSMENT, Cycle.Phase.MANAGER_REVIEW),
+    )
     asked = PeerRequest.objects.filter(
+        still_open | Q(status=PeerRequest.Status.ANSWERED),
         peer=user,
-        status__in=(PeerRequest.Status.ASKED, PeerRequest.Status.ANSWERED),
         assessment__cycle__in=asking,
     ).select_related("assessment__engineer")
     waiting = (
@@ -212,7 +219,7 @@ def _add_peer_input(user: User, cards: list[CycleCard], mine: dict[int, Assessme
         by_cycle[assessment.cycle_id].to_approve.append((assessment, assessment.waiting))
     for card in cards:
         own = mine.get(card.cycle.pk)
-        if own is not None and card.cycle.asks_peers:
+        if own is not None and (card.cycle.asks_peers or card.cycle.upward_input):
             own.cycle = card.cycle
             own.engineer = user
             card.peers_link = peers.list_link(user, own)

@@ -239,7 +239,9 @@ def _answer_page(request, asked: PeerRequest, *, refused=None, decline_form=None
             (a.area.key, a) for a in asked.answers.select_related("area").order_by("area__order")
         )
     }
-    areas = [(area, answers[area.key]) for area in outline.areas if area.key in answers]
+    # Declined: nothing of the answer is shown, not even what was begun.
+    shown = asked.status != PeerRequest.Status.DECLINED
+    areas = [(a, answers[a.key]) for a in outline.areas if shown and a.key in answers]
     context = {
         "asked": asked,
         "assessment": assessment,

@@ -149,6 +149,10 @@ def list_link(user: User, assessment: Assessment) -> tuple[str, str] | None:
     url = reverse("assessments:peers", args=[assessment.pk])
     cycle = assessment.cycle
     if not cycle.asks_peers:
+        # Upward input only: nothing to say to someone without reports.
+        reports = get_user_model().objects.filter(manager_id=assessment.engineer_id)
+        if not reports.filter(is_active=True).exists():
+            return None
         if assessment.engineer_id == user.pk:
             return url, "Upward input: your reports are asked by your reviewer"
         return url, "Upward input: ask their reports"
@@ -334,7 +338,7 @@ def decline(request: PeerRequest, *, by: User, reason: str) -> PeerRequest:
     if not reason:
         raise ValidationError("Say why, in a sentence: the manager reads it.")
     with transaction.atomic():
-        current = PeerRequest.objects.select_for_update().select_related(
+        current = PeerRequest.objects.select_for_update(of=("self",)).select_related(
             "assessment__cycle", "assessment__engineer"
         )
         request = current.get(pk=request.pk)

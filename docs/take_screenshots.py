@@ -54,6 +54,8 @@ PAGES = [
     ("committee", "committee", LAPTOP, "admin", True),
     ("committee-phone", "committee", PHONE, "admin", False),
     ("people-import", "/people/import/", LAPTOP, "admin", False),
+    ("peer-input", "peer-input", LAPTOP, "ana", False),
+    ("review-peers", "review-peers", LAPTOP, "mira", False),
 ]
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "ladder" / "corpus"
 
@@ -148,6 +150,20 @@ def open_cycle(page, base: str) -> None:
     page.get_by_role("link", name="Demo review cycle", exact=True).click()
 
 
+def open_peer_input(page, base: str) -> None:
+    """Ana's page for her input on Dev, from her home."""
+    page.goto(base + "/")
+    page.get_by_role("link", name="Give your input on Dev Raman").click()
+    page.wait_for_load_state()
+
+
+def open_review_peers(page, base: str) -> None:
+    """Ben's review at its peer input: three colleagues answered, one declined."""
+    open_review(page, base)
+    top = page.locator(".peer-summary").bounding_box()["y"]
+    page.evaluate("y => window.scrollBy(0, y)", top - 20)
+
+
 def open_committee(page, base: str) -> None:
     """The demo cycle's committee, from the list of committees."""
     page.goto(f"{base}/committees/")
@@ -155,6 +171,8 @@ def open_committee(page, base: str) -> None:
 
 
 STEPS = {
+    "peer-input": open_peer_input,
+    "review-peers": open_review_peers,
     "committee": open_committee,
     "import-report": open_import_report,
     "editor": open_editor,

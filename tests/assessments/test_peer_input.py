@@ -516,3 +516,37 @@ def test_with_two_reports_answering_the_manager_reads_nothing(
     page = client.get(shared.get_review_url()).text
     assert "Upward comment" not in page
     assert "Not enough responses to show" in page
+
+
+def test_no_pdf_export_history_or_results_file_names_an_anonymous_colleague(
+    client, own, engineer, manager, calibrator, calibrators, three_answered, tmp_path
+):
+    from tests.assessments.test_packets import pdf_words
+
+    shared = share(own, manager, calibrator)
+    names = [str(r.peer) for r in three_answered]
+    client.force_login(manager)
+    packet_pdf = client.get(reverse("assessments:packet-pdf", args=[shared.pk]))
+    words = pdf_words(packet_pdf.content, tmp_path)
+    assert "Peer input" in words
+    assert "without names" in words
+    history = client.get(reverse("assessments:history", args=[shared.pk])).text
+    client.force_login(calibrator)
+    results = client.get(reverse("assessments:results-csv", args=[shared.cycle_id]))
+    client.force_login(engineer)
+    export = client.get(reverse("assessments:export-markdown", args=[shared.pk])).text
+    export_pdf = pdf_words(
+        client.get(reverse("assessments:export-pdf", args=[shared.pk])).content, tmp_path
+    )
+    files = {
+        "packet PDF": words,
+        "history": history,
+        "results CSV": b"".join(
+            results.streaming_content if results.streaming else [results.content]
+        ).decode(),
+        "export": export,
+        "export PDF": export_pdf,
+    }
+    for where, text in files.items():
+        for name in names:
+            assert name not in text, (where, name)
