@@ -244,6 +244,17 @@ def report(rows: list[dict], errors: int, ledger: dict, events: list[str], timin
     return "\n".join(lines)
 
 
+def server_tracebacks(work: Path, most: int = 3) -> str:
+    """The last few errors the web servers logged, with their tracebacks."""
+    found = []
+    for log in sorted(work.glob("**/gunicorn-*.log")):
+        lines = log.read_text(errors="replace").splitlines()
+        for number, line in enumerate(lines):
+            if " ERROR " in line or line.startswith("Traceback"):
+                found.append(f"{log.name}:{number + 1}\n" + "\n".join(lines[number : number + 40]))
+    return "\n\n".join(found[-most:]) or "the servers' logs hold no error"
+
+
 def main(argv=None) -> int:
     args = arguments(argv)
     work = args.work or Path(tempfile.mkdtemp(prefix="ladder-load-"))
@@ -283,6 +294,9 @@ def main(argv=None) -> int:
         checked = check_ledger(stack, ledger)
     errors = server_errors(checked["trouble"], args.restart_database)
     text = report(rows, errors, checked, events, work / "timings.csv")
+    if errors:
+        # What the servers logged about them, so a rare one can be read where it failed.
+        text += "\n" + server_tracebacks(work)
     print(text)
     (work / "report.txt").write_text(text + "\n")
     bad = errors or checked["lost"] or checked["mismatched"]
