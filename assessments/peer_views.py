@@ -53,9 +53,11 @@ def _list_page(request, assessment, *, form=None, status=200) -> HttpResponse:
             "peer__first_name", "peer__last_name", "peer__username"
         )
     )
-    standing = sum(
-        1 for r in rows if r.status in PeerRequest.STANDING and r.kind == PeerRequest.Kind.PEER
+    # The engineer's count keeps those who declined: a count that drops would tell them.
+    counted = (
+        ("nominated", "asked", "answered", "declined") if is_engineer else PeerRequest.STANDING
     )
+    standing = sum(1 for r in rows if r.status in counted and r.kind == PeerRequest.Kind.PEER)
     context = {
         "assessment": assessment,
         "cycle": cycle,

@@ -157,19 +157,23 @@ def list_link(user: User, assessment: Assessment) -> tuple[str, str] | None:
             return url, "Upward input: your reports are asked by your reviewer"
         return url, "Upward input: ask their reports"
     counts = dict(
-        assessment.peer_requests.filter(status__in=PeerRequest.STANDING, kind=Kind.PEER)
+        assessment.peer_requests.filter(kind=Kind.PEER)
+        .exclude(status=Status.REMOVED)
         .values_list("status")
         .annotate(n=Count("pk"))
         .order_by()
     )
-    standing, waiting = sum(counts.values()), counts.get(Status.NOMINATED, 0)
+    waiting = counts.get(Status.NOMINATED, 0)
     wanted = cycle.peers_wanted
     if assessment.engineer_id == user.pk:
+        # Declines counted too: a count that drops would say someone declined, and when.
+        standing = sum(counts.values())
         if nominations_open(assessment):
             return url, f"Peer input: nominate {wanted} colleagues ({standing} so far)"
         return url, f"Peer input: {standing} colleague{'s' if standing != 1 else ''} nominated"
     if waiting:
         return url, f"Peer input: {waiting} nomination{'s' if waiting != 1 else ''} to approve"
+    standing = sum(n for status, n in counts.items() if status in PeerRequest.STANDING)
     return url, f"Peer input: {standing} colleague{'s' if standing != 1 else ''} on the list"
 
 
@@ -208,8 +212,15 @@ def add(assessment: Assessment, *, by: User, person: User) -> PeerRequest:
             raise ValidationError(f"{person} declined already; choose someone else.")
         if earlier is not None and earlier.status in PeerRequest.STANDING:
             raise ValidationError(f"{person} is already on the list.")
-        standing = current.peer_requests.filter(status__in=PeerRequest.STANDING, kind=Kind.PEER)
-        if standing.count() >= current.cycle.peers_max:
+        listed = current.peer_requests.filter(kind=Kind.PEER)
+        # The engineer's places don't come back when someone declines (that would say
+        # who, and when); the reviewer, who reads declines, asks someone else instead.
+        listed = (
+            listed.exclude(status=Status.REMOVED)
+            if engineer
+            else listed.filter(status__in=PeerRequest.STANDING)
+        )
+        if listed.count() >= current.cycle.peers_max:
             raise ValidationError(
                 f"This cycle asks for at most {current.cycle.peers_max} colleagues; "
                 "remove one first."

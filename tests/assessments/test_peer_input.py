@@ -550,3 +550,23 @@ def test_no_pdf_export_history_or_results_file_names_an_anonymous_colleague(
     for where, text in files.items():
         for name in names:
             assert name not in text, (where, name)
+
+
+def test_a_decline_changes_no_count_the_engineer_reads(client, own, engineer, manager, colleagues):
+    requests = asked_of(own, colleagues[:4], manager)
+    client.force_login(engineer)
+    before = client.get(own.get_absolute_url()).text
+    listing_before = client.get(reverse("assessments:peers", args=[own.pk])).text
+    assert "(4 so far)" in before
+    peers.decline(requests[0], by=requests[0].peer, reason="Busy")
+    assert "(4 so far)" in client.get(own.get_absolute_url()).text
+    listing = client.get(reverse("assessments:peers", args=[own.pk])).text
+    assert "4 of 4 colleagues" in listing_before
+    assert "4 of 4 colleagues" in listing
+    # Nor does a place come back for the engineer; the manager, who reads the decline,
+    # asks someone else.
+    UserFactory(username="fifth")
+    assert nominate(client, own, "fifth").status_code == 400
+    client.force_login(manager)
+    assert "3 of 4 colleagues" in client.get(reverse("assessments:peers", args=[own.pk])).text
+    assert nominate(client, own, "fifth").status_code == 302
