@@ -125,6 +125,21 @@ def _peer_asked(a: Assessment, request_id: int):
     )
 
 
+def _peers_nominated(a: Assessment):
+    # To the reviewer: who is waiting is on the page, behind sign-in.
+    approver = a.reviewer or a.engineer.manager
+    waiting = a.peer_requests.filter(status=PeerRequest.Status.NOMINATED).count()
+    if approver is None or not waiting:
+        return
+    yield (
+        f"{a.engineer} nominated colleagues for peer input",
+        f"{a.engineer} nominated colleagues to give peer input on their self-assessment for "
+        f"{a.cycle}. Each is asked once you approve them; you can remove someone or add "
+        f"someone else:\n\n{link(reverse('assessments:peers', args=[a.pk]))}",
+        _to(approver),
+    )
+
+
 def _name(person_id: int | None) -> str:
     person = User.objects.filter(pk=person_id).first() if person_id else None
     return str(person) if person else "nobody"
@@ -276,6 +291,7 @@ WRITERS = {
     "shared": _shared,
     "reviewer_changed": _reviewer_changed,
     "peer_asked": _peer_asked,
+    "peers_nominated": _peers_nominated,
 }
 
 

@@ -226,8 +226,13 @@ def add(assessment: Assessment, *, by: User, person: User) -> PeerRequest:
                 "remove one first."
             )
         status = Status.NOMINATED if engineer else Status.ASKED
+        # The reviewer hears of nominations once, when the first is waiting for them.
+        first_waiting = (
+            engineer and not current.peer_requests.filter(status=Status.NOMINATED).exists()
+        )
+        # Someone removed earlier comes back on the same row (one per person), as a peer.
         request = earlier or PeerRequest(assessment=current, peer=person)
-        request.status, request.nominated_by = status, by
+        request.status, request.kind, request.nominated_by = status, Kind.PEER, by
         request.decided_by = None if engineer else by
         try:
             with transaction.atomic():
@@ -236,6 +241,8 @@ def add(assessment: Assessment, *, by: User, person: User) -> PeerRequest:
             raise ValidationError(f"{person} is already on the list.") from None
         if status == Status.ASKED:
             _ask(request, current)
+        elif first_waiting and approver_id(current):
+            notify.enqueue("peers_nominated", current.pk)
     return request
 
 

@@ -94,6 +94,10 @@ def test_the_engineer_nominates_the_manager_approves_and_only_then_the_colleague
     run_jobs()
     assert not any(colleagues[0].email in m.to for m in mail.outbox)
 
+    # The manager is told once, not per nomination.
+    (told,) = [m for m in mail.outbox if m.to == [manager.email]]
+    assert "nominated colleagues" in told.subject
+    assert reverse("assessments:peers", args=[own.pk]) in told.body
     client.force_login(manager)
     home = client.get("/")
     assert f"{engineer}: 2 nominations waiting" in home.text
