@@ -188,7 +188,7 @@ RESULTS_SHOWN = 2
 
 
 def _add_peer_input(user: User, cards: list[CycleCard], mine: dict[int, Assessment]) -> None:
-    """What peer input asks of the person in each cycle that has it: three queries."""
+    """What peer input asks of the person in each cycle that has it: a few queries."""
     asking = [card.cycle for card in cards if card.cycle.asks_peers or card.cycle.upward_input]
     # What is still theirs to answer (a finished review closes its requests), and what
     # they sent.
@@ -213,7 +213,8 @@ def _add_peer_input(user: User, cards: list[CycleCard], mine: dict[int, Assessme
         .order_by("engineer__first_name", "engineer__username")
     )
     by_cycle: dict[int, CycleCard] = {card.cycle.pk: card for card in cards}
-    for request in asked.order_by("status", "assessment__engineer__first_name"):
+    # Still to answer first, then what they sent.
+    for request in asked.order_by("-status", "assessment__engineer__first_name"):
         by_cycle[request.assessment.cycle_id].asked_of_me.append(request)
     for assessment in waiting:
         by_cycle[assessment.cycle_id].to_approve.append((assessment, assessment.waiting))
