@@ -216,7 +216,7 @@ def committee_due(cycle: Cycle, today: date) -> list[Due]:
 def peers_due(cycle: Cycle, today: date) -> list[Due]:
     """Colleagues asked for peer input who haven't answered: one reminder each, however
     many asked them, before the manager reviews are due (their input is read there)."""
-    if not cycle.asks_peers or cycle.phase == Cycle.Phase.CALIBRATION:
+    if not (cycle.asks_peers or cycle.upward_input) or cycle.phase == Cycle.Phase.CALIBRATION:
         return []
     due = cycle.manager_review_due
     offset = offset_due(cycle.schedule, False, (due - today).days)
