@@ -206,7 +206,7 @@ def add(assessment: Assessment, *, by: User, person: User) -> PeerRequest:
         engineer = current.engineer_id == by.pk
         if not (may_nominate(by, current) if engineer else may_decide(by, current)):
             raise ValidationError("Nominations for this assessment are closed.")
-        _check_person(current, person, by=by)
+        _check_person(current, person)
         earlier = current.peer_requests.filter(peer=person).first()
         if earlier is not None and earlier.status == Status.DECLINED:
             raise ValidationError(f"{person} declined already; choose someone else.")
@@ -246,7 +246,7 @@ def add(assessment: Assessment, *, by: User, person: User) -> PeerRequest:
     return request
 
 
-def _check_person(assessment: Assessment, person: User, *, by: User) -> None:
+def _check_person(assessment: Assessment, person: User) -> None:
     if person.pk == assessment.engineer_id:
         raise ValidationError("Choose a colleague: your own view is your self-assessment.")
     if person.pk == approver_id(assessment):
@@ -490,10 +490,6 @@ class AreaInput:
     counts: tuple[tuple[str, int, int], ...]  # (label, value, how many) per step of the scale
     comments: tuple[Comment, ...]
     shown: bool  # False: too few answers to show an anonymous reader any figure
-
-    @property
-    def most(self) -> int:
-        return max((n for _, _, n in self.counts), default=0)
 
 
 @dataclass(frozen=True)
