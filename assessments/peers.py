@@ -27,6 +27,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
+from assessments import sql
 from assessments.models import (
     ANONYMOUS_FEWEST,
     Assessment,
@@ -513,31 +514,19 @@ def peer_input(
 ) -> PeerInput:
     """The answered input of one kind on an assessment, as `seen_as` may read it: one
     query, whatever the number of colleagues (the answers of those still writing are read
-    and left out: a few rows, where filtering the join would cost more)."""
+    and left out: a few rows, where filtering the join would cost more), written by hand
+    in assessments.sql."""
     cycle = assessment.cycle
     if seen_as is None or not (cycle.asks_peers if kind == Kind.PEER else cycle.upward_input):
         return NO_INPUT
     if kind == Kind.UPWARD and seen_as.engineer:
         # A manager never reads which of their reports wrote what.
         seen_as = Reading(names=False, engineer=True)
-    columns = [
-        "status",
-        "shuffle",
-        "answers__area_id",
-        "answers__score",
-        "answers__not_seen",
-        "answers__evidence_html",
-    ]
-    if seen_as.names:
-        columns += ["peer__first_name", "peer__last_name", "peer__username"]
-    rows = (
-        PeerRequest.objects.filter(
-            assessment_id=assessment.pk,
-            kind=kind,
-            status__in=(Status.ASKED, Status.ANSWERED, Status.DECLINED),
-        )
-        .order_by()
-        .values_list("pk", *columns)
+    rows = sql.peer_rows(
+        assessment.pk,
+        kind,
+        (Status.ASKED, Status.ANSWERED, Status.DECLINED),
+        names=seen_as.names,
     )
     asked: set[int] = set()
     writers: set[int] = set()

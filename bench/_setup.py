@@ -370,3 +370,19 @@ def review_autosave_queries(client, rating, rng: random.Random) -> tuple[int, li
         and "ladder_dataepoch" not in sql
     ]
     return len(data), statements
+
+
+def profile(call, *, repeat: int, what: str) -> None:
+    """Run `call` `repeat` times under cProfile and print the costliest functions, by own
+    time and by time including what they call."""
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(repeat):
+        call()
+    profiler.disable()
+    print(f"\ncProfile of {repeat} requests of {what}, by own time:")
+    pstats.Stats(profiler).strip_dirs().sort_stats("tottime").print_stats(15)
+    pstats.Stats(profiler).strip_dirs().sort_stats("cumulative").print_stats(25)

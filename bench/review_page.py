@@ -17,12 +17,15 @@ signed in with force_login, DEBUG off. Prints, from the same run:
   dashboard for 2 and for --team reports (target: the same);
 - the median time of the review page at each size, of the 80-behaviour page in a
   cycle with peer input (six colleagues' answers on every area, with comments), and of
-  a minimal view that reads one row behind the same login, requested in turn;
+  a minimal view that reads one row behind the same login, requested in turn; the
+  time is this process's CPU time (SQLite runs in it), which other work on a busy
+  machine doesn't inflate as it does the wall clock;
   review(80) / minimal, review(16 areas) / minimal and review(80, 6 peers) / minimal
   (target: at most 3x);
 - the queries peer input adds (target: at most two, however many answered).
 
 Exits non-zero if a query count grows with the size; timings are only printed.
+--profile NAME adds cProfile's costliest functions for that page.
 """
 
 import argparse
@@ -45,6 +48,11 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200, help="timed requests per view")
     parser.add_argument("--warmup", type=int, default=20, help="untimed requests per view first")
     parser.add_argument("--team", type=int, default=15, help="reports of the larger team")
+    parser.add_argument(
+        "--profile",
+        choices=("small", "large", "wide", "peers"),
+        help="after timing, print where that page's time goes (cProfile, 100 requests)",
+    )
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="ladder-bench-review-"))
@@ -176,9 +184,9 @@ def main() -> None:
             get(client, url)
     for _ in range(args.requests):
         for name, url in targets.items():
-            start = time.perf_counter()
+            start = time.process_time()
             get(client, url)
-            timings[name].append((time.perf_counter() - start) * 1000)
+            timings[name].append((time.process_time() - start) * 1000)
     ms = {name: statistics.median(values) for name, values in timings.items()}
     ratio = ms["large"] / ms["minimal"]
     wide_ratio = ms["wide"] / ms["minimal"]
@@ -208,6 +216,11 @@ def main() -> None:
     print(f"review(16 areas) / minimal: {wide_ratio:.1f}x; {target}: {verdict}")
     verdict = "PASS" if peer_ratio <= RATIO_TARGET else "FAIL"
     print(f"review({large}, {PEERS} peers) / minimal: {peer_ratio:.1f}x; {target}: {verdict}")
+
+    if args.profile:
+        _setup.profile(
+            lambda: get(client, targets[args.profile]), repeat=100, what=f"the {args.profile} page"
+        )
 
     failures = []
     peer_queries = page_queries.pop("peers")
