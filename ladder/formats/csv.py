@@ -40,6 +40,7 @@ from ladder.formats.document import (
     in_default_vocabulary,
     is_valid_key,
     normalise_text,
+    once_each,
 )
 from ladder.formats.inline import area_kind, clean_inline, escape_markdown, rubric_markdown
 from ladder.spreadsheets import guarded, unguarded
@@ -412,29 +413,8 @@ def parse_csv(
         )
     pages = reader.documents()
     if reader.errors:
-        raise LadderFormatError.of(_once_each(reader.errors))
+        raise LadderFormatError.of(once_each(reader.errors))
     return pages
-
-
-def _once_each(errors: list[Problem]) -> list[Problem]:
-    """Each error once, at its first row, with how many more rows it is on.
-
-    A sheet repeats a mistake on every row (an area name spelt one way throughout): 600
-    lines saying the same would hide any other error.
-    """
-    lines: dict[str, list[int]] = {}
-    for error in sorted(errors, key=lambda p: p.line):
-        lines.setdefault(error.message, []).append(error.line)
-    found = []
-    for message, where in lines.items():
-        first, *more = where
-        if more:
-            shown = ", ".join(str(line) for line in more[:3])
-            rest = f" and {len(more) - 3:,} more" if len(more) > 3 else ""
-            rows = "row" if len(more) == 1 else "rows"
-            message = f"{message} (also on {len(more):,} more {rows}: lines {shown}{rest})"
-        found.append(Problem(errors[0].filename, first, message))
-    return sorted(found, key=lambda p: p.line)
 
 
 def render_csv(docs: Sequence[LevelDoc]) -> str:

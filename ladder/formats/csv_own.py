@@ -35,6 +35,7 @@ from ladder.formats.document import (
     derived_track,
     is_valid_key,
     normalise_text,
+    once_each,
 )
 from ladder.formats.inline import clean_inline, escape_markdown, kind_named, rubric_markdown
 from ladder.spreadsheets import guarded, unguarded
@@ -315,7 +316,7 @@ class OwnCsvReader:
     def pages(self) -> list[ParsedPage]:
         docs = [self.document(level) for level in self.levels.values()]
         if self.errors:
-            raise LadderFormatError.of(sorted(self.errors, key=lambda p: p.line))
+            raise LadderFormatError.of(once_each(self.errors))
         return [ParsedPage(self.filename, doc) for doc in docs]
 
     def document(self, level: _Level) -> LevelDoc:

@@ -213,6 +213,27 @@ class LadderFormatError(ValueError):
         return type(self), (self.filename, self.line, self.message, self.errors)
 
 
+def once_each(errors: list[Problem]) -> list[Problem]:
+    """Each error once, at its first row, with how many more rows it is on.
+
+    A sheet repeats a mistake on every row (an area name spelt one way throughout): 600
+    lines saying the same would hide any other error.
+    """
+    lines: dict[str, dict[int, None]] = {}
+    for error in sorted(errors, key=lambda p: p.line):
+        lines.setdefault(error.message, {})[error.line] = None  # a row's columns: said once
+    found = []
+    for message, where in lines.items():
+        first, *more = where
+        if more:
+            shown = ", ".join(str(line) for line in more[:3])
+            rest = f" and {len(more) - 3:,} more" if len(more) > 3 else ""
+            rows = "row" if len(more) == 1 else "rows"
+            message = f"{message} (also on {len(more):,} more {rows}: lines {shown}{rest})"
+        found.append(Problem(errors[0].filename, first, message))
+    return sorted(found, key=lambda p: p.line)
+
+
 @dataclass(frozen=True)
 class ParsedPage:
     """A level read from a page, and the warnings about how it was read."""

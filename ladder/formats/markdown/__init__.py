@@ -3,8 +3,9 @@
 Pages of the default framework come in two shapes, read by ``parser.Parser``: the
 wiki export (a table of level expectations, then one setext-headed table of
 responsibilities per pillar) and hand-written heading-and-list Markdown. A company's
-own ladder (its own areas, groups and sub-groups, several levels to a file, front
-matter) is read by ``tiers.TierReader``; ``tiers.in_default_shape`` tells them apart.
+own ladder (its own areas, groups and sub-groups, several levels to a file) is read by
+``tiers.TierReader``; ``tiers.in_default_shape`` tells them apart by the page below its
+front matter, which either reader reads.
 ``render_ladder`` always writes the heading-and-list shape, escaping whatever the
 parser would otherwise read as markup, so that ``parse_ladder(render_ladder(doc)) ==
 doc`` for any document whose texts are normalised the way the parser normalises them.
@@ -75,14 +76,15 @@ def parse_all_lines(
     last_line = max(lines[-1][0] if lines else 1, 1)
     front, rest, errors, warnings = front_matter(lines, filename)
     tokens = tokenize(rest)
-    if not front and not errors and in_default_shape(tokens):
-        parser = Parser(filename, last_line)
-        pages = [ParsedPage(filename, parser.parse(tokens), tuple(parser.warnings))]
+    # The page below the front matter decides: a page of the default framework's shapes
+    # with front matter is still one.
+    if in_default_shape(tokens, front_matter=bool(front or errors or warnings)):
+        reader = Parser(filename, last_line, front)
     else:
         reader = TierReader(filename, front)
-        reader.errors += errors
-        reader.warnings += warnings
-        pages = reader.read(tokens)
+    reader.errors += errors
+    reader.warnings += warnings
+    pages = reader.read(tokens)
     if track is not None:
         pages = [replace(page, doc=replace(page.doc, track=collapse(track))) for page in pages]
     return pages

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from ladder.areas import EXPECTATION_KINDS
-from ladder.formats.document import LadderFormatError, LevelDoc
+from ladder.formats.document import LadderFormatError, LevelDoc, ParsedPage
 from ladder.formats.inline import clean_inline, kind_named
 from ladder.formats.markdown.state import (
     ALL_NAMES,
@@ -21,6 +21,7 @@ from ladder.formats.markdown.state import (
     ReadState,
     snippet,
 )
+from ladder.formats.markdown.tiers import level_from_front
 from ladder.formats.markdown.tokens import (
     BULLET,
     COMMENT,
@@ -47,7 +48,28 @@ _LEADING_BOLD = re.compile(r"(\*\*|__)(?![*_])(.+?)(?<!\\)\1(.*)", re.DOTALL)
 
 
 class Parser(ReadState):
-    """Reads tokens into a level; see ``ReadState`` for what is kept and checked."""
+    """Reads tokens into a level; see ``ReadState`` for what is kept and checked.
+
+    The page's front matter (``tiers.front_matter``) is read as the own reader reads it:
+    its track as a ``track:`` line, its level and title as the level heading.
+    """
+
+    def __init__(self, filename: str, last_line: int, front: dict[str, tuple[str, int]]):
+        super().__init__(filename, last_line)
+        self.front = front
+        if "track" in front:
+            self.track = front["track"][0]
+        if "grouping" in front:
+            self.warn(
+                front["grouping"][1],
+                "grouping is not read on a page of the built-in framework's areas: "
+                "its pillars hold responsibilities",
+            )
+
+    def read(self, tokens: list[Token]) -> list[ParsedPage]:
+        """The page's one level with its warnings, as ``TierReader.read`` gives levels."""
+        doc = self.parse(tokens)
+        return [ParsedPage(self.filename, doc, tuple(self.warnings))]
 
     def parse(self, tokens: list[Token]) -> LevelDoc:
         handlers = {
@@ -119,17 +141,31 @@ class Parser(ReadState):
         raw = token.text.strip()
         match = _LEVEL_HEADING.match(raw)
         self.code = ""
-        if not match:
+        if not match and not self.front_names_level:
             self.fail(
                 token.line,
                 f"the level heading {snippet(clean_inline(raw))} does not start with a level "
                 "code; expected e.g. '# IC5 Staff Machine Learning Engineer'",
             )
             return
-        self.title = clean_inline(raw[match.end() :])
+        code, title = (match.group(1).upper(), raw[match.end() :]) if match else ("", raw)
+        self.code, self.title = level_from_front(
+            self.front, code, clean_inline(title), token.line, self.fail
+        )
         if not self.title:
             self.fail(token.line, "the level heading has a code but no title")
-        self.code = match.group(1).upper()
+
+    @property
+    def front_names_level(self) -> bool:
+        return "level" in self.front or "title" in self.front
+
+    def require_heading(self, line: int) -> bool:
+        """Front matter naming the level stands for a level heading the page hasn't."""
+        if self.code is None and self.front_names_level:
+            self.code, self.title = level_from_front(self.front, "", "", line, self.fail)
+            if not self.title:
+                self.fail(self.front["level"][1], "the level has a code but no title")
+        return super().require_heading(line)
 
     def on_name(self, token: Token) -> None:
         if not self.require_heading(token.line):

@@ -13,6 +13,7 @@ level, the title and how nested headings group (``grouping: categories`` or
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ladder.areas import PILLAR_EMOJI
@@ -91,11 +92,12 @@ def matrix_header(table: Token) -> bool:
     return len(head) > 1 and all(_CODE.match(clean_inline(cell)) for cell in head[1:])
 
 
-def in_default_shape(tokens: list[Token]) -> bool:
+def in_default_shape(tokens: list[Token], *, front_matter: bool = False) -> bool:
     """Whether the page is for ``parser.Parser``: it names enough of the default
     framework's areas (in headings, bold lines or a table), heads one of its pillars
     with the pillar's emoji as its pages do, or has no level heading at all (that parser
-    says what it expected)."""
+    says what it expected). Under front matter, which may name the level, a page without
+    a heading is told apart by its areas alone."""
     named = set()
     has_level = False
     for token in tokens:
@@ -112,13 +114,17 @@ def in_default_shape(tokens: list[Token]) -> bool:
                 for cell in row.split("|"):
                     named.add(kind_named(clean_inline(cell.split("<br>")[0])))
     named.discard(None)
-    return not has_level or len(named) >= DEFAULT_SHAPE_AREAS
+    return (not has_level and not front_matter) or len(named) >= DEFAULT_SHAPE_AREAS
 
 
 def front_matter(
     lines: list[tuple[int, str]], filename: str
 ) -> tuple[dict[str, tuple[str, int]], list[tuple[int, str]], list[Problem], list[Problem]]:
-    """The page's front matter (key -> (value, line)) and the lines after it."""
+    """The page's front matter (key -> (value, line)) and the lines after it.
+
+    Front matter left open is the one error: where it was meant to end is anyone's guess,
+    so the lines after it are neither its keys nor the page.
+    """
     if not lines or lines[0][1].strip() != "---":
         return {}, lines, [], []
     values: dict[str, tuple[str, int]] = {}
@@ -152,17 +158,39 @@ def front_matter(
             )
         elif key in values:
             errors.append(Problem(filename, number, f"{key!r} is given twice in the front matter"))
+        elif key == "grouping" and collapse(value).lower() not in GROUPINGS:
+            errors.append(
+                Problem(filename, number, f"grouping must be one of: {', '.join(GROUPINGS)}")
+            )
         else:
             values[key] = (collapse(value), number)
-    line = lines[0][0]
-    errors.append(
-        Problem(
-            filename,
-            line,
-            f"the front matter has no closing '---' within {_MAX_FRONT_MATTER_LINES} lines",
-        )
+    raise LadderFormatError(
+        filename,
+        lines[0][0],
+        f"the front matter has no closing '---' within {_MAX_FRONT_MATTER_LINES} lines",
     )
-    return values, [], errors, warnings
+
+
+def level_from_front(
+    front: dict[str, tuple[str, int]],
+    code: str,
+    title: str,
+    line: int,
+    fail: Callable[[int, str], None],
+) -> tuple[str, str]:
+    """The level's code and title: the heading's, or the front matter's where it names
+    them; where both do, they must agree. ``fail(line, message)`` notes a disagreement."""
+    front_code = front.get("level")
+    front_title = front.get("title")
+    if front_code:
+        if code and code != front_code[0].upper():
+            fail(line, f"the heading's level {code} and the front matter's {front_code[0]} differ")
+        code = front_code[0].upper()
+    if front_title:
+        if title and title != front_title[0]:
+            fail(line, "the heading's title and the front matter's differ")
+        title = front_title[0]
+    return code, title
 
 
 @dataclass
@@ -216,9 +244,6 @@ class TierReader:
         self.warnings: list[Problem] = []
         grouping = front.get("grouping")
         self.grouping = grouping[0].lower() if grouping else None
-        if grouping and self.grouping not in GROUPINGS:
-            self.fail(grouping[1], f"grouping must be one of: {', '.join(GROUPINGS)}")
-            self.grouping = None
 
     def fail(self, line: int, message: str) -> None:
         self.errors.append(Problem(self.filename, line, message))
@@ -478,9 +503,7 @@ class TierReader:
         )
 
     def heading(self, heading: Token | None) -> tuple[str, str]:
-        front_code = self.front.get("level")
-        front_title = self.front.get("title")
-        line = heading.line if heading else (front_code or front_title)[1]
+        line = heading.line if heading else (self.front.get("level") or self.front["title"])[1]
         code = title = ""
         if heading is not None:
             # Matched before unescaping: in "# A1 \- Dash" the dash is the title's, not a
@@ -491,17 +514,7 @@ class TierReader:
                 code, title = match.group(1).upper(), collapse(clean_inline(raw[match.end() :]))
             else:
                 title = collapse(clean_inline(raw))
-        if front_code:
-            if code and code != front_code[0].upper():
-                self.fail(
-                    line,
-                    f"the heading's level {code} and the front matter's {front_code[0]} differ",
-                )
-            code = front_code[0].upper()
-        if front_title:
-            if title and title != front_title[0]:
-                self.fail(line, "the heading's title and the front matter's differ")
-            title = front_title[0]
+        code, title = level_from_front(self.front, code, title, line, self.fail)
         # A level without a code is known by its title: it gets one from its place in its
         # track once every file is read (files.code_levels_by_place).
         if not title:
