@@ -279,35 +279,64 @@ class Progress:
         return self.total - self.answered
 
     def chart(self) -> Chart:
-        """Where the bars and grid lines of the average-score chart go, in SVG units."""
-        label, bars, row = 192, 150, 28
-        axis = 8 + len(self.areas) * row
+        """Where the bars and grid lines of the average-score chart go, in SVG units. A
+        name too long for its column takes two lines, and its row the room for them."""
+        label, bars, row, line = 192, 150, 28, 19
+        placed, top = [], 8
+        for a in self.areas:
+            lines = label_lines(a.name, PROGRESS_LABEL_CHARACTERS)
+            height = row + line * (len(lines) - 1)
+            placed.append(
+                ChartBar(
+                    area=a,
+                    lines=tuple((text, top + 15 + n * line) for n, text in enumerate(lines)),
+                    x=label,
+                    y=top + (height - row) // 2,
+                    width=round(bars * a.bar_width / 100),
+                )
+            )
+            top += height
         return Chart(
             highest=self.scale.highest,
             width=label + bars + 12,
-            height=axis + 24,
-            axis=axis,
+            height=top + 24,
+            axis=top,
             ticks=[
                 (score, label + round(bars * score / self.scale.highest))
                 for score in self.scale.charted
             ],
-            bars=[
-                ChartBar(
-                    area=a,
-                    label_y=8 + index * row + 15,
-                    x=label,
-                    y=8 + index * row,
-                    width=round(bars * a.bar_width / 100),
-                )
-                for index, a in enumerate(self.areas)
-            ],
+            bars=placed,
         )
+
+
+# How many characters of an area's name a chart's label column holds on one line: the
+# progress chart's 192 units at 17px, the packet's 168 at 13px (assessments.packets.chart),
+# for the widest letters a name is likely to have, capitals and m's included.
+PROGRESS_LABEL_CHARACTERS = 18
+
+
+def label_lines(name: str, characters: int) -> tuple[str, ...]:
+    """An area's name as one line, or two broken between words, each at most `characters`
+    long; what two lines can't hold ends in an ellipsis (the chart's description and the
+    list beside it give the whole name)."""
+    lines, current = [], ""
+    for word in name.split():
+        if current and len(current) + 1 + len(word) > characters:
+            lines.append(current)
+            current = word
+        else:
+            current = f"{current} {word}" if current else word
+    lines.append(current)
+    lines = [text if len(text) <= characters else text[: characters - 1] + "…" for text in lines]
+    if len(lines) > 2:
+        lines = [lines[0], lines[1][: characters - 1].rstrip() + "…"]
+    return tuple(lines)
 
 
 @dataclass(frozen=True)
 class ChartBar:
     area: AreaProgress
-    label_y: int
+    lines: tuple[tuple[str, int], ...]  # the name's lines, each with its baseline
     x: int
     y: int
     width: int

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from assessments.progress import label_lines
 from ladder.scale import Scale
 
 
@@ -29,7 +30,7 @@ class AreaRollup:
 @dataclass(frozen=True)
 class RollupBar:
     rollup: AreaRollup
-    label_y: int
+    lines: tuple[tuple[str, int], ...]  # the name's lines, each with its baseline
     self_y: int
     self_width: int
     manager_y: int
@@ -50,6 +51,16 @@ class RollupChart:
 
 
 LABEL_WIDTH, BARS_WIDTH, ROW, BAR = 168, 240, 38, 13
+# Characters of an area's name on one line of the label column (see progress.label_lines).
+LABEL_CHARACTERS = 21
+
+
+def _label(name: str, top: int) -> tuple[tuple[str, int], ...]:
+    """The name beside its two bars: one line at their middle, or two lines across them."""
+    lines = label_lines(name, LABEL_CHARACTERS)
+    if len(lines) == 1:
+        return ((lines[0], top + BAR + 4),)
+    return tuple((text, top + 11 + n * 15) for n, text in enumerate(lines))
 
 
 def rollup_chart(rollups: list[AreaRollup], scale: Scale) -> RollupChart:
@@ -69,7 +80,7 @@ def rollup_chart(rollups: list[AreaRollup], scale: Scale) -> RollupChart:
         bars=[
             RollupBar(
                 rollup=r,
-                label_y=6 + i * ROW + BAR + 4,
+                lines=_label(r.name, 6 + i * ROW),
                 self_y=6 + i * ROW,
                 self_width=width(r.self_average),
                 manager_y=6 + i * ROW + BAR + 2,
