@@ -1,7 +1,7 @@
 """The committee's calibration page over 1,000 reviewed people of one level, against its SQL.
 
 Run: SECRET_KEY=x .venv/bin/python bench/calibration_view.py [--requests 30] [--warmup 5]
-     [--people 1000]
+     [--people 1000] [--own]
      DATABASE_URL=postgres://postgres@127.0.0.1:5432/ladder_bench_cal SECRET_KEY=x \\
          .venv/bin/python bench/calibration_view.py
 
@@ -9,15 +9,17 @@ Without DATABASE_URL it builds a fresh SQLite file in a temporary folder. With o
 the database named there is emptied and filled again, so the script refuses any
 database whose name does not contain "bench".
 
-Seeds with bulk_create: a published framework with one 80-behaviour level
-(level_doc responsibilities=1, behaviours=10), an open cycle, 40 managers and 1,000
-engineers at that level, each with a reviewed assessment (a proposed outcome, a
-third of them calibrated) and 80 ratings holding both scores: 80,000 ratings. Each
-manager has a leaning (harsher or more lenient) so the figures are not flat.
+Seeds with bulk_create: a published framework with one 80-behaviour level (level_doc
+responsibilities=1, behaviours=10: the default framework's eight areas; with --own,
+16 areas of a framework's own in 4 groups, 5 behaviours each), an open cycle, 40
+managers and 1,000 engineers at that level, each with a reviewed assessment (a
+proposed outcome, a third of them calibrated) and 80 ratings holding both scores:
+80,000 ratings. Each manager has a leaning (harsher or more lenient) so the figures
+are not flat.
 
 Requests go in-process through Django's test Client, so through the whole
 middleware stack, signed in as a calibrator of the cycle, without DEBUG, asking for
-the level (?level=IC5). The statements of one request are recorded with their
+the level (?level=IC5, or E4). The statements of one request are recorded with their
 parameters; those with a GROUP BY are the aggregates that compute the page's figures
 (outcomes, area scores, managers, gaps, and the whole cycle's counts for
 closing it). Each round times one request of the page,
@@ -47,13 +49,17 @@ def configure() -> str:
     return _setup.bench_database("calibration")
 
 
-def bench_level():
-    """A published framework version with one 80-behaviour level."""
-    from tests.factories import level_doc
+def bench_level(own: bool):
+    """A published framework version with one 80-behaviour level: the default framework's
+    eight areas, or (`own`) sixteen areas of a framework's own in four groups."""
+    from tests.factories import level_doc, own_level_doc
 
-    framework = _setup.framework_with(
-        level_doc("IC5", "Staff Machine Learning Engineer", responsibilities=1, behaviours=10)
+    doc = (
+        own_level_doc("E4", "Senior Engineer", areas=16, behaviours=5, groups=4)
+        if own
+        else level_doc("IC5", "Staff Machine Learning Engineer", responsibilities=1, behaviours=10)
     )
+    framework = _setup.framework_with(doc)
     return framework.levels.select_related("track").get()
 
 
@@ -165,6 +171,11 @@ def main() -> None:
     parser.add_argument(
         "--people", type=int, default=PEOPLE, help="reviewed people (the target is at 1,000)"
     )
+    parser.add_argument(
+        "--own",
+        action="store_true",
+        help="a level of a framework's own: 16 areas in 4 groups (80 behaviours)",
+    )
     args = parser.parse_args()
     if args.people <= 10:
         parser.error("--people: more than 10, the small cycle the query count is compared with")
@@ -176,7 +187,7 @@ def main() -> None:
 
     rng = random.Random(7)
     started = time.perf_counter()
-    level = bench_level()
+    level = bench_level(args.own)
     cycle, rating_count = seed(level, args.people, rng, prefix="")
     seeded = time.perf_counter() - started
     if connection.vendor == "postgresql":

@@ -1,14 +1,16 @@
 """Import 50 generated ladder pages of ~70 behaviours into a fresh SQLite file and time it.
 
-Run: .venv/bin/python bench/import_ladders.py [--pages 50] [--repeat 3]
+Run: .venv/bin/python bench/import_ladders.py [--pages 50] [--repeat 3] [--megabytes 2]
 
 Prints, from the same run: the time to parse the pages alone, the time of a bare
-bulk insert of the same number of rows (the floor for any importer), and the time
-of `manage.py import_ladder` on the files: into an empty database, again with
-nothing changed, and again with every behaviour reworded (keys carried by
-similarity, the slowest path). Then the same 50 levels as HTML pages and as one
-CSV file, each as a ratio to the Markdown import; and single pages of 0.5, 1 and
-2 MB, whose time per MB shows whether import time grows linearly with the page.
+bulk insert of the same number of rows (the floor for any importer), and the time of
+`manage.py import_ladder` on the files: into an empty database, again with nothing
+changed, and again with every behaviour reworded (keys carried by similarity, the
+slowest path). Then the same 50 levels as HTML pages and as one CSV file, each as a
+ratio to the Markdown import; and single pages of 0.5, 1 and 2 MB (--megabytes and
+its half and quarter), whose time per MB shows whether import time grows linearly
+with the page: in the default framework's shape, and a level of a framework's own
+(16 areas in 4 groups, read by the other reader) as Markdown and as CSV.
 """
 
 import argparse
@@ -122,10 +124,32 @@ def big_page(megabytes: float) -> str:
     return "\n".join(lines)
 
 
+def own_big_page(megabytes: float, form: str) -> str:
+    """One level of a framework's own of about this size, as Markdown or CSV: 16 areas
+    in 4 groups with long lists of short behaviours."""
+    from ladder.formats.csv import render_csv
+    from ladder.formats.markdown import render_ladder
+    from tests.factories import own_level_doc
+
+    def page(per_area: int) -> str:
+        doc = own_level_doc("E4", "Big Engineer", areas=16, behaviours=per_area, groups=4)
+        return render_ladder(doc) if form == "md" else render_csv([doc])
+
+    per_area = int(megabytes * 1_000_000 / len(page(100).encode()) * 100)
+    return page(per_area)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=50)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--megabytes",
+        type=float,
+        default=2.0,
+        help="the largest single page (at most 2, the import's limit); the others are a "
+        "half and a quarter of it",
+    )
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="ladder-bench-"))
@@ -227,10 +251,20 @@ def main() -> None:
     csv_runs = timed(import_fresh_from([csv_path]))
 
     big = {}
-    for size in (0.5, 1.0, 2.0):
+    largest = args.megabytes
+    sizes = (largest / 4, largest / 2, largest)
+    for size in sizes:
         path = work / f"big-{size}.md"
         path.write_text(big_page(size), encoding="utf-8")
         big[size] = (path.stat().st_size, timed(import_fresh_from([path])))
+
+    own = {}
+    for form in ("md", "csv"):
+        for size in (sizes[0], largest):
+            path = work / f"own-big-{size}.{form}"
+            # A tenth smaller: the page must stay under the import's limit.
+            path.write_text(own_big_page(size * 0.9, form), encoding="utf-8")
+            own[form, size] = (path.stat().st_size, timed(import_fresh_from([path])))
 
     def show(label: str, runs: list[float]) -> None:
         each = ", ".join(f"{r:.3f}" for r in runs)
@@ -255,9 +289,21 @@ def main() -> None:
     for _size, (length, runs) in big.items():
         per_mb = statistics.median(runs) / (length / 1_000_000)
         show(f"one page of {length / 1_000_000:.2f} MB ({per_mb:.2f} s per MB)", runs)
-    first = statistics.median(big[0.5][1]) / big[0.5][0]
-    last = statistics.median(big[2.0][1]) / big[2.0][0]
-    print(f"time per byte, 2 MB page / 0.5 MB page: {last / first:.2f}x (1.0 is linear)")
+    first = statistics.median(big[sizes[0]][1]) / big[sizes[0]][0]
+    last = statistics.median(big[largest][1]) / big[largest][0]
+    print(f"time per byte, largest page / a quarter of it: {last / first:.2f}x (1.0 is linear)")
+    for form, label in (("md", "Markdown"), ("csv", "CSV")):
+        for size in (sizes[0], largest):
+            length, runs = own[form, size]
+            per_mb = statistics.median(runs) / (length / 1_000_000)
+            show(
+                f"a framework's own, {label}, {length / 1_000_000:.2f} MB ({per_mb:.2f} s/MB)", runs
+            )
+        first = statistics.median(own[form, sizes[0]][1]) / own[form, sizes[0]][0]
+        last = statistics.median(own[form, largest][1]) / own[form, largest][0]
+        print(
+            f"a framework's own, {label}, time per byte, largest / a quarter: {last / first:.2f}x"
+        )
 
 
 if __name__ == "__main__":

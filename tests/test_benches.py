@@ -19,9 +19,9 @@ BENCH = Path(__file__).resolve().parent.parent / "bench"
 SHORT_FORMS = {
     "assessment_page.py": ["--requests", "5", "--warmup", "2"],
     "review_page.py": ["--requests", "5", "--warmup", "2", "--team", "3"],
-    "calibration_view.py": ["--requests", "2", "--warmup", "1", "--people", "100"],
+    "calibration_view.py": ["--requests", "2", "--warmup", "1", "--people", "100", "--own"],
     "cycle_page.py": ["--requests", "2", "--warmup", "1", "--people", "20"],
-    "import_ladders.py": ["--pages", "3", "--repeat", "1"],
+    "import_ladders.py": ["--pages", "3", "--repeat", "1", "--megabytes", "0.4"],
     "org_chart_import.py": ["--sizes", "20", "60"],
     "markdown_render.py": [],
     "packet_pdf.py": ["--packets", "3", "--repeat", "1"],
