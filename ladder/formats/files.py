@@ -102,12 +102,7 @@ def read_framework(
     listing every problem of every file."""
     pages: list[ParsedPage] = []
     scale: Scale | None = None
-    errors = []
-    scale_files = [filename for filename, _ in files if scale_file.is_scale_file(filename)]
-    if len(scale_files) > 1:
-        errors.append(
-            Problem(scale_files[1], 1, f"a framework has one scale file; {scale_files[0]} is one")
-        )
+    errors = one_scale_file([filename for filename, _ in files])
     for filename, data in files:
         if scale_file.is_scale_file(filename):
             try:
@@ -122,6 +117,16 @@ def read_framework(
     if errors:
         raise LadderFormatError.of(errors)
     return settle_tracks(pages), scale
+
+
+def one_scale_file(filenames: list[str]) -> list[Problem]:
+    """The error, at the second, when files handed over together hold more than one scale
+    file. Told by the names alone, so it is said in the same run as whatever is wrong
+    inside the scale files, not once they are fixed (manage.py import_ladder asks too)."""
+    scale_files = [filename for filename in filenames if scale_file.is_scale_file(filename)]
+    if len(scale_files) < 2:
+        return []
+    return [Problem(scale_files[1], 1, f"a framework has one scale file; {scale_files[0]} is one")]
 
 
 def settle_tracks(pages: list[ParsedPage]) -> list[ParsedPage]:

@@ -84,16 +84,6 @@ def test_the_import_page_lists_every_error_of_the_folder_and_keeps_nothing(clien
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "import_ladder (ladder/management/commands/import_ladder.py, read_files) only says "
-        "'a framework has one scale file' when the first scale file read without errors: "
-        "with two bad scale files the second is not reported as a second scale file, so "
-        "fixing both scales brings up a new error in another run (the import page's "
-        "read_framework reports it at once)"
-    ),
-)
 def test_the_import_command_lists_every_error_of_the_folder_and_writes_nothing(monkeypatch):
     # Run from inside the folder, so that each error names its file as the oracle does.
     monkeypatch.chdir(ERRORS)

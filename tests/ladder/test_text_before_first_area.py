@@ -139,14 +139,6 @@ We review this ladder every spring.
 
 
 @pytest.mark.no_database
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "TierReader.read (ladder/formats/markdown/tiers.py) gives every level of a file "
-        "every warning of the file: E1's page carries E2's warning and the other way round, "
-        "so the dry run lists each under both levels and import_ladder prints each twice"
-    ),
-)
 def test_in_a_file_of_levels_each_level_carries_its_own_warning():
     first, second = read(FILE_OF_LEVELS, "web.md")
     assert first.doc.summary == "I learn the product. Interns start here."
@@ -155,37 +147,65 @@ def test_in_a_file_of_levels_each_level_carries_its_own_warning():
     assert second.warnings == (warning("web.md", 18, "We review this ladder every spring."),)
 
 
+UNREAD_KEY = "front matter key 'colour' is not read; Ladder reads track, level, title, grouping"
+
+
 @pytest.mark.no_database
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "tokens.bold_body (ladder/formats/markdown/tokens.py) takes a bold-italic summary "
-        "written '**_…_**' for a bold area name (it only spares '***…***'): the summary is "
-        "lost and the text after it becomes that area's note"
-    ),
-)
-def test_a_summary_in_bold_and_italics_either_way_round_is_the_summary():
-    [page] = read(
-        PAGE.replace("***I build features on my own.***", "**_I build features on my own._**"),
-        "e2.md",
+def test_a_warning_about_the_front_matter_goes_with_the_first_level_alone():
+    first, second = read(FILE_OF_LEVELS.replace("---\n#", "colour: blue\n---\n#", 1), "web.md")
+    assert first.warnings == (
+        Problem("web.md", 3, UNREAD_KEY),
+        warning("web.md", 9, "Interns start here."),
     )
+    assert second.warnings == (warning("web.md", 19, "We review this ladder every spring."),)
+
+
+@pytest.mark.no_database
+def test_in_a_table_of_levels_a_warning_about_the_front_matter_is_kept_with_the_first():
+    table = """\
+---
+colour: blue
+---
+# Web ladder
+
+| Area | E1 Engineer | E2 Senior Engineer |
+| --- | --- | --- |
+| Delivery | I ship small fixes | I ship features |
+"""
+    first, second = read(table, "web.md")
+    assert first.warnings == (Problem("web.md", 2, UNREAD_KEY),)
+    assert second.warnings == ()
+
+
+@pytest.mark.no_database
+@pytest.mark.parametrize(
+    "summary",
+    [
+        "**_I build features on my own._**",
+        "__*I build features on my own.*__",
+        "***I build features on my own.***",
+        "_**I build features on my own.**_",
+        "*__I build features on my own.__*",
+    ],
+)
+def test_a_summary_in_bold_and_italics_either_way_round_is_the_summary(summary):
+    [page] = read(PAGE.replace("***I build features on my own.***", summary), "e2.md")
     assert page.doc.summary == SUMMARY
     assert [area.name for area in page.doc.areas] == ["Delivery"]
 
 
 @pytest.mark.no_database
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "an HTML summary in <strong><em> becomes the line '**_…_**' (ladder/formats/html/"
-        "reader.py), which tokens.bold_body reads as an area's name: the page is refused, "
-        "'e2.html:3: the area \"I build features on my own.\" has nothing under it'"
-    ),
+@pytest.mark.parametrize(
+    "summary",
+    [
+        "<strong><em>I build features on my own.</em></strong>",
+        "<em><strong>I build features on my own.</strong></em>",
+    ],
 )
-def test_an_html_summary_in_bold_and_italics_is_the_summary():
-    page = """<h1>E2 Engineer</h1>
+def test_an_html_summary_in_bold_and_italics_is_the_summary(summary):
+    page = f"""<h1>E2 Engineer</h1>
 <!-- track: Web -->
-<p><strong><em>I build features on my own.</em></strong></p>
+<p>{summary}</p>
 <h2>Delivery</h2>
 <ul><li>I ship features of a few weeks</li></ul>
 """

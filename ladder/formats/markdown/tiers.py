@@ -258,7 +258,7 @@ class TierReader:
         if matrix is not None:
             return self.read_matrix(matrix)
         starts = [i for i, token in enumerate(tokens) if token.kind == HEADING and token.level == 1]
-        pages: list[LevelDoc] = []
+        pages: list[ParsedPage] = []
         own = [self.front[key] for key in ("level", "title") if key in self.front]
         if len(starts) > 1 and own:
             self.fail(
@@ -268,7 +268,7 @@ class TierReader:
             )
         if not starts:
             if "level" in self.front or "title" in self.front:
-                pages.append(self.level(None, tokens))
+                pages.append(ParsedPage(self.filename, self.level(None, tokens), self.said()))
             else:
                 self.fail(
                     1, "expected a level heading ('# CODE Title') or front matter naming the level"
@@ -280,11 +280,18 @@ class TierReader:
                     break
             for n, start in enumerate(starts):
                 end = starts[n + 1] if n + 1 < len(starts) else len(tokens)
-                pages.append(self.level(tokens[start], tokens[start + 1 : end]))
+                doc = self.level(tokens[start], tokens[start + 1 : end])
+                pages.append(ParsedPage(self.filename, doc, self.said()))
         if self.errors:
             raise LadderFormatError.of(sorted(self.errors, key=lambda p: p.line))
-        warnings = tuple(sorted(self.warnings, key=lambda p: p.line))
-        return [ParsedPage(self.filename, doc, warnings) for doc in pages]
+        return pages
+
+    def said(self) -> tuple[Problem, ...]:
+        """The warnings since the last level was read, for the level just read. Those said
+        before any level (the front matter's) so go with the first: each warning is said
+        once, and a dry run shows a file's own under its first level."""
+        warnings, self.warnings = self.warnings, []
+        return tuple(sorted(warnings, key=lambda p: p.line))
 
     def read_matrix(self, table: Token) -> list[ParsedPage]:
         """A table with a column per level and a row per area: each cell that area's
@@ -314,7 +321,7 @@ class TierReader:
             docs.append(self.document(code, title, track, [], [], level_areas))
         if self.errors:
             raise LadderFormatError.of(sorted(self.errors, key=lambda p: p.line))
-        return [ParsedPage(self.filename, doc) for doc in docs]
+        return [ParsedPage(self.filename, doc, self.said()) for doc in docs]
 
     # ---- one level
 

@@ -57,11 +57,21 @@ def bold_body(line: str) -> str | None:
             len(line) > 4
             and line.startswith(mark)
             and line.endswith(mark)
-            and line[2] != mark[0]  # "***text***" is the emphasised summary, not a name
             and not is_escaped(line, len(line) - 2)
+            and not _bold_italic(line, mark)
         ):
             return without_colon(line[2:-2])
     return None
+
+
+def _bold_italic(line: str, mark: str) -> bool:
+    """Whether a bold line is in italics too: "***text***" (as render_ladder writes a
+    summary), or "**_text_**" and "__*text*__" (as a wiki export and an HTML page's
+    <strong><em> do). That is the emphasised summary, not a name. The other nesting,
+    "_**text**_", never reads as bold here, as it doesn't start with the bold mark."""
+    if line[2] == mark[0]:
+        return True
+    return line[2] in "*_" and line[-3] == line[2] and not is_escaped(line, len(line) - 3)
 
 
 def _classify(line: str) -> str:

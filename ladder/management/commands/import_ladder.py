@@ -9,8 +9,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError
 
 from ladder.formats import registry, scale_file
-from ladder.formats.document import LadderFormatError, ParsedPage
-from ladder.formats.files import read_bounded, read_path, read_scale, settle_tracks
+from ladder.formats.document import LadderFormatError, ParsedPage, Problem
+from ladder.formats.files import (
+    one_scale_file,
+    read_bounded,
+    read_path,
+    read_scale,
+    settle_tracks,
+)
 from ladder.scale import Scale
 from ladder.services import ImportPlan, import_levels, plan_import
 
@@ -22,19 +28,20 @@ def read_files(
     CommandError listing every error of every file."""
     pages: list[ParsedPage] = []
     scale = None
-    errors = []
+    # Two scale files are refused as the import page refuses them, by their names alone.
+    errors = one_scale_file([str(path) for path in paths])
     for path in paths:
         try:
             if scale_file.is_scale_file(path.name):
-                if scale is not None:
-                    raise LadderFormatError(str(path), 1, "a framework has one scale file")
                 with path.open("rb") as stream:
                     data = read_bounded(stream, str(path), scale_file.MAX_BYTES)
                 scale = read_scale(str(path), data)
             else:
                 pages.extend(read_path(path, track=track))
         except OSError as error:
-            errors.append(f"{path}:1: cannot read the file ({error.strerror or error}).")
+            errors.append(
+                Problem(str(path), 1, f"cannot read the file ({error.strerror or error}).")
+            )
         except LadderFormatError as error:
             errors.extend(error.errors)
     if not errors:
