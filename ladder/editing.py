@@ -619,6 +619,38 @@ def move_group(*, group: AreaGroup, step: int) -> None:
         _arrange_areas(level, [area for block in blocks for area in block])
 
 
+def ungroup(*, group: AreaGroup) -> int:
+    """Take a group's areas out of it, where they stand, and drop the group; how many."""
+    with transaction.atomic():
+        level = group.level
+        lock_frameworks([level.framework_id])
+        areas = list(Area.objects.filter(level=level).order_by("order", "pk"))
+        if not any(area.group_id == group.pk for area in areas):
+            raise DeletedElsewhereError(f"The group “{group.name}”")
+        freed = Area.objects.filter(level=level, group_id=group.pk).update(group=None)
+        for area in areas:
+            if area.group_id == group.pk:
+                area.group_id = None
+        _arrange_areas(level, areas)
+    return freed
+
+
+def delete_group(*, group: AreaGroup) -> tuple[int, int]:
+    """Delete a group with its areas and everything in them; how many areas and
+    behaviours went with it."""
+    with transaction.atomic():
+        level = group.level
+        lock_frameworks([level.framework_id])
+        inside = Area.objects.filter(level=level, group_id=group.pk)
+        areas = inside.count()
+        if not areas:
+            raise DeletedElsewhereError(f"The group “{group.name}”")
+        behaviours = Behaviour.objects.filter(area__in=inside).count()
+        inside.delete()
+        _arrange_areas(level, list(Area.objects.filter(level=level).order_by("order", "pk")))
+    return areas, behaviours
+
+
 def _check_new_area_name(level: Level, name: str) -> None:
     wording.require(name, "name", "Give the area a name.")
     wording.limit(name, "name", NAME_MAX, "A name")

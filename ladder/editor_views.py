@@ -26,7 +26,7 @@ from django_htmx.http import reswap, retarget
 from ladder import editing, services
 from ladder.exporters import level_problems
 from ladder.formats.document import KEY_MAX_LENGTH
-from ladder.models import Framework, Level
+from ladder.models import Behaviour, Framework, Level
 from ladder.permissions import (
     editable_framework_for_user,
     editable_level_for_user,
@@ -697,8 +697,17 @@ def _area_action(level: Level, data: QueryDict) -> tuple[str, str]:
             f"Added “{area.name}”. Open the level’s editor to write its behaviours.",
             f"area-{area.pk}",
         )
-    if action in ("group-save", "group-up", "group-down"):
+    if action in ("group-save", "group-up", "group-down", "group-ungroup", "group-delete"):
         group = _row_of(level.area_groups.all(), data.get("group", ""), "group")
+        if action == "group-ungroup":
+            freed = editing.ungroup(group=group)
+            return (
+                f"“{group.name}” is gone; its {freed} area{'s' if freed != 1 else ''} "
+                "stay where they were, in no group.",
+                "areas",
+            )
+        if action == "group-delete":
+            return _delete_group(group, confirmed=data.get("confirm") == "yes"), "areas"
         if action == "group-save":
             editing.save_group(
                 group=group, name=data.get("name", ""), description=data.get("description", "")
@@ -725,6 +734,22 @@ def _area_action(level: Level, data: QueryDict) -> tuple[str, str]:
         editing.delete_area(area=area)
         return f"Deleted “{area.label}”{f' and its {count} behaviours' if count else ''}.", "areas"
     raise ValidationError("That action isn't one this page knows; reload the page.")
+
+
+def _delete_group(group, *, confirmed: bool) -> str:
+    inside = group.areas.all()
+    behaviours = Behaviour.objects.filter(area__in=inside).count()
+    if behaviours and not confirmed:
+        raise ValidationError(
+            f"The areas of “{group.name}” hold {behaviours} behaviour"
+            f"{'s' if behaviours != 1 else ''}: tick “Also delete its areas and their "
+            "behaviours” to delete them with it, or take its areas out of it instead."
+        )
+    areas, behaviours = editing.delete_group(group=group)
+    held = f"{areas} area{'s' if areas != 1 else ''}"
+    if behaviours:
+        held += f" and their {behaviours} behaviour{'s' if behaviours != 1 else ''}"
+    return f"Deleted the group “{group.name}” with its {held}."
 
 
 def _chosen_group(data: QueryDict) -> str:

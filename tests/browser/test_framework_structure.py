@@ -69,3 +69,11 @@ def test_an_editor_changes_the_scale_and_arranges_the_areas(
     expect(page.get_by_text("Deleted “Growth” and its 4 behaviours.")).to_be_visible()
     expect(page.locator(".area-row", has_text="Growth")).to_have_count(0)
     assert list(AreaGroup.objects.filter(level=level).values_list("name", flat=True)) == ["People"]
+
+    # The group goes, its two areas staying where they were.
+    people = page.locator(".area-run", has=page.locator("input[value=People]"))
+    people.get_by_text("Ungroup or delete the group").click()
+    people.get_by_role("button", name="Take its 2 areas out of the group").click()
+    expect(page.get_by_text("“People” is gone; its 2 areas stay where they were")).to_be_visible()
+    assert not AreaGroup.objects.filter(level=level).exists()
+    expect(page.get_by_role("textbox", name="Group", exact=True)).to_have_count(0)

@@ -149,6 +149,42 @@ def test_an_area_with_behaviours_is_deleted_only_when_that_is_ticked(editor, har
     assert list(harbor.areas.order_by("order").values_list("order", flat=True)) == [0, 1, 2, 3]
 
 
+def test_a_group_is_ungrouped_its_areas_staying_where_they_were(editor, meridian):
+    group = AreaGroup.objects.filter(level=meridian).order_by("order")[1]
+    inside = list(group.areas.order_by("order").values_list("name", flat=True))
+    before = names(meridian)
+    done = post(editor, meridian, action="group-ungroup", group=group.pk)
+    assert f"“{group.name}” is gone; its {len(inside)} areas stay where they were" in text_of(done)
+    assert names(meridian) == before
+    assert not AreaGroup.objects.filter(pk=group.pk).exists()
+    assert set(meridian.areas.filter(name__in=inside).values_list("group", flat=True)) == {None}
+
+
+def test_a_group_with_behaviours_is_deleted_with_its_areas_only_when_that_is_ticked(
+    editor, meridian
+):
+    group = AreaGroup.objects.filter(level=meridian).order_by("order")[0]
+    inside = list(group.areas.values_list("name", flat=True))
+    held = sum(a.behaviours.count() for a in group.areas.all())
+    others = [name for name in names(meridian) if name not in inside]
+    refused = post(editor, meridian, action="group-delete", group=group.pk)
+    assert refused.status_code == 400
+    assert f"The areas of “{group.name}” hold {held} behaviours: tick" in text_of(refused)
+    assert AreaGroup.objects.filter(pk=group.pk).exists()
+    done = post(editor, meridian, action="group-delete", group=group.pk, confirm="yes")
+    assert (
+        f"Deleted the group “{group.name}” with its {len(inside)} areas and their {held} "
+        "behaviours." in text_of(done)
+    )
+    assert names(meridian) == others
+    assert list(meridian.areas.order_by("order").values_list("order", flat=True)) == list(
+        range(len(others))
+    )
+    again = post(editor, meridian, action="group-delete", group=group.pk, confirm="yes")
+    assert again.status_code == 400
+    assert "That group is no longer in this level" in text_of(again)
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
