@@ -21,6 +21,7 @@ from assessments.models import (
     Event,
     HRPartner,
     PacketJob,
+    PeerRequest,
     ScimToken,
 )
 from assessments.permissions import (
@@ -101,9 +102,11 @@ class CycleAdmin(BoundedSearch, admin.ModelAdmin):
                     "peers_anonymous",
                     "upward_input",
                     "peer_names_to_reviewers",
+                    "peers_by_behaviour",
                 ],
                 "description": "Engineers nominate colleagues while self-assessing; their "
-                "manager approves. Colleagues answer on the framework's areas. Nobody, "
+                "manager approves. Colleagues answer on the framework's areas (or its "
+                "behaviours, fixed once anyone has been asked). Nobody, "
                 "admins included, reads an answer here: only the review's readers do, on "
                 "its pages.",
             },
@@ -141,6 +144,9 @@ class CycleAdmin(BoundedSearch, admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         # Ratings point at the pinned version's behaviours; it can't change under them.
         pinned = ["framework"] if obj is not None and obj.assessments.exists() else []
+        # Colleagues already asked answer what they were asked: per area or per behaviour.
+        if obj is not None and PeerRequest.objects.filter(assessment__cycle=obj).exists():
+            pinned.append("peers_by_behaviour")
         return [*pinned, *self.readonly_fields_always]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):

@@ -157,6 +157,13 @@ class Cycle(models.Model):
         db_default=False,
         help_text="Off: they read peer input without names too.",
     )
+    peers_by_behaviour = models.BooleanField(
+        "colleagues answer each behaviour",
+        default=False,
+        db_default=False,
+        help_text="Off: one answer per area of the engineer's level, as most cycles ask. On: "
+        "one per behaviour, a longer page for each colleague.",
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = CycleQuerySet.as_manager()
@@ -965,11 +972,16 @@ class PeerRequest(models.Model):
 
 
 class PeerAnswer(models.Model):
-    """A colleague's answer on one area: a step of the framework's scale or "not seen",
-    and evidence. Saved as they go, with a version, as a Rating is."""
+    """A colleague's answer on one area, or on one behaviour where the cycle asks so: a
+    step of the framework's scale or "not seen", and evidence. Saved as they go, with a
+    version, as a Rating is."""
 
     request = models.ForeignKey(PeerRequest, on_delete=models.CASCADE, related_name="answers")
     area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
+    # Set where the cycle asks per behaviour (Cycle.peers_by_behaviour); the area is its.
+    behaviour = models.ForeignKey(
+        Behaviour, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     score = models.PositiveSmallIntegerField(null=True, blank=True)
     not_seen = models.BooleanField(default=False)
     evidence = models.TextField(blank=True, max_length=EVIDENCE_MAX_LENGTH)
@@ -978,9 +990,18 @@ class PeerAnswer(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        ordering = ["request", "area__order"]
+        ordering = ["request", "area__order", "behaviour__order"]
         constraints = [
-            models.UniqueConstraint(fields=["request", "area"], name="peeranswer_one_per_area"),
+            models.UniqueConstraint(
+                fields=["request", "area"],
+                condition=Q(behaviour__isnull=True),
+                name="peeranswer_one_per_area",
+            ),
+            models.UniqueConstraint(
+                fields=["request", "behaviour"],
+                condition=Q(behaviour__isnull=False),
+                name="peeranswer_one_per_behaviour",
+            ),
             models.CheckConstraint(
                 condition=Q(score__isnull=True)
                 | Q(score__gte=FIRST_STEP, score__lte=MAX_STEPS, not_seen=False),

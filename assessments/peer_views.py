@@ -235,46 +235,67 @@ def _answer_page(request, asked: PeerRequest, *, refused=None, decline_form=None
     outline = outline_of(assessment.level)
     scale = outline.scale
     labels = {step.value: step.label for step in scale.steps}
-    answers = {
-        key: peers.AnswerState.of(answer, labels)
-        for key, answer in (
-            (a.area.key, a) for a in asked.answers.select_related("area").order_by("area__order")
-        )
-    }
-    # Declined: nothing of the answer is shown, not even what was begun.
-    shown = asked.status != PeerRequest.Status.DECLINED
-    areas = [(a, answers[a.key]) for a in outline.areas if shown and a.key in answers]
+    states = [peers.AnswerState.of(answer, labels) for answer in asked.answers.all()]
+    by_area = {s.area_id: s for s in states if s.behaviour is None}
+    by_behaviour = {s.behaviour: s for s in states if s.behaviour is not None}
+    # Per area: its rows, each (the behaviour asked about, or None for the whole area;
+    # the answer). Declined: nothing of the answer is shown, not even what was begun.
+    sections = []
+    if asked.status != PeerRequest.Status.DECLINED:
+        for area in outline.areas:
+            rows = [(None, by_area[area.id])] if area.id in by_area else []
+            rows += [
+                (b, by_behaviour[b.id])
+                for g in area.groups
+                for b in g.behaviours
+                if b.id in by_behaviour
+            ]
+            if rows:
+                sections.append((area, rows))
     context = {
         "asked": asked,
         "assessment": assessment,
         "engineer": assessment.engineer,
-        "areas": areas,
+        "sections": sections,
+        "by_behaviour": bool(by_behaviour),
         "scale": scale,
         "not_seen": peers.NOT_SEEN,
         "editable": peers.may_answer(request.user, asked),
         "refused": refused,
         "decline_form": decline_form or DeclineForm(),
         "evidence_max": EVIDENCE_MAX_LENGTH,
-        "open_areas": sum(1 for _, a in areas if a.score is None),
+        "open_rows": sum(1 for _, rows in sections for _, a in rows if a.score is None),
     }
     return render(request, "assessments/peer_input.html", context, status=status, using="jinja2")
 
 
-def _answer_for(asked: PeerRequest, area_id: int) -> PeerAnswer:
-    found = asked.answers.filter(area_id=area_id).first() if area_id <= LARGEST_ID else None
+def _answer_for(asked: PeerRequest, *, area_id: int = 0, behaviour_id: int = 0) -> PeerAnswer:
+    """The answer on that area (asked per area) or that behaviour (asked per behaviour)."""
+    if behaviour_id:
+        found = (
+            asked.answers.filter(behaviour_id=behaviour_id) if behaviour_id <= LARGEST_ID else None
+        )
+    else:
+        found = (
+            asked.answers.filter(area_id=area_id, behaviour__isnull=True)
+            if area_id <= LARGEST_ID
+            else None
+        )
+    found = found.first() if found is not None else None
     if found is None:
-        raise Http404("No such area in this request.")
+        raise Http404("Nothing asked about that in this request.")
     return found
 
 
 @require_POST
 @signed_in
-def save(request: HttpRequest, request_id: int, area_id: int) -> HttpResponse:
-    """Save one area of the answer (autosave or plain form); 409 if it moved on elsewhere."""
+def save(request: HttpRequest, request_id: int, area_id: int = 0, behaviour_id: int = 0):
+    """Save one area (or behaviour) of the answer, by autosave or plain form; 409 if it
+    moved on elsewhere."""
     asked = _request_for(request.user, request_id)
     if not peers.may_answer(request.user, asked):
         raise PermissionDenied("This request is closed: your answers can no longer change.")
-    answer = _answer_for(asked, area_id)
+    answer = _answer_for(asked, area_id=area_id, behaviour_id=behaviour_id)
     scale = outline_of(asked.assessment.level).scale
     labels = {step.value: step.label for step in scale.steps}
     form = PeerAnswerForm(request.POST, scale=scale)
@@ -304,7 +325,7 @@ def _refused(request, asked, state, form, *, status: int) -> HttpResponse:
     errors = [e for errors in form.errors.values() for e in errors] if status == 400 else []
     if not request.htmx:
         refused = {
-            "area_id": state.area_id,
+            "row": state.behaviour_id,
             "score": form.data.get("score", ""),
             "evidence": form.data.get("evidence", ""),
             "conflict": status == 409,

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import zlib
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -39,7 +40,7 @@ from assessments.models import (
 from assessments.permissions import Action, allowed
 from assessments.progress import Outline, outline_of
 from assessments.tasks import notify
-from ladder.models import Area, User
+from ladder.models import User
 
 Status = PeerRequest.Status
 Kind = PeerRequest.Kind
@@ -318,15 +319,23 @@ def approve_all(assessment: Assessment, *, by: User) -> int:
 
 
 def _ask(request: PeerRequest, assessment: Assessment) -> None:
-    """Make the colleague's answer rows (one per area with behaviours) and tell them."""
+    """Make the colleague's answer rows (one per area with behaviours, or one per
+    behaviour where the cycle asks so) and tell them."""
     outline = outline_of(assessment.level)
-    keys = [area.key for area in outline.areas if any(g.behaviours for g in area.groups)]
-    areas = Area.objects.filter(level_id=assessment.level_id, key__in=keys).values_list(
-        "pk", flat=True
-    )
-    PeerAnswer.objects.bulk_create(
-        [PeerAnswer(request=request, area_id=pk) for pk in areas], ignore_conflicts=True
-    )
+    if assessment.cycle.peers_by_behaviour:
+        answers = [
+            PeerAnswer(request=request, area_id=area.id, behaviour_id=b.id)
+            for area in outline.areas
+            for g in area.groups
+            for b in g.behaviours
+        ]
+    else:
+        answers = [
+            PeerAnswer(request=request, area_id=area.id)
+            for area in outline.areas
+            if any(g.behaviours for g in area.groups)
+        ]
+    PeerAnswer.objects.bulk_create(answers, ignore_conflicts=True)
     notify.enqueue("peer_asked", assessment.pk, request.pk)
 
 
@@ -387,7 +396,8 @@ def nominated_fewer_than_asked(assessment: Assessment) -> str | None:
 
 @dataclass
 class AnswerState:
-    """One area of a colleague's answer, in the names the row and conflict templates read."""
+    """One area (or behaviour) of a colleague's answer, in the names the row and conflict
+    templates read."""
 
     id: int
     area_id: int
@@ -397,11 +407,12 @@ class AnswerState:
     version: int
     updated_at: object = None
     labels: dict = field(default_factory=dict, repr=False)
+    behaviour: int | None = None  # where the cycle asks per behaviour
 
     @property
     def behaviour_id(self) -> str:
-        # The page's element ids: a-<area> beside the assessment pages' b-<behaviour>.
-        return f"a{self.area_id}"
+        # The page's element ids: a<area> or q<behaviour>, each row's own.
+        return f"a{self.area_id}" if self.behaviour is None else f"q{self.behaviour}"
 
     @property
     def score_label(self) -> str:
@@ -421,6 +432,7 @@ class AnswerState:
             answer.version,
             answer.updated_at,
             labels,
+            answer.behaviour_id,
         )
 
 
@@ -464,10 +476,11 @@ def submit(request: PeerRequest, *, by: User) -> PeerRequest:
         )
         if not may_answer(by, request):
             raise ValidationError("This request is closed.")
-        open_areas = request.answers.filter(score__isnull=True, not_seen=False).count()
-        if open_areas:
+        open_rows = request.answers.filter(score__isnull=True, not_seen=False).count()
+        if open_rows:
+            what = "behaviour" if request.assessment.cycle.peers_by_behaviour else "area"
             raise ValidationError(
-                f"{open_areas} area{'s' if open_areas != 1 else ''} still need an answer "
+                f"{open_rows} {what}{'s' if open_rows != 1 else ''} still need an answer "
                 "(a step of the scale, or “not seen”)."
             )
         request.status, request.answered_at = Status.ANSWERED, timezone.now()
@@ -486,11 +499,15 @@ class Comment:
 
 @dataclass(frozen=True)
 class AreaInput:
-    scored: int
+    """What colleagues said of one area, or of one behaviour where the cycle asks so."""
+
+    scored: int  # scores given (per behaviour: one per colleague; per area, all of its)
     not_seen: int
     counts: tuple[tuple[str, int, int], ...]  # (label, value, how many) per step of the scale
     comments: tuple[Comment, ...]
     shown: bool  # False: too few answers to show an anonymous reader any figure
+    # Where the cycle asks per behaviour: each behaviour's own, by id, in ladder order.
+    behaviours: dict[int, AreaInput] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -501,12 +518,33 @@ class PeerInput:
     names: bool
     engineer: bool
     areas: dict[str, AreaInput]
+    by_behaviour: bool = False  # answers were per behaviour; an area's figures sum them
 
     def __bool__(self) -> bool:
         return self.asked > 0
 
 
 NO_INPUT = PeerInput(0, 0, False, False, False, {})
+
+
+class _Row(NamedTuple):
+    """One answer as assessments.sql.peer_rows reads it (names only where shown)."""
+
+    request: int
+    status: str
+    shuffle: int
+    area: int | None
+    behaviour: int | None
+    score: int | None
+    not_seen: bool
+    html: str | None
+    first_name: str = ""
+    last_name: str = ""
+    username: str = ""
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip() or self.username
 
 
 def peer_input(
@@ -530,48 +568,94 @@ def peer_input(
     )
     asked: set[int] = set()
     writers: set[int] = set()
-    by_area: dict[int, list] = defaultdict(list)
-    for row in rows:
-        asked.add(row[0])
-        if row[1] == Status.ANSWERED and row[3] is not None:
-            writers.add(row[0])
-            by_area[row[3]].append(row)
+    by_area: dict[int, list[_Row]] = defaultdict(list)
+    for row in (_Row(*values) for values in rows):
+        asked.add(row.request)
+        if row.status == Status.ANSWERED and row.area is not None:
+            writers.add(row.request)
+            by_area[row.area].append(row)
     if not asked:
         return NO_INPUT
     answered = len(writers)
     # An anonymous reader reads nothing until enough answered to hide each among them.
     anonymous = seen_as.engineer and not seen_as.names
     enough = answered >= ANONYMOUS_FEWEST if anonymous else answered > 0
-    steps = outline.scale.steps
+    summing = _Summing(outline.scale.steps, seen_as.names, enough, anonymous)
     areas = {}
     for area in outline.areas:
         found = by_area.get(area.id)
-        if not found:
-            continue
-        scores = [row[4] for row in found if row[4] is not None]
+        if found and found[0].behaviour is not None:
+            areas[area.key] = summing.by_behaviour(area, found)
+        elif found:
+            areas[area.key] = summing.of(found, area.key)
+    return PeerInput(
+        answered,
+        len(asked),
+        enough,
+        seen_as.names,
+        seen_as.engineer,
+        areas,
+        by_behaviour=cycle.peers_by_behaviour,
+    )
+
+
+@dataclass(frozen=True)
+class _Summing:
+    """How answers become figures and comments for one reader."""
+
+    steps: tuple
+    names: bool
+    enough: bool
+    anonymous: bool
+
+    def of(self, found: list[_Row], place: str, colleagues: int | None = None) -> AreaInput:
+        """The figures and comments of these answers. `colleagues`: how many people gave
+        them, where that isn't one per score (an area summed over its behaviours)."""
+        scores = [row.score for row in found if row.score is not None]
         # Named: by name. Otherwise in an order drawn from each request's random number and
-        # the area, the same on every page but a different one in each area: which
-        # comments one person wrote can't be told from their places either.
-        found.sort(key=_by_name if seen_as.names else _shuffled_in(area.key))
-        areas[area.key] = AreaInput(
+        # the place (an area's key, or a behaviour's id in it), the same on every page but a
+        # different one in each place: which comments one person wrote can't be told from
+        # their places either.
+        found = sorted(found, key=_by_name if self.names else _shuffled_in(place))
+        return AreaInput(
             scored=len(scores),
-            not_seen=sum(1 for row in found if row[5]),
-            counts=tuple((step.label, step.value, scores.count(step.value)) for step in steps),
+            not_seen=sum(1 for row in found if row.not_seen),
+            counts=tuple((step.label, step.value, scores.count(step.value)) for step in self.steps),
             comments=tuple(
-                Comment(row[6], _name(row) if seen_as.names else "") for row in found if row[6]
+                Comment(row.html, row.name if self.names else "") for row in found if row.html
             ),
-            shown=enough and (not anonymous or len(scores) >= ANONYMOUS_FEWEST),
+            shown=self.enough
+            and (
+                not self.anonymous
+                or (len(scores) if colleagues is None else colleagues) >= ANONYMOUS_FEWEST
+            ),
         )
-    return PeerInput(answered, len(asked), enough, seen_as.names, seen_as.engineer, areas)
+
+    def by_behaviour(self, area, found: list[_Row]) -> AreaInput:
+        """An area answered per behaviour: each behaviour's figures and comments, and the
+        area's figures as their sum, shown to an anonymous reader when enough colleagues
+        scored in it."""
+        rows: dict[int, list[_Row]] = defaultdict(list)
+        for row in found:
+            rows[row.behaviour].append(row)
+        behaviours = {
+            b.id: self.of(rows[b.id], f"{area.key}:{b.id}")
+            for g in area.groups
+            for b in g.behaviours
+            if b.id in rows
+        }
+        scorers = len({row.request for row in found if row.score is not None})
+        summed = self.of(found, area.key, colleagues=scorers)
+        return replace(
+            summed,
+            comments=tuple(c for each in behaviours.values() for c in each.comments),
+            behaviours=behaviours,
+        )
 
 
-def _name(row) -> str:
-    return f"{row[7]} {row[8]}".strip() or row[9]
+def _by_name(row: _Row) -> tuple:
+    return (row.first_name, row.last_name, row.username)
 
 
-def _by_name(row) -> tuple:
-    return (row[7], row[8], row[9])
-
-
-def _shuffled_in(area_key: str):
-    return lambda row: zlib.crc32(f"{row[2]}:{area_key}".encode())
+def _shuffled_in(place: str):
+    return lambda row: zlib.crc32(f"{row.shuffle}:{place}".encode())

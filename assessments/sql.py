@@ -177,8 +177,8 @@ def _peer_sql(names: bool) -> str:
     people = ', u."first_name", u."last_name", u."username"' if names else ""
     join = f' JOIN {User._meta.db_table} u ON u."id" = q."peer_id"' if names else ""
     return (
-        'SELECT q."id", q."status", q."shuffle", a."area_id", a."score", a."not_seen", '
-        f'a."evidence_html"{people} FROM {PeerRequest._meta.db_table} q '
+        'SELECT q."id", q."status", q."shuffle", a."area_id", a."behaviour_id", a."score", '
+        f'a."not_seen", a."evidence_html"{people} FROM {PeerRequest._meta.db_table} q '
         f'LEFT JOIN {PeerAnswer._meta.db_table} a ON a."request_id" = q."id"{join} '
         'WHERE q."assessment_id" = %s AND q."kind" = %s AND q."status" IN (%s, %s, %s)'
     )
@@ -187,9 +187,10 @@ def _peer_sql(names: bool) -> str:
 def peer_rows(assessment_id: int, kind: str, statuses: tuple[str, ...], *, names: bool):
     """The requests of one kind on an assessment in the given three statuses, a row per
     answer (one with the answer's columns empty for a request without answers): id,
-    status, shuffle, area, score, not seen, evidence HTML, and the colleague's first
-    name, last name and username if `names`. `not_seen` is 0 or 1 on SQLite: read it as
-    true or false, never compare it with a boolean.
+    status, shuffle, area, behaviour (None for an answer on the whole area), score, not
+    seen, evidence HTML, and the colleague's first name, last name and username if
+    `names`. `not_seen` is 0 or 1 on SQLite: read it as true or false, never compare it
+    with a boolean.
 
     Plain SQL: the review page reads it on every view, and the ORM compiled this join
     each time for more than the read cost (bench/review_page.py)."""

@@ -109,6 +109,11 @@ peer_patterns = [
     path(
         "peer-input/<int:request_id>/areas/<int:area_id>/", peer_views.save, name="peer-input-save"
     ),
+    path(
+        "peer-input/<int:request_id>/behaviours/<int:behaviour_id>/",
+        peer_views.save,
+        name="peer-input-save-behaviour",
+    ),
     path("peer-input/<int:request_id>/submit/", peer_views.submit, name="peer-input-submit"),
     path("peer-input/<int:request_id>/decline/", peer_views.decline, name="peer-input-decline"),
 ]

@@ -15,7 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from assessments import peers, workflow
-from assessments.models import HRPartner, PacketJob, PeopleImport
+from assessments.models import HRPartner, PacketJob, PeerAnswer, PeopleImport
 from assessments.services import start_assessment
 from ladder.formats.markdown import parse_ladder
 from ladder.models import ImportBatch, WorkerHeartbeat
@@ -346,6 +346,11 @@ TABLE = {
         lambda w: [w.peer_request.pk, w.peer_area_id],
         only({"peer": 302}),
     ),
+    "assessments:peer-input-save-behaviour": (
+        "post",
+        lambda w: [w.peer_request.pk, w.peer_behaviour_id],
+        only({"peer": 302}),
+    ),
     "assessments:peer-input-submit": ("post", lambda w: [w.peer_request.pk], only({"peer": 302})),
     "assessments:peer-input-decline": (
         "post",
@@ -364,6 +369,7 @@ TABLE = {
 BODIES = {
     "assessments:peers-add": {"person": "dana"},
     "assessments:peer-input-save": {"score": "2", "evidence": "x", "version": "0"},
+    "assessments:peer-input-save-behaviour": {"score": "2", "evidence": "x", "version": "0"},
     "assessments:peer-input-decline": {"reason": "We haven't worked together."},
     "assessments:save": {"score": "3", "evidence": "x", "version": "0"},
     "assessments:return": {"note": "Please add evidence."},
@@ -486,6 +492,12 @@ class World:
         self.draft.cycle = self.cycle
         self.peer_request = peers.add(self.draft, by=people["manager"], person=people["peer"])
         self.peer_area_id = self.peer_request.answers.first().area_id
+        # And one answer on a behaviour, as a cycle asking per behaviour makes them: the
+        # address that saves it is walked like the area's.
+        self.peer_behaviour_id = self.behaviour.pk
+        PeerAnswer.objects.create(
+            request=self.peer_request, area_id=self.behaviour.area_id, behaviour=self.behaviour
+        )
         self.nomination = peers.add(self.draft, by=people["engineer"], person=colleague)
         self.submitted = self._submitted(people["peer"])
         self.reviewed = self._submitted(colleague)

@@ -133,6 +133,7 @@ class PeerSummary:
     asked: int
     names: bool
     areas: tuple[PeerArea, ...]
+    by_behaviour: bool = False  # asked per behaviour: an area's counts are answers, summed
 
 
 @dataclass(frozen=True)
@@ -225,7 +226,7 @@ def _peer_summary(assessment: Assessment, kind: str) -> PeerSummary | None:
                 more=max(0, len(data.comments) - PEER_COMMENTS),
             )
         )
-    return PeerSummary(found.answered, found.asked, found.names, tuple(areas))
+    return PeerSummary(found.answered, found.asked, found.names, tuple(areas), found.by_behaviour)
 
 
 def build_packet(assessment: Assessment, ratings: dict[int, tuple], decider: User | None) -> Packet:

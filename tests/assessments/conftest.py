@@ -10,6 +10,7 @@ from assessments import workflow
 from assessments.models import Assessment, Cycle, Rating
 from assessments.services import start_assessment
 from tests.default_scale import Outcome, Score
+from tests.factories import UserFactory
 
 
 def make_cycle(framework, **fields) -> Cycle:
@@ -78,3 +79,28 @@ def reviewed(submitted, manager):
     review_all(submitted, manager)
     submitted.refresh_from_db()
     return submitted
+
+
+# ---- peer input (tests/assessments/test_peer_input*.py)
+
+
+@pytest.fixture
+def peer_cycle(cycle):
+    cycle.peers_min, cycle.peers_max = 3, 4
+    cycle.save(update_fields=["peers_min", "peers_max"])
+    return cycle
+
+
+@pytest.fixture
+def colleagues(db, manager, on_ic5):
+    """Four colleagues of the engineer, by first name, in the same team."""
+    names = ["Zoe", "Yan", "Xia", "Wim"]
+    return [
+        UserFactory(username=name.lower(), first_name=name, last_name="Peer", manager=manager)
+        for name in names
+    ]
+
+
+@pytest.fixture
+def own(peer_cycle, engineer, on_ic5):
+    return start_assessment(cycle=peer_cycle, engineer=engineer)

@@ -19,28 +19,6 @@ from tests.factories import UserFactory
 Status = PeerRequest.Status
 
 
-@pytest.fixture
-def peer_cycle(cycle):
-    cycle.peers_min, cycle.peers_max = 3, 4
-    cycle.save(update_fields=["peers_min", "peers_max"])
-    return cycle
-
-
-@pytest.fixture
-def colleagues(db, manager, on_ic5):
-    """Four colleagues of the engineer, by first name, in the same team."""
-    names = ["Zoe", "Yan", "Xia", "Wim"]
-    return [
-        UserFactory(username=name.lower(), first_name=name, last_name="Peer", manager=manager)
-        for name in names
-    ]
-
-
-@pytest.fixture
-def own(peer_cycle, engineer, on_ic5):
-    return start_assessment(cycle=peer_cycle, engineer=engineer)
-
-
 def nominate(client, assessment, person) -> object:
     return client.post(reverse("assessments:peers-add", args=[assessment.pk]), {"person": person})
 

@@ -138,3 +138,31 @@ def test_peer_input_from_nomination_to_the_engineer_reading_it(
     for _, first in COLLEAGUES:
         expect(page.locator("main")).not_to_contain_text(f"{first} Colleague")
     assert PeerRequest.objects.filter(assessment=draft, status="answered").count() == 3
+
+
+def test_a_colleague_asked_per_behaviour_answers_each_one_on_the_page(
+    page, live_server, sign_in, manager, draft
+):
+    from assessments import peers
+    from ladder.models import User
+
+    draft.cycle.peers_by_behaviour = True
+    draft.cycle.save(update_fields=["peers_by_behaviour"])
+    zoe = User.objects.get(username="zoe")
+    asked = peers.add(draft, by=manager, person=zoe)
+    sign_in(page, zoe, PASSWORD)
+    page.get_by_role("link", name=re.compile("Give your input on Ana Petrova")).click()
+    rows = page.locator(".rating-form")
+    expect(rows).to_have_count(asked.answers.count())
+    first = rows.first
+    first.get_by_text("Not seen").click()
+    expect(first.locator(".save-state")).to_have_text(re.compile("^Saved"), timeout=10_000)
+    second = rows.nth(1)
+    second.get_by_label("What you saw").fill("Ran the **incident** review.")
+    second.get_by_text(draft.cycle.framework.scale.steps[1].label, exact=True).click()
+    expect(second.locator(".save-state")).to_have_text(re.compile("^Saved"), timeout=10_000)
+    expect(page.locator(".evidence-preview strong", has_text="incident")).to_be_visible()
+    answers = list(asked.answers.order_by("area__order"))
+    assert answers[0].not_seen
+    assert answers[0].behaviour_id is not None
+    assert answers[1].score == draft.cycle.framework.scale.steps[1].value
