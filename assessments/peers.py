@@ -491,8 +491,9 @@ def submit(request: PeerRequest, *, by: User) -> PeerRequest:
 # ---- reading: per area, how many answered, the spread, the comments
 
 
-@dataclass(frozen=True)
-class Comment:
+class Comment(NamedTuple):
+    """A colleague's comment as shown (a tuple: a review page makes dozens)."""
+
     html: str
     name: str  # "" where names are not shown
 
