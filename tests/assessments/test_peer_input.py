@@ -471,11 +471,13 @@ def test_the_reviewer_asks_the_managers_reports_who_the_manager_reads_without_na
     client.force_login(manager)
     review = client.get(own.get_review_url()).text
     assert "Upward input, from their reports" in review
+    assert "3 of 3 reports asked answered" in review
     assert "Upward note by Report0" in review
     shared = share(own, manager, calibrator)
     client.force_login(engineer)
     page = client.get(shared.get_review_url()).text
     assert "Upward note by Report1" in page
+    assert "3 reports answered" in page
     for request in requests:
         assert str(request.peer) not in page
     # Their own list says who was asked, never who answered.

@@ -5,7 +5,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from assessments.models import Cycle, Event, HRPartner
+from assessments.models import Cycle, Event, HRPartner, PeerRequest
 from assessments.permissions import partner_ids
 from ladder.models import Area, Behaviour, Framework, User
 
@@ -40,8 +40,8 @@ def test_demo_org_prints_logins_and_builds_the_org_chart(settings):
     assert "Ladder is ready at http://127.0.0.1:8123/" in text
     assert "SITE_URL" not in text
     engineers = User.objects.filter(level_code="IC5")
-    assert engineers.count() == 8
-    assert {e.manager.username for e in engineers} == {"mira", "tomas"}
+    assert engineers.count() == 10  # mira and tomas, who manage, are IC5 too
+    assert {e.manager.username for e in engineers} == {"mira", "tomas", "olu"}
     assert User.objects.get(username="admin").is_superuser
     cal = User.objects.get(username="cal")
     cycle = Cycle.objects.get(status="open")
@@ -59,6 +59,7 @@ def test_demo_org_prints_logins_and_builds_the_org_chart(settings):
     # Something waits on every page: reviews for each manager, packets for the committee.
     stages = dict(cycle.assessments.values_list("engineer__username", "status"))
     assert stages == {
+        "mira": "submitted",
         "ana": "submitted",
         "ben": "in_review",
         "chloe": "reviewed",
@@ -68,7 +69,29 @@ def test_demo_org_prints_logins_and_builds_the_org_chart(settings):
         "grace": "reviewed",
     }
     assert Event.objects.filter(kind="review_finished").count() == 3
-    assert User.objects.count() == 13
+    # Peer input at every stage: nominations waiting, a colleague asked, answers read in
+    # a review, and upward input on a manager that her own manager reads.
+    def requests(username: str, kind: str = "peer") -> dict[str, str]:
+        found = PeerRequest.objects.filter(assessment__engineer__username=username, kind=kind)
+        return dict(found.values_list("peer__username", "status"))
+
+    assert requests("dev") == {"ana": "asked", "chloe": "nominated", "elif": "nominated"}
+    assert requests("ben") == {
+        "ana": "answered",
+        "dev": "answered",
+        "farid": "answered",
+        "grace": "declined",
+    }
+    assert requests("mira", "upward") == {
+        "ana": "answered",
+        "ben": "answered",
+        "chloe": "answered",
+        "dev": "asked",
+    }
+    mira_own = cycle.assessments.get(engineer__username="mira")
+    assert mira_own.reviewer.username == "olu"
+    assert "reviews mira, with her reports' upward input" in text
+    assert User.objects.count() == 14
     # hana follows Platform (tomas's team) as HR partner, once however often it runs.
     hana = User.objects.get(username="hana")
     assert HRPartner.objects.get().person == hana

@@ -24,12 +24,13 @@ DEMO_FRAMEWORK_DIR = Path(__file__).resolve().parents[3] / "data" / "demo"
 
 DEMO_PASSWORD = "ladder-demo"
 
-# Each manager's team is a department of its own.
+# Each manager's team is a department of its own, the manager in it.
 DEPARTMENTS = {"mira": "Ranking", "tomas": "Platform"}
 # (username, first name, last name, manager's username or None)
 PEOPLE = [
-    ("mira", "Mira", "Okafor", None),
-    ("tomas", "Tomás", "Lindqvist", None),
+    ("olu", "Olu", "Bankole", None),
+    ("mira", "Mira", "Okafor", "olu"),
+    ("tomas", "Tomás", "Lindqvist", "olu"),
     ("ana", "Ana", "Petrova", "mira"),
     ("ben", "Ben", "Adeyemi", "mira"),
     ("chloe", "Chloé", "Martin", "mira"),
@@ -43,6 +44,7 @@ PEOPLE = [
 
 # Where each demo engineer's self-assessment stands, so every page has something to show.
 STAGES = {
+    "mira": "submitted, waiting for review",
     "ana": "submitted, waiting for review",
     "ben": "review in progress",
     "chloe": "reviewed, with the committee",
@@ -62,9 +64,10 @@ EVIDENCE = [
 # Peer input in the demo cycle (seed_peer_input).
 PEER_NOTES = {
     "ana": "asked by dev for peer input",
-    "dev": "nominated colleagues for peer input",
+    "dev": "nominated colleagues for peer input; asked for upward input on mira",
     "ben": "three colleagues' peer input",
-    "mira": "approves dev's nominations",
+    "mira": "approves dev's nominations; three reports' upward input on her",
+    "olu": "reviews mira, with her reports' upward input",
 }
 PEER_EVIDENCE = [
     "Paired with me on the feature-store backfill; the plan they wrote kept two teams unblocked.",
@@ -120,7 +123,7 @@ class Command(BaseCommand):
                 manager=people.get(manager),
                 track=level.track if manager else None,
                 level_code=level.code if manager else "",
-                department=DEPARTMENTS.get(manager or username, ""),
+                department=DEPARTMENTS.get(username) or DEPARTMENTS.get(manager, ""),
                 started_on=today - timedelta(days=2_000 - 150 * number),
             )
 
@@ -141,8 +144,10 @@ class Command(BaseCommand):
         rows = [("admin", "admin: edits the ladder, runs cycles", admin)]
         rows += [("cal", "calibrator", calibrator)]
         rows += [("hana", "HR partner for Platform (tomas's team)", partner)]
+        leads = {manager for *_rest, manager in PEOPLE if manager}
         for username, *_rest, manager in PEOPLE:
-            role = f"engineer, {level.code}, reports to {manager}" if manager else "manager"
+            kind = "manager" if username in leads else "engineer"
+            role = f"{kind}, {level.code}, reports to {manager}" if manager else kind
             if username in STAGES:
                 role += f"; {STAGES[username]}"
             if username in PEER_NOTES:
@@ -194,6 +199,7 @@ class Command(BaseCommand):
                 "manager_review_due": today + timedelta(days=28),
                 "calibration_due": today + timedelta(days=42),
                 "peers_max": 5,
+                "upward_input": True,
             },
         )
         return cycle
@@ -299,8 +305,9 @@ class Command(BaseCommand):
 
     def seed_peer_input(self, cycle: Cycle, people: dict[str, User]) -> None:
         """Peer input at every stage, once: dev's nominations (ana asked, two waiting for
-        mira's approval), and three colleagues' answers on ben's assessment, which mira is
-        reviewing (a fourth declined)."""
+        mira's approval), three colleagues' answers on ben's assessment, which mira is
+        reviewing (a fourth declined), and upward input on mira's own, asked by olu: three
+        of her reports answered, dev not yet."""
         dev = cycle.assessments.get(engineer=people["dev"])
         if dev.peer_requests.exists():
             return
@@ -319,14 +326,24 @@ class Command(BaseCommand):
                     request, by=people[name], reason="I haven't worked with Ben this half."
                 )
                 continue
-            for answer in request.answers.all():
-                answer.score = chance.choice([scale.highest - 2, scale.highest - 1, scale.highest])
-                if chance.random() < 0.15:
-                    answer.score, answer.not_seen = None, True
-                answer.evidence = chance.choice(PEER_EVIDENCE)
-                answer.evidence_html = evidence_html(answer.evidence)
-                answer.save()
-            peers.submit(request, by=people[name])
+            self.answer(request, people[name], chance, scale)
+
+        mira_own = cycle.assessments.get(engineer=mira)
+        peers.ask_reports(mira_own, by=people["olu"])
+        for request in mira_own.peer_requests.select_related("peer"):
+            if request.peer.username != "dev":
+                self.answer(request, request.peer, chance, scale)
+
+    def answer(self, request, colleague: User, chance: random.Random, scale) -> None:
+        """Every area of the request answered, a few "not seen", and sent."""
+        for answer in request.answers.all():
+            answer.score = chance.choice([scale.highest - 2, scale.highest - 1, scale.highest])
+            if chance.random() < 0.15:
+                answer.score, answer.not_seen = None, True
+            answer.evidence = chance.choice(PEER_EVIDENCE)
+            answer.evidence_html = evidence_html(answer.evidence)
+            answer.save()
+        peers.submit(request, by=colleague)
 
     def person(self, username: str, first: str, last: str, **fields) -> User:
         user, created = User.objects.get_or_create(
