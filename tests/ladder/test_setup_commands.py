@@ -69,6 +69,7 @@ def test_demo_org_prints_logins_and_builds_the_org_chart(settings):
         "grace": "reviewed",
     }
     assert Event.objects.filter(kind="review_finished").count() == 3
+
     # Peer input at every stage: nominations waiting, a colleague asked, answers read in
     # a review, and upward input on a manager that her own manager reads.
     def requests(username: str, kind: str = "peer") -> dict[str, str]:
