@@ -70,7 +70,13 @@ def test_a_corpus_page_with_front_matter_reads_as_without_it(page):
     assert shifted(fronted.warnings, len(keys) + 2) == shifted(plain.warnings, 0)
 
 
-@pytest.mark.parametrize("page", ERROR_PAGES, ids=[page.name for page in ERROR_PAGES])
+# With front matter, a page of two levels is a company's own file of several levels
+# (tiers.in_default_shape): this one is read, below, not refused.
+TWO_LEVELS = "error-second-level-heading"
+ONE_LEVEL_ERRORS = [page for page in ERROR_PAGES if page.name != TWO_LEVELS]
+
+
+@pytest.mark.parametrize("page", ONE_LEVEL_ERRORS, ids=[page.name for page in ONE_LEVEL_ERRORS])
 def test_a_corpus_error_page_with_front_matter_has_the_same_errors(page):
     text = read_text(f"{page.name}.md").removeprefix("\ufeff")
     found = []
@@ -155,3 +161,33 @@ def test_a_grouping_is_not_read_on_a_default_page_and_says_so():
         "its pillars hold responsibilities"
     ]
     assert parsed.doc == read_one(seed()).doc
+
+
+@pytest.mark.parametrize("front", ["---\ntitle:\n---\n", "---\nlevel:\ntitle:\n---\n"])
+def test_front_matter_with_an_empty_title_and_no_heading_is_refused_not_a_crash(front):
+    body = seed().replace(" # IC5 Staff Machine Learning Engineer\n", "", 1)
+    assert errors_of(front + body) == ["page.md:2: the level has no title"]
+
+
+def test_two_levels_of_the_default_areas_under_front_matter_are_a_companys_own_file():
+    text = read_text(f"{TWO_LEVELS}.md").removeprefix("\ufeff")
+    with pytest.raises(LadderFormatError):
+        read(text, "p.md")
+    assert [p.doc.code for p in read("---\ntrack: Errors\n---\n" + text, "p.md")] == [
+        "IC3",
+        "IC4",
+    ]
+
+
+def test_a_company_page_of_several_levels_with_front_matter_is_its_own_readers():
+    """Four of the default framework's area names, but two levels in one file: a page of
+    the default framework holds one, so it is a company's own."""
+    level = "## Scope\n- I do {0}\n## Results\n- I deliver {0}\n## Craft\n- I craft {0}\n"
+    level += "## Culture\n- I help {0}\n"
+    page = "---\ntrack: Web\n---\n# E1 Engineer\n" + level.format("a thing")
+    page += "# E2 Senior Engineer\n" + level.format("more")
+    pages = read(page, "page.md")
+    assert [(p.doc.code, p.doc.track, len(p.doc.areas)) for p in pages] == [
+        ("E1", "Web", 4),
+        ("E2", "Web", 4),
+    ]

@@ -164,7 +164,11 @@ class Parser(ReadState):
         if self.code is None and self.front_names_level:
             self.code, self.title = level_from_front(self.front, "", "", line, self.fail)
             if not self.title:
-                self.fail(self.front["level"][1], "the level has a code but no title")
+                key = "level" if "level" in self.front else "title"  # one of them is there
+                message = (
+                    "the level has a code but no title" if self.code else "the level has no title"
+                )
+                self.fail(self.front[key][1], message)
         return super().require_heading(line)
 
     def on_name(self, token: Token) -> None:

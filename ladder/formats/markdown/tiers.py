@@ -97,13 +97,17 @@ def in_default_shape(tokens: list[Token], *, front_matter: bool = False) -> bool
     framework's areas (in headings, bold lines or a table), heads one of its pillars
     with the pillar's emoji as its pages do, or has no level heading at all (that parser
     says what it expected). Under front matter, which may name the level, a page without
-    a heading is told apart by its areas alone."""
+    a heading is told apart by its areas alone, and a page of several levels is a
+    company's own: the default framework's pages hold one level each."""
     named = set()
     has_level = False
+    levels = 0  # headings that start with a level's code: "# IC5 …", not "# Scope"
     for token in tokens:
         if token.kind == HEADING:
+            text = clean_inline(token.text)
+            kind = kind_named(text)
             has_level = has_level or token.level == 1
-            kind = kind_named(clean_inline(token.text))
+            levels += token.level == 1 and kind is None and bool(_CODE.match(text))
             if kind in PILLAR_EMOJI and PILLAR_EMOJI[kind] in token.text:
                 return True  # "## 🏆 Results": a pillar's heading, as the wiki export writes it
             named.add(kind)
@@ -114,7 +118,9 @@ def in_default_shape(tokens: list[Token], *, front_matter: bool = False) -> bool
                 for cell in row.split("|"):
                     named.add(kind_named(clean_inline(cell.split("<br>")[0])))
     named.discard(None)
-    return (not has_level and not front_matter) or len(named) >= DEFAULT_SHAPE_AREAS
+    if front_matter:
+        return levels <= 1 and len(named) >= DEFAULT_SHAPE_AREAS
+    return not has_level or len(named) >= DEFAULT_SHAPE_AREAS
 
 
 def front_matter(
