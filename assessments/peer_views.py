@@ -271,17 +271,11 @@ def _answer_page(request, asked: PeerRequest, *, refused=None, decline_form=None
 
 def _answer_for(asked: PeerRequest, *, area_id: int = 0, behaviour_id: int = 0) -> PeerAnswer:
     """The answer on that area (asked per area) or that behaviour (asked per behaviour)."""
-    if behaviour_id:
-        found = (
-            asked.answers.filter(behaviour_id=behaviour_id) if behaviour_id <= LARGEST_ID else None
-        )
-    else:
-        found = (
-            asked.answers.filter(area_id=area_id, behaviour__isnull=True)
-            if area_id <= LARGEST_ID
-            else None
-        )
-    found = found.first() if found is not None else None
+    found = None
+    if behaviour_id and behaviour_id <= LARGEST_ID:
+        found = asked.answers.filter(behaviour_id=behaviour_id).first()
+    elif not behaviour_id and area_id <= LARGEST_ID:
+        found = asked.answers.filter(area_id=area_id, behaviour__isnull=True).first()
     if found is None:
         raise Http404("Nothing asked about that in this request.")
     return found
@@ -289,7 +283,9 @@ def _answer_for(asked: PeerRequest, *, area_id: int = 0, behaviour_id: int = 0) 
 
 @require_POST
 @signed_in
-def save(request: HttpRequest, request_id: int, area_id: int = 0, behaviour_id: int = 0):
+def save(
+    request: HttpRequest, request_id: int, area_id: int = 0, behaviour_id: int = 0
+) -> HttpResponse:
     """Save one area (or behaviour) of the answer, by autosave or plain form; 409 if it
     moved on elsewhere."""
     asked = _request_for(request.user, request_id)

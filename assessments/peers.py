@@ -585,7 +585,7 @@ def peer_input(
     areas = {}
     for area in outline.areas:
         found = by_area.get(area.id)
-        if found and found[0].behaviour is not None:
+        if found and any(row.behaviour is not None for row in found):
             areas[area.key] = summing.by_behaviour(area, found)
         elif found:
             areas[area.key] = summing.of(found, area.key)
@@ -634,19 +634,27 @@ class _Summing:
 
     def by_behaviour(self, area, found: list[_Row]) -> AreaInput:
         """An area answered per behaviour: each behaviour's figures and comments, and the
-        area's figures as their sum, shown to an anonymous reader when enough colleagues
-        scored in it."""
+        area's figures as their sum. An anonymous reader's sum counts only the behaviours
+        whose own figures they may read: a hidden behaviour's answers would otherwise be
+        the area's figures less the others'."""
         rows: dict[int, list[_Row]] = defaultdict(list)
         for row in found:
-            rows[row.behaviour].append(row)
+            if row.behaviour is not None:  # an answer on the whole area has no place here
+                rows[row.behaviour].append(row)
         behaviours = {
             b.id: self.of(rows[b.id], f"{area.key}:{b.id}")
             for g in area.groups
             for b in g.behaviours
             if b.id in rows
         }
-        scorers = len({row.request for row in found if row.score is not None})
-        summed = self.of(found, area.key, colleagues=scorers)
+        counted = [
+            row
+            for pk, each in behaviours.items()
+            if each.shown or not self.anonymous
+            for row in rows[pk]
+        ]
+        scorers = len({row.request for row in counted if row.score is not None})
+        summed = self.of(counted, area.key, colleagues=scorers)
         return replace(
             summed,
             comments=tuple(c for each in behaviours.values() for c in each.comments),

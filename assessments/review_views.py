@@ -246,8 +246,8 @@ def _review_page(request, assessment, *, refused: Refused | None = None, status=
         "can_return": allowed(user, assessment, Action.RETURN),
         "can_packet": allowed(user, assessment, Action.PACKET),
         "can_history": allowed(user, assessment, Action.HISTORY_DECISIONS),
-        "return_label": ReturnForm.base_fields["note"].label,
-        "return_max": ReturnForm.base_fields["note"].max_length,
+        # The field, not a bound form: the page writes its box out (review.html).
+        "return_note": ReturnForm.base_fields["note"],
         "save_prefix": reverse("assessments:review-save", args=[assessment.pk, 0])[: -len("0/")],
         "agree_url": reverse("assessments:review-agree", args=[assessment.pk]),
         "finish_message": FINISH_MESSAGE,

@@ -18,7 +18,7 @@ from functools import cache
 
 from django.db import connection
 
-from assessments.models import Assessment, Cycle, Event, Rating
+from assessments.models import Assessment, Cycle, Event, PeerAnswer, PeerRequest, Rating
 from ladder.models import User
 
 # The people on an assessment page are shown by name and checked by id; the rest of
@@ -171,21 +171,20 @@ def rating_rows(assessment_id: int, columns: tuple[str, ...]) -> list[tuple]:
 
 
 @cache
-def _peer_sql(names: bool) -> str:
-    from assessments.models import PeerAnswer, PeerRequest
-
+def _peer_sql(names: bool, statuses: int) -> str:
     people = ', u."first_name", u."last_name", u."username"' if names else ""
     join = f' JOIN {User._meta.db_table} u ON u."id" = q."peer_id"' if names else ""
+    in_list = ", ".join(["%s"] * statuses)
     return (
         'SELECT q."id", q."status", q."shuffle", a."area_id", a."behaviour_id", a."score", '
         f'a."not_seen", a."evidence_html"{people} FROM {PeerRequest._meta.db_table} q '
         f'LEFT JOIN {PeerAnswer._meta.db_table} a ON a."request_id" = q."id"{join} '
-        'WHERE q."assessment_id" = %s AND q."kind" = %s AND q."status" IN (%s, %s, %s)'
+        f'WHERE q."assessment_id" = %s AND q."kind" = %s AND q."status" IN ({in_list})'
     )
 
 
 def peer_rows(assessment_id: int, kind: str, statuses: tuple[str, ...], *, names: bool):
-    """The requests of one kind on an assessment in the given three statuses, a row per
+    """The requests of one kind on an assessment in the given statuses, a row per
     answer (one with the answer's columns empty for a request without answers): id,
     status, shuffle, area, behaviour (None for an answer on the whole area), score, not
     seen, evidence HTML, and the colleague's first name, last name and username if
@@ -195,7 +194,7 @@ def peer_rows(assessment_id: int, kind: str, statuses: tuple[str, ...], *, names
     Plain SQL: the review page reads it on every view, and the ORM compiled this join
     each time for more than the read cost (bench/review_page.py)."""
     with connection.cursor() as cursor:
-        cursor.execute(_peer_sql(names), [assessment_id, kind, *statuses])
+        cursor.execute(_peer_sql(names, len(statuses)), [assessment_id, kind, *statuses])
         return cursor.fetchall()
 
 

@@ -15,7 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from assessments import peers, workflow
-from assessments.models import HRPartner, PacketJob, PeerAnswer, PeopleImport
+from assessments.models import HRPartner, PacketJob, PeopleImport
 from assessments.services import start_assessment
 from ladder.formats.markdown import parse_ladder
 from ladder.models import ImportBatch, WorkerHeartbeat
@@ -348,7 +348,7 @@ TABLE = {
     ),
     "assessments:peer-input-save-behaviour": (
         "post",
-        lambda w: [w.peer_request.pk, w.peer_behaviour_id],
+        lambda w: [w.peer_behaviour_request.pk, w.peer_behaviour_id],
         only({"peer": 302}),
     ),
     "assessments:peer-input-submit": ("post", lambda w: [w.peer_request.pk], only({"peer": 302})),
@@ -492,12 +492,16 @@ class World:
         self.draft.cycle = self.cycle
         self.peer_request = peers.add(self.draft, by=people["manager"], person=people["peer"])
         self.peer_area_id = self.peer_request.answers.first().area_id
-        # And one answer on a behaviour, as a cycle asking per behaviour makes them: the
-        # address that saves it is walked like the area's.
-        self.peer_behaviour_id = self.behaviour.pk
-        PeerAnswer.objects.create(
-            request=self.peer_request, area_id=self.behaviour.area_id, behaviour=self.behaviour
+        # And asked again, in a cycle that asks per behaviour, on a colleague's draft.
+        by_behaviour = make_cycle(
+            report.framework, name="2026 per behaviour", peers_max=4, peers_by_behaviour=True
         )
+        self.peer_behaviour_request = peers.add(
+            start_assessment(cycle=by_behaviour, engineer=colleague),
+            by=people["manager"],
+            person=people["peer"],
+        )
+        self.peer_behaviour_id = self.peer_behaviour_request.answers.first().behaviour_id
         self.nomination = peers.add(self.draft, by=people["engineer"], person=colleague)
         self.submitted = self._submitted(people["peer"])
         self.reviewed = self._submitted(colleague)

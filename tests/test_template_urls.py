@@ -2,7 +2,7 @@
 whole-number arguments, which must give what reverse() gives, whatever the numbers."""
 
 import pytest
-from django.urls import reverse, set_script_prefix
+from django.urls import NoReverseMatch, reverse, set_script_prefix
 
 from ladder.site.jinja2 import url
 
@@ -24,6 +24,11 @@ pytestmark = pytest.mark.engine_neutral
 def test_url_gives_what_reverse_gives(name, args):
     assert url(name, args=args) == reverse(name, args=args)
     assert url(name, args=[n + 1 for n in args]) == reverse(name, args=[n + 1 for n in args])
+
+
+def test_a_number_no_converter_takes_is_refused_as_reverse_refuses_it():
+    with pytest.raises(NoReverseMatch):
+        url("assessments:review", args=[-3])
 
 
 def test_anything_but_whole_numbers_is_reversed_as_it_is():

@@ -34,18 +34,6 @@ def read_bounded(stream: BinaryIO, filename: str, limit: int = MAX_FILE_BYTES) -
     return data
 
 
-def read_path(path: Path, *, track: str | None = None) -> list[ParsedPage]:
-    """Read one file from disk (stopping at the size limit) and parse it."""
-    try:
-        with path.open("rb") as stream:
-            data = read_bounded(stream, str(path))
-    except OSError as error:
-        raise LadderFormatError(
-            str(path), 1, f"cannot read the file ({error.strerror or error})."
-        ) from None
-    return read_upload(str(path), data, track=track)
-
-
 def decode(filename: str, data: bytes) -> str:
     """UTF-8 text (a byte-order mark is dropped), or an error naming the line to look at."""
     if b"\x00" in data:

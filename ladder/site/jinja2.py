@@ -31,10 +31,11 @@ _STAND_INS = (918273645, 928374655, 938475665, 948576675)
 
 
 def url(name: str, args=(), kwargs=None) -> str:
-    """reverse(), for the templates: a name with whole-number arguments (an id, mostly) is
+    """reverse(), for the templates: a name with whole-number arguments (an id, mostly;
+    a negative number, which no `int` converter takes, is left to reverse() to refuse) is
     reversed once per process and the numbers put in their places after, which costs a
     hundredth of reversing it; a page asks for ten or so. Anything else is reversed."""
-    if kwargs or len(args) > len(_STAND_INS) or any(type(a) is not int for a in args):
+    if kwargs or len(args) > len(_STAND_INS) or any(type(a) is not int or a < 0 for a in args):
         return reverse(name, args=args, kwargs=kwargs)
     pattern = _pattern(get_script_prefix(), name, len(args))
     if pattern is None:

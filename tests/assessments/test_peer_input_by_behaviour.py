@@ -122,6 +122,16 @@ def test_an_anonymous_engineer_reads_a_behaviours_figures_only_where_three_score
     assert found.areas[area.key].behaviours[second.id].shown
     counts = re.findall(r'class="peer-counts"', page)
     assert len(counts) == len(behaviours_of(own)) - 1
+    # The area's figures sum only the behaviours shown: the hidden one's two scores and
+    # its "not seen" can't be had by taking the others from the area's.
+    summed = found.areas[area.key]
+    shown = [b for b in summed.behaviours.values() if b.shown]
+    assert summed.scored == sum(b.scored for b in shown) == 3 * len(shown)
+    assert summed.not_seen == 0
+    # The manager, who may read every figure, reads the whole sum.
+    whole = peers.peer_input(own, peers.reading(manager, own), outline_of(own.level))
+    assert whole.areas[area.key].scored == summed.scored + 2
+    assert whole.areas[area.key].not_seen == 1
 
 
 def test_with_two_answers_the_engineer_reads_nothing_per_behaviour_either(

@@ -10,13 +10,7 @@ from django.db import IntegrityError
 
 from ladder.formats import registry, scale_file
 from ladder.formats.document import LadderFormatError, ParsedPage, Problem
-from ladder.formats.files import (
-    one_scale_file,
-    read_bounded,
-    read_path,
-    read_scale,
-    settle_tracks,
-)
+from ladder.formats.files import MAX_FILE_BYTES, read_bounded, read_framework
 from ladder.scale import Scale
 from ladder.services import ImportPlan, import_levels, plan_import
 
@@ -25,30 +19,26 @@ def read_files(
     paths: list[Path], *, track: str | None = None
 ) -> tuple[list[ParsedPage], Scale | None]:
     """Every level of every file, and the scale file's scale if one is given; or a
-    CommandError listing every error of every file."""
-    pages: list[ParsedPage] = []
-    scale = None
-    # Two scale files are refused as the import page refuses them, by their names alone.
-    errors = one_scale_file([str(path) for path in paths])
+    CommandError listing every error of every file. Read as the import page reads what
+    is uploaded (ladder.formats.files.read_framework), each file up to its size limit."""
+    files, errors = [], []
     for path in paths:
+        limit = scale_file.MAX_BYTES if scale_file.is_scale_file(path.name) else MAX_FILE_BYTES
         try:
-            if scale_file.is_scale_file(path.name):
-                with path.open("rb") as stream:
-                    data = read_bounded(stream, str(path), scale_file.MAX_BYTES)
-                scale = read_scale(str(path), data)
-            else:
-                pages.extend(read_path(path, track=track))
+            with path.open("rb") as stream:
+                files.append((str(path), read_bounded(stream, str(path), limit)))
         except OSError as error:
             errors.append(
                 Problem(str(path), 1, f"cannot read the file ({error.strerror or error}).")
             )
         except LadderFormatError as error:
             errors.extend(error.errors)
+    try:
+        pages, scale = read_framework(files, track=track)
+    except LadderFormatError as error:
+        errors.extend(error.errors)
     if not errors:
-        try:
-            return settle_tracks(pages), scale
-        except LadderFormatError as error:
-            errors.extend(error.errors)
+        return pages, scale
     count = f"{len(errors)} error{'s' if len(errors) != 1 else ''}"
     listing = "\n".join(str(error) for error in errors)
     raise CommandError(f"{count}; nothing was imported:\n{listing}")
