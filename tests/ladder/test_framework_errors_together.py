@@ -93,16 +93,3 @@ def test_the_import_command_lists_every_error_of_the_folder_and_writes_nothing(m
     assert located(lines) == sorted([*expected(), SECOND_SCALE_FILE])
     assert heading == f"{len(lines)} errors; nothing was imported:"
     assert not Framework.objects.exists()
-
-
-@pytest.mark.django_db
-def test_the_import_command_lists_every_error_inside_the_folders_files(monkeypatch):
-    """What is wrong inside each file, whatever is said of the folder's two scale files."""
-    monkeypatch.chdir(ERRORS)
-    with pytest.raises(CommandError) as error:
-        call_command("import_ladder", *FILES, framework="Broken", stdout=StringIO())
-    heading, *lines = str(error.value).splitlines()
-    found = [item for item in located(lines) if item != SECOND_SCALE_FILE]
-    assert found == expected()
-    assert heading == f"{len(lines)} errors; nothing was imported:"
-    assert not Framework.objects.exists()
