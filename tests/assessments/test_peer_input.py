@@ -282,10 +282,14 @@ def test_the_engineer_reads_nothing_of_peer_input_before_results_are_shared(
     assert "Comment by" not in page
 
 
+@pytest.mark.parametrize("by_behaviour", [False, True], ids=["per-area", "per-behaviour"])
 def test_with_two_answers_the_engineer_sees_no_figures_and_no_comments(
-    client, own, engineer, manager, calibrator, calibrators, colleagues
+    client, own, engineer, manager, calibrator, calibrators, colleagues, by_behaviour
 ):
+    Cycle.objects.filter(pk=own.cycle_id).update(peers_by_behaviour=by_behaviour)
+    own.refresh_from_db()
     requests = asked_of(own, colleagues[:3], manager)
+    assert {a.behaviour_id is not None for a in requests[0].answers.all()} == {by_behaviour}
     answer(requests[0], 3, "Comment by Zoe")
     answer(requests[1], 3, "Comment by Yan")
     peers.decline(requests[2], by=requests[2].peer, reason="Busy")
@@ -298,6 +302,7 @@ def test_with_two_answers_the_engineer_sees_no_figures_and_no_comments(
     assert "Comment by" not in page
     assert "2 colleagues answered" not in page
     assert "<meter" not in page
+    assert 'class="peer-counts"' not in page
 
 
 def test_with_three_answers_the_engineer_reads_comments_without_names_or_times(

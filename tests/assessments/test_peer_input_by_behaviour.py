@@ -134,23 +134,6 @@ def test_an_anonymous_engineer_reads_a_behaviours_figures_only_where_three_score
     assert whole.areas[area.key].not_seen == 1
 
 
-def test_with_two_answers_the_engineer_reads_nothing_per_behaviour_either(
-    client, own, engineer, manager, calibrator, calibrators, colleagues
-):
-    requests = asked_of(own, colleagues[:3], manager)
-    answer(requests[0], 3, "Comment by Zoe")
-    answer(requests[1], 3, "Comment by Yan")
-    peers.decline(requests[2], by=requests[2].peer, reason="Busy")
-    answer_all(own)
-    workflow.submit(own, by=engineer)
-    share(own, manager, calibrator)
-    client.force_login(engineer)
-    page = client.get(own.get_review_url()).text
-    assert "Not enough responses to show" in page
-    assert "Comment by" not in page
-    assert 'class="peer-counts"' not in page
-
-
 def test_the_packet_says_the_area_counts_sum_answers_per_behaviour(
     client, own, manager, three_answered
 ):
