@@ -996,11 +996,13 @@ class PeerAnswer(models.Model):
                 fields=["request", "area"],
                 condition=Q(behaviour__isnull=True),
                 name="peeranswer_one_per_area",
+                violation_error_message="This request already has an answer on that area.",
             ),
             models.UniqueConstraint(
                 fields=["request", "behaviour"],
                 condition=Q(behaviour__isnull=False),
                 name="peeranswer_one_per_behaviour",
+                violation_error_message="This request already has an answer on that behaviour.",
             ),
             models.CheckConstraint(
                 condition=Q(score__isnull=True)
