@@ -37,24 +37,31 @@
   // the self-assessment's comes with its progress panel from the server).
   // The page may show only some rows (a filter), so it counts what changed since it
   // loaded against the server's count of all of them.
+  // "At load" is what the server sent (a radio's defaultChecked), not what this script
+  // finds when it runs: a quick hand may have chosen an answer before it did.
   const liveCount = document.querySelector("[data-live-count]");
   const countedAtLoad = liveCount ? Number(liveCount.querySelector("[data-count]").textContent) : 0;
-  const openAtLoad = unansweredForms().length;
+  const answeredAsServed = (form) =>
+    Array.from(form.querySelectorAll("input[type=radio]")).some((radio) => radio.defaultChecked);
+  const openAtLoad = Array.from(page.querySelectorAll(".rating-form")).filter(
+    (f) => f !== summaryForm && !answeredAsServed(f),
+  ).length;
   const stillToScore = () => countedAtLoad - (openAtLoad - unansweredForms().length);
   // The review's filter counts keep up too: what is left to score, and the pairs that
   // differ (both scored on the scale: a self chip and a checked answer of 1 or more).
   const filterCount = (key) => document.querySelector(`[data-filter-count="${key}"]`);
   const differingAtLoad = filterCount("disagreements") ? Number(filterCount("disagreements").textContent) : 0;
-  function differing() {
+  function differing(asServed = false) {
     return Array.from(page.querySelectorAll(".review-row")).filter((row) => {
       const chip = row.querySelector(".self-side .score-chip");
-      const mine = row.querySelector(".manager-side input[type=radio]:checked");
+      const radios = Array.from(row.querySelectorAll(".manager-side input[type=radio]"));
+      const mine = radios.find((radio) => (asServed ? radio.defaultChecked : radio.checked));
       const self = chip ? Number((chip.className.match(/score-(\d+)/) || [])[1]) : 0;
       const score = mine ? Number(mine.value) : 0;
       return self >= 1 && score >= 1 && self !== score;
     }).length;
   }
-  const differingShownAtLoad = page.querySelector(".review-row") ? differing() : 0;
+  const differingShownAtLoad = page.querySelector(".review-row") ? differing(true) : 0;
   function updateLiveCount() {
     if (filterCount("unreviewed") && liveCount) filterCount("unreviewed").textContent = stillToScore();
     if (filterCount("disagreements")) {
@@ -276,23 +283,38 @@
   });
 
   function restoreUnsaved() {
-    document.querySelectorAll(".rating-form").forEach(restoreForm);
+    document.querySelectorAll(".rating-form").forEach((form) => {
+      if (!restoreForm(form) && changedBeforeScript(form)) {
+        show(form, "Saving…", "pending");
+        htmx.trigger(form, "save-now");
+      }
+    });
+    updateLiveCount();
   }
 
+  // An answer chosen or typed before this script and htmx had set the page up sent
+  // nothing: it differs from what the server sent, and is saved now.
+  function changedBeforeScript(form) {
+    const text = form.querySelector("textarea");
+    if (text && text.value !== text.defaultValue) return true;
+    return Array.from(form.querySelectorAll("input[type=radio]")).some((radio) => radio.checked !== radio.defaultChecked);
+  }
+
+  // True when a copy kept in this browser was put back and is being saved.
   function restoreForm(form) {
     const stored = localStorage.getItem(storeKey(form));
-    if (!stored) return;
+    if (!stored) return false;
     let copy;
     try {
       copy = JSON.parse(stored);
     } catch (e) {
       localStorage.removeItem(storeKey(form));
-      return;
+      return false;
     }
     const now = values(form);
     if (copy.evidence === now.evidence && copy.score === now.score) {
       localStorage.removeItem(storeKey(form));
-      return;
+      return false;
     }
     form.querySelector("textarea").value = copy.evidence;
     form.querySelectorAll("input[type=radio]").forEach((radio) => {
@@ -301,6 +323,7 @@
     form.querySelector("input[name=version]").value = copy.version;
     show(form, "Restored unsaved text from this browser; saving…", "pending");
     htmx.trigger(form, "save-now");
+    return true;
   }
 
   // "Next unanswered" steps through the behaviours still without an answer: the

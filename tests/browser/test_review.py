@@ -109,6 +109,41 @@ def test_the_count_left_keeps_up_and_a_missing_outcome_is_named(
     assert submitted.status == Assessment.Status.IN_REVIEW
 
 
+def test_an_answer_chosen_before_the_page_script_ran_is_counted_and_saved(
+    page, live_server, sign_in, manager, submitted
+):
+    """A quick hand on a slow page: the answer neither goes unsaved nor skews the count."""
+    rows = list(submitted.ratings.order_by("behaviour__area__order", "behaviour__order"))
+    Rating.objects.filter(pk__in=[r.pk for r in rows[:-2]]).update(manager_score=3)
+    sign_in(page, manager, PASSWORD)
+    held = []
+    script = re.compile(r"/js/assessment[.\w]*\.js$")
+    page.route(script, lambda route: held.append(route))
+    page.goto(f"{live_server.url}{submitted.get_review_url()}", wait_until="commit")
+    forms = page.locator(".manager-side.rating-form")
+    expect(forms).to_have_count(58)
+    forms.nth(56).get_by_text("Sometimes", exact=True).click()
+    assert len(held) == 1, "the page's script was not held back"
+    held[0].continue_()
+    page.unroute(script)
+    saved(forms.nth(56))
+    assert Rating.objects.get(pk=rows[-2].pk).manager_score == 2
+    remaining = page.locator("#submit-remaining")
+    expect(remaining).to_have_text(re.compile("^1 behaviour still needs your score"))
+    forms.nth(57).get_by_text("Consistently", exact=True).click()
+    expect(remaining).to_be_hidden()
+    expect(page.locator("[data-filter-count=unreviewed]")).to_have_text("0")
+    expect(page.locator("[data-filter-count=disagreements]")).to_have_text("1")
+    saved(forms.nth(57))
+    # What the server sent is not taken for a change: loading the page saves nothing.
+    Rating.objects.filter(pk=rows[0].pk).update(manager_comment="Two lines,\r\nand *Markdown*")
+    posts = []
+    page.on("request", lambda request: posts.append(request) if request.method == "POST" else None)
+    page.reload(wait_until="networkidle")
+    expect(forms.nth(0).get_by_label("Your comment")).to_have_value("Two lines,\nand *Markdown*")
+    assert posts == []
+
+
 def test_a_review_typed_offline_is_kept_and_saved_when_the_connection_returns(
     page, live_server, sign_in, manager, submitted
 ):
