@@ -61,23 +61,23 @@ def offered_parameters(client, model) -> set[str]:
     }
 
 
-def probes(model):
+def probes(model, *, far: bool = True):
     """Each lookup on every field of the model, and a lookup on every field one hop away."""
     for field in model._meta.get_fields():
         for lookup, value in LOOKUPS.items():
             yield (f"{field.name}__{lookup}" if lookup else field.name), value
-        if field.is_relation and field.related_model is not None:
-            for far in field.related_model._meta.concrete_fields:
-                yield f"{field.name}__{far.name}__startswith", "A"
+        if far and field.is_relation and field.related_model is not None:
+            for other in field.related_model._meta.concrete_fields:
+                yield f"{field.name}__{other.name}__startswith", "A"
 
 
-def wrong_answers(client, user, model) -> tuple[list[str], float]:
+def wrong_answers(client, user, model, *, far: bool = True) -> tuple[list[str], float]:
     """Each probe the list answers otherwise than it should, and the slowest refusal."""
     client.force_login(user)
     url = changelist_url(model)
     offered = offered_parameters(client, model) if may_view(user, model) else set()
     wrong, slowest = [], 0.0
-    for parameter, value in probes(model):
+    for parameter, value in probes(model, far=far):
         started = time.perf_counter()
         response = client.get(url, {parameter: value})
         if response.status_code == 400:
@@ -100,7 +100,11 @@ def wrong_answers(client, user, model) -> tuple[list[str], float]:
 @pytest.mark.parametrize("model", MODELS, ids=label)
 def test_list_refuses_every_lookup_it_does_not_offer(request, client, site_data, model):
     for persona in PERSONAS:
-        wrong, slowest = wrong_answers(client, request.getfixturevalue(persona), model)
+        # What a persona is offered differs by persona; a lookup one hop away is offered
+        # to none (the lists' filters name fields of their own or ids), so those probes,
+        # two thirds of the requests, are tried once, by the superuser.
+        far = persona == "superuser"
+        wrong, slowest = wrong_answers(client, request.getfixturevalue(persona), model, far=far)
         assert wrong == [], persona
         assert slowest < SLOWEST_REFUSAL_SECONDS, persona
 
