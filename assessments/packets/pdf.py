@@ -15,6 +15,7 @@ import ssl
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urljoin, urlsplit
 
 from django.conf import settings
@@ -22,10 +23,14 @@ from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.exceptions import SuspiciousFileOperation
 from pypdf import PdfWriter
-from weasyprint import CSS, HTML
-from weasyprint.document import Document
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+# WeasyPrint is imported by the first PDF a process writes, not with this module: it takes
+# half a second, and most processes that load the URLs (every web worker, the e-mail
+# worker, each management command) never write one.
+if TYPE_CHECKING:
+    from weasyprint import CSS
+    from weasyprint.document import Document
+    from weasyprint.text.fonts import FontConfiguration
 
 # Relative addresses in the HTML (such as {{ static(...) }}) resolve against this
 # origin; ".invalid" can never be a real host, so nothing here could ever be fetched
@@ -41,31 +46,43 @@ class RefusedURL(ValueError):
     """The renderer asked for something that is neither our static file nor a data: URL."""
 
 
-class StaticOnlyFetcher(URLFetcher):
-    """WeasyPrint's fetcher, narrowed to the project's static files and data: URLs.
+def static_only_fetcher():
+    """A new StaticOnlyFetcher (below)."""
+    return _fetcher_class()()
 
-    WeasyPrint 70 wants an instance of URLFetcher (it reads attributes of it), so a
-    plain function won't do. Files are read from disk, so a PDF made in the
-    background worker needs no web server. Only data: URLs reach WeasyPrint's own
-    fetching, and that is told to allow nothing else either.
-    """
 
-    def __init__(self) -> None:
-        # URLFetcher sets up handlers for every protocol, and the HTTPS one makes a TLS
-        # context unless it is given one: some 25 ms a document, for nothing.
-        super().__init__(allowed_protocols=("data",), ssl_context=_unused_tls_context())
+@cache
+def _fetcher_class() -> type:
+    # Made once, on the first PDF: its base class is WeasyPrint's.
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    def fetch(self, url: str, headers=None) -> URLFetcherResponse:
-        if url[:5].lower() == "data:":
-            return super().fetch(url, headers)
-        path = static_path(url)
-        if path is None:
-            logger.warning("Refused to fetch %s while writing a PDF.", url[:200])
-            raise RefusedURL(f"Only the app's own static files can be used: {url[:200]}")
-        content_type = CONTENT_TYPES.get(path.suffix, "application/octet-stream")
-        return URLFetcherResponse(
-            url, path.read_bytes(), headers={"Content-Type": f"{content_type}; charset=utf-8"}
-        )
+    class StaticOnlyFetcher(URLFetcher):
+        """WeasyPrint's fetcher, narrowed to the project's static files and data: URLs.
+
+        WeasyPrint 70 wants an instance of URLFetcher (it reads attributes of it), so a
+        plain function won't do. Files are read from disk, so a PDF made in the
+        background worker needs no web server. Only data: URLs reach WeasyPrint's own
+        fetching, and that is told to allow nothing else either.
+        """
+
+        def __init__(self) -> None:
+            # URLFetcher sets up handlers for every protocol, and the HTTPS one makes a TLS
+            # context unless it is given one: some 25 ms a document, for nothing.
+            super().__init__(allowed_protocols=("data",), ssl_context=_unused_tls_context())
+
+        def fetch(self, url: str, headers=None) -> URLFetcherResponse:
+            if url[:5].lower() == "data:":
+                return super().fetch(url, headers)
+            path = static_path(url)
+            if path is None:
+                logger.warning("Refused to fetch %s while writing a PDF.", url[:200])
+                raise RefusedURL(f"Only the app's own static files can be used: {url[:200]}")
+            content_type = CONTENT_TYPES.get(path.suffix, "application/octet-stream")
+            return URLFetcherResponse(
+                url, path.read_bytes(), headers={"Content-Type": f"{content_type}; charset=utf-8"}
+            )
+
+    return StaticOnlyFetcher
 
 
 def static_path(url: str) -> Path | None:
@@ -107,6 +124,8 @@ _FONTS: FontConfiguration | None = None
 def _font_config() -> FontConfiguration:
     global _FONTS
     if _FONTS is None:
+        from weasyprint.text.fonts import FontConfiguration
+
         _FONTS = FontConfiguration()
     return _FONTS
 
@@ -129,10 +148,12 @@ def stylesheet(name: str) -> CSS:
     modified = path.stat().st_mtime_ns
     kept = _SHEETS.get(name)
     if kept is None or kept[0] != modified:
+        from weasyprint import CSS
+
         sheet = CSS(
             string=path.read_text(encoding="utf-8"),
             base_url=url,
-            url_fetcher=StaticOnlyFetcher(),
+            url_fetcher=static_only_fetcher(),
             font_config=_font_config(),
         )
         kept = _SHEETS[name] = (modified, sheet)
@@ -141,7 +162,9 @@ def stylesheet(name: str) -> CSS:
 
 def render_document(html: str, stylesheets: tuple[str, ...] = PDF_STYLESHEETS) -> Document:
     """Lay out one HTML document, with our static stylesheets, into pages (not yet a PDF)."""
-    fetcher = StaticOnlyFetcher()
+    from weasyprint import HTML
+
+    fetcher = static_only_fetcher()
     return HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(
         stylesheets=[stylesheet(name) for name in stylesheets], font_config=_font_config()
     )

@@ -1,11 +1,12 @@
 """A server process made ready before it takes its first request.
 
 A deadline opens with everyone arriving at once: a process that compiles its templates,
-builds its URL patterns, loads Markdown's extensions and reads the open cycles' levels
-on its first requests makes those people wait behind it. `ladder/site/wsgi.py` calls
-`warm_up()` as the application loads: under `gunicorn --preload` once, in the master,
-and every worker (a replacement after a crash included) starts with it all in memory;
-without --preload, in each worker before it accepts.
+builds its URL patterns, loads Markdown's extensions and the PDF renderer, and reads the
+open cycles' levels on its first requests makes those people wait behind it.
+`ladder/site/wsgi.py` calls `warm_up()` as the application loads: under
+`gunicorn --preload` once, in the master, and every worker (a replacement after a crash
+included) starts with it all in memory; without --preload, in each worker before it
+accepts.
 """
 
 import logging
@@ -24,6 +25,7 @@ def warm_up() -> None:
     reverse("home")  # imports the views and builds the URL patterns
     templates = _compile_templates()
     _load_markdown()
+    _load_pdf_renderer()
     try:
         levels = _read_open_levels()
     except DatabaseError as error:
@@ -53,6 +55,14 @@ def _load_markdown() -> None:
     from assessments.models import evidence_html
 
     evidence_html("Warm *up*: [a link](https://example.com)\n\n- a list")
+
+
+def _load_pdf_renderer() -> None:
+    # Other processes import WeasyPrint with their first PDF (assessments/packets/pdf.py);
+    # a server loads it here, once for all its workers under --preload.
+    from assessments.packets import pdf
+
+    pdf.static_only_fetcher()
 
 
 def _read_open_levels() -> int:

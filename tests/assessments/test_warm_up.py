@@ -7,6 +7,7 @@ from django.db import DatabaseError
 from django.template import engines
 
 from assessments import progress
+from assessments.packets import pdf
 from ladder.site import warm
 
 pytestmark = pytest.mark.django_db
@@ -21,12 +22,15 @@ def closed(monkeypatch):
 
 
 def test_warm_up_compiles_the_templates_and_reads_the_open_cycles_levels(cycle, closed, caplog):
+    """And loads the PDF renderer, which other processes import with their first PDF."""
     progress.forget_published_levels()
     environment = engines["jinja2"].env
     environment.cache.clear()
+    pdf._fetcher_class.cache_clear()
     with caplog.at_level(logging.INFO, logger="ladder.warm"):
         warm.warm_up()
     assert "assessments/assessment.html" in {key[1] for key in environment.cache}
+    assert pdf._fetcher_class.cache_info().currsize == 1  # WeasyPrint is loaded
     levels = set(cycle.framework.levels.values_list("pk", flat=True))
     assert levels
     assert {key[0] for key in progress._OUTLINES} == levels
