@@ -91,7 +91,11 @@ test: lint /usr/bin/chromium /usr/bin/pdftotext pdf-libs tests/oidc/node_modules
 	@if [ "$(TEST_DATABASE_URL)" = "$(LOCAL_POSTGRES)" ]; then bash .ci/ensure-postgres; fi
 	@mkdir -p var
 	@echo "Running the SQLite and PostgreSQL passes side by side, in five streams (var/test-*.log)..."
-	@export SECRET_KEY=test; \
+	@# Some machines set PYTHONDONTWRITEBYTECODE: every process of the run (a stream's
+	@# pytest, each server and command a test starts) would then compile the project and
+	@# pytest rewrite the tests again. Compiled once here, and kept as they are written.
+	@unset PYTHONDONTWRITEBYTECODE; export SECRET_KEY=test; \
+	$(BIN)/python -m compileall -q -j 0 ladder assessments tests bench >/dev/null; \
 	DATABASE_URL=sqlite://:memory: $(BIN)/python manage.py makemigrations --check --dry-run \
 	  > var/test-migrations.log 2>&1 & six=$$!; \
 	{ $(BIN)/pytest --durations=15 $(APPS) > var/test-sqlite-apps.log 2>&1; first=$$?; \
