@@ -5,7 +5,8 @@ Django's admin applies any lookup typed into a list's address, so
 summary says, and `?new__regex=(.*.*)*$x` on the history could stop the server. Every
 list now applies only its own filters (ladder.admin_lists.BoundedSearchChangeList) and
 refuses anything else with 400 before a query runs. Tried here on every field of every
-registered model, and on every field one relation away, as each persona of the admin.
+registered model as each persona of the admin, and on every field one relation away as
+the superuser (no list offers those to anyone).
 """
 
 import time
@@ -102,7 +103,7 @@ def test_list_refuses_every_lookup_it_does_not_offer(request, client, site_data,
     for persona in PERSONAS:
         # What a persona is offered differs by persona; a lookup one hop away is offered
         # to none (the lists' filters name fields of their own or ids), so those probes,
-        # two thirds of the requests, are tried once, by the superuser.
+        # four in ten of a persona's, are tried once, by the superuser.
         far = persona == "superuser"
         wrong, slowest = wrong_answers(client, request.getfixturevalue(persona), model, far=far)
         assert wrong == [], persona
