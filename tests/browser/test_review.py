@@ -24,8 +24,24 @@ def submitted(ic5, engineer, manager):
     return workflow.submit(assessment, by=engineer)
 
 
+@pytest.fixture
+def all_but_two_scored(submitted):
+    """The review's rows in page order, all but the last two scored on an earlier visit."""
+    rows = list(submitted.ratings.order_by("behaviour__area__order", "behaviour__order"))
+    Rating.objects.filter(pk__in=[r.pk for r in rows[:-2]]).update(manager_score=3)
+    return rows
+
+
 def saved(form):
     expect(form.locator(".save-state")).to_have_text(re.compile(r"^Saved"), timeout=10_000)
+
+
+def none_left_and_one_pair_differs(page):
+    """What the page's counts say once the last two are scored, one of them unlike the
+    engineer's answer: the note above Finish gone, and the filters' counts kept up."""
+    expect(page.locator("#submit-remaining")).to_be_hidden()
+    expect(page.locator("[data-filter-count=unreviewed]")).to_have_text("0")
+    expect(page.locator("[data-filter-count=disagreements]")).to_have_text("1")
 
 
 def test_the_manager_reviews_every_behaviour_writes_a_summary_and_finishes(
@@ -84,12 +100,9 @@ def test_finishing_with_behaviours_left_is_refused_beside_the_button(
 
 
 def test_the_count_left_keeps_up_and_a_missing_outcome_is_named(
-    page, live_server, sign_in, manager, submitted
+    page, live_server, sign_in, manager, submitted, all_but_two_scored
 ):
     """Every behaviour scored and no outcome: the refusal says so, not "every behaviour"."""
-    # All but two scored already, as if on an earlier visit.
-    rows = list(submitted.ratings.order_by("behaviour__area__order", "behaviour__order"))
-    Rating.objects.filter(pk__in=[r.pk for r in rows[:-2]]).update(manager_score=3)
     sign_in(page, manager, PASSWORD)
     page.goto(f"{live_server.url}{submitted.get_review_url()}")
     remaining = page.locator("#submit-remaining")
@@ -98,10 +111,7 @@ def test_the_count_left_keeps_up_and_a_missing_outcome_is_named(
     forms.nth(56).get_by_text("Consistently", exact=True).click()
     expect(remaining).to_have_text(re.compile("^1 behaviour still needs your score"))
     forms.nth(57).get_by_text("Sometimes", exact=True).click()
-    expect(remaining).to_be_hidden()
-    # The filters' counts keep up as well: none left, one pair that differs.
-    expect(page.locator("[data-filter-count=unreviewed]")).to_have_text("0")
-    expect(page.locator("[data-filter-count=disagreements]")).to_have_text("1")
+    none_left_and_one_pair_differs(page)
     saved(forms.nth(57))
     page.get_by_role("button", name="Finish review").click()
     expect(page.locator("#submit-status")).to_have_text("Not finished: Choose a proposed outcome.")
@@ -110,11 +120,10 @@ def test_the_count_left_keeps_up_and_a_missing_outcome_is_named(
 
 
 def test_an_answer_chosen_before_the_page_script_ran_is_counted_and_saved(
-    page, live_server, sign_in, manager, submitted
+    page, live_server, sign_in, manager, submitted, all_but_two_scored
 ):
     """A quick hand on a slow page: the answer neither goes unsaved nor skews the count."""
-    rows = list(submitted.ratings.order_by("behaviour__area__order", "behaviour__order"))
-    Rating.objects.filter(pk__in=[r.pk for r in rows[:-2]]).update(manager_score=3)
+    rows = all_but_two_scored
     sign_in(page, manager, PASSWORD)
     held = []
     script = re.compile(r"/js/assessment[.\w]*\.js$")
@@ -128,12 +137,11 @@ def test_an_answer_chosen_before_the_page_script_ran_is_counted_and_saved(
     page.unroute(script)
     saved(forms.nth(56))
     assert Rating.objects.get(pk=rows[-2].pk).manager_score == 2
-    remaining = page.locator("#submit-remaining")
-    expect(remaining).to_have_text(re.compile("^1 behaviour still needs your score"))
+    expect(page.locator("#submit-remaining")).to_have_text(
+        re.compile("^1 behaviour still needs your score")
+    )
     forms.nth(57).get_by_text("Consistently", exact=True).click()
-    expect(remaining).to_be_hidden()
-    expect(page.locator("[data-filter-count=unreviewed]")).to_have_text("0")
-    expect(page.locator("[data-filter-count=disagreements]")).to_have_text("1")
+    none_left_and_one_pair_differs(page)
     saved(forms.nth(57))
     # What the server sent is not taken for a change: loading the page saves nothing.
     Rating.objects.filter(pk=rows[0].pk).update(manager_comment="Two lines,\r\nand *Markdown*")
