@@ -67,6 +67,20 @@ def test_the_review_page_shows_the_engineers_answer_beside_the_reviewers(
     assert "Ready for the next level" in html
 
 
+def test_the_browser_puts_back_no_answer_of_its_own(client, peer, manager, submitted):
+    """A browser filling the rows in from an earlier visit (back, forward, a reload) would
+    have the page's script take those old answers for new ones and save them: every row's
+    form, the summary's and the engineer's, asks it not to. Unsaved text is the script's
+    own to keep (localStorage)."""
+    draft = start_assessment(cycle=submitted.cycle, engineer=peer)
+    for person, url in [(manager, review_url(submitted)), (peer, draft.get_absolute_url())]:
+        client.force_login(person)
+        html = client.get(url).content.decode()
+        forms = re.findall(r"<form [^>]*class=\"rating-form[^>]*>", html)
+        assert len(forms) >= 58, url
+        assert all('autocomplete="off"' in form for form in forms), url
+
+
 def small_assessment(engineer, behaviours: int):
     framework = make_framework(
         level_doc("IC5", track="Machine Learning", responsibilities=1, behaviours=behaviours),
