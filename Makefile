@@ -18,15 +18,16 @@ $(BIN)/python: | check-python
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 # pip compiles what it installs one file at a time; compileall spreads it over the cores
-# (a third off a fresh set-up, before anything else can start).
+# (a quarter off a fresh set-up, before anything else can start). As with pip, a file
+# that doesn't compile is named and left to be read from source.
 $(VENV)/.app: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet --no-compile .
-	$(BIN)/python -m compileall -q -j 0 $(VENV)/lib >/dev/null
+	-$(BIN)/python -m compileall -q -j 0 $(VENV)/lib
 	touch $@
 
 $(VENV)/.test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet --no-compile ".[test]"
-	$(BIN)/python -m compileall -q -j 0 $(VENV)/lib >/dev/null
+	-$(BIN)/python -m compileall -q -j 0 $(VENV)/lib
 	touch $@ $(VENV)/.app
 
 # WeasyPrint (packet PDFs) lays text out with Pango and subsets fonts with HarfBuzz;
@@ -99,7 +100,7 @@ test: lint /usr/bin/chromium /usr/bin/pdftotext pdf-libs tests/oidc/node_modules
 	@# pytest, each server and command a test starts) would then compile the project and
 	@# pytest rewrite the tests again. Compiled once here, and kept as they are written.
 	@unset PYTHONDONTWRITEBYTECODE; export SECRET_KEY=test; \
-	$(BIN)/python -m compileall -q -j 0 ladder assessments tests bench >/dev/null; \
+	$(BIN)/python -m compileall -q -j 0 ladder assessments tests bench; \
 	DATABASE_URL=sqlite://:memory: $(BIN)/python manage.py makemigrations --check --dry-run \
 	  > var/test-migrations.log 2>&1 & six=$$!; \
 	{ $(BIN)/pytest --durations=15 $(APPS) > var/test-sqlite-apps.log 2>&1; first=$$?; \

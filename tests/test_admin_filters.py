@@ -101,8 +101,8 @@ def wrong_answers(client, user, model, *, far: bool = True) -> tuple[list[str], 
 @pytest.mark.parametrize("model", MODELS, ids=label)
 def test_list_refuses_every_lookup_it_does_not_offer(request, client, site_data, model):
     for persona in PERSONAS:
-        # What a persona is offered differs by persona; a lookup one hop away is offered
-        # to none (the lists' filters name fields of their own or ids), so those probes,
+        # What a persona is offered differs by persona; a startswith one hop away is
+        # offered to none, and the refusal doesn't depend on who asks, so those probes,
         # four in ten of a persona's, are tried once, by the superuser.
         far = persona == "superuser"
         wrong, slowest = wrong_answers(client, request.getfixturevalue(persona), model, far=far)

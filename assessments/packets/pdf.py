@@ -2,9 +2,9 @@
 
 Packets carry what people wrote. That is sanitised Markdown with no images, but the
 renderer is still never allowed to reach the network or the disk on its own: every
-address it asks for goes through StaticOnlyFetcher, which answers from the project's
-static files (found by django.contrib.staticfiles, as collectstatic would find them)
-and from data: URLs, and refuses anything else.
+address it asks for goes through StaticOnlyFetcher (made by static_only_fetcher), which
+answers from the project's static files (found by django.contrib.staticfiles, as
+collectstatic would find them) and from data: URLs, and refuses anything else.
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from django.core.exceptions import SuspiciousFileOperation
 from pypdf import PdfWriter
 
 # WeasyPrint is imported by the first PDF a process writes, not with this module: it takes
-# half a second, and most processes that load the URLs (every web worker, the e-mail
-# worker, each management command) never write one.
+# half a second, and many processes that load the URLs (the e-mail worker, each management
+# command, every test run) never write one. A web server loads it in its warm-up.
 if TYPE_CHECKING:
     from weasyprint import CSS
     from weasyprint.document import Document
@@ -53,7 +53,7 @@ def static_only_fetcher():
 
 @cache
 def _fetcher_class() -> type:
-    # Made once, on the first PDF: its base class is WeasyPrint's.
+    # Made once, on the first PDF or a server's warm-up: its base class is WeasyPrint's.
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class StaticOnlyFetcher(URLFetcher):
